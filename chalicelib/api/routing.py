@@ -1,0 +1,93 @@
+"""Blueprints for API capabilities, with route metadata kept for auth and OpenAPI.
+
+Every route is registered through ``ApiBlueprint.route`` so that:
+- routes are authenticated unless declared ``public=True`` (the middleware
+  consults ``PUBLIC_PATHS``);
+- an outage of DynamoDB or S3 surfaces as a 503 domain error, not a 500;
+- request/response models are recorded in ``ROUTES`` for the OpenAPI document.
+"""
+
+from __future__ import annotations
+
+import functools
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+from botocore.exceptions import BotoCoreError
+from chalice.app import Blueprint
+from pydantic import BaseModel
+from pynamodb.exceptions import PynamoDBException
+
+from chalicelib.api.errors import dependency_outage
+
+
+@dataclass(frozen=True)
+class RouteSpec:
+    path: str
+    method: str
+    summary: str
+    public: bool
+    request_model: type[BaseModel] | None
+    response_model: type[BaseModel] | None
+    status: int
+    query_params: tuple[str, ...]
+    view_name: str
+
+
+ROUTES: list[RouteSpec] = []
+PUBLIC_PATHS: set[str] = set()
+
+
+class ApiBlueprint(Blueprint):
+    def route(
+        self,
+        path: str,
+        *,
+        methods: list[str] | None = None,
+        summary: str = "",
+        public: bool = False,
+        request_model: type[BaseModel] | None = None,
+        response_model: type[BaseModel] | None = None,
+        status: int = 200,
+        query_params: tuple[str, ...] = (),
+        **chalice_kwargs: Any,
+    ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
+        methods = methods or ["GET"]
+        register = super().route(path, methods=methods, **chalice_kwargs)
+
+        def decorator(view: Callable[..., Any]) -> Callable[..., Any]:
+            for method in methods:
+                ROUTES.append(
+                    RouteSpec(
+                        path=path,
+                        method=method.upper(),
+                        summary=summary or (view.__doc__ or "").strip().split("\n")[0],
+                        public=public,
+                        request_model=request_model,
+                        response_model=response_model,
+                        status=status,
+                        query_params=query_params,
+                        view_name=view.__name__,
+                    )
+                )
+            if public:
+                PUBLIC_PATHS.add(path)
+            register(_surface_outages(view))
+            return view
+
+        return decorator
+
+
+def _surface_outages(view: Callable[..., Any]) -> Callable[..., Any]:
+    @functools.wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        try:
+            return view(*args, **kwargs)
+        except (PynamoDBException, BotoCoreError) as exc:
+            outage = dependency_outage(exc)
+            if outage is None:
+                raise
+            raise outage from exc
+
+    return wrapped

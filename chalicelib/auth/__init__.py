@@ -1,0 +1,1 @@
+"""Authentication (JWT verification, dev issuer) and the caller's identity."""

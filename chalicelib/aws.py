@@ -1,0 +1,97 @@
+"""boto3 clients configured from settings: real AWS, or the local twin's endpoints.
+
+Every module that talks to S3 or SQS gets its client here, so the endpoint, the
+retry policy and the addressing style are decided once.
+"""
+
+from __future__ import annotations
+
+import threading
+from typing import TYPE_CHECKING, Any
+
+import boto3
+from botocore.config import Config
+
+from chalicelib.config import Settings, get_settings
+
+if TYPE_CHECKING:
+    from mypy_boto3_dynamodb import DynamoDBClient
+    from mypy_boto3_s3 import S3Client
+    from mypy_boto3_sqs import SQSClient
+
+_lock = threading.Lock()
+_clients: dict[tuple[str, str | None, str, bool], Any] = {}
+
+# Short connect timeouts: when a dependency is down the API should answer 503
+# quickly instead of hanging a request thread for a minute.
+_BOTO_CONFIG = Config(
+    connect_timeout=3,
+    read_timeout=60,
+    retries={"mode": "standard", "max_attempts": 3},
+    signature_version="s3v4",
+)
+# Health probes must answer within a couple of seconds even when a dependency is
+# gone, so they neither wait long nor retry.
+_PROBE_CONFIG = Config(
+    connect_timeout=1,
+    read_timeout=2,
+    retries={"mode": "standard", "max_attempts": 1},
+    signature_version="s3v4",
+)
+
+
+def _client(service: str, endpoint_url: str | None, settings: Settings, probe: bool = False) -> Any:
+    key = (service, endpoint_url, settings.region, probe)
+    with _lock:
+        client = _clients.get(key)
+        if client is None:
+            config = _PROBE_CONFIG if probe else _BOTO_CONFIG
+            if service == "s3" and endpoint_url:
+                # The local S3 lives at 127.0.0.1:port; virtual-hosted bucket
+                # names cannot be resolved there.
+                config = config.merge(Config(s3={"addressing_style": "path"}))
+            client = boto3.session.Session().client(
+                service,  # type: ignore[call-overload]
+                region_name=settings.region,
+                endpoint_url=endpoint_url,
+                config=config,
+            )
+            _clients[key] = client
+        return client
+
+
+def s3_client(settings: Settings | None = None, *, probe: bool = False) -> S3Client:
+    settings = settings or get_settings()
+    client: S3Client = _client("s3", settings.s3_endpoint_url, settings, probe)
+    return client
+
+
+def sqs_client(settings: Settings | None = None, *, probe: bool = False) -> SQSClient:
+    settings = settings or get_settings()
+    client: SQSClient = _client("sqs", settings.sqs_endpoint_url, settings, probe)
+    return client
+
+
+def dynamodb_client(settings: Settings | None = None, *, probe: bool = False) -> DynamoDBClient:
+    settings = settings or get_settings()
+    client: DynamoDBClient = _client("dynamodb", settings.dynamodb_endpoint_url, settings, probe)
+    return client
+
+
+def queue_url(name: str, settings: Settings | None = None) -> str:
+    return sqs_client(settings).get_queue_url(QueueName=name)["QueueUrl"]
+
+
+def ingest_queue_url(settings: Settings | None = None) -> str:
+    settings = settings or get_settings()
+    return settings.ingest_queue_url or queue_url(settings.ingest_queue_name, settings)
+
+
+def ingest_dlq_url(settings: Settings | None = None) -> str:
+    settings = settings or get_settings()
+    return settings.ingest_dlq_url or queue_url(settings.ingest_dlq_name, settings)
+
+
+def reset_clients() -> None:
+    with _lock:
+        _clients.clear()

@@ -1,0 +1,1 @@
+"""The `classreel` command-line tool."""

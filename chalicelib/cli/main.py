@@ -1,0 +1,25 @@
+"""`classreel`: local stack control, dev tokens, uploads and operator commands."""
+
+from __future__ import annotations
+
+import click
+
+from chalicelib.cli.local_cmd import local
+from chalicelib.cli.token_cmd import dev_token
+
+
+@click.group(context_settings={"help_option_names": ["-h", "--help"]})
+def cli() -> None:
+    """ClassReel: classroom video coaching."""
+
+
+cli.add_command(local)
+cli.add_command(dev_token)
+
+
+def main() -> None:
+    cli()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,97 @@
+"""Every setting the system reads, in one place.
+
+Values come from environment variables prefixed ``CLASSREEL_``. In AWS the CDK
+stack sets them on each function; locally the stack supervisor
+(``chalicelib.local.stack``) sets them for the processes it starts. Defaults
+describe the local twin, so importing the app never needs an environment.
+"""
+
+from __future__ import annotations
+
+from functools import lru_cache
+from pathlib import Path
+
+from pydantic import Field
+from pydantic_settings import BaseSettings, SettingsConfigDict
+
+MIB = 1024 * 1024
+GIB = 1024 * MIB
+
+PROJECT_ROOT = Path(__file__).resolve().parent.parent
+
+
+class Settings(BaseSettings):
+    model_config = SettingsConfigDict(env_prefix="CLASSREEL_", extra="ignore", frozen=True)
+
+    # --- where things live -------------------------------------------------
+    region: str = "us-east-1"
+    uploads_bucket: str = "classreel-uploads"
+    media_bucket: str = "classreel-media"
+    ingest_queue_name: str = "classreel-ingest"
+    ingest_dlq_name: str = "classreel-ingest-dlq"
+    table_name: str = "classreel"
+
+    # Endpoint overrides point boto3/PynamoDB at the local twin; unset in AWS.
+    s3_endpoint_url: str | None = None
+    sqs_endpoint_url: str | None = None
+    dynamodb_endpoint_url: str | None = None
+
+    # --- queues ------------------------------------------------------------
+    # Lambda's guidance: visibility timeout >= 6x the function timeout. The local
+    # runner uses the same numbers so retries behave alike.
+    worker_timeout_s: int = 900
+    ingest_visibility_timeout_s: int = 5400
+    ingest_max_receive_count: int = 3
+    ingest_batch_size: int = 1
+
+    # --- auth --------------------------------------------------------------
+    # In AWS: the Cognito user pool's JWKS URL. Locally: the dev issuer's JWKS file.
+    jwt_issuer: str = "classreel-local-dev"
+    jwt_audience: str = "classreel-local"
+    jwks_url: str | None = None
+    jwks_path: Path | None = None
+    dev_token_ttl_s: int = 12 * 3600
+
+    # --- local twin --------------------------------------------------------
+    data_dir: Path = PROJECT_ROOT / ".classreel"
+    web_dir: Path = PROJECT_ROOT / "web"
+    # How many invocations of each queue's function the local runner runs at
+    # once (Lambda would scale out; two cores locally).
+    local_worker_concurrency: int = 2
+    # How often the local runner fires @app.schedule functions.
+    local_schedule_interval_s: float = 60.0
+
+    # --- media ---------------------------------------------------------------
+    ffmpeg_binary: str = "ffmpeg"
+    ffprobe_binary: str = "ffprobe"
+
+    # --- uploads -------------------------------------------------------------
+    max_upload_bytes: int = 10 * GIB
+    single_upload_max_bytes: int = Field(default=100 * MIB, description="above this: multipart")
+    presign_expiry_s: int = 3600
+
+    log_level: str = "INFO"
+
+    @property
+    def dev_issuer_dir(self) -> Path:
+        return self.data_dir / "dev-issuer"
+
+    @property
+    def local_jwks_path(self) -> Path:
+        """Where the dev issuer publishes its public keys (unless overridden)."""
+        return self.jwks_path or self.dev_issuer_dir / "jwks.json"
+
+    # Queue URLs are handed in by whoever created the queues (CDK outputs, the
+    # local bootstrap); when empty, ``chalicelib.aws.queue_url`` looks them up.
+    ingest_queue_url: str = ""
+    ingest_dlq_url: str = ""
+
+
+@lru_cache(maxsize=1)
+def get_settings() -> Settings:
+    return Settings()
+
+
+def reset_settings_cache() -> None:
+    """Forget cached settings, so a changed environment is read again (tests, CLI)."""
+    get_settings.cache_clear()

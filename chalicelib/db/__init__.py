@@ -1,0 +1,1 @@
+"""The single DynamoDB table: its schema and the PynamoDB base model."""

@@ -1,0 +1,1 @@
+"""Liveness of every component the product depends on."""

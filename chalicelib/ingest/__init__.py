@@ -1,0 +1,1 @@
+"""Ingest: S3 upload notifications (via SQS) → probe → renditions → index."""

@@ -1,0 +1,131 @@
+"""Serve the Chalice app over HTTP on 127.0.0.1, plus the web client's files.
+
+Requests for API routes go through Chalice's own ``LocalGateway`` (the same
+API Gateway event conversion ``chalice local`` uses); everything else is a
+static file from web/ (with HTTP Range support, which video seeking needs).
+"""
+
+from __future__ import annotations
+
+import argparse
+import contextlib
+import importlib
+import json
+import signal
+import sys
+import threading
+from collections.abc import Callable, Iterable
+from pathlib import Path
+from typing import Any
+
+from chalice.config import Config
+from chalice.local import ForbiddenError, LocalChalice, LocalGateway, LocalGatewayException
+from werkzeug.security import safe_join
+from werkzeug.serving import make_server
+from werkzeug.utils import send_file
+from werkzeug.wrappers import Request as WsgiRequest
+from werkzeug.wrappers import Response as WsgiResponse
+
+from chalicelib.api.errors import error_body
+from chalicelib.config import PROJECT_ROOT, get_settings
+from chalicelib.observability import logger
+
+StartResponse = Callable[..., Any]
+MAX_BODY_BYTES = 1024 * 1024  # API Gateway's payload limit is 10 MB; we need far less.
+
+
+class ApiServerApp:
+    """A WSGI application: the Chalice app's routes, then static files."""
+
+    def __init__(self, chalice_app: Any, web_dir: Path | None) -> None:
+        # Chalice keeps current_request on the app object; LocalChalice makes it
+        # thread-local so concurrent requests don't see each other's.
+        if not isinstance(chalice_app, LocalChalice):
+            bases = (LocalChalice, chalice_app.__class__)
+            chalice_app.__class__ = type("ThreadSafeChalice", bases, {})
+        config = Config.create(
+            app_name=chalice_app.app_name, lambda_timeout=60, lambda_memory_size=1024
+        )
+        self._gateway = LocalGateway(chalice_app, config)
+        self._web_dir = web_dir.resolve() if web_dir and web_dir.is_dir() else None
+
+    def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
+        request = WsgiRequest(environ)
+        response = self._dispatch(request)
+        return response(environ, start_response)
+
+    def _dispatch(self, request: WsgiRequest) -> WsgiResponse:
+        if request.content_length and request.content_length > MAX_BODY_BYTES:
+            return _json(413, error_body("payload_too_large", "The request body is too large"))
+        path = request.full_path.rstrip("?") if request.query_string else request.path
+        headers = {key: value for key, value in request.headers.items()}
+        body = request.get_data() or None
+        try:
+            result = self._gateway.handle_request(request.method, path, headers, body)
+        except ForbiddenError:
+            # No API route matched (API Gateway says "Missing Authentication Token").
+            static = self._static(request)
+            if static is not None:
+                return static
+            return _json(404, error_body("not_found", f"No such resource: {request.path}"))
+        except LocalGatewayException as exc:
+            return WsgiResponse(exc.body, status=exc.CODE, headers=exc.headers)
+        return _from_lambda_response(result)
+
+    def _static(self, request: WsgiRequest) -> WsgiResponse | None:
+        if self._web_dir is None or request.method not in ("GET", "HEAD"):
+            return None
+        relative = request.path.lstrip("/") or "index.html"
+        candidate = safe_join(str(self._web_dir), relative)
+        if candidate is None:
+            return None
+        file_path = Path(candidate)
+        if file_path.is_dir():
+            file_path = file_path / "index.html"
+        if not file_path.is_file():
+            return None
+        response = send_file(file_path, request.environ, conditional=True, max_age=0)
+        response.headers["Cache-Control"] = "no-cache"
+        return response
+
+
+def _json(status: int, body: dict[str, Any]) -> WsgiResponse:
+    return WsgiResponse(json.dumps(body), status=status, content_type="application/json")
+
+
+def _from_lambda_response(result: dict[str, Any]) -> WsgiResponse:
+    body = result.get("body") or b""
+    if result.get("isBase64Encoded"):
+        import base64  # noqa: PLC0415
+
+        body = base64.b64decode(body)
+    response = WsgiResponse(body, status=result["statusCode"])
+    response.headers.clear()
+    for name, value in (result.get("headers") or {}).items():
+        response.headers[name] = value
+    for name, values in (result.get("multiValueHeaders") or {}).items():
+        for value in values:
+            response.headers.add(name, value)
+    response.headers.setdefault("Content-Type", "application/json")
+    return response
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Serve the ClassReel API and web client")
+    parser.add_argument("--port", type=int, default=8000)
+    parser.add_argument("--host", default="127.0.0.1")
+    args = parser.parse_args(argv)
+    settings = get_settings()
+    sys.path.insert(0, str(PROJECT_ROOT))
+    app_module = importlib.import_module("app")
+    server = make_server(
+        args.host, args.port, ApiServerApp(app_module.app, settings.web_dir), threaded=True
+    )
+    signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
+    logger.info("api listening", extra={"url": f"http://{args.host}:{args.port}"})
+    with contextlib.suppress(KeyboardInterrupt):
+        server.serve_forever()
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,151 @@
+"""Create the cloud resources the app expects, on the local twin.
+
+Mirrors what infrastructure/ creates in AWS: buckets (+ CORS for direct
+browser/phone uploads), the ingest queue with its dead-letter queue, the
+bucket → queue notification, and the table with its GSIs and TTL.
+"""
+
+from __future__ import annotations
+
+import json
+import time
+from collections.abc import Mapping
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
+
+from botocore.exceptions import ClientError
+
+from chalicelib import aws
+from chalicelib.config import Settings
+from chalicelib.db.schema import TTL_ATTRIBUTE, create_table_request
+from chalicelib.storage.keys import RAW_PREFIX
+
+if TYPE_CHECKING:
+    from mypy_boto3_sqs import SQSClient
+    from mypy_boto3_sqs.literals import QueueAttributeNameType
+
+UPLOAD_CORS_RULES = [
+    {
+        "AllowedOrigins": ["*"],
+        "AllowedMethods": ["PUT", "POST", "GET", "HEAD"],
+        "AllowedHeaders": ["*"],
+        "ExposeHeaders": ["ETag"],
+        "MaxAgeSeconds": 3000,
+    }
+]
+MEDIA_CORS_RULES = [
+    {
+        "AllowedOrigins": ["*"],
+        "AllowedMethods": ["GET", "HEAD"],
+        "AllowedHeaders": ["*"],
+        "ExposeHeaders": ["ETag", "Content-Range", "Accept-Ranges", "Content-Length"],
+        "MaxAgeSeconds": 3000,
+    }
+]
+
+
+@dataclass(frozen=True)
+class BootstrapResult:
+    ingest_queue_url: str
+    ingest_dlq_url: str
+
+
+def _ensure_queue(
+    sqs: SQSClient, name: str, attributes: Mapping[QueueAttributeNameType, str]
+) -> str:
+    url = sqs.create_queue(QueueName=name)["QueueUrl"]
+    if attributes:
+        sqs.set_queue_attributes(QueueUrl=url, Attributes=attributes)
+    return url
+
+
+def _queue_arn(sqs: SQSClient, url: str) -> str:
+    return sqs.get_queue_attributes(QueueUrl=url, AttributeNames=["QueueArn"])["Attributes"][
+        "QueueArn"
+    ]
+
+
+def create_queues(settings: Settings) -> BootstrapResult:
+    sqs = aws.sqs_client(settings)
+    dlq_url = _ensure_queue(sqs, settings.ingest_dlq_name, {"MessageRetentionPeriod": "1209600"})
+    queue_url = _ensure_queue(
+        sqs,
+        settings.ingest_queue_name,
+        {
+            "VisibilityTimeout": str(settings.ingest_visibility_timeout_s),
+            "RedrivePolicy": json.dumps(
+                {
+                    "deadLetterTargetArn": _queue_arn(sqs, dlq_url),
+                    "maxReceiveCount": settings.ingest_max_receive_count,
+                }
+            ),
+        },
+    )
+    return BootstrapResult(ingest_queue_url=queue_url, ingest_dlq_url=dlq_url)
+
+
+def create_buckets(settings: Settings) -> None:
+    s3 = aws.s3_client(settings)
+    for bucket, cors in (
+        (settings.uploads_bucket, UPLOAD_CORS_RULES),
+        (settings.media_bucket, MEDIA_CORS_RULES),
+    ):
+        try:
+            s3.create_bucket(Bucket=bucket)
+        except ClientError as exc:
+            if exc.response["Error"]["Code"] not in (
+                "BucketAlreadyOwnedByYou",
+                "BucketAlreadyExists",
+            ):
+                raise
+        s3.put_public_access_block(
+            Bucket=bucket,
+            PublicAccessBlockConfiguration={
+                "BlockPublicAcls": True,
+                "IgnorePublicAcls": True,
+                "BlockPublicPolicy": True,
+                "RestrictPublicBuckets": True,
+            },
+        )
+        s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": cors})  # type: ignore[typeddict-item]
+
+
+def connect_uploads_to_queue(settings: Settings, queue_url: str) -> None:
+    """S3 ObjectCreated under raw/ → ingest queue (the same filter CDK sets)."""
+    sqs = aws.sqs_client(settings)
+    aws.s3_client(settings).put_bucket_notification_configuration(
+        Bucket=settings.uploads_bucket,
+        NotificationConfiguration={
+            "QueueConfigurations": [
+                {
+                    "Id": "ingest-on-upload",
+                    "QueueArn": _queue_arn(sqs, queue_url),
+                    "Events": ["s3:ObjectCreated:*"],
+                    "Filter": {"Key": {"FilterRules": [{"Name": "prefix", "Value": RAW_PREFIX}]}},
+                }
+            ]
+        },
+    )
+
+
+def create_table(settings: Settings, timeout_s: float = 30.0) -> None:
+    ddb = aws.dynamodb_client(settings)
+    try:
+        ddb.create_table(**create_table_request(settings.table_name))
+    except ClientError as exc:
+        if exc.response["Error"]["Code"] != "ResourceInUseException":
+            raise
+    deadline = time.monotonic() + timeout_s
+    while ddb.describe_table(TableName=settings.table_name)["Table"]["TableStatus"] != "ACTIVE":
+        if time.monotonic() > deadline:
+            raise TimeoutError(f"table {settings.table_name} did not become ACTIVE")
+        time.sleep(0.2)
+    try:
+        ddb.update_time_to_live(
+            TableName=settings.table_name,
+            TimeToLiveSpecification={"Enabled": True, "AttributeName": TTL_ATTRIBUTE},
+        )
+    except ClientError as exc:
+        # Re-running bootstrap on a persisted table: TTL is already on.
+        if "already enabled" not in str(exc).lower():
+            raise

@@ -1,0 +1,284 @@
+"""The local stand-in for Lambda's SQS event source mapping.
+
+It polls each queue and invokes the *same* handler functions that Lambda runs,
+with the event Lambda would build: ``Records[]`` carrying each message body,
+attributes and receipt handle. What happens after an invocation also follows
+Lambda with ``ReportBatchItemFailures``:
+
+- the handler raises → no message is deleted; each returns after the queue's
+  visibility timeout and SQS moves it to the DLQ after ``maxReceiveCount``;
+- it returns ``{"batchItemFailures": [...]}`` → those stay, the rest are deleted;
+- anything else → the whole batch is deleted.
+
+Scheduled functions (``@app.schedule``) are invoked on a timer.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib
+import signal
+import sys
+import threading
+import time
+import uuid
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import TYPE_CHECKING, Any
+
+from botocore.exceptions import BotoCoreError, ClientError
+
+from chalicelib import aws
+from chalicelib.config import PROJECT_ROOT, Settings, get_settings
+from chalicelib.observability import logger
+
+if TYPE_CHECKING:
+    from mypy_boto3_sqs import SQSClient
+    from mypy_boto3_sqs.type_defs import MessageTypeDef
+
+LambdaHandler = Callable[[dict[str, Any], Any], Any]
+
+
+class LambdaContext:
+    """The attributes of Lambda's context object that handlers and Powertools read."""
+
+    def __init__(self, function_name: str, timeout_s: int, memory_mb: int = 2048) -> None:
+        self.function_name = function_name
+        self.function_version = "$LATEST"
+        self.invoked_function_arn = f"arn:aws:lambda:local:000000000000:function:{function_name}"
+        self.memory_limit_in_mb = memory_mb
+        self.aws_request_id = str(uuid.uuid4())
+        self.log_group_name = f"/aws/lambda/{function_name}"
+        self.log_stream_name = "local"
+        self._deadline = time.monotonic() + timeout_s
+
+    def get_remaining_time_in_millis(self) -> int:
+        return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+
+@dataclass(frozen=True)
+class QueueBinding:
+    function_name: str
+    queue_url: str
+    handler: LambdaHandler
+    batch_size: int = 1
+    concurrency: int = 1
+    timeout_s: int = 900
+
+
+def _lambda_message_attributes(message: MessageTypeDef) -> dict[str, Any]:
+    converted: dict[str, Any] = {}
+    for name, value in message.get("MessageAttributes", {}).items():
+        converted[name] = {
+            "stringValue": value.get("StringValue"),
+            "binaryValue": value.get("BinaryValue"),
+            "stringListValues": [],
+            "binaryListValues": [],
+            "dataType": value.get("DataType"),
+        }
+    return converted
+
+
+def build_sqs_event(messages: list[MessageTypeDef], queue_arn: str, region: str) -> dict[str, Any]:
+    return {
+        "Records": [
+            {
+                "messageId": message["MessageId"],
+                "receiptHandle": message["ReceiptHandle"],
+                "body": message["Body"],
+                "attributes": dict(message.get("Attributes", {})),
+                "messageAttributes": _lambda_message_attributes(message),
+                "md5OfBody": message.get("MD5OfBody", ""),
+                "eventSource": "aws:sqs",
+                "eventSourceARN": queue_arn,
+                "awsRegion": region,
+            }
+            for message in messages
+        ]
+    }
+
+
+def failed_message_ids(result: Any, batch_ids: set[str]) -> set[str]:
+    """Which messages to keep, per Lambda's partial-batch response contract."""
+    if not isinstance(result, dict) or "batchItemFailures" not in result:
+        return set()
+    failures = result["batchItemFailures"]
+    if not isinstance(failures, list):
+        return set(batch_ids)
+    ids = set()
+    for failure in failures:
+        identifier = failure.get("itemIdentifier") if isinstance(failure, dict) else None
+        if identifier not in batch_ids:
+            # Lambda treats an unknown or missing identifier as a failed batch.
+            return set(batch_ids)
+        ids.add(identifier)
+    return ids
+
+
+class LambdaRunner:
+    def __init__(
+        self,
+        sqs: SQSClient,
+        bindings: list[QueueBinding],
+        *,
+        region: str,
+        schedules: list[tuple[str, float, LambdaHandler]] | None = None,
+        wait_time_s: int = 1,
+    ) -> None:
+        self._sqs = sqs
+        self._bindings = bindings
+        self._region = region
+        self._schedules = schedules or []
+        self._wait_time_s = wait_time_s
+        self._stopping = threading.Event()
+        self._threads: list[threading.Thread] = []
+        self._arns: dict[str, str] = {}
+
+    def start(self) -> None:
+        for binding in self._bindings:
+            self._arns[binding.queue_url] = self._sqs.get_queue_attributes(
+                QueueUrl=binding.queue_url, AttributeNames=["QueueArn"]
+            )["Attributes"]["QueueArn"]
+            for index in range(binding.concurrency):
+                self._spawn(f"{binding.function_name}-{index}", self._poll_forever, binding)
+        for name, interval_s, handler in self._schedules:
+            self._spawn(f"schedule-{name}", self._tick_forever, name, interval_s, handler)
+
+    def _spawn(self, name: str, target: Callable[..., None], *args: Any) -> None:
+        thread = threading.Thread(target=target, args=args, name=name, daemon=True)
+        thread.start()
+        self._threads.append(thread)
+
+    def stop(self, timeout_s: float = 30.0) -> None:
+        self._stopping.set()
+        deadline = time.monotonic() + timeout_s
+        for thread in self._threads:
+            thread.join(max(0.0, deadline - time.monotonic()))
+
+    def _poll_forever(self, binding: QueueBinding) -> None:
+        while not self._stopping.is_set():
+            try:
+                self.poll_once(binding)
+            except (BotoCoreError, ClientError) as exc:
+                # SQS itself unreachable (e.g. the local service restarting): back off.
+                logger.warning(
+                    "queue poll failed", extra={"queue": binding.queue_url, "error": str(exc)}
+                )
+                self._stopping.wait(2.0)
+
+    def poll_once(self, binding: QueueBinding) -> int:
+        """Receive one batch, invoke the handler, settle the messages. Returns batch size."""
+        response = self._sqs.receive_message(
+            QueueUrl=binding.queue_url,
+            MaxNumberOfMessages=min(binding.batch_size, 10),
+            WaitTimeSeconds=self._wait_time_s,
+            AttributeNames=["All"],
+            MessageAttributeNames=["All"],
+        )
+        messages = response.get("Messages", [])
+        if not messages:
+            return 0
+        event = build_sqs_event(messages, self._arns[binding.queue_url], self._region)
+        batch_ids = {message["MessageId"] for message in messages}
+        context = LambdaContext(binding.function_name, binding.timeout_s)
+        started = time.monotonic()
+        try:
+            result = binding.handler(event, context)
+        except Exception:  # noqa: BLE001  (Lambda's contract: any error fails the batch)
+            logger.exception(
+                "handler failed; batch returns after visibility timeout",
+                extra={"function": binding.function_name},
+            )
+            return len(messages)
+        elapsed = time.monotonic() - started
+        if elapsed > binding.timeout_s:
+            logger.warning(
+                "invocation exceeded the function timeout",
+                extra={"function": binding.function_name, "seconds": round(elapsed, 1)},
+            )
+        keep = failed_message_ids(result, batch_ids)
+        done = [m for m in messages if m["MessageId"] not in keep]
+        if done:
+            self._sqs.delete_message_batch(
+                QueueUrl=binding.queue_url,
+                Entries=[
+                    {"Id": str(i), "ReceiptHandle": m["ReceiptHandle"]} for i, m in enumerate(done)
+                ],
+            )
+        return len(messages)
+
+    def _tick_forever(self, name: str, interval_s: float, handler: LambdaHandler) -> None:
+        while not self._stopping.wait(interval_s):
+            event = {
+                "source": "aws.events",
+                "detail-type": "Scheduled Event",
+                "resources": [name],
+                "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+                "detail": {},
+            }
+            try:
+                handler(event, LambdaContext(name, 900))
+            except Exception:  # noqa: BLE001  (a failed tick is logged; the next one runs)
+                logger.exception("scheduled function failed", extra={"function": name})
+
+
+def bindings_from_app(app_module: Any, settings: Settings) -> list[QueueBinding]:
+    """One binding per ``@app.on_sqs_message`` in app.py, as Chalice would deploy them."""
+    bindings = []
+    for source in app_module.app.event_sources:
+        queue = getattr(source, "queue", None)
+        if queue is None or not hasattr(source, "batch_size"):
+            continue
+        handler_name = source.handler_string.split(".")[-1]
+        bindings.append(
+            QueueBinding(
+                function_name=source.name,
+                queue_url=aws.queue_url(queue, settings),
+                handler=getattr(app_module, handler_name),
+                batch_size=source.batch_size,
+                concurrency=settings.local_worker_concurrency,
+                timeout_s=settings.worker_timeout_s,
+            )
+        )
+    return bindings
+
+
+def schedules_from_app(
+    app_module: Any, settings: Settings
+) -> list[tuple[str, float, LambdaHandler]]:
+    schedules = []
+    for source in app_module.app.event_sources:
+        if hasattr(source, "schedule_expression"):
+            handler_name = source.handler_string.split(".")[-1]
+            schedules.append(
+                (source.name, settings.local_schedule_interval_s, getattr(app_module, handler_name))
+            )
+    return schedules
+
+
+def main(argv: list[str] | None = None) -> None:
+    parser = argparse.ArgumentParser(description="Feed SQS messages to the app's Lambda handlers")
+    parser.parse_args(argv)
+    settings = get_settings()
+    sys.path.insert(0, str(PROJECT_ROOT))
+    app_module = importlib.import_module("app")
+    runner = LambdaRunner(
+        aws.sqs_client(settings),
+        bindings_from_app(app_module, settings),
+        region=settings.region,
+        schedules=schedules_from_app(app_module, settings),
+    )
+    stop = threading.Event()
+    signal.signal(signal.SIGTERM, lambda *_: stop.set())
+    signal.signal(signal.SIGINT, lambda *_: stop.set())
+    runner.start()
+    logger.info(
+        "local lambda runner started",
+        extra={"functions": [b.function_name for b in runner._bindings]},
+    )
+    stop.wait()
+    runner.stop()
+
+
+if __name__ == "__main__":
+    main()

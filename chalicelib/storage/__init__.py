@@ -1,0 +1,1 @@
+"""S3: object keys, presigned uploads, multipart, object checks."""

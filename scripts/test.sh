@@ -1,0 +1,21 @@
+#!/usr/bin/env bash
+# Lint, type-check, then the whole test suite. Used by `make test` and CI.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+echo "==> ruff"
+.venv/bin/ruff check .
+.venv/bin/ruff format --check .
+echo "==> mypy"
+.venv/bin/mypy
+echo "==> pytest"
+set +e
+.venv/bin/python -m pytest "$@"
+status=$?
+set -e
+# pytest exits 5 when it collected no tests: that is a broken suite, not a pass.
+if [ "$status" -eq 5 ]; then
+  echo "pytest collected no tests" >&2
+  exit 1
+fi
+exit "$status"

@@ -1,0 +1,66 @@
+"""Shared fixtures.
+
+Unit tests get an isolated data dir and no network. Integration and e2e tests
+share one local stack per session (moto, DynamoDB Local in memory, the Lambda
+runner and the API on free ports), torn down at the end.
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+# Before anything imports the app: settings must not point at a developer's
+# .classreel/ or at a real AWS account.
+_SESSION_DIR = Path(tempfile.mkdtemp(prefix="classreel-tests-"))
+for _name in list(os.environ):
+    if _name.startswith("CLASSREEL_"):
+        del os.environ[_name]
+os.environ["CLASSREEL_DATA_DIR"] = str(_SESSION_DIR / "unit")
+os.environ.setdefault("AWS_ACCESS_KEY_ID", "test")
+os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "test")
+os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
+os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"
+
+from chalicelib.local.stack import LocalStack, StackOptions  # noqa: E402
+from tests.support.users import TokenFactory  # noqa: E402
+
+# Short enough that retry paths are exercised within a test, long enough that a
+# healthy ingest job never looks abandoned.
+STACK_OVERRIDES = {
+    "CLASSREEL_INGEST_VISIBILITY_TIMEOUT_S": "20",
+    "CLASSREEL_INGEST_MAX_RECEIVE_COUNT": "3",
+    "CLASSREEL_LOCAL_SCHEDULE_INTERVAL_S": "2",
+}
+
+
+@pytest.fixture(scope="session")
+def session_dir() -> Path:
+    return _SESSION_DIR
+
+
+@pytest.fixture(scope="session")
+def local_stack(session_dir: Path) -> Iterator[LocalStack]:
+    stack = LocalStack(
+        StackOptions(
+            data_dir=session_dir / "stack",
+            api_port=0,
+            persist=False,
+            settings_overrides=STACK_OVERRIDES,
+        )
+    )
+    stack.start()
+    stack.apply_to_current_process()
+    try:
+        yield stack
+    finally:
+        stack.stop()
+
+
+@pytest.fixture(scope="session")
+def tokens(local_stack: LocalStack) -> TokenFactory:
+    return TokenFactory(local_stack.settings())

@@ -1,0 +1,57 @@
+"""/health reports each component, and names the one that is down."""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+import requests
+
+from chalicelib.local.stack import LocalStack, StackOptions
+
+pytestmark = pytest.mark.integration
+
+
+def test_every_component_ok(local_stack: LocalStack) -> None:
+    response = requests.get(f"{local_stack.api_url}/health", timeout=10)
+    assert response.status_code == 200
+    assert response.json() == {
+        "status": "ok",
+        "components": {name: {"status": "ok"} for name in ("s3", "sqs", "dynamodb", "ffmpeg")},
+    }
+
+
+@pytest.fixture
+def doomed_stack(tmp_path: Path) -> Iterator[LocalStack]:
+    """A stack of its own: this test stops its services."""
+    stack = LocalStack(
+        StackOptions(data_dir=tmp_path / "stack", api_port=0, persist=False, start_runner=False)
+    )
+    stack.start()
+    try:
+        yield stack
+    finally:
+        stack.stop()
+
+
+def test_a_stopped_dependency_turns_health_503_naming_it(doomed_stack: LocalStack) -> None:
+    doomed_stack.service("dynamodb").stop()
+    started = time.monotonic()
+    response = requests.get(f"{doomed_stack.api_url}/health", timeout=30)
+    assert time.monotonic() - started < 10, "health must not hang on a dead dependency"
+    assert response.status_code == 503
+    body = response.json()
+    assert body["status"] == "unavailable"
+    assert body["components"]["dynamodb"]["status"] == "down"
+    assert body["components"]["dynamodb"]["detail"]
+    assert body["components"]["s3"] == {"status": "ok"}
+
+    doomed_stack.service("moto").stop()
+    body = requests.get(f"{doomed_stack.api_url}/health", timeout=30).json()
+    assert {name for name, c in body["components"].items() if c["status"] == "down"} == {
+        "s3",
+        "sqs",
+        "dynamodb",
+    }

@@ -1,0 +1,104 @@
+from __future__ import annotations
+
+import json
+import time
+from pathlib import Path
+
+import pytest
+
+from chalicelib.auth.dev_issuer import DevIssuer
+from chalicelib.auth.principal import Role
+from chalicelib.auth.tokens import bearer_token, verifier_from_settings
+from chalicelib.config import Settings
+from chalicelib.errors import Unauthenticated
+
+
+@pytest.fixture
+def settings(tmp_path: Path) -> Settings:
+    return Settings(data_dir=tmp_path)
+
+
+def test_dev_token_round_trips_to_a_principal(settings: Settings) -> None:
+    token = DevIssuer(settings).mint(
+        user_id="t1", role=Role.TEACHER, district="d1", school="s1", name="Ana"
+    )
+    principal = verifier_from_settings(settings).verify(token)
+    assert principal.user_id == "t1"
+    assert principal.roles == {Role.TEACHER}
+    assert (principal.district, principal.school, principal.name) == ("d1", "s1", "Ana")
+
+
+def test_key_is_created_once_and_reused(settings: Settings) -> None:
+    issuer = DevIssuer(settings)
+    issuer.ensure_key()
+    first = settings.local_jwks_path.read_text()
+    DevIssuer(settings).ensure_key()
+    assert settings.local_jwks_path.read_text() == first
+    private = settings.dev_issuer_dir / "private.pem"
+    assert private.stat().st_mode & 0o777 == 0o600
+
+
+def test_expired_token_is_refused(settings: Settings) -> None:
+    token = DevIssuer(settings).mint(
+        user_id="t1", role=Role.TEACHER, district="d1", ttl_s=60, now=time.time() - 3600
+    )
+    with pytest.raises(Unauthenticated, match="expired"):
+        verifier_from_settings(settings).verify(token)
+
+
+def test_token_signed_by_another_key_is_refused(settings: Settings, tmp_path: Path) -> None:
+    DevIssuer(settings).ensure_key()
+    foreign = DevIssuer(Settings(data_dir=tmp_path / "elsewhere")).mint(
+        user_id="t1", role=Role.ADMIN, district="d1"
+    )
+    with pytest.raises(Unauthenticated, match="unknown key"):
+        verifier_from_settings(settings).verify(foreign)
+
+
+def test_same_kid_but_forged_signature_is_refused(settings: Settings, tmp_path: Path) -> None:
+    DevIssuer(settings).ensure_key()
+    other = Settings(data_dir=tmp_path / "forger")
+    DevIssuer(other).ensure_key()
+    # The forger copies our public kid into their JWKS so the kid matches.
+    ours = json.loads(settings.local_jwks_path.read_text())
+    theirs = json.loads(other.local_jwks_path.read_text())
+    theirs["keys"][0]["kid"] = ours["keys"][0]["kid"]
+    other.local_jwks_path.write_text(json.dumps(theirs))
+    forged = DevIssuer(other).mint(user_id="t1", role=Role.ADMIN, district="d1")
+    with pytest.raises(Unauthenticated, match="signature"):
+        verifier_from_settings(settings).verify(forged)
+
+
+def test_wrong_audience_is_refused(settings: Settings) -> None:
+    token = DevIssuer(settings.model_copy(update={"jwt_audience": "someone-else"})).mint(
+        user_id="t1", role=Role.TEACHER, district="d1"
+    )
+    with pytest.raises(Unauthenticated, match=r"(?i)audience"):
+        verifier_from_settings(settings).verify(token)
+
+
+def test_token_without_role_or_district_is_refused(settings: Settings) -> None:
+    issuer = DevIssuer(settings)
+    token = issuer.mint(user_id="t1", role=Role.TEACHER, district="")
+    with pytest.raises(Unauthenticated, match="district"):
+        verifier_from_settings(settings).verify(token)
+
+
+@pytest.mark.parametrize(
+    ("header", "message"),
+    [
+        (None, "no Authorization header"),
+        ("", "no Authorization header"),
+        ("Basic abc", "Bearer"),
+        ("Bearer ", "Bearer"),
+    ],
+)
+def test_bearer_token_parsing_errors(header: str | None, message: str) -> None:
+    with pytest.raises(Unauthenticated, match=message):
+        bearer_token(header)
+
+
+def test_garbage_token_is_refused(settings: Settings) -> None:
+    DevIssuer(settings).ensure_key()
+    with pytest.raises(Unauthenticated, match="malformed"):
+        verifier_from_settings(settings).verify("not-a-jwt")
