@@ -43,6 +43,9 @@ class Settings(BaseSettings):
     ingest_visibility_timeout_s: int = 5400
     ingest_max_receive_count: int = 3
     ingest_batch_size: int = 1
+    # A job holds its video for this long and renews it while it works; a job
+    # whose worker died frees the video once the lease runs out.
+    ingest_lease_s: int = 120
 
     # --- auth --------------------------------------------------------------
     # In AWS: the Cognito user pool's JWKS URL. Locally: the dev issuer's JWKS file.
@@ -64,11 +67,38 @@ class Settings(BaseSettings):
     # --- media ---------------------------------------------------------------
     ffmpeg_binary: str = "ffmpeg"
     ffprobe_binary: str = "ffprobe"
+    # Lambda's writable disk; each job works in its own folder below it.
+    work_dir: Path = Path("/tmp/classreel-jobs")  # noqa: S108  (Lambda's only writable disk)
+    max_duration_s: float = 3 * 3600
+    min_short_side_px: int = 96
+    max_long_side_px: int = 8192
+    max_aspect_ratio: float = 4.0
+    max_output_fps: float = 30.0
+    x264_preset: str = "veryfast"
+    # ffmpeg gets base + factor x media duration before it is stopped, and an
+    # address-space cap, so a pathological file cannot wedge a worker.
+    ffmpeg_timeout_base_s: float = 120.0
+    ffmpeg_timeout_per_media_s: float = 3.0
+    ffmpeg_memory_limit_mb: int = 4096
+    poster_at_s: float = 3.0
+    storyboard_thumb_width: int = 160
+    storyboard_columns: int = 10
+    storyboard_max_thumbs: int = 100
+    playback_url_expiry_s: int = 900
 
     # --- uploads -------------------------------------------------------------
     max_upload_bytes: int = 10 * GIB
     single_upload_max_bytes: int = Field(default=100 * MIB, description="above this: multipart")
     presign_expiry_s: int = 3600
+    # Multipart part size (S3: 5 MiB minimum except the last part); grows for
+    # very large files so any allowed size fits in 10,000 parts.
+    multipart_part_bytes: int = 16 * MIB
+    # A multipart upload may take this long in all (each part URL still expires
+    # after presign_expiry_s and is re-issued); matches the bucket's lifecycle
+    # rule that aborts incomplete multipart uploads after a day.
+    multipart_window_s: int = 24 * 3600
+    # Clock skew and S3's own delay between upload and notification.
+    upload_arrival_grace_s: int = 300
 
     log_level: str = "INFO"
 

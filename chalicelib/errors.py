@@ -47,6 +47,10 @@ class Conflict(DomainError):
     code = "conflict"
 
 
+class Gone(DomainError):
+    code = "gone"
+
+
 class PayloadTooLarge(DomainError):
     code = "payload_too_large"
 

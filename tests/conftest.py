@@ -8,6 +8,7 @@ runner and the API on free ports), torn down at the end.
 from __future__ import annotations
 
 import os
+import subprocess
 import tempfile
 from collections.abc import Iterator
 from pathlib import Path
@@ -26,7 +27,9 @@ os.environ.setdefault("AWS_SECRET_ACCESS_KEY", "test")
 os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
 os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"
 
+from chalicelib.auth.principal import Role  # noqa: E402
 from chalicelib.local.stack import LocalStack, StackOptions  # noqa: E402
+from tests.support.api import Api  # noqa: E402
 from tests.support.users import TokenFactory  # noqa: E402
 
 # Short enough that retry paths are exercised within a test, long enough that a
@@ -34,7 +37,12 @@ from tests.support.users import TokenFactory  # noqa: E402
 STACK_OVERRIDES = {
     "CLASSREEL_INGEST_VISIBILITY_TIMEOUT_S": "20",
     "CLASSREEL_INGEST_MAX_RECEIVE_COUNT": "3",
+    "CLASSREEL_INGEST_LEASE_S": "10",
     "CLASSREEL_LOCAL_SCHEDULE_INTERVAL_S": "2",
+    # Small limits so every path runs on small generated files.
+    "CLASSREEL_MAX_DURATION_S": "60",
+    "CLASSREEL_SINGLE_UPLOAD_MAX_BYTES": str(2 * 1024 * 1024),
+    "CLASSREEL_MULTIPART_PART_BYTES": str(5 * 1024 * 1024),
 }
 
 
@@ -64,3 +72,30 @@ def local_stack(session_dir: Path) -> Iterator[LocalStack]:
 @pytest.fixture(scope="session")
 def tokens(local_stack: LocalStack) -> TokenFactory:
     return TokenFactory(local_stack.settings())
+
+
+@pytest.fixture(scope="session")
+def corpus_dir(session_dir: Path) -> Path:
+    """Generated media files (tests/support/media_corpus.py), made once per session."""
+    return session_dir / "corpus"
+
+
+@pytest.fixture(scope="session")
+def teacher_api(local_stack: LocalStack, tokens: TokenFactory) -> Api:
+    return Api(local_stack.api_url, tokens.token("teacher-ingest", Role.TEACHER))
+
+
+@pytest.fixture(scope="session")
+def big_video(session_dir: Path) -> Path:
+    """~12 MB: three 5 MiB parts with the test stack's part size."""
+    path = session_dir / "big.mp4"
+    if not path.exists():
+        subprocess.run(
+            ["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
+             "testsrc2=size=1280x720:rate=30:duration=6", "-f", "lavfi", "-i", "sine=duration=6",
+             "-c:v", "libx264", "-preset", "ultrafast", "-b:v", "24M", "-pix_fmt", "yuv420p",
+             "-c:a", "aac", str(path)],
+            check=True,
+        )  # fmt: skip
+    assert path.stat().st_size > 10 * 1024 * 1024
+    return path

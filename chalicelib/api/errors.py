@@ -17,6 +17,7 @@ from chalicelib.errors import (
     DependencyUnavailable,
     DomainError,
     Forbidden,
+    Gone,
     InvalidInput,
     NotFound,
     PayloadTooLarge,
@@ -29,6 +30,7 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
     Forbidden: 403,
     NotFound: 404,
     Conflict: 409,
+    Gone: 410,
     PayloadTooLarge: 413,
     DependencyUnavailable: 503,
 }

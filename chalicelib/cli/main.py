@@ -6,6 +6,7 @@ import click
 
 from chalicelib.cli.local_cmd import local
 from chalicelib.cli.token_cmd import dev_token
+from chalicelib.cli.upload_cmd import upload
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})
@@ -15,6 +16,7 @@ def cli() -> None:
 
 cli.add_command(local)
 cli.add_command(dev_token)
+cli.add_command(upload)
 
 
 def main() -> None:

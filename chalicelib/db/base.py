@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Any
+from datetime import UTC, datetime
+from typing import Any, Self
 
-from pynamodb.attributes import UnicodeAttribute
+from pynamodb.attributes import MapAttribute, UnicodeAttribute
+from pynamodb.exceptions import PynamoDBException
+from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
 
 from chalicelib.config import Settings, get_settings
@@ -23,6 +26,20 @@ class TableModel(Model):
 
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
+
+    @classmethod
+    def update_item(cls, pk: str, sk: str, *, actions: list[Any], condition: Any = None) -> Self:
+        """UpdateItem without reading first; ``condition`` decides, the version still bumps.
+
+        PynamoDB *sets* the version to 1 when the local value is unknown; a local
+        0 makes it *increment* instead, keeping optimistic locking intact for
+        readers that hold an older version.
+        """
+        item = cls(pk, sk)
+        if cls._version_attribute_name:
+            setattr(item, cls._version_attribute_name, 0)
+        item.update(actions=actions, condition=condition, add_version_condition=False)
+        return item
 
 
 def _all_models(cls: type[Model]) -> list[type[Model]]:
@@ -45,3 +62,49 @@ def configure_models(settings: Settings | None = None) -> None:
     meta.host = settings.dynamodb_endpoint_url
     for model in _all_models(TableModel):
         model._connection = None
+
+
+class Document(MapAttribute[str, Any]):
+    """A nested map with named attributes (a typed constructor for mypy)."""
+
+    def __init__(self, **attributes: Any) -> None:
+        super().__init__(**attributes)  # type: ignore[no-untyped-call]
+
+
+class _GsiBase(GlobalSecondaryIndex[Any]):
+    """Overloaded GSIs: each record type decides what its gsiNpk/gsiNsk mean."""
+
+
+class Gsi1(_GsiBase):
+    class Meta:
+        index_name = "gsi1"
+        projection = AllProjection()
+
+    gsi1pk = UnicodeAttribute(hash_key=True)
+    gsi1sk = UnicodeAttribute(range_key=True)
+
+
+class Gsi2(_GsiBase):
+    class Meta:
+        index_name = "gsi2"
+        projection = AllProjection()
+
+    gsi2pk = UnicodeAttribute(hash_key=True)
+    gsi2sk = UnicodeAttribute(range_key=True)
+
+
+class Gsi3(_GsiBase):
+    class Meta:
+        index_name = "gsi3"
+        projection = AllProjection()
+
+    gsi3pk = UnicodeAttribute(hash_key=True)
+    gsi3sk = UnicodeAttribute(range_key=True)
+
+
+def utcnow() -> datetime:
+    return datetime.now(UTC)
+
+
+def is_conditional_check_failure(error: PynamoDBException) -> bool:
+    return error.cause_response_code == "ConditionalCheckFailedException"

@@ -60,15 +60,6 @@ class ObjectCreated:
     sequencer: str | None
     event_name: str
 
-    @property
-    def fingerprint(self) -> str:
-        """Identifies this exact object version; duplicate deliveries share it.
-
-        Never the SQS message id: S3 may send the same event in two messages.
-        """
-        version = self.version_id or f"{(self.etag or '').strip(chr(34))}:{self.size}"
-        return f"{self.bucket}/{self.key}@{version}"
-
 
 def parse_s3_notification(body: str) -> list[ObjectCreated]:
     try:

@@ -10,29 +10,52 @@ from aws_lambda_powertools.utilities.batch import (
     process_partial_response,
 )
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from botocore.exceptions import BotoCoreError, ClientError
 
+from chalicelib import aws
+from chalicelib.config import get_settings
 from chalicelib.ingest.events import MalformedNotification, parse_s3_notification
+from chalicelib.ingest.worker import Delivery, RetryLater, process_delivery
 from chalicelib.observability import logger
 
-_processor = BatchProcessor(event_type=EventType.SQS)
+# A batch where every record failed is still a partial response (all listed),
+# not an exception: SQS retries each record on its own terms either way.
+_processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
 def _handle_record(record: SQSRecord) -> None:
+    settings = get_settings()
     try:
         objects = parse_s3_notification(record.body)
     except MalformedNotification as exc:
-        # A poison message: retrying cannot fix it, so it is logged and dropped
-        # rather than cycling to the DLQ.
+        # Retrying cannot fix a body that is not an S3 notification: log and drop
+        # it instead of cycling it to the DLQ.
         logger.error(
             "dropping a message that is not an S3 notification",
             extra={"message_id": record.message_id, "reason": str(exc)},
         )
         return
+    attempt = int(record.attributes.approximate_receive_count or 1)
     for created in objects:
-        logger.info(
-            "upload landed",
-            extra={"bucket": created.bucket, "key": created.key, "size": created.size},
+        delivery = Delivery(created, attempt, settings.ingest_max_receive_count)
+        try:
+            outcome = process_delivery(delivery, settings)
+        except RetryLater as later:
+            _delay(record, later.delay_s)
+            raise
+        logger.info("upload handled", extra={"key": created.key, "outcome": outcome})
+
+
+def _delay(record: SQSRecord, delay_s: int) -> None:
+    """Come back when the other job's lease may have run out, not a whole timeout later."""
+    try:
+        aws.sqs_client().change_message_visibility(
+            QueueUrl=aws.ingest_queue_url(),
+            ReceiptHandle=record.receipt_handle,
+            VisibilityTimeout=delay_s,
         )
+    except (BotoCoreError, ClientError) as exc:
+        logger.warning("could not shorten the retry delay", extra={"error": str(exc)})
 
 
 def handle_ingest_batch(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -108,6 +108,11 @@ def create_buckets(settings: Settings) -> None:
             },
         )
         s3.put_bucket_cors(Bucket=bucket, CORSConfiguration={"CORSRules": cors})  # type: ignore[typeddict-item]
+    # Versioning on uploads: a second upload to an already-used presigned URL
+    # becomes a new version that the worker refuses, never a silent overwrite.
+    s3.put_bucket_versioning(
+        Bucket=settings.uploads_bucket, VersioningConfiguration={"Status": "Enabled"}
+    )
 
 
 def connect_uploads_to_queue(settings: Settings, queue_url: str) -> None:

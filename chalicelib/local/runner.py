@@ -98,6 +98,21 @@ def build_sqs_event(messages: list[MessageTypeDef], queue_arn: str, region: str)
     }
 
 
+def scheduled_event(rule_name: str, region: str) -> dict[str, Any]:
+    """The EventBridge event a schedule rule delivers to Lambda."""
+    return {
+        "version": "0",
+        "id": str(uuid.uuid4()),
+        "detail-type": "Scheduled Event",
+        "source": "aws.events",
+        "account": "000000000000",
+        "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+        "region": region,
+        "resources": [f"arn:aws:events:{region}:000000000000:rule/{rule_name}"],
+        "detail": {},
+    }
+
+
 def failed_message_ids(result: Any, batch_ids: set[str]) -> set[str]:
     """Which messages to keep, per Lambda's partial-batch response contract."""
     if not isinstance(result, dict) or "batchItemFailures" not in result:
@@ -209,13 +224,7 @@ class LambdaRunner:
 
     def _tick_forever(self, name: str, interval_s: float, handler: LambdaHandler) -> None:
         while not self._stopping.wait(interval_s):
-            event = {
-                "source": "aws.events",
-                "detail-type": "Scheduled Event",
-                "resources": [name],
-                "time": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
-                "detail": {},
-            }
+            event = scheduled_event(name, self._region)
             try:
                 handler(event, LambdaContext(name, 900))
             except Exception:  # noqa: BLE001  (a failed tick is logged; the next one runs)

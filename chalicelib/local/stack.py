@@ -51,6 +51,7 @@ class LocalStack:
         self._services: dict[str, ManagedProcess] = {}
         self._workers: dict[str, ManagedProcess] = {}
         self._stopping = threading.Event()
+        self._saved_env: dict[str, str | None] | None = None
 
     # ----------------------------------------------------------------- urls
     @property
@@ -74,7 +75,9 @@ class LocalStack:
         self.data_dir.mkdir(parents=True, exist_ok=True)
         self.env = self._base_env()
         # This process bootstraps resources and saves snapshots, so it talks to
-        # the services with the same settings as its children.
+        # the services with the same settings as its children; stop() restores
+        # the environment it found.
+        self._saved_env = {name: os.environ.get(name) for name in self.env}
         self.apply_to_current_process()
         try:
             self._start_services()
@@ -119,6 +122,20 @@ class LocalStack:
                 process.stop()
         with contextlib.suppress(FileNotFoundError):
             (self.data_dir / STATE_FILE).unlink()
+        self._restore_environment()
+
+    def _restore_environment(self) -> None:
+        if self._saved_env is None:
+            return
+        for name, value in self._saved_env.items():
+            if value is None:
+                os.environ.pop(name, None)
+            else:
+                os.environ[name] = value
+        self._saved_env = None
+        reset_settings_cache()
+        aws.reset_clients()
+        configure_models()
 
     def supervise(self, stop: threading.Event, poll_s: float = 0.5) -> None:
         """Run until ``stop`` is set, restarting the runner or API if one dies."""

@@ -33,3 +33,12 @@ def parse_raw_key(key: str) -> RawKey | None:
     if match is None:
         return None
     return RawKey(match["district"], match["video_id"])
+
+
+def video_media_prefix(video_id: str) -> str:
+    return f"videos/{video_id}/"
+
+
+def job_media_prefix(video_id: str, job_id: str) -> str:
+    """Each processing attempt writes under its own prefix; the record points at one."""
+    return f"videos/{video_id}/{job_id}/"

@@ -31,13 +31,6 @@ def test_key_is_url_decoded_with_plus_as_space() -> None:
     assert (created.bucket, created.size, created.etag) == ("uploads", 1234, "abc123")
 
 
-def test_fingerprint_uses_version_or_etag_and_size_never_message_id() -> None:
-    [plain] = parse_s3_notification(_notification("raw/d/v/source"))
-    [versioned] = parse_s3_notification(_notification("raw/d/v/source", version="v7"))
-    assert plain.fingerprint == "uploads/raw/d/v/source@abc123:1234"
-    assert versioned.fingerprint == "uploads/raw/d/v/source@v7"
-
-
 def test_s3_test_event_is_ignored() -> None:
     body = json.dumps({"Service": "Amazon S3", "Event": "s3:TestEvent", "Bucket": "uploads"})
     assert parse_s3_notification(body) == []

@@ -5,8 +5,15 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
+from chalice.app import CloudWatchEvent
 
-from chalicelib.local.runner import LambdaRunner, QueueBinding, build_sqs_event, failed_message_ids
+from chalicelib.local.runner import (
+    LambdaRunner,
+    QueueBinding,
+    build_sqs_event,
+    failed_message_ids,
+    scheduled_event,
+)
 
 
 class FakeSqs:
@@ -109,3 +116,9 @@ def test_build_sqs_event_keeps_message_order() -> None:
     messages = FakeSqs(["x", "y", "z"]).messages
     event = build_sqs_event(messages, "arn", "us-east-1")  # type: ignore[arg-type]
     assert [r["body"] for r in event["Records"]] == ["x", "y", "z"]
+
+
+def test_scheduled_event_is_what_chalice_schedule_handlers_parse() -> None:
+    event = CloudWatchEvent(scheduled_event("nightly", "us-east-1"), None)
+    assert event.detail_type == "Scheduled Event"
+    assert event.resources == ["arn:aws:events:us-east-1:000000000000:rule/nightly"]

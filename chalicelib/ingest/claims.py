@@ -1,0 +1,227 @@
+"""The video record's processing state machine, as conditional writes.
+
+uploading ─claim→ processing ─finish→ ready
+                      │ └──fail──→ failed (rejected: the file; error: retries exhausted)
+                      └─(lease runs out: another delivery may claim it again)
+
+Only the job holding the lease may move a video on, so a late duplicate can
+never move ``ready`` back, and a job that lost its lease cannot publish.
+"""
+
+from __future__ import annotations
+
+import threading
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from enum import Enum
+from typing import Any, cast
+
+from pynamodb.exceptions import UpdateError
+
+from chalicelib.config import Settings
+from chalicelib.db.base import is_conditional_check_failure, utcnow
+from chalicelib.observability import logger
+from chalicelib.storage.objects import ObjectHead
+from chalicelib.videos.models import FailureKind, JobAttr, SourceAttr, VideoRecord, VideoStatus
+
+MAX_CLAIM_ROUNDS = 5
+
+
+class Decision(Enum):
+    CLAIM = "claim"
+    DUPLICATE = "duplicate"  # this exact object was (or is being) handled already
+    SECOND_UPLOAD = "second_upload"  # a different object for a video that has one
+    BUSY = "busy"  # another job holds a live lease on this object
+
+
+@dataclass(frozen=True)
+class Job:
+    video_id: str
+    job_id: str
+    fingerprint: str
+
+
+class LeaseLost(Exception):
+    """Another job took the video over (our lease expired); stop without publishing."""
+
+
+def decide(video: VideoRecord, fingerprint: str) -> Decision:
+    status = video.status_enum
+    known = video.source.fingerprint if video.source is not None else None
+    if status is VideoStatus.UPLOADING:
+        return Decision.CLAIM
+    if known is not None and known != fingerprint:
+        return Decision.SECOND_UPLOAD
+    if status is VideoStatus.PROCESSING:
+        if video.job is not None and video.job.lease_until > utcnow():
+            return Decision.BUSY
+        return Decision.CLAIM
+    if status is VideoStatus.FAILED:
+        if known is None:
+            return Decision.SECOND_UPLOAD  # e.g. the upload was cancelled
+        if video.failure_kind == FailureKind.ERROR.value:
+            return Decision.CLAIM  # an operator replayed it from the DLQ
+    return Decision.DUPLICATE
+
+
+def claim(
+    video_id: str, fingerprint: str, head: ObjectHead, settings: Settings
+) -> tuple[Decision, Job | None, VideoRecord | None]:
+    """Try to become the one job for this object. Returns the decision and, if claimed, the job."""
+    for _ in range(MAX_CLAIM_ROUNDS):
+        video = VideoRecord.load(video_id)
+        if video is None:
+            return Decision.DUPLICATE, None, None
+        decision = decide(video, fingerprint)
+        if decision is not Decision.CLAIM:
+            return decision, None, video
+        now = utcnow()
+        job = Job(video_id, uuid.uuid4().hex[:16], fingerprint)
+        attempts = int(video.job.attempts) + 1 if video.job is not None else 1
+        try:
+            # The version condition PynamoDB adds makes load-decide-write atomic.
+            video.update(
+                actions=[
+                    VideoRecord.status.set(VideoStatus.PROCESSING.value),
+                    VideoRecord.job.set(
+                        JobAttr(
+                            job_id=job.job_id,
+                            fingerprint=fingerprint,
+                            lease_until=now + timedelta(seconds=settings.ingest_lease_s),
+                            attempts=attempts,
+                            started_at=now,
+                        )
+                    ),
+                    VideoRecord.source.set(
+                        SourceAttr(
+                            fingerprint=fingerprint,
+                            version_id=head.version_id,
+                            etag=head.etag,
+                            size_bytes=head.size,
+                        )
+                    ),
+                    VideoRecord.progress.set(0),
+                    VideoRecord.failure_reason.remove(),
+                    VideoRecord.failure_kind.remove(),
+                    VideoRecord.updated_at.set(now),
+                ]
+            )
+        except UpdateError as exc:
+            if is_conditional_check_failure(exc):
+                continue  # someone else moved it; look again
+            raise
+        return Decision.CLAIM, job, video
+    return Decision.BUSY, None, None
+
+
+def _holds_lease(job: Job) -> Any:
+    return (cast("Any", VideoRecord.job).job_id == job.job_id) & (
+        VideoRecord.status == VideoStatus.PROCESSING.value
+    )
+
+
+def update_as(job: Job, actions: list[Any]) -> None:
+    """Apply ``actions`` only while ``job`` still holds the video."""
+    try:
+        VideoRecord.update_item(
+            *VideoRecord.key(job.video_id),
+            actions=[*actions, VideoRecord.updated_at.set(utcnow())],
+            condition=_holds_lease(job),
+        )
+    except UpdateError as exc:
+        if is_conditional_check_failure(exc):
+            raise LeaseLost(f"job {job.job_id} no longer holds video {job.video_id}") from exc
+        raise
+
+
+def fail(job: Job, reason: str, kind: FailureKind) -> None:
+    logger.info(
+        "video failed", extra={"video_id": job.video_id, "reason": reason, "kind": kind.value}
+    )
+    update_as(
+        job,
+        [
+            VideoRecord.status.set(VideoStatus.FAILED.value),
+            VideoRecord.failure_reason.set(reason),
+            VideoRecord.failure_kind.set(kind.value),
+            VideoRecord.playable.set(False),
+        ],
+    )
+
+
+def release(job: Job) -> None:
+    update_as(job, [cast("Any", VideoRecord.job).lease_until.set(utcnow())])
+
+
+def fail_abandoned(video_id: str, reason: str) -> bool:
+    """Mark a video failed when no live job holds it (its message gave up). Idempotent."""
+    now = utcnow()
+    abandoned = (VideoRecord.status == VideoStatus.UPLOADING.value) | (
+        (VideoRecord.status == VideoStatus.PROCESSING.value)
+        & (cast("Any", VideoRecord.job).lease_until < now)
+    )
+    try:
+        VideoRecord.update_item(
+            *VideoRecord.key(video_id),
+            actions=[
+                VideoRecord.status.set(VideoStatus.FAILED.value),
+                VideoRecord.failure_reason.set(reason),
+                VideoRecord.failure_kind.set(FailureKind.ERROR.value),
+                VideoRecord.playable.set(False),
+                VideoRecord.updated_at.set(now),
+            ],
+            condition=VideoRecord.pk.exists() & abandoned,
+        )
+    except UpdateError as exc:
+        if is_conditional_check_failure(exc):
+            return False
+        raise
+    return True
+
+
+class Heartbeat:
+    """Renews the job's lease (and reports progress) while the job works."""
+
+    def __init__(self, job: Job, settings: Settings) -> None:
+        self._job = job
+        self._settings = settings
+        # Often enough for a live progress bar, well within the lease.
+        self._interval_s = max(1.0, min(settings.ingest_lease_s / 4, 5.0))
+        self._stop = threading.Event()
+        self._progress: float | None = None
+        self.lost = threading.Event()
+        self._thread = threading.Thread(target=self._run, name=f"lease-{job.job_id}", daemon=True)
+
+    def __enter__(self) -> Heartbeat:
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self._stop.set()
+        self._thread.join(timeout=10)
+
+    def report(self, fraction: float) -> None:
+        self._progress = round(max(0.0, min(1.0, fraction)), 3)
+
+    def check(self) -> None:
+        if self.lost.is_set():
+            raise LeaseLost(f"job {self._job.job_id} lost its lease")
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._interval_s):
+            actions: list[Any] = [
+                cast("Any", VideoRecord.job).lease_until.set(
+                    utcnow() + timedelta(seconds=self._settings.ingest_lease_s)
+                )
+            ]
+            if self._progress is not None:
+                actions.append(VideoRecord.progress.set(self._progress))
+            try:
+                update_as(self._job, actions)
+            except LeaseLost:
+                self.lost.set()
+                return
+            except UpdateError:
+                # DynamoDB briefly unreachable: the lease is long enough to try again.
+                logger.warning("lease renewal failed; will retry", extra={"job": self._job.job_id})

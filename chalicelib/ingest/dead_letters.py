@@ -1,0 +1,63 @@
+"""Videos whose messages died are marked failed, and the messages stay for replay.
+
+Runs on a schedule. It only *peeks* at the dead-letter queue (messages become
+visible again at once), so an operator can still list and redrive them.
+A video is failed only if no live job holds it.
+"""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+from chalicelib import aws
+from chalicelib.config import Settings
+from chalicelib.ingest.claims import fail_abandoned
+from chalicelib.ingest.events import MalformedNotification, parse_s3_notification
+from chalicelib.ingest.worker import GAVE_UP
+from chalicelib.observability import logger
+from chalicelib.storage.keys import parse_raw_key
+
+if TYPE_CHECKING:
+    from mypy_boto3_sqs.type_defs import MessageTypeDef
+
+
+def peek(settings: Settings, limit: int = 500) -> list[MessageTypeDef]:
+    """Up to ``limit`` distinct messages from the DLQ, left in place."""
+    sqs = aws.sqs_client(settings)
+    queue_url = aws.ingest_dlq_url(settings)
+    seen: dict[str, MessageTypeDef] = {}
+    while len(seen) < limit:
+        batch = sqs.receive_message(
+            QueueUrl=queue_url,
+            MaxNumberOfMessages=10,
+            VisibilityTimeout=0,
+            WaitTimeSeconds=0,
+            AttributeNames=["All"],
+        ).get("Messages", [])
+        fresh = [m for m in batch if m["MessageId"] not in seen]
+        if not fresh:
+            break
+        seen.update({m["MessageId"]: m for m in fresh})
+    return list(seen.values())
+
+
+def video_ids(message: MessageTypeDef) -> list[str]:
+    try:
+        created = parse_s3_notification(message.get("Body", ""))
+    except MalformedNotification:
+        return []
+    keys = (parse_raw_key(c.key) for c in created)
+    return [key.video_id for key in keys if key is not None]
+
+
+def reconcile(settings: Settings) -> int:
+    """Mark failed every video whose message is dead. Returns how many changed."""
+    changed = 0
+    for message in peek(settings):
+        for video_id in video_ids(message):
+            if fail_abandoned(video_id, GAVE_UP):
+                changed += 1
+                logger.warning(
+                    "video failed: its message is in the DLQ", extra={"video_id": video_id}
+                )
+    return changed

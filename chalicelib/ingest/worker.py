@@ -1,0 +1,247 @@
+"""One landed upload → one ready (or failed) video. Safe to run twice, or at once.
+
+Every outcome is one of:
+- done: outputs published and the record flipped to ``ready``, or the record
+  marked ``failed`` with a reason for the teacher (the file is the problem);
+- skipped: a duplicate delivery, or an object we never asked for;
+- ``RetryLater``: another job holds this video right now;
+- an exception: our side failed; SQS redelivers, and on the last attempt the
+  video is marked failed before the message goes to the dead-letter queue.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import time
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, cast
+
+from chalicelib import aws
+from chalicelib.config import Settings
+from chalicelib.db.base import utcnow
+from chalicelib.ingest import claims, landing
+from chalicelib.ingest.claims import Decision, Heartbeat, Job, LeaseLost
+from chalicelib.ingest.events import ObjectCreated
+from chalicelib.ingest.pipeline import Outputs, ProducedRendition, produce
+from chalicelib.media.errors import MediaRejected
+from chalicelib.media.probe import MediaInfo, probe, validate
+from chalicelib.observability import logger
+from chalicelib.storage import objects
+from chalicelib.storage.keys import job_media_prefix, parse_raw_key, video_media_prefix
+from chalicelib.videos.models import FailureKind, RenditionAttr, VideoRecord, VideoStatus
+
+GAVE_UP = (
+    "We couldn't finish processing this video after several tries. Our team has been "
+    "alerted; there is no need to upload it again."
+)
+
+_CONTENT_TYPES = {".mp4": "video/mp4", ".jpg": "image/jpeg", ".vtt": "text/vtt"}
+
+
+class RetryLater(Exception):
+    def __init__(self, delay_s: int) -> None:
+        super().__init__(f"retry in {delay_s}s")
+        self.delay_s = delay_s
+
+
+@dataclass(frozen=True)
+class Delivery:
+    created: ObjectCreated
+    attempt: int
+    max_attempts: int
+
+    @property
+    def last_attempt(self) -> bool:
+        return self.attempt >= self.max_attempts
+
+
+def process_delivery(delivery: Delivery, settings: Settings) -> str:
+    """Handle one S3 ObjectCreated. Returns a short outcome word for logs and tests."""
+    created = delivery.created
+    raw = parse_raw_key(created.key)
+    if raw is None:
+        logger.warning("ignoring an object outside the raw/ layout", extra={"key": created.key})
+        return "ignored"
+    head = landing.locate(created, settings)
+    if head is None:
+        return "gone"
+    video = VideoRecord.load(raw.video_id)
+    if video is None or video.district != raw.district:
+        # Keys are only ever issued for existing videos: this one was deleted,
+        # or the key was never ours. Either way the bytes must not linger.
+        objects.delete_version(created.bucket, created.key, head.version_id, settings)
+        logger.warning("deleted an upload with no video record", extra={"key": created.key})
+        return "orphan"
+
+    fingerprint = landing.fingerprint(created, head)
+    decision, job, video = claims.claim(raw.video_id, fingerprint, head, settings)
+    if decision is Decision.DUPLICATE:
+        return "duplicate"
+    if decision is Decision.BUSY:
+        retry_in = 30
+        if video is not None and video.job is not None:
+            remaining = (video.job.lease_until - utcnow()).total_seconds()
+            retry_in = int(max(5, min(remaining + 5, 900)))
+        raise RetryLater(retry_in)
+    if decision is Decision.SECOND_UPLOAD:
+        # A presigned URL used twice: keep the first upload, drop this one.
+        objects.delete_version(created.bucket, created.key, head.version_id, settings)
+        logger.warning("refused a second upload for a video", extra={"video_id": raw.video_id})
+        return "refused_second_upload"
+    if job is None or video is None:
+        raise RuntimeError("a claim always carries its job and video")
+
+    reason = landing.refusal(video, head, settings)
+    if reason is not None:
+        claims.fail(job, reason, FailureKind.REJECTED)
+        objects.delete_version(created.bucket, created.key, head.version_id, settings)
+        return "rejected"
+
+    try:
+        _run_job(job, created, head.version_id, settings)
+    except MediaRejected as rejected:
+        claims.fail(job, rejected.reason, FailureKind.REJECTED)
+        return "rejected"
+    except LeaseLost:
+        logger.warning("lost the lease; another job owns the video now", extra={"job": job.job_id})
+        return "lease_lost"
+    except Exception:
+        with contextlib.suppress(LeaseLost):
+            if delivery.last_attempt:
+                claims.fail(job, GAVE_UP, FailureKind.ERROR)
+            else:
+                # Free the video now so the retry need not wait out our lease.
+                claims.release(job)
+        raise
+    return "ready"
+
+
+def _sweep_stale_workdirs(root: Path, older_than_s: float) -> None:
+    """Lambda keeps /tmp between invocations: leftovers of killed jobs go here."""
+    if not root.exists():
+        return
+    cutoff = time.time() - older_than_s
+    for entry in root.iterdir():
+        try:
+            if entry.is_dir() and entry.stat().st_mtime < cutoff:
+                shutil.rmtree(entry, ignore_errors=True)
+        except FileNotFoundError:
+            continue
+
+
+def _run_job(job: Job, created: ObjectCreated, version_id: str | None, settings: Settings) -> None:
+    _sweep_stale_workdirs(settings.work_dir, older_than_s=settings.worker_timeout_s * 2)
+    workdir = settings.work_dir / job.job_id
+    workdir.mkdir(parents=True, exist_ok=True)
+    published = False
+    prefix = job_media_prefix(job.video_id, job.job_id)
+    try:
+        with Heartbeat(job, settings) as heartbeat:
+            source = workdir / "source"
+            objects.download(created.bucket, created.key, source, settings, version_id)
+            heartbeat.check()
+            info = probe(source, settings)
+            validate(info, settings)
+
+            uploaded: set[Path] = set()
+
+            def publish_playable(top: ProducedRendition) -> None:
+                _upload(top.path, prefix, settings)
+                uploaded.add(top.path)
+                claims.update_as(
+                    job,
+                    [
+                        VideoRecord.renditions.set([_rendition_attr(top, prefix)]),
+                        VideoRecord.playable.set(True),
+                        *_media_facts(info),
+                    ],
+                )
+
+            outputs = produce(
+                source,
+                info,
+                workdir,
+                settings,
+                on_playable=publish_playable,
+                on_progress=heartbeat.report,
+                checkpoint=heartbeat.check,
+            )
+            for path in _output_files(outputs):
+                if path not in uploaded:
+                    _upload(path, prefix, settings)
+            heartbeat.check()
+            _publish(job, info, outputs, prefix)
+            published = True
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+        if not published:
+            # Outputs of an attempt that did not publish are never referenced.
+            objects.delete_prefix(settings.media_bucket, prefix, settings)
+    _delete_other_attempts(job, settings)
+
+
+def _output_files(outputs: Outputs) -> list[Path]:
+    return [*(r.path for r in outputs.renditions), outputs.poster, outputs.sprite, outputs.vtt]
+
+
+def _upload(path: Path, prefix: str, settings: Settings) -> None:
+    objects.upload(
+        path, settings.media_bucket, prefix + path.name, _CONTENT_TYPES[path.suffix], settings
+    )
+
+
+def _rendition_attr(produced: ProducedRendition, prefix: str) -> RenditionAttr:
+    return RenditionAttr(
+        label=produced.rendition.label,
+        width=produced.rendition.width,
+        height=produced.rendition.height,
+        key=prefix + produced.path.name,
+        size_bytes=produced.path.stat().st_size,
+        remux=produced.rendition.remux,
+    )
+
+
+def _media_facts(info: MediaInfo) -> list[object]:
+    video = info.require_video()
+    source = cast("Any", VideoRecord.source)  # PynamoDB map paths are untyped
+    return [
+        VideoRecord.duration_s.set(round(info.duration_s or 0, 3)),
+        VideoRecord.width.set(video.display_width),
+        VideoRecord.height.set(video.display_height),
+        VideoRecord.fps.set(round(info.fps or 0, 3)),
+        VideoRecord.has_audio.set(info.has_audio),
+        source.container.set(info.format_name),
+        source.video_codec.set(video.codec),
+        source.audio_codec.set(info.audio.codec if info.audio else None),
+    ]
+
+
+def _publish(job: Job, info: MediaInfo, outputs: Outputs, prefix: str) -> None:
+    """Flip to ready only now that every output exists, and only if still ours."""
+    claims.update_as(
+        job,
+        [
+            VideoRecord.status.set(VideoStatus.READY.value),
+            VideoRecord.playable.set(True),
+            VideoRecord.progress.set(1),
+            VideoRecord.renditions.set([_rendition_attr(r, prefix) for r in outputs.renditions]),
+            VideoRecord.poster_key.set(prefix + outputs.poster.name),
+            VideoRecord.storyboard_key.set(prefix + outputs.sprite.name),
+            VideoRecord.storyboard_vtt_key.set(prefix + outputs.vtt.name),
+            *_media_facts(info),
+        ],
+    )
+    logger.info("video ready", extra={"video_id": job.video_id, "job": job.job_id})
+
+
+def _delete_other_attempts(job: Job, settings: Settings) -> None:
+    """Outputs left by earlier, killed attempts are garbage once one attempt published."""
+    keep = job_media_prefix(job.video_id, job.job_id)
+    response = aws.s3_client(settings).list_objects_v2(
+        Bucket=settings.media_bucket, Prefix=video_media_prefix(job.video_id), Delimiter="/"
+    )
+    for common in response.get("CommonPrefixes", []):
+        if common["Prefix"] != keep:
+            objects.delete_prefix(settings.media_bucket, common["Prefix"], settings)

@@ -1,0 +1,1 @@
+"""Videos: records, upload sessions, playback, listing."""

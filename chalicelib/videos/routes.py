@@ -1,0 +1,158 @@
+"""HTTP routes for videos and their uploads. Thin: parse, call a service, shape."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice.app import Response
+
+from chalicelib.api.bodies import parse_body, parse_query
+from chalicelib.api.context import current_principal
+from chalicelib.api.routing import ApiBlueprint
+from chalicelib.config import get_settings
+from chalicelib.errors import InvalidInput
+from chalicelib.videos import multipart, service
+from chalicelib.videos.schemas import (
+    CompleteMultipartRequest,
+    CompleteMultipartResponse,
+    CreateMultipartRequest,
+    CreateMultipartResponse,
+    CreateVideoRequest,
+    CreateVideoResponse,
+    PartView,
+    SignPartResponse,
+    VideoListQuery,
+    VideoListResponse,
+    VideoView,
+)
+
+videos_api = ApiBlueprint(__name__)
+
+
+def _json(model: Any, status: int = 200) -> Response:
+    return Response(body=model.model_dump(mode="json"), status_code=status)
+
+
+@videos_api.route(
+    "/videos",
+    methods=["POST"],
+    summary="Create a video and get where to upload its file",
+    request_model=CreateVideoRequest,
+    response_model=CreateVideoResponse,
+    status=201,
+)
+def create_video() -> Response:
+    settings = get_settings()
+    request = parse_body(videos_api.current_request, CreateVideoRequest)
+    created = service.create_video(current_principal(), request, settings)
+    response = CreateVideoResponse(
+        video=service.video_view(created.video, settings), upload=created.upload
+    )
+    return _json(response, 201)
+
+
+@videos_api.route(
+    "/videos",
+    summary="The caller's own videos, newest first",
+    response_model=VideoListResponse,
+    query_params=("cursor", "limit"),
+)
+def list_videos() -> Response:
+    settings = get_settings()
+    query = parse_query(videos_api.current_request, VideoListQuery)
+    page = service.list_own_videos(current_principal(), cursor=query.cursor, limit=query.limit)
+    return _json(
+        VideoListResponse(
+            items=[service.video_view(v, settings) for v in page.items],
+            next_cursor=page.next_cursor,
+        )
+    )
+
+
+@videos_api.route("/videos/{video_id}", summary="One video", response_model=VideoView)
+def get_video(video_id: str) -> Response:
+    video = service.get_video(current_principal(), video_id)
+    return _json(service.video_view(video, get_settings()))
+
+
+# --- multipart upload, Uppy companion protocol (@uppy/aws-s3 with `endpoint`) -----
+
+
+def _key_param() -> str | None:
+    params = videos_api.current_request.query_params
+    return params.get("key") if params else None
+
+
+@videos_api.route(
+    "/s3/multipart",
+    methods=["POST"],
+    summary="Start (or resume) the multipart upload of a video: metadata.video_id names it",
+    request_model=CreateMultipartRequest,
+    response_model=CreateMultipartResponse,
+)
+def create_multipart() -> Response:
+    request = parse_body(videos_api.current_request, CreateMultipartRequest)
+    video_id = request.metadata.get("video_id") or request.metadata.get("videoId")
+    if not video_id:
+        raise InvalidInput("metadata.video_id is required", field="metadata.video_id")
+    opened = multipart.open_for_video(current_principal(), video_id)
+    return _json(CreateMultipartResponse(key=opened.key, uploadId=opened.upload_id))
+
+
+@videos_api.route(
+    "/s3/multipart/{upload_id}",
+    summary="Parts uploaded so far (to resume)",
+    response_model=PartView,
+    query_params=("key",),
+)
+def list_multipart_parts(upload_id: str) -> Response:
+    opened = multipart.resolve(current_principal(), _key_param(), upload_id)
+    parts = multipart.list_parts(opened, get_settings())
+    return Response(
+        body=[
+            PartView(PartNumber=p.part_number, Size=p.size, ETag=p.etag).model_dump() for p in parts
+        ]
+    )
+
+
+@videos_api.route(
+    "/s3/multipart/{upload_id}/{part_number}",
+    summary="A presigned URL to PUT one part",
+    response_model=SignPartResponse,
+    query_params=("key",),
+)
+def sign_multipart_part(upload_id: str, part_number: str) -> Response:
+    if not part_number.isdigit():
+        raise InvalidInput("partNumber must be a whole number", field="partNumber")
+    settings = get_settings()
+    opened = multipart.resolve(current_principal(), _key_param(), upload_id)
+    url = multipart.sign_part(opened, int(part_number), settings)
+    return _json(SignPartResponse(url=url, expires=settings.presign_expiry_s))
+
+
+@videos_api.route(
+    "/s3/multipart/{upload_id}/complete",
+    methods=["POST"],
+    summary="Assemble the uploaded parts (sizes are checked against the declaration)",
+    request_model=CompleteMultipartRequest,
+    response_model=CompleteMultipartResponse,
+    query_params=("key",),
+)
+def complete_multipart(upload_id: str) -> Response:
+    settings = get_settings()
+    opened = multipart.resolve(current_principal(), _key_param(), upload_id)
+    request = parse_body(videos_api.current_request, CompleteMultipartRequest)
+    multipart.complete(opened, request.parts, settings)
+    return _json(CompleteMultipartResponse(location=f"s3://{settings.uploads_bucket}/{opened.key}"))
+
+
+@videos_api.route(
+    "/s3/multipart/{upload_id}",
+    methods=["DELETE"],
+    summary="Cancel the upload",
+    query_params=("key",),
+)
+def abort_multipart(upload_id: str) -> Response:
+    opened = multipart.resolve(current_principal(), _key_param(), upload_id)
+    multipart.abort(opened, get_settings())
+    return Response(body={}, status_code=200)

@@ -1,0 +1,171 @@
+"""Request and response shapes of the videos API (also the OpenAPI schemas)."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from pathlib import PurePosixPath
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field, field_validator
+
+# Containers phones and cameras produce, and the content types browsers and
+# phones send for them.
+ALLOWED_EXTENSIONS = ("mp4", "mov", "m4v", "webm", "avi", "mkv", "3gp")
+ALLOWED_CONTENT_TYPES = (
+    "video/mp4",
+    "video/quicktime",
+    "video/x-m4v",
+    "video/webm",
+    "video/x-msvideo",
+    "video/avi",
+    "video/msvideo",
+    "video/x-matroska",
+    "video/matroska",
+    "video/3gpp",
+)
+CONTENT_TYPE_BY_EXTENSION = {
+    "mp4": "video/mp4",
+    "mov": "video/quicktime",
+    "m4v": "video/x-m4v",
+    "webm": "video/webm",
+    "avi": "video/x-msvideo",
+    "mkv": "video/x-matroska",
+    "3gp": "video/3gpp",
+}
+
+
+class CreateVideoRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    title: str = Field(min_length=1, max_length=200)
+    filename: str = Field(min_length=1, max_length=255)
+    content_type: str = Field(min_length=1, max_length=100)
+    size_bytes: int = Field(gt=0, description="Exact size of the file to upload, in bytes")
+    reflection: str | None = Field(default=None, max_length=10_000)
+
+    @field_validator("filename")
+    @classmethod
+    def _known_extension(cls, value: str) -> str:
+        extension = PurePosixPath(value).suffix.lower().lstrip(".")
+        if extension not in ALLOWED_EXTENSIONS:
+            raise ValueError(
+                f"'.{extension or '?'}' files are not accepted; use one of "
+                + ", ".join(f".{e}" for e in ALLOWED_EXTENSIONS)
+            )
+        return value
+
+    @field_validator("content_type")
+    @classmethod
+    def _video_type(cls, value: str) -> str:
+        value = value.split(";", maxsplit=1)[0].strip().lower()
+        if value not in ALLOWED_CONTENT_TYPES:
+            raise ValueError(
+                f"'{value}' is not an accepted video type; use one of "
+                + ", ".join(ALLOWED_CONTENT_TYPES)
+            )
+        return value
+
+
+class PostUpload(BaseModel):
+    mode: Literal["post"] = "post"
+    url: str
+    fields: dict[str, str]
+    expires_at: datetime
+
+
+class MultipartUpload(BaseModel):
+    mode: Literal["multipart"] = "multipart"
+    key: str
+    upload_id: str
+    part_size: int
+    part_count: int
+    expires_at: datetime
+
+
+class RenditionView(BaseModel):
+    label: str
+    width: int
+    height: int
+    url: str
+
+
+class VideoView(BaseModel):
+    id: str
+    title: str
+    reflection: str | None
+    owner_id: str
+    district: str
+    school: str | None
+    status: Literal["uploading", "processing", "ready", "failed"]
+    playable: bool
+    progress: float = Field(description="0..1 while processing")
+    failure_reason: str | None
+    duration_s: float | None
+    width: int | None
+    height: int | None
+    fps: float | None
+    has_audio: bool | None
+    renditions: list[RenditionView]
+    poster_url: str | None
+    storyboard_url: str | None
+    storyboard_vtt_url: str | None = Field(
+        description="WebVTT cues reference 'storyboard.jpg#xywh=…'; fetch the sprite from "
+        "storyboard_url"
+    )
+    created_at: datetime
+    updated_at: datetime
+
+
+class CreateVideoResponse(BaseModel):
+    video: VideoView
+    upload: PostUpload | MultipartUpload
+
+
+class VideoListQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    cursor: str | None = None
+    limit: int = Field(default=20, ge=1, le=100)
+
+
+class VideoListResponse(BaseModel):
+    items: list[VideoView]
+    next_cursor: str | None
+
+
+# --- multipart: the request/response shapes of Uppy's companion protocol ------
+
+
+class CreateMultipartRequest(BaseModel):
+    filename: str | None = None
+    type: str | None = None
+    metadata: dict[str, str] = Field(default_factory=dict)
+
+
+class CreateMultipartResponse(BaseModel):
+    key: str
+    uploadId: str  # noqa: N815  (Uppy's field name)
+
+
+class SignPartResponse(BaseModel):
+    url: str
+    expires: int
+
+
+class PartView(BaseModel):
+    PartNumber: int
+    Size: int
+    ETag: str
+
+
+class CompletePart(BaseModel):
+    PartNumber: int = Field(ge=1, le=10_000)
+    ETag: str = Field(min_length=1, max_length=200)
+
+
+class CompleteMultipartRequest(BaseModel):
+    parts: list[CompletePart] = Field(min_length=1, max_length=10_000)
+
+
+class CompleteMultipartResponse(BaseModel):
+    location: str

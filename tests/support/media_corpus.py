@@ -1,0 +1,204 @@
+"""Small media files made with ffmpeg's lavfi sources: every case ingest must handle.
+
+Files are generated once per session into a cache dir; each entry says what
+the pipeline must make of it.
+"""
+
+from __future__ import annotations
+
+import os
+import subprocess
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+VIDEO = "testsrc2=size={w}x{h}:rate={fps}:duration={d}"
+TONE = "sine=frequency=440:sample_rate=48000:duration={d}"
+
+
+@dataclass(frozen=True)
+class Sample:
+    name: str
+    filename: str
+    content_type: str
+    make: Callable[[Path], None]
+    # "ready" or "failed"; for failed, a phrase the failure reason contains.
+    outcome: str
+    reason: str = ""
+    # For ready: display size of the source and the rendition labels expected.
+    display: tuple[int, int] | None = None
+    labels: tuple[str, ...] = ()
+    remux: bool = False
+    has_audio: bool = True
+    tags: tuple[str, ...] = field(default=())
+
+
+def _ffmpeg(*args: str) -> None:
+    subprocess.run(
+        ["ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", "-y", *args], check=True
+    )
+
+
+def _av(w: int, h: int, d: float, fps: int = 30) -> list[str]:
+    return [
+        "-f", "lavfi", "-i", VIDEO.format(w=w, h=h, fps=fps, d=d),
+        "-f", "lavfi", "-i", TONE.format(d=d),
+    ]  # fmt: skip
+
+
+H264 = ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"]
+AAC = ["-c:a", "aac", "-b:a", "96k"]
+
+
+def web_720p(path: Path) -> None:
+    _ffmpeg(*_av(1280, 720, 4), *H264, "-profile:v", "high", *AAC, "-movflags", "+faststart",
+            str(path))  # fmt: skip
+
+
+def phone_1080p_moov_at_end(path: Path) -> None:
+    _ffmpeg(*_av(1920, 1080, 4), *H264, "-profile:v", "high", *AAC, str(path))
+
+
+def portrait_rotated(path: Path) -> None:
+    # Phones store portrait video as landscape pixels plus a display rotation.
+    plain = path.with_suffix(".plain.mp4")
+    _ffmpeg(*_av(1280, 720, 3), *H264, *AAC, str(plain))
+    _ffmpeg("-i", str(plain), "-c", "copy", "-metadata:s:v:0", "rotate=90", str(path))
+    plain.unlink()
+
+
+def hevc_mov(path: Path) -> None:
+    _ffmpeg(*_av(1280, 720, 3), "-c:v", "libx265", "-preset", "ultrafast", "-x265-params",
+            "log-level=error", "-tag:v", "hvc1", *AAC, str(path))  # fmt: skip
+
+
+def vp9_webm(path: Path) -> None:
+    _ffmpeg(*_av(640, 480, 3), "-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8",
+            "-b:v", "500k", "-c:a", "libopus", str(path))  # fmt: skip
+
+
+def mjpeg_avi(path: Path) -> None:
+    _ffmpeg(*_av(640, 480, 3), "-c:v", "mjpeg", "-q:v", "5", "-c:a", "pcm_s16le", str(path))
+
+
+def odd_dimensions(path: Path) -> None:
+    # testsrc2 only draws even sizes; scale to odd ones (4:4:4 allows them).
+    _ffmpeg(*_av(640, 360, 3), "-vf", "scale=641:361,format=yuv444p", "-c:v", "libx264",
+            "-preset", "ultrafast", *AAC, str(path))  # fmt: skip
+
+
+def no_audio(path: Path) -> None:
+    _ffmpeg("-f", "lavfi", "-i", VIDEO.format(w=640, h=360, fps=30, d=3), *H264,
+            "-movflags", "+faststart", str(path))  # fmt: skip
+
+
+def variable_frame_rate(path: Path) -> None:
+    # 30 fps for the first second, then every third frame: 10 fps.
+    _ffmpeg(*_av(640, 360, 4), "-vf", "select='lt(n\\,30)+not(mod(n\\,3))'", "-fps_mode", "vfr",
+            *H264, *AAC, str(path))  # fmt: skip
+
+
+def three_gp(path: Path) -> None:
+    _ffmpeg(*_av(352, 288, 3, fps=15), *H264, "-profile:v", "baseline", *AAC, "-ar", "48000",
+            "-f", "3gp", str(path))  # fmt: skip
+
+
+def matroska(path: Path) -> None:
+    _ffmpeg(*_av(960, 540, 3), *H264, *AAC, str(path))
+
+
+def empty(path: Path) -> None:
+    path.write_bytes(b"")
+
+
+def random_bytes(path: Path) -> None:
+    path.write_bytes(os.urandom(200_000))
+
+
+def audio_only(path: Path) -> None:
+    _ffmpeg("-f", "lavfi", "-i", TONE.format(d=3), *AAC, "-f", "mp4", str(path))
+
+
+def still_image(path: Path) -> None:
+    _ffmpeg("-f", "lavfi", "-i", VIDEO.format(w=640, h=360, fps=1, d=1), "-frames:v", "1",
+            "-c:v", "png", "-f", "image2", str(path))  # fmt: skip
+
+
+def truncated_moov_missing(path: Path) -> None:
+    full = path.with_suffix(".full.mp4")
+    phone_1080p_moov_at_end(full)
+    data = full.read_bytes()
+    path.write_bytes(data[: int(len(data) * 0.6)])
+    full.unlink()
+
+
+def truncated_after_header(path: Path) -> None:
+    full = path.with_suffix(".full.mp4")
+    _ffmpeg(*_av(640, 360, 8), *H264, *AAC, "-movflags", "+faststart", str(full))
+    data = full.read_bytes()
+    path.write_bytes(data[: int(len(data) * 0.4)])
+    full.unlink()
+
+
+def too_long(path: Path) -> None:
+    # Longer than the test stack's limit (CLASSREEL_MAX_DURATION_S=60), cheaply.
+    _ffmpeg("-f", "lavfi", "-i", "color=c=gray:size=160x120:rate=2:duration=75", *H264,
+            str(path))  # fmt: skip
+
+
+def tiny_dimensions(path: Path) -> None:
+    _ffmpeg("-f", "lavfi", "-i", VIDEO.format(w=32, h=32, fps=10, d=2), *H264, str(path))
+
+
+def absurd_aspect(path: Path) -> None:
+    _ffmpeg("-f", "lavfi", "-i", VIDEO.format(w=1600, h=100, fps=10, d=2), *H264, str(path))
+
+
+SAMPLES: tuple[Sample, ...] = (
+    Sample("web_720p", "lesson.mp4", "video/mp4", web_720p, "ready", display=(1280, 720),
+           labels=("720p", "360p"), remux=True),
+    Sample("phone_1080p", "IMG_0001.mp4", "video/mp4", phone_1080p_moov_at_end, "ready",
+           display=(1920, 1080), labels=("1080p", "720p", "360p"), remux=True),
+    Sample("portrait", "portrait.mp4", "video/mp4", portrait_rotated, "ready",
+           display=(720, 1280), labels=("720p", "360p")),
+    Sample("hevc_mov", "IMG_0002.MOV", "video/quicktime", hevc_mov, "ready",
+           display=(1280, 720), labels=("720p", "360p")),
+    Sample("vp9_webm", "screen.webm", "video/webm", vp9_webm, "ready", display=(640, 480),
+           labels=("480p", "360p")),
+    Sample("mjpeg_avi", "camera.avi", "video/x-msvideo", mjpeg_avi, "ready",
+           display=(640, 480), labels=("480p", "360p")),
+    Sample("odd_dims", "odd.mp4", "video/mp4", odd_dimensions, "ready", display=(641, 361),
+           labels=("360p",)),
+    Sample("no_audio", "silent.mp4", "video/mp4", no_audio, "ready", display=(640, 360),
+           labels=("360p",), remux=True, has_audio=False),
+    Sample("vfr", "vfr.mp4", "video/mp4", variable_frame_rate, "ready", display=(640, 360),
+           labels=("360p",)),
+    Sample("three_gp", "clip.3gp", "video/3gpp", three_gp, "ready", display=(352, 288),
+           labels=("288p",), remux=True),
+    Sample("matroska", "lesson.mkv", "video/x-matroska", matroska, "ready",
+           display=(960, 540), labels=("540p", "360p")),
+    Sample("empty", "empty.mp4", "video/mp4", empty, "failed", reason="empty"),
+    Sample("random", "random.mp4", "video/mp4", random_bytes, "failed",
+           reason="not a video we can read"),
+    Sample("audio_only", "voice.mp4", "video/mp4", audio_only, "failed", reason="no video track"),
+    Sample("still", "photo.mp4", "video/mp4", still_image, "failed", reason="still image"),
+    Sample("cut_off", "cut.mp4", "video/mp4", truncated_moov_missing, "failed", reason="cut off"),
+    Sample("cut_off_after_header", "cut2.mp4", "video/mp4", truncated_after_header, "failed",
+           reason="cut off"),
+    Sample("too_long", "long.mp4", "video/mp4", too_long, "failed", reason="the limit is"),
+    Sample("tiny", "tiny.mp4", "video/mp4", tiny_dimensions, "failed", reason="picture size"),
+    Sample("absurd_aspect", "strip.mp4", "video/mp4", absurd_aspect, "failed",
+           reason="picture size"),
+)  # fmt: skip
+
+BY_NAME = {sample.name: sample for sample in SAMPLES}
+
+
+def build(sample: Sample, cache_dir: Path) -> Path:
+    cache_dir.mkdir(parents=True, exist_ok=True)
+    path = cache_dir / f"{sample.name}{Path(sample.filename).suffix.lower()}"
+    if not path.exists():
+        partial = path.with_name("tmp-" + path.name)
+        sample.make(partial)
+        partial.rename(path)
+    return path
