@@ -92,6 +92,11 @@ def ingest_dlq_url(settings: Settings | None = None) -> str:
     return settings.ingest_dlq_url or queue_url(settings.ingest_dlq_name, settings)
 
 
+def webhook_queue_url(settings: Settings | None = None) -> str:
+    settings = settings or get_settings()
+    return settings.webhook_queue_url or queue_url(settings.webhook_queue_name, settings)
+
+
 def reset_clients() -> None:
     with _lock:
         _clients.clear()

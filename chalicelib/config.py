@@ -102,6 +102,16 @@ class Settings(BaseSettings):
 
     log_level: str = "INFO"
 
+    # --- webhooks -----------------------------------------------------------
+    webhook_queue_name: str = "classreel-webhooks"
+    webhook_queue_url: str = ""
+    webhook_max_attempts: int = 8
+    webhook_retry_base_s: float = 30.0
+    webhook_timeout_s: float = 10.0
+    # Only the local twin may call 127.0.0.1 and plain http; in AWS a webhook
+    # must be public https (no server-side request forgery into the VPC).
+    webhook_allow_private_targets: bool = False
+
     @property
     def dev_issuer_dir(self) -> Path:
         return self.data_dir / "dev-issuer"

@@ -10,8 +10,9 @@ from __future__ import annotations
 import os
 import subprocess
 import tempfile
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 
@@ -39,6 +40,7 @@ STACK_OVERRIDES = {
     "CLASSREEL_INGEST_MAX_RECEIVE_COUNT": "3",
     "CLASSREEL_INGEST_LEASE_S": "10",
     "CLASSREEL_LOCAL_SCHEDULE_INTERVAL_S": "2",
+    "CLASSREEL_WEBHOOK_RETRY_BASE_S": "1",
     # Small limits so every path runs on small generated files.
     "CLASSREEL_MAX_DURATION_S": "60",
     "CLASSREEL_SINGLE_UPLOAD_MAX_BYTES": str(2 * 1024 * 1024),
@@ -91,11 +93,42 @@ def big_video(session_dir: Path) -> Path:
     path = session_dir / "big.mp4"
     if not path.exists():
         subprocess.run(
-            ["ffmpeg", "-v", "error", "-y", "-f", "lavfi", "-i",
-             "testsrc2=size=1280x720:rate=30:duration=6", "-f", "lavfi", "-i", "sine=duration=6",
-             "-c:v", "libx264", "-preset", "ultrafast", "-b:v", "24M", "-pix_fmt", "yuv420p",
-             "-c:a", "aac", str(path)],
+            [
+                "ffmpeg",
+                "-v",
+                "error",
+                "-y",
+                "-f",
+                "lavfi",
+                "-i",
+                "testsrc2=size=1280x720:rate=30:duration=6",
+                "-f",
+                "lavfi",
+                "-i",
+                "sine=duration=6",
+                "-c:v",
+                "libx264",
+                "-preset",
+                "ultrafast",
+                "-b:v",
+                "24M",
+                "-pix_fmt",
+                "yuv420p",
+                "-c:a",
+                "aac",
+                str(path),
+            ],
             check=True,
-        )  # fmt: skip
+        )
     assert path.stat().st_size > 10 * 1024 * 1024
     return path
+
+
+@pytest.fixture(scope="session")
+def api_as(local_stack: LocalStack, tokens: TokenFactory) -> Callable[..., Api]:
+    """``api_as("coach-1", Role.COACH, school="school-2")`` → an API client for that user."""
+
+    def make(user: str, role: Role = Role.TEACHER, **claims: Any) -> Api:
+        return Api(local_stack.api_url, tokens.token(user, role, **claims))
+
+    return make

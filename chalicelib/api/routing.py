@@ -31,7 +31,10 @@ class RouteSpec:
     request_model: type[BaseModel] | None
     response_model: type[BaseModel] | None
     status: int
-    query_params: tuple[str, ...]
+    query_model: type[BaseModel] | None
+    response_is_list: bool
+    # Responses whose body is not the usual error body (status → model).
+    other_responses: dict[int, type[BaseModel]]
     view_name: str
 
 
@@ -50,7 +53,9 @@ class ApiBlueprint(Blueprint):
         request_model: type[BaseModel] | None = None,
         response_model: type[BaseModel] | None = None,
         status: int = 200,
-        query_params: tuple[str, ...] = (),
+        query_model: type[BaseModel] | None = None,
+        response_is_list: bool = False,
+        other_responses: dict[int, type[BaseModel]] | None = None,
         **chalice_kwargs: Any,
     ) -> Callable[[Callable[..., Any]], Callable[..., Any]]:
         methods = methods or ["GET"]
@@ -67,7 +72,9 @@ class ApiBlueprint(Blueprint):
                         request_model=request_model,
                         response_model=response_model,
                         status=status,
-                        query_params=query_params,
+                        query_model=query_model,
+                        response_is_list=response_is_list,
+                        other_responses=other_responses or {},
                         view_name=view.__name__,
                     )
                 )

@@ -9,6 +9,7 @@ from pynamodb.attributes import MapAttribute, UnicodeAttribute
 from pynamodb.exceptions import PynamoDBException
 from pynamodb.indexes import AllProjection, GlobalSecondaryIndex
 from pynamodb.models import Model
+from pynamodb.transactions import TransactWrite
 
 from chalicelib.config import Settings, get_settings
 
@@ -26,6 +27,13 @@ class TableModel(Model):
 
     pk = UnicodeAttribute(hash_key=True)
     sk = UnicodeAttribute(range_key=True)
+
+    def __init_subclass__(cls, **kwargs: Any) -> None:
+        super().__init_subclass__(**kwargs)
+        # PynamoDB caches a connection, built from the model's index schema, on
+        # the class. A model must not inherit its parent's: that schema lacks the
+        # model's own indexes ("Table has no index: gsi1").
+        cls._connection = None
 
     @classmethod
     def update_item(cls, pk: str, sk: str, *, actions: list[Any], condition: Any = None) -> Self:
@@ -108,3 +116,26 @@ def utcnow() -> datetime:
 
 def is_conditional_check_failure(error: PynamoDBException) -> bool:
     return error.cause_response_code == "ConditionalCheckFailedException"
+
+
+def transaction() -> TransactWrite:
+    """A TransactWrite on the table's connection (all-or-nothing across items)."""
+    return TransactWrite(connection=TableModel._get_connection().connection)
+
+
+def is_transaction_conflict(error: PynamoDBException) -> bool:
+    """A transaction refused because a condition failed or another write raced it."""
+    return error.cause_response_code in (
+        "TransactionCanceledException",
+        "ConditionalCheckFailedException",
+        "TransactionConflictException",
+    )
+
+
+def delete_partition(pk: str) -> int:
+    """Delete every item whose partition key is ``pk``; returns how many."""
+    keys = [(item.pk, item.sk) for item in TableModel.query(pk, attributes_to_get=["pk", "sk"])]
+    with TableModel.batch_write() as batch:
+        for pk_value, sk_value in keys:
+            batch.delete(TableModel(pk_value, sk_value))
+    return len(keys)

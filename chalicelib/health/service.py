@@ -6,11 +6,23 @@ import subprocess
 from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from dataclasses import dataclass
+from typing import Literal
 
 from botocore.exceptions import BotoCoreError, ClientError
+from pydantic import BaseModel
 
 from chalicelib import aws
 from chalicelib.config import Settings
+
+
+class ComponentView(BaseModel):
+    status: Literal["ok", "down"]
+    detail: str | None = None
+
+
+class HealthView(BaseModel):
+    status: Literal["ok", "unavailable"]
+    components: dict[str, ComponentView]
 
 
 @dataclass(frozen=True)

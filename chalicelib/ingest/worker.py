@@ -31,6 +31,7 @@ from chalicelib.observability import logger
 from chalicelib.storage import objects
 from chalicelib.storage.keys import job_media_prefix, parse_raw_key, video_media_prefix
 from chalicelib.videos.models import FailureKind, RenditionAttr, VideoRecord, VideoStatus
+from chalicelib.webhooks import events as webhook_events
 
 GAVE_UP = (
     "We couldn't finish processing this video after several tries. Our team has been "
@@ -97,12 +98,14 @@ def process_delivery(delivery: Delivery, settings: Settings) -> str:
     if reason is not None:
         claims.fail(job, reason, FailureKind.REJECTED)
         objects.delete_version(created.bucket, created.key, head.version_id, settings)
+        announce(video, "failed", reason)
         return "rejected"
 
     try:
         _run_job(job, created, head.version_id, settings)
     except MediaRejected as rejected:
         claims.fail(job, rejected.reason, FailureKind.REJECTED)
+        announce(video, "failed", rejected.reason)
         return "rejected"
     except LeaseLost:
         logger.warning("lost the lease; another job owns the video now", extra={"job": job.job_id})
@@ -111,11 +114,29 @@ def process_delivery(delivery: Delivery, settings: Settings) -> str:
         with contextlib.suppress(LeaseLost):
             if delivery.last_attempt:
                 claims.fail(job, GAVE_UP, FailureKind.ERROR)
+                announce(video, "failed", GAVE_UP)
             else:
                 # Free the video now so the retry need not wait out our lease.
                 claims.release(job)
         raise
+    announce(video, "ready")
     return "ready"
+
+
+def announce(video: VideoRecord, status: str, reason: str | None = None) -> None:
+    """Tell the district's webhooks (``video.ready`` / ``video.failed``)."""
+    webhook_events.emit(
+        video.district,
+        f"video.{status}",
+        {
+            "video_id": video.video_id,
+            "title": video.title,
+            "owner_id": video.owner_id,
+            "school": video.school,
+            "status": status,
+            "failure_reason": reason,
+        },
+    )
 
 
 def _sweep_stale_workdirs(root: Path, older_than_s: float) -> None:

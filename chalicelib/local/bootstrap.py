@@ -48,6 +48,7 @@ MEDIA_CORS_RULES = [
 class BootstrapResult:
     ingest_queue_url: str
     ingest_dlq_url: str
+    webhook_queue_url: str
 
 
 def _ensure_queue(
@@ -81,7 +82,22 @@ def create_queues(settings: Settings) -> BootstrapResult:
             ),
         },
     )
-    return BootstrapResult(ingest_queue_url=queue_url, ingest_dlq_url=dlq_url)
+    # Webhook deliveries schedule their own retries (re-sent with a delay); the
+    # redrive only catches a handler that crashes outright.
+    webhook_dlq_url = _ensure_queue(sqs, f"{settings.webhook_queue_name}-dlq", {})
+    webhook_url = _ensure_queue(
+        sqs,
+        settings.webhook_queue_name,
+        {
+            "VisibilityTimeout": "120",
+            "RedrivePolicy": json.dumps(
+                {"deadLetterTargetArn": _queue_arn(sqs, webhook_dlq_url), "maxReceiveCount": 5}
+            ),
+        },
+    )
+    return BootstrapResult(
+        ingest_queue_url=queue_url, ingest_dlq_url=dlq_url, webhook_queue_url=webhook_url
+    )
 
 
 def create_buckets(settings: Settings) -> None:

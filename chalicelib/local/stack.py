@@ -84,6 +84,7 @@ class LocalStack:
             queues = self._bootstrap()
             self.env["CLASSREEL_INGEST_QUEUE_URL"] = queues.ingest_queue_url
             self.env["CLASSREEL_INGEST_DLQ_URL"] = queues.ingest_dlq_url
+            self.env["CLASSREEL_WEBHOOK_QUEUE_URL"] = queues.webhook_queue_url
             self.apply_to_current_process()
             DevIssuer(self.settings()).ensure_key()
             if self.options.start_runner:
@@ -184,6 +185,8 @@ class LocalStack:
                 "CLASSREEL_SQS_ENDPOINT_URL": self.moto_url,
                 "CLASSREEL_DYNAMODB_ENDPOINT_URL": self.dynamodb_url,
                 "CLASSREEL_DATA_DIR": str(self.data_dir),
+                # Local receivers (tests, a developer's tool) listen on 127.0.0.1.
+                "CLASSREEL_WEBHOOK_ALLOW_PRIVATE_TARGETS": "true",
                 "PYTHONUNBUFFERED": "1",
             }
         )

@@ -1,7 +1,8 @@
 """Who may see and change a video. One place, used by every route.
 
 Anything a caller may not see is reported as not found (404), so existence
-never leaks across schools or districts.
+never leaks across schools or districts; a visible video the caller's role may
+not change is 403.
 """
 
 from __future__ import annotations
@@ -16,9 +17,21 @@ UPLOAD_ROLES = (Role.TEACHER, Role.COACH, Role.ADMIN)
 def can_view(principal: Principal, video: VideoRecord) -> bool:
     if video.district != principal.district:
         return False
-    if video.owner_id == principal.user_id:
+    if video.owner_id == principal.user_id or principal.has_role(Role.ADMIN):
         return True
-    return principal.has_role(Role.ADMIN)
+    if principal.user_id in video.shared_user_ids:
+        return True
+    return bool(
+        principal.has_role(Role.COACH)
+        and video.share_with_school_coaches
+        and principal.school
+        and principal.school == video.school
+    )
+
+
+def is_coach_of(principal: Principal, video: VideoRecord) -> bool:
+    """A coach who can see the video (resolving feedback is a coaching act)."""
+    return principal.has_role(Role.COACH) and can_view(principal, video)
 
 
 def visible_video(principal: Principal, video_id: str) -> VideoRecord:
@@ -32,6 +45,13 @@ def owned_video(principal: Principal, video_id: str) -> VideoRecord:
     video = visible_video(principal, video_id)
     if video.owner_id != principal.user_id:
         raise Forbidden("Only the video's owner may do this")
+    return video
+
+
+def deletable_video(principal: Principal, video_id: str) -> VideoRecord:
+    video = visible_video(principal, video_id)
+    if video.owner_id != principal.user_id and not principal.has_role(Role.ADMIN):
+        raise Forbidden("Only the video's owner or a district admin may delete it")
     return video
 
 

@@ -1,7 +1,10 @@
-"""The video record: ``VIDEO#{id}`` / ``META``.
+"""The video record ``VIDEO#{id}`` / ``META`` and its share grants ``SHARE#{user}``.
 
-gsi1: ``OWNER#{district}#{owner}`` / ``{created_at}#{id}`` lists a user's videos
-newest first without a Scan.
+Indexes, all sorted ``{created_at}#{id}`` so listings are newest first, never a Scan:
+- gsi1 ``OWNER#{district}#{owner}``: a user's own videos;
+- gsi2 ``DISTRICT#{district}``: every video of a district (admins);
+- gsi3 ``COACHES#{district}#{school}``: videos shared with a school's coaches (sparse);
+- share grants: gsi1 ``SHARED#{district}#{user}``: videos shared with a user by name.
 """
 
 from __future__ import annotations
@@ -14,11 +17,12 @@ from pynamodb.attributes import (
     ListAttribute,
     NumberAttribute,
     UnicodeAttribute,
+    UnicodeSetAttribute,
     UTCDateTimeAttribute,
     VersionAttribute,
 )
 
-from chalicelib.db.base import Document, Gsi1, TableModel, utcnow
+from chalicelib.db.base import Document, Gsi1, Gsi2, Gsi3, TableModel, utcnow
 
 
 class VideoStatus(StrEnum):
@@ -89,10 +93,28 @@ def owner_partition(district: str, owner_id: str) -> str:
     return f"OWNER#{district}#{owner_id}"
 
 
+def district_partition(district: str) -> str:
+    return f"DISTRICT#{district}"
+
+
+def school_coaches_partition(district: str, school: str) -> str:
+    return f"COACHES#{district}#{school}"
+
+
+def shared_partition(district: str, user_id: str) -> str:
+    return f"SHARED#{district}#{user_id}"
+
+
 class VideoRecord(TableModel):
     gsi1pk = UnicodeAttribute()
     gsi1sk = UnicodeAttribute()
     by_owner = Gsi1()
+    gsi2pk = UnicodeAttribute(null=True)
+    gsi2sk = UnicodeAttribute(null=True)
+    by_district = Gsi2()
+    gsi3pk = UnicodeAttribute(null=True)
+    gsi3sk = UnicodeAttribute(null=True)
+    by_school_coaches = Gsi3()
 
     video_id = UnicodeAttribute()
     district = UnicodeAttribute()
@@ -101,6 +123,12 @@ class VideoRecord(TableModel):
     owner_name = UnicodeAttribute(null=True)
     title = UnicodeAttribute()
     reflection = UnicodeAttribute(null=True)
+
+    # Private by default: the owner grants access by name and/or to the coaches
+    # of the video's school.
+    shared_with = UnicodeSetAttribute(null=True)
+    share_with_school_coaches = BooleanAttribute(default=False)
+    consent_to_library = BooleanAttribute(default=False)
 
     status = UnicodeAttribute(default=VideoStatus.UPLOADING.value)
     playable = BooleanAttribute(default=False)
@@ -141,3 +169,38 @@ class VideoRecord(TableModel):
     @property
     def status_enum(self) -> VideoStatus:
         return VideoStatus(self.status)
+
+    @property
+    def listing_sort_key(self) -> str:
+        return f"{self.created_at.isoformat()}#{self.video_id}"
+
+    @property
+    def shared_user_ids(self) -> set[str]:
+        return set(self.shared_with or ())
+
+
+class VideoShare(TableModel):
+    """A grant of one video to one user; its gsi1 lists what was shared with a user."""
+
+    gsi1pk = UnicodeAttribute()
+    gsi1sk = UnicodeAttribute()
+    by_recipient = Gsi1()
+    video_id = UnicodeAttribute()
+    user_id = UnicodeAttribute()
+    granted_at = UTCDateTimeAttribute(default_for_new=utcnow)
+
+    @staticmethod
+    def key(video_id: str, user_id: str) -> tuple[str, str]:
+        return f"VIDEO#{video_id}", f"SHARE#{user_id}"
+
+    @classmethod
+    def for_video(cls, video: VideoRecord, user_id: str) -> VideoShare:
+        pk, sk = cls.key(video.video_id, user_id)
+        return cls(
+            pk,
+            sk,
+            gsi1pk=shared_partition(video.district, user_id),
+            gsi1sk=video.listing_sort_key,
+            video_id=video.video_id,
+            user_id=user_id,
+        )

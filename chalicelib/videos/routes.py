@@ -11,7 +11,7 @@ from chalicelib.api.context import current_principal
 from chalicelib.api.routing import ApiBlueprint
 from chalicelib.config import get_settings
 from chalicelib.errors import InvalidInput
-from chalicelib.videos import multipart, service
+from chalicelib.videos import deletion, multipart, service
 from chalicelib.videos.schemas import (
     CompleteMultipartRequest,
     CompleteMultipartResponse,
@@ -21,6 +21,8 @@ from chalicelib.videos.schemas import (
     CreateVideoResponse,
     PartView,
     SignPartResponse,
+    UpdateVideoRequest,
+    UploadKeyQuery,
     VideoListQuery,
     VideoListResponse,
     VideoView,
@@ -43,27 +45,29 @@ def _json(model: Any, status: int = 200) -> Response:
 )
 def create_video() -> Response:
     settings = get_settings()
+    principal = current_principal()
     request = parse_body(videos_api.current_request, CreateVideoRequest)
-    created = service.create_video(current_principal(), request, settings)
+    created = service.create_video(principal, request, settings)
     response = CreateVideoResponse(
-        video=service.video_view(created.video, settings), upload=created.upload
+        video=service.video_view(created.video, settings, principal), upload=created.upload
     )
     return _json(response, 201)
 
 
 @videos_api.route(
     "/videos",
-    summary="The caller's own videos, newest first",
+    summary="Videos you can see, newest first (scope: mine, shared, school, district)",
     response_model=VideoListResponse,
-    query_params=("cursor", "limit"),
+    query_model=VideoListQuery,
 )
 def list_videos() -> Response:
     settings = get_settings()
+    principal = current_principal()
     query = parse_query(videos_api.current_request, VideoListQuery)
-    page = service.list_own_videos(current_principal(), cursor=query.cursor, limit=query.limit)
+    page = service.list_videos(principal, query)
     return _json(
         VideoListResponse(
-            items=[service.video_view(v, settings) for v in page.items],
+            items=[service.video_view(v, settings, principal) for v in page.items],
             next_cursor=page.next_cursor,
         )
     )
@@ -71,16 +75,41 @@ def list_videos() -> Response:
 
 @videos_api.route("/videos/{video_id}", summary="One video", response_model=VideoView)
 def get_video(video_id: str) -> Response:
-    video = service.get_video(current_principal(), video_id)
-    return _json(service.video_view(video, get_settings()))
+    principal = current_principal()
+    video = service.get_video(principal, video_id)
+    return _json(service.video_view(video, get_settings(), principal))
+
+
+@videos_api.route(
+    "/videos/{video_id}",
+    methods=["PATCH"],
+    summary="Edit title, reflection, sharing or library consent (owner)",
+    request_model=UpdateVideoRequest,
+    response_model=VideoView,
+)
+def update_video(video_id: str) -> Response:
+    principal = current_principal()
+    request = parse_body(videos_api.current_request, UpdateVideoRequest)
+    video = service.update_video(principal, video_id, request)
+    return _json(service.video_view(video, get_settings(), principal))
+
+
+@videos_api.route(
+    "/videos/{video_id}",
+    methods=["DELETE"],
+    summary="Delete the video, its feedback and every stored file (owner or admin)",
+    status=204,
+)
+def delete_video(video_id: str) -> Response:
+    deletion.delete_video(current_principal(), video_id, get_settings())
+    return Response(body="", status_code=204)
 
 
 # --- multipart upload, Uppy companion protocol (@uppy/aws-s3 with `endpoint`) -----
 
 
 def _key_param() -> str | None:
-    params = videos_api.current_request.query_params
-    return params.get("key") if params else None
+    return parse_query(videos_api.current_request, UploadKeyQuery).key
 
 
 @videos_api.route(
@@ -103,7 +132,8 @@ def create_multipart() -> Response:
     "/s3/multipart/{upload_id}",
     summary="Parts uploaded so far (to resume)",
     response_model=PartView,
-    query_params=("key",),
+    response_is_list=True,
+    query_model=UploadKeyQuery,
 )
 def list_multipart_parts(upload_id: str) -> Response:
     opened = multipart.resolve(current_principal(), _key_param(), upload_id)
@@ -119,7 +149,7 @@ def list_multipart_parts(upload_id: str) -> Response:
     "/s3/multipart/{upload_id}/{part_number}",
     summary="A presigned URL to PUT one part",
     response_model=SignPartResponse,
-    query_params=("key",),
+    query_model=UploadKeyQuery,
 )
 def sign_multipart_part(upload_id: str, part_number: str) -> Response:
     if not part_number.isdigit():
@@ -136,7 +166,7 @@ def sign_multipart_part(upload_id: str, part_number: str) -> Response:
     summary="Assemble the uploaded parts (sizes are checked against the declaration)",
     request_model=CompleteMultipartRequest,
     response_model=CompleteMultipartResponse,
-    query_params=("key",),
+    query_model=UploadKeyQuery,
 )
 def complete_multipart(upload_id: str) -> Response:
     settings = get_settings()
@@ -150,7 +180,7 @@ def complete_multipart(upload_id: str) -> Response:
     "/s3/multipart/{upload_id}",
     methods=["DELETE"],
     summary="Cancel the upload",
-    query_params=("key",),
+    query_model=UploadKeyQuery,
 )
 def abort_multipart(upload_id: str) -> Response:
     opened = multipart.resolve(current_principal(), _key_param(), upload_id)

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from datetime import datetime
 from pathlib import PurePosixPath
-from typing import Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
@@ -89,6 +89,11 @@ class RenditionView(BaseModel):
     url: str
 
 
+class SharingView(BaseModel):
+    users: list[str] = Field(description="User ids the video is shared with by name")
+    school_coaches: bool = Field(description="Shared with every coach of the video's school")
+
+
 class VideoView(BaseModel):
     id: str
     title: str
@@ -112,6 +117,8 @@ class VideoView(BaseModel):
         description="WebVTT cues reference 'storyboard.jpg#xywh=…'; fetch the sprite from "
         "storyboard_url"
     )
+    sharing: SharingView | None = Field(description="Only shown to the owner and admins")
+    consent_to_library: bool
     created_at: datetime
     updated_at: datetime
 
@@ -124,8 +131,32 @@ class CreateVideoResponse(BaseModel):
 class VideoListQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
+    scope: Literal["mine", "shared", "school", "district"] = Field(
+        default="mine",
+        description="mine: your uploads; shared: shared with you by name; school: shared with "
+        "your school's coaches (coaches); district: every video (admins)",
+    )
+    status: Literal["uploading", "processing", "ready", "failed"] | None = None
     cursor: str | None = None
     limit: int = Field(default=20, ge=1, le=100)
+
+
+class SharingUpdate(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    users: list[Annotated[str, Field(min_length=1, max_length=128)]] = Field(
+        default_factory=list, max_length=100
+    )
+    school_coaches: bool = False
+
+
+class UpdateVideoRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    title: str | None = Field(default=None, min_length=1, max_length=200)
+    reflection: str | None = Field(default=None, max_length=10_000)
+    sharing: SharingUpdate | None = Field(default=None, description="Replaces the sharing")
+    consent_to_library: bool | None = None
 
 
 class VideoListResponse(BaseModel):
@@ -134,6 +165,12 @@ class VideoListResponse(BaseModel):
 
 
 # --- multipart: the request/response shapes of Uppy's companion protocol ------
+
+
+class UploadKeyQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    key: str | None = Field(default=None, description="The object key the upload was issued for")
 
 
 class CreateMultipartRequest(BaseModel):

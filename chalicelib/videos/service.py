@@ -4,28 +4,38 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import timedelta
+from typing import Any
+
+from pynamodb.exceptions import TransactWriteError
 
 from chalicelib.api.pagination import decode_cursor, encode_cursor
-from chalicelib.auth.principal import Principal
+from chalicelib.auth.principal import Principal, Role
 from chalicelib.config import Settings
-from chalicelib.db.base import utcnow
-from chalicelib.errors import InvalidInput
+from chalicelib.db.base import is_transaction_conflict, transaction, utcnow
+from chalicelib.errors import Conflict, Forbidden, InvalidInput, NotFound
 from chalicelib.storage import objects, uploads
 from chalicelib.storage.keys import raw_source_key
-from chalicelib.videos.access import require_uploader, visible_video
+from chalicelib.videos.access import owned_video, require_uploader, visible_video
 from chalicelib.videos.models import (
     UploadAttr,
     UploadMode,
     VideoRecord,
+    VideoShare,
     VideoStatus,
+    district_partition,
     new_video_id,
     owner_partition,
+    school_coaches_partition,
+    shared_partition,
 )
 from chalicelib.videos.schemas import (
     CreateVideoRequest,
     MultipartUpload,
     PostUpload,
     RenditionView,
+    SharingView,
+    UpdateVideoRequest,
+    VideoListQuery,
     VideoView,
 )
 
@@ -90,6 +100,8 @@ def create_video(
         sk,
         gsi1pk=owner_partition(principal.district, principal.user_id),
         gsi1sk=f"{now.isoformat()}#{video_id}",
+        gsi2pk=district_partition(principal.district),
+        gsi2sk=f"{now.isoformat()}#{video_id}",
         video_id=video_id,
         district=principal.district,
         school=principal.school,
@@ -121,17 +133,106 @@ class VideoPage:
     next_cursor: str | None
 
 
-def list_own_videos(principal: Principal, *, cursor: str | None, limit: int) -> VideoPage:
-    partition = owner_partition(principal.district, principal.user_id)
-    start = decode_cursor(cursor, must_match={"gsi1pk": partition})
-    results = VideoRecord.by_owner.query(
-        partition, scan_index_forward=False, limit=limit, last_evaluated_key=start
+def list_videos(principal: Principal, query: VideoListQuery) -> VideoPage:
+    """One page of a listing scope, newest first: always a Query on an index."""
+    district = principal.district
+    condition = VideoRecord.status == query.status if query.status else None
+    if query.scope == "mine":
+        partition = owner_partition(district, principal.user_id)
+        return _page(VideoRecord.by_owner, "gsi1pk", partition, query, condition)
+    if query.scope == "district":
+        if not principal.has_role(Role.ADMIN):
+            raise Forbidden("Only district admins can list every video of the district")
+        partition = district_partition(district)
+        return _page(VideoRecord.by_district, "gsi2pk", partition, query, condition)
+    if query.scope == "school":
+        if not principal.school or not principal.has_role(Role.COACH, Role.ADMIN):
+            raise Forbidden("Only a school's coaches can list what was shared with them")
+        partition = school_coaches_partition(district, principal.school)
+        return _page(VideoRecord.by_school_coaches, "gsi3pk", partition, query, condition)
+    return _shared_page(principal, query)
+
+
+def _page(
+    index: Any, key_name: str, partition: str, query: VideoListQuery, condition: Any
+) -> VideoPage:
+    start = decode_cursor(query.cursor, must_match={key_name: partition})
+    results = index.query(
+        partition,
+        scan_index_forward=False,
+        limit=query.limit,
+        last_evaluated_key=start,
+        filter_condition=condition,
     )
     items = list(results)
     return VideoPage(items=items, next_cursor=encode_cursor(results.last_evaluated_key))
 
 
-def video_view(record: VideoRecord, settings: Settings) -> VideoView:
+def _shared_page(principal: Principal, query: VideoListQuery) -> VideoPage:
+    partition = shared_partition(principal.district, principal.user_id)
+    start = decode_cursor(query.cursor, must_match={"gsi1pk": partition})
+    grants = VideoShare.by_recipient.query(
+        partition, scan_index_forward=False, limit=query.limit, last_evaluated_key=start
+    )
+    ids = [grant.video_id for grant in grants]
+    found = {v.video_id: v for v in VideoRecord.batch_get([VideoRecord.key(i) for i in ids])}
+    items = [
+        found[i]
+        for i in ids
+        if i in found and (query.status is None or found[i].status == query.status)
+    ]
+    return VideoPage(items=items, next_cursor=encode_cursor(grants.last_evaluated_key))
+
+
+def update_video(principal: Principal, video_id: str, request: UpdateVideoRequest) -> VideoRecord:
+    """Owner edits; sharing changes write the grants in the same transaction."""
+    video = owned_video(principal, video_id)
+    actions: list[Any] = [VideoRecord.updated_at.set(utcnow())]
+    if request.title is not None:
+        actions.append(VideoRecord.title.set(request.title))
+    if request.reflection is not None:
+        actions.append(
+            VideoRecord.reflection.set(request.reflection)
+            if request.reflection
+            else VideoRecord.reflection.remove()
+        )
+    if request.consent_to_library is not None:
+        actions.append(VideoRecord.consent_to_library.set(request.consent_to_library))
+    granted: set[str] = set()
+    revoked: set[str] = set()
+    if request.sharing is not None:
+        wanted = set(request.sharing.users) - {principal.user_id}
+        granted, revoked = wanted - video.shared_user_ids, video.shared_user_ids - wanted
+        # DynamoDB has no empty sets: no grants means no attribute.
+        actions.append(
+            VideoRecord.shared_with.set(wanted) if wanted else VideoRecord.shared_with.remove()
+        )
+        actions.append(VideoRecord.share_with_school_coaches.set(request.sharing.school_coaches))
+        if request.sharing.school_coaches and video.school:
+            actions += [
+                VideoRecord.gsi3pk.set(school_coaches_partition(video.district, video.school)),
+                VideoRecord.gsi3sk.set(video.listing_sort_key),
+            ]
+        else:
+            actions += [VideoRecord.gsi3pk.remove(), VideoRecord.gsi3sk.remove()]
+    try:
+        with transaction() as tx:
+            tx.update(video, actions=actions)
+            for user_id in granted:
+                tx.save(VideoShare.for_video(video, user_id))
+            for user_id in revoked:
+                tx.delete(VideoShare(*VideoShare.key(video_id, user_id)))
+    except TransactWriteError as exc:
+        if is_transaction_conflict(exc):
+            raise Conflict("The video changed while you edited it; please retry") from exc
+        raise
+    refreshed = VideoRecord.load(video_id)
+    if refreshed is None:
+        raise NotFound("Video not found")
+    return refreshed
+
+
+def video_view(record: VideoRecord, settings: Settings, viewer: Principal) -> VideoView:
     """The API's view of a video; media URLs are short-lived presigned GETs."""
     bucket = settings.media_bucket
 
@@ -167,6 +268,15 @@ def video_view(record: VideoRecord, settings: Settings) -> VideoView:
         poster_url=url(record.poster_key),
         storyboard_url=url(record.storyboard_key),
         storyboard_vtt_url=url(record.storyboard_vtt_key),
+        sharing=(
+            SharingView(
+                users=sorted(record.shared_user_ids),
+                school_coaches=bool(record.share_with_school_coaches),
+            )
+            if viewer.user_id == record.owner_id or viewer.has_role(Role.ADMIN)
+            else None
+        ),
+        consent_to_library=bool(record.consent_to_library),
         created_at=record.created_at,
         updated_at=record.updated_at,
     )

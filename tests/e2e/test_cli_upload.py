@@ -29,8 +29,12 @@ def _cli(
     env.update(CLASSREEL_API=stack.api_url, CLASSREEL_TOKEN=token, XDG_STATE_HOME=str(state_dir))
     return subprocess.run(
         [sys.executable, "-m", "chalicelib.cli.main", *args],
-        env=env, capture_output=True, text=True, timeout=300, check=False,
-    )  # fmt: skip
+        env=env,
+        capture_output=True,
+        text=True,
+        timeout=300,
+        check=False,
+    )
 
 
 def _named(sample: Sample, corpus_dir: Path, tmp_path: Path) -> Path:
@@ -48,8 +52,17 @@ def test_every_sample_through_the_cli(
     files = {s.name: _named(s, corpus_dir, tmp_path) for s in SAMPLES if s.name != "empty"}
 
     def run(sample: Sample) -> tuple[Sample, subprocess.CompletedProcess[str]]:
-        args = ["upload", str(files[sample.name]), "--wait", "--json", "--quiet",
-                "--title", sample.name, "--reflection", "Wait time went well"]  # fmt: skip
+        args = [
+            "upload",
+            str(files[sample.name]),
+            "--wait",
+            "--json",
+            "--quiet",
+            "--title",
+            sample.name,
+            "--reflection",
+            "Wait time went well",
+        ]
         return sample, _cli(args, local_stack, token, tmp_path / "state")
 
     with ThreadPoolExecutor(max_workers=4) as pool:

@@ -27,9 +27,15 @@ class Api:
         return response.json()
 
     def create_video(
-        self, path: Path, *, filename: str | None = None, content_type: str = "video/mp4",
-        title: str = "A lesson", size_bytes: int | None = None, **extra: Any,
-    ) -> dict[str, Any]:  # fmt: skip
+        self,
+        path: Path,
+        *,
+        filename: str | None = None,
+        content_type: str = "video/mp4",
+        title: str = "A lesson",
+        size_bytes: int | None = None,
+        **extra: Any,
+    ) -> dict[str, Any]:
         body = {
             "title": title,
             "filename": filename or path.name,

@@ -41,9 +41,15 @@ def _ffmpeg(*args: str) -> None:
 
 def _av(w: int, h: int, d: float, fps: int = 30) -> list[str]:
     return [
-        "-f", "lavfi", "-i", VIDEO.format(w=w, h=h, fps=fps, d=d),
-        "-f", "lavfi", "-i", TONE.format(d=d),
-    ]  # fmt: skip
+        "-f",
+        "lavfi",
+        "-i",
+        VIDEO.format(w=w, h=h, fps=fps, d=d),
+        "-f",
+        "lavfi",
+        "-i",
+        TONE.format(d=d),
+    ]
 
 
 H264 = ["-c:v", "libx264", "-preset", "ultrafast", "-pix_fmt", "yuv420p"]
@@ -51,8 +57,9 @@ AAC = ["-c:a", "aac", "-b:a", "96k"]
 
 
 def web_720p(path: Path) -> None:
-    _ffmpeg(*_av(1280, 720, 4), *H264, "-profile:v", "high", *AAC, "-movflags", "+faststart",
-            str(path))  # fmt: skip
+    _ffmpeg(
+        *_av(1280, 720, 4), *H264, "-profile:v", "high", *AAC, "-movflags", "+faststart", str(path)
+    )
 
 
 def phone_1080p_moov_at_end(path: Path) -> None:
@@ -68,13 +75,36 @@ def portrait_rotated(path: Path) -> None:
 
 
 def hevc_mov(path: Path) -> None:
-    _ffmpeg(*_av(1280, 720, 3), "-c:v", "libx265", "-preset", "ultrafast", "-x265-params",
-            "log-level=error", "-tag:v", "hvc1", *AAC, str(path))  # fmt: skip
+    _ffmpeg(
+        *_av(1280, 720, 3),
+        "-c:v",
+        "libx265",
+        "-preset",
+        "ultrafast",
+        "-x265-params",
+        "log-level=error",
+        "-tag:v",
+        "hvc1",
+        *AAC,
+        str(path),
+    )
 
 
 def vp9_webm(path: Path) -> None:
-    _ffmpeg(*_av(640, 480, 3), "-c:v", "libvpx-vp9", "-deadline", "realtime", "-cpu-used", "8",
-            "-b:v", "500k", "-c:a", "libopus", str(path))  # fmt: skip
+    _ffmpeg(
+        *_av(640, 480, 3),
+        "-c:v",
+        "libvpx-vp9",
+        "-deadline",
+        "realtime",
+        "-cpu-used",
+        "8",
+        "-b:v",
+        "500k",
+        "-c:a",
+        "libopus",
+        str(path),
+    )
 
 
 def mjpeg_avi(path: Path) -> None:
@@ -83,24 +113,59 @@ def mjpeg_avi(path: Path) -> None:
 
 def odd_dimensions(path: Path) -> None:
     # testsrc2 only draws even sizes; scale to odd ones (4:4:4 allows them).
-    _ffmpeg(*_av(640, 360, 3), "-vf", "scale=641:361,format=yuv444p", "-c:v", "libx264",
-            "-preset", "ultrafast", *AAC, str(path))  # fmt: skip
+    _ffmpeg(
+        *_av(640, 360, 3),
+        "-vf",
+        "scale=641:361,format=yuv444p",
+        "-c:v",
+        "libx264",
+        "-preset",
+        "ultrafast",
+        *AAC,
+        str(path),
+    )
 
 
 def no_audio(path: Path) -> None:
-    _ffmpeg("-f", "lavfi", "-i", VIDEO.format(w=640, h=360, fps=30, d=3), *H264,
-            "-movflags", "+faststart", str(path))  # fmt: skip
+    _ffmpeg(
+        "-f",
+        "lavfi",
+        "-i",
+        VIDEO.format(w=640, h=360, fps=30, d=3),
+        *H264,
+        "-movflags",
+        "+faststart",
+        str(path),
+    )
 
 
 def variable_frame_rate(path: Path) -> None:
     # 30 fps for the first second, then every third frame: 10 fps.
-    _ffmpeg(*_av(640, 360, 4), "-vf", "select='lt(n\\,30)+not(mod(n\\,3))'", "-fps_mode", "vfr",
-            *H264, *AAC, str(path))  # fmt: skip
+    _ffmpeg(
+        *_av(640, 360, 4),
+        "-vf",
+        "select='lt(n\\,30)+not(mod(n\\,3))'",
+        "-fps_mode",
+        "vfr",
+        *H264,
+        *AAC,
+        str(path),
+    )
 
 
 def three_gp(path: Path) -> None:
-    _ffmpeg(*_av(352, 288, 3, fps=15), *H264, "-profile:v", "baseline", *AAC, "-ar", "48000",
-            "-f", "3gp", str(path))  # fmt: skip
+    _ffmpeg(
+        *_av(352, 288, 3, fps=15),
+        *H264,
+        "-profile:v",
+        "baseline",
+        *AAC,
+        "-ar",
+        "48000",
+        "-f",
+        "3gp",
+        str(path),
+    )
 
 
 def matroska(path: Path) -> None:
@@ -120,8 +185,19 @@ def audio_only(path: Path) -> None:
 
 
 def still_image(path: Path) -> None:
-    _ffmpeg("-f", "lavfi", "-i", VIDEO.format(w=640, h=360, fps=1, d=1), "-frames:v", "1",
-            "-c:v", "png", "-f", "image2", str(path))  # fmt: skip
+    _ffmpeg(
+        "-f",
+        "lavfi",
+        "-i",
+        VIDEO.format(w=640, h=360, fps=1, d=1),
+        "-frames:v",
+        "1",
+        "-c:v",
+        "png",
+        "-f",
+        "image2",
+        str(path),
+    )
 
 
 def truncated_moov_missing(path: Path) -> None:
@@ -142,8 +218,7 @@ def truncated_after_header(path: Path) -> None:
 
 def too_long(path: Path) -> None:
     # Longer than the test stack's limit (CLASSREEL_MAX_DURATION_S=60), cheaply.
-    _ffmpeg("-f", "lavfi", "-i", "color=c=gray:size=160x120:rate=2:duration=75", *H264,
-            str(path))  # fmt: skip
+    _ffmpeg("-f", "lavfi", "-i", "color=c=gray:size=160x120:rate=2:duration=75", *H264, str(path))
 
 
 def tiny_dimensions(path: Path) -> None:
@@ -155,41 +230,136 @@ def absurd_aspect(path: Path) -> None:
 
 
 SAMPLES: tuple[Sample, ...] = (
-    Sample("web_720p", "lesson.mp4", "video/mp4", web_720p, "ready", display=(1280, 720),
-           labels=("720p", "360p"), remux=True),
-    Sample("phone_1080p", "IMG_0001.mp4", "video/mp4", phone_1080p_moov_at_end, "ready",
-           display=(1920, 1080), labels=("1080p", "720p", "360p"), remux=True),
-    Sample("portrait", "portrait.mp4", "video/mp4", portrait_rotated, "ready",
-           display=(720, 1280), labels=("720p", "360p")),
-    Sample("hevc_mov", "IMG_0002.MOV", "video/quicktime", hevc_mov, "ready",
-           display=(1280, 720), labels=("720p", "360p")),
-    Sample("vp9_webm", "screen.webm", "video/webm", vp9_webm, "ready", display=(640, 480),
-           labels=("480p", "360p")),
-    Sample("mjpeg_avi", "camera.avi", "video/x-msvideo", mjpeg_avi, "ready",
-           display=(640, 480), labels=("480p", "360p")),
-    Sample("odd_dims", "odd.mp4", "video/mp4", odd_dimensions, "ready", display=(641, 361),
-           labels=("360p",)),
-    Sample("no_audio", "silent.mp4", "video/mp4", no_audio, "ready", display=(640, 360),
-           labels=("360p",), remux=True, has_audio=False),
-    Sample("vfr", "vfr.mp4", "video/mp4", variable_frame_rate, "ready", display=(640, 360),
-           labels=("360p",)),
-    Sample("three_gp", "clip.3gp", "video/3gpp", three_gp, "ready", display=(352, 288),
-           labels=("288p",), remux=True),
-    Sample("matroska", "lesson.mkv", "video/x-matroska", matroska, "ready",
-           display=(960, 540), labels=("540p", "360p")),
+    Sample(
+        "web_720p",
+        "lesson.mp4",
+        "video/mp4",
+        web_720p,
+        "ready",
+        display=(1280, 720),
+        labels=("720p", "360p"),
+        remux=True,
+    ),
+    Sample(
+        "phone_1080p",
+        "IMG_0001.mp4",
+        "video/mp4",
+        phone_1080p_moov_at_end,
+        "ready",
+        display=(1920, 1080),
+        labels=("1080p", "720p", "360p"),
+        remux=True,
+    ),
+    Sample(
+        "portrait",
+        "portrait.mp4",
+        "video/mp4",
+        portrait_rotated,
+        "ready",
+        display=(720, 1280),
+        labels=("720p", "360p"),
+    ),
+    Sample(
+        "hevc_mov",
+        "IMG_0002.MOV",
+        "video/quicktime",
+        hevc_mov,
+        "ready",
+        display=(1280, 720),
+        labels=("720p", "360p"),
+    ),
+    Sample(
+        "vp9_webm",
+        "screen.webm",
+        "video/webm",
+        vp9_webm,
+        "ready",
+        display=(640, 480),
+        labels=("480p", "360p"),
+    ),
+    Sample(
+        "mjpeg_avi",
+        "camera.avi",
+        "video/x-msvideo",
+        mjpeg_avi,
+        "ready",
+        display=(640, 480),
+        labels=("480p", "360p"),
+    ),
+    Sample(
+        "odd_dims",
+        "odd.mp4",
+        "video/mp4",
+        odd_dimensions,
+        "ready",
+        display=(641, 361),
+        labels=("360p",),
+    ),
+    Sample(
+        "no_audio",
+        "silent.mp4",
+        "video/mp4",
+        no_audio,
+        "ready",
+        display=(640, 360),
+        labels=("360p",),
+        remux=True,
+        has_audio=False,
+    ),
+    Sample(
+        "vfr",
+        "vfr.mp4",
+        "video/mp4",
+        variable_frame_rate,
+        "ready",
+        display=(640, 360),
+        labels=("360p",),
+    ),
+    Sample(
+        "three_gp",
+        "clip.3gp",
+        "video/3gpp",
+        three_gp,
+        "ready",
+        display=(352, 288),
+        labels=("288p",),
+        remux=True,
+    ),
+    Sample(
+        "matroska",
+        "lesson.mkv",
+        "video/x-matroska",
+        matroska,
+        "ready",
+        display=(960, 540),
+        labels=("540p", "360p"),
+    ),
     Sample("empty", "empty.mp4", "video/mp4", empty, "failed", reason="empty"),
-    Sample("random", "random.mp4", "video/mp4", random_bytes, "failed",
-           reason="not a video we can read"),
+    Sample(
+        "random",
+        "random.mp4",
+        "video/mp4",
+        random_bytes,
+        "failed",
+        reason="not a video we can read",
+    ),
     Sample("audio_only", "voice.mp4", "video/mp4", audio_only, "failed", reason="no video track"),
     Sample("still", "photo.mp4", "video/mp4", still_image, "failed", reason="still image"),
     Sample("cut_off", "cut.mp4", "video/mp4", truncated_moov_missing, "failed", reason="cut off"),
-    Sample("cut_off_after_header", "cut2.mp4", "video/mp4", truncated_after_header, "failed",
-           reason="cut off"),
+    Sample(
+        "cut_off_after_header",
+        "cut2.mp4",
+        "video/mp4",
+        truncated_after_header,
+        "failed",
+        reason="cut off",
+    ),
     Sample("too_long", "long.mp4", "video/mp4", too_long, "failed", reason="the limit is"),
     Sample("tiny", "tiny.mp4", "video/mp4", tiny_dimensions, "failed", reason="picture size"),
-    Sample("absurd_aspect", "strip.mp4", "video/mp4", absurd_aspect, "failed",
-           reason="picture size"),
-)  # fmt: skip
+    Sample(
+        "absurd_aspect", "strip.mp4", "video/mp4", absurd_aspect, "failed", reason="picture size"
+    ),
+)
 
 BY_NAME = {sample.name: sample for sample in SAMPLES}
 

@@ -35,10 +35,20 @@ def moov_before_mdat(path: Path) -> bool:
 
 def ffprobe(path: Path | str) -> dict[str, Any]:
     out = subprocess.run(
-        ["ffprobe", "-v", "error", "-print_format", "json", "-show_format", "-show_streams",
-         str(path)],
-        capture_output=True, check=True, text=True,
-    )  # fmt: skip
+        [
+            "ffprobe",
+            "-v",
+            "error",
+            "-print_format",
+            "json",
+            "-show_format",
+            "-show_streams",
+            str(path),
+        ],
+        capture_output=True,
+        check=True,
+        text=True,
+    )
     result: dict[str, Any] = json.loads(out.stdout)
     return result
 

@@ -98,11 +98,16 @@ def _stuck_video(api: Api, corpus_dir: Path, lease_until: Any) -> str:
         actions=[
             VideoRecord.status.set(VideoStatus.PROCESSING.value),
             VideoRecord.job.set(
-                JobAttr(job_id="ghost", fingerprint="f", lease_until=lease_until, attempts=3,
-                        started_at=utcnow())
+                JobAttr(
+                    job_id="ghost",
+                    fingerprint="f",
+                    lease_until=lease_until,
+                    attempts=3,
+                    started_at=utcnow(),
+                )
             ),
         ]
-    )  # fmt: skip
+    )
     settings = get_settings()
     body = {
         "Records": [

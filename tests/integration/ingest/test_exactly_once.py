@@ -33,13 +33,16 @@ def _notification(bucket: str, key: str) -> str:
                     "eventName": "ObjectCreated:Post",
                     "s3": {
                         "bucket": {"name": bucket},
-                        "object": {"key": key, "size": head["ContentLength"],
-                                   "eTag": head["ETag"].strip('"')},
+                        "object": {
+                            "key": key,
+                            "size": head["ContentLength"],
+                            "eTag": head["ETag"].strip('"'),
+                        },
                     },
                 }
             ]
         }
-    )  # fmt: skip
+    )
 
 
 def _job_prefixes(video_id: str) -> list[str]:
@@ -61,8 +64,9 @@ def test_same_event_five_times_concurrently_makes_one_output_set(
 ) -> None:
     sample = BY_NAME["hevc_mov"]  # a real transcode, so duplicates overlap the job
     path = build(sample, corpus_dir)
-    created = teacher_api.create_video(path, filename=sample.filename,
-                                       content_type=sample.content_type)  # fmt: skip
+    created = teacher_api.create_video(
+        path, filename=sample.filename, content_type=sample.content_type
+    )
     video_id = created["video"]["id"]
     settings = get_settings()
     key = created["upload"]["fields"]["key"]
@@ -113,8 +117,12 @@ def test_same_event_five_times_concurrently_makes_one_output_set(
     assert len(_job_prefixes(video_id)) == 1
     outputs = _outputs(video_id)
     assert {k.rsplit("/", 1)[1] for k in outputs} == {
-        "720p.mp4", "360p.mp4", "poster.jpg", "storyboard.jpg", "storyboard.vtt"
-    }  # fmt: skip
+        "720p.mp4",
+        "360p.mp4",
+        "poster.jpg",
+        "storyboard.jpg",
+        "storyboard.vtt",
+    }
     again = teacher_api.video(video_id)
     assert again["status"] == "ready"
     assert [r["label"] for r in again["renditions"]] == ["720p", "360p"]
@@ -125,8 +133,9 @@ def test_a_reused_upload_link_cannot_replace_the_video(
 ) -> None:
     sample = BY_NAME["no_audio"]
     path = build(sample, corpus_dir)
-    created = teacher_api.create_video(path, filename=sample.filename,
-                                       content_type=sample.content_type)  # fmt: skip
+    created = teacher_api.create_video(
+        path, filename=sample.filename, content_type=sample.content_type
+    )
     video_id = created["video"]["id"]
     assert post_file(created["upload"], path, sample.content_type).status_code == 204
     first = teacher_api.wait_for(video_id)

@@ -12,11 +12,9 @@ import requests
 
 from chalicelib.auth.principal import Role
 from chalicelib.db.base import utcnow
-from chalicelib.local.stack import LocalStack
 from chalicelib.videos.models import VideoRecord
 from tests.support.api import Api, complete_multipart, post_file, put_parts
 from tests.support.media_corpus import BY_NAME, build
-from tests.support.users import TokenFactory
 
 pytestmark = pytest.mark.integration
 
@@ -24,16 +22,8 @@ GOOD = {"title": "Fractions", "filename": "a.mp4", "content_type": "video/mp4", 
 
 
 @pytest.fixture(scope="module")
-def api_for(local_stack: LocalStack, tokens: TokenFactory) -> Callable[..., Api]:
-    def make(user: str, role: Role = Role.TEACHER, **claims: Any) -> Api:
-        return Api(local_stack.api_url, tokens.token(user, role, **claims))
-
-    return make
-
-
-@pytest.fixture(scope="module")
-def teacher(api_for: Callable[..., Api]) -> Api:
-    return api_for("teacher-uploads")
+def teacher(api_as: Callable[..., Api]) -> Api:
+    return api_as("teacher-uploads")
 
 
 @pytest.mark.parametrize(
@@ -82,8 +72,8 @@ def test_oversized_body_is_413(teacher: Api) -> None:
     assert response.status_code == 413
 
 
-def test_reviewers_cannot_upload(api_for: Callable[..., Api]) -> None:
-    response = api_for("reviewer-1", Role.REVIEWER).call("POST", "/videos", json=GOOD)
+def test_reviewers_cannot_upload(api_as: Callable[..., Api]) -> None:
+    response = api_as("reviewer-1", Role.REVIEWER).call("POST", "/videos", json=GOOD)
     assert response.status_code == 403
     assert response.json()["error"] == "forbidden"
 
@@ -153,7 +143,7 @@ def test_multipart_upload_resume_and_complete(teacher: Api, big_video: Path) -> 
     assert complete_multipart(teacher, upload, parts).status_code == 409
 
 
-def test_multipart_refusals(teacher: Api, api_for: Callable[..., Api], big_video: Path) -> None:
+def test_multipart_refusals(teacher: Api, api_as: Callable[..., Api], big_video: Path) -> None:
     created = teacher.create_video(big_video, filename="big.mp4")
     upload = created["upload"]
     base = f"/s3/multipart/{upload['upload_id']}"
@@ -167,9 +157,9 @@ def test_multipart_refusals(teacher: Api, api_for: Callable[..., Api], big_video
     assert teacher.call("GET", "/s3/multipart/bogus/1", params=query).status_code == 404
 
     # Another teacher cannot touch it; another district cannot even see it.
-    intruder = api_for("teacher-other", Role.TEACHER)
+    intruder = api_as("teacher-other", Role.TEACHER)
     assert intruder.call("GET", f"{base}/1", params=query).status_code == 404
-    outsider = api_for("teacher-x", Role.TEACHER, district="district-b")
+    outsider = api_as("teacher-x", Role.TEACHER, district="district-b")
     assert outsider.call("GET", f"{base}/1", params=query).status_code == 404
 
     # Missing parts, and sizes that do not add up to the declaration.
@@ -216,16 +206,18 @@ def test_abort_marks_the_video_cancelled(teacher: Api, big_video: Path) -> None:
     assert "cancelled" in video["failure_reason"]
 
 
-def test_videos_are_private_and_listed_newest_first(api_for: Callable[..., Api]) -> None:
-    owner = api_for("teacher-list")
-    ids = [owner.ok("POST", "/videos", 201, json={**GOOD, "title": f"v{i}"})["video"]["id"]
-           for i in range(5)]  # fmt: skip
+def test_videos_are_private_and_listed_newest_first(api_as: Callable[..., Api]) -> None:
+    owner = api_as("teacher-list")
+    ids = [
+        owner.ok("POST", "/videos", 201, json={**GOOD, "title": f"v{i}"})["video"]["id"]
+        for i in range(5)
+    ]
     first = owner.ok("GET", "/videos", params={"limit": 2})
     assert [v["id"] for v in first["items"]] == ids[::-1][:2]
     second = owner.ok("GET", "/videos", params={"limit": 2, "cursor": first["next_cursor"]})
     assert [v["id"] for v in second["items"]] == ids[::-1][2:4]
 
-    other = api_for("teacher-list-2")
+    other = api_as("teacher-list-2")
     assert other.ok("GET", "/videos")["items"] == []
     assert other.call("GET", f"/videos/{ids[0]}").status_code == 404
     # A cursor from someone else's listing is refused, not followed.
@@ -234,6 +226,6 @@ def test_videos_are_private_and_listed_newest_first(api_for: Callable[..., Api])
     assert other.call("GET", "/videos", params={"cursor": "!!!"}).status_code == 400
     assert other.call("GET", "/videos", params={"limit": 1000}).status_code == 400
     # Admins of the same district may look; of another district may not.
-    assert api_for("admin-a", Role.ADMIN, school=None).call("GET", f"/videos/{ids[0]}").ok
-    other_admin = api_for("admin-b", Role.ADMIN, district="district-b", school=None)
+    assert api_as("admin-a", Role.ADMIN, school=None).call("GET", f"/videos/{ids[0]}").ok
+    other_admin = api_as("admin-b", Role.ADMIN, district="district-b", school=None)
     assert other_admin.call("GET", f"/videos/{ids[0]}").status_code == 404

@@ -14,14 +14,23 @@ from chalicelib.videos.models import FailureKind, JobAttr, SourceAttr, VideoReco
 FP = "uploads/raw/d/v/source@v1"
 
 
-def _video(status: VideoStatus, source: str | None = None, lease_s: float | None = None,
-           kind: FailureKind | None = None) -> VideoRecord:  # fmt: skip
+def _video(
+    status: VideoStatus,
+    source: str | None = None,
+    lease_s: float | None = None,
+    kind: FailureKind | None = None,
+) -> VideoRecord:
     video = VideoRecord("VIDEO#v", "META", status=status.value)
     if source:
         video.source = SourceAttr(fingerprint=source, size_bytes=1)
     if lease_s is not None:
-        video.job = JobAttr(job_id="j", fingerprint=source or FP, attempts=1, started_at=utcnow(),
-                            lease_until=utcnow() + timedelta(seconds=lease_s))  # fmt: skip
+        video.job = JobAttr(
+            job_id="j",
+            fingerprint=source or FP,
+            attempts=1,
+            started_at=utcnow(),
+            lease_until=utcnow() + timedelta(seconds=lease_s),
+        )
     if kind:
         video.failure_kind = kind.value
     return video

@@ -30,10 +30,13 @@ def _doc(video: dict[str, Any] | None = None, audio: bool = True, **fmt: Any) ->
             }
         )
     if audio:
-        streams.append({"codec_type": "audio", "codec_name": "aac", "channels": 2,
-                        "sample_rate": "48000"})  # fmt: skip
-    return {"streams": streams, "format": {"format_name": "mov,mp4,m4a,3gp,3g2,mj2",
-                                           "duration": "30.0", **fmt}}  # fmt: skip
+        streams.append(
+            {"codec_type": "audio", "codec_name": "aac", "channels": 2, "sample_rate": "48000"}
+        )
+    return {
+        "streams": streams,
+        "format": {"format_name": "mov,mp4,m4a,3gp,3g2,mj2", "duration": "30.0", **fmt},
+    }
 
 
 def _info(video: dict[str, Any] | None = None, **kwargs: Any) -> MediaInfo:
@@ -72,12 +75,21 @@ def test_vfr_detection_and_rates() -> None:
 
 def test_cover_art_is_not_a_video_stream() -> None:
     info = parse_probe(
-        {"streams": [{"codec_type": "video", "codec_name": "mjpeg", "width": 500, "height": 500,
-                      "disposition": {"attached_pic": 1}},
-                     {"codec_type": "audio", "codec_name": "mp3"}],
-         "format": {"format_name": "mp3", "duration": "120"}},
+        {
+            "streams": [
+                {
+                    "codec_type": "video",
+                    "codec_name": "mjpeg",
+                    "width": 500,
+                    "height": 500,
+                    "disposition": {"attached_pic": 1},
+                },
+                {"codec_type": "audio", "codec_name": "mp3"},
+            ],
+            "format": {"format_name": "mp3", "duration": "120"},
+        },
         1,
-    )  # fmt: skip
+    )
     assert info.video is None
     with pytest.raises(MediaRejected, match="no video track"):
         validate(info, SETTINGS)

@@ -45,19 +45,25 @@ def _labels(info: MediaInfo) -> list[tuple[str, int, int, bool]]:
     ("info", "expected"),
     [
         (_info(3840, 2160, codec="hevc"), [("720p", 1280, 720, False), ("360p", 640, 360, False)]),
-        (_info(1920, 1080), [("1080p", 1920, 1080, True), ("720p", 1280, 720, False),
-                             ("360p", 640, 360, False)]),
+        (
+            _info(1920, 1080),
+            [("1080p", 1920, 1080, True), ("720p", 1280, 720, False), ("360p", 640, 360, False)],
+        ),
         (_info(1280, 720), [("720p", 1280, 720, True), ("360p", 640, 360, False)]),
         # Portrait phone video: labelled by the short side, stays upright.
-        (_info(1920, 1080, codec="hevc", rotation=90),
-         [("720p", 720, 1280, False), ("360p", 360, 640, False)]),
+        (
+            _info(1920, 1080, codec="hevc", rotation=90),
+            [("720p", 720, 1280, False), ("360p", 360, 640, False)],
+        ),
         # Never upscaled: a small source keeps its size (made even).
         (_info(481, 271, codec="mpeg4"), [("270p", 480, 270, False)]),
-        (_info(640, 480, codec="vp9", fmt="matroska,webm"),
-         [("480p", 640, 480, False), ("360p", 480, 360, False)]),
+        (
+            _info(640, 480, codec="vp9", fmt="matroska,webm"),
+            [("480p", 640, 480, False), ("360p", 480, 360, False)],
+        ),
         (_info(640, 360), [("360p", 640, 360, True)]),
     ],
-)  # fmt: skip
+)
 def test_ladder(info: MediaInfo, expected: list[tuple[str, int, int, bool]]) -> None:
     assert _labels(info) == expected
 

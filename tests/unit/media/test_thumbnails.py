@@ -19,8 +19,7 @@ def test_storyboard_interval_is_a_keyframe_multiple_bounding_the_thumb_count() -
 
 
 def test_vtt_cues_tile_the_sprite() -> None:
-    board = Storyboard(columns=2, rows=2, thumb_width=160, thumb_height=90,
-                       times=(0.0, 2.0, 4.0))  # fmt: skip
+    board = Storyboard(columns=2, rows=2, thumb_width=160, thumb_height=90, times=(0.0, 2.0, 4.0))
     vtt = storyboard_vtt(board, "storyboard.jpg", 5.5)
     assert vtt.splitlines()[:5] == [
         "WEBVTT",

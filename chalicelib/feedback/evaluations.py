@@ -1,0 +1,278 @@
+"""Video-based evaluation, as districts run it under union agreements.
+
+An admin evaluates only a video its teacher shared with them by name. Drafts
+are the evaluator's alone; the teacher sees an evaluation once it is released,
+and can acknowledge it with a response. ``VIDEO#{video}`` / ``EVAL#{id}``.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from enum import StrEnum
+from typing import Any
+
+from pydantic import BaseModel, ConfigDict, Field
+from pynamodb.attributes import (
+    JSONAttribute,
+    ListAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+    VersionAttribute,
+)
+from pynamodb.exceptions import UpdateError
+
+from chalicelib.auth.principal import Principal, Role
+from chalicelib.db.base import TableModel, is_conditional_check_failure, utcnow
+from chalicelib.errors import Conflict, Forbidden, InvalidInput, NotFound
+from chalicelib.feedback.models import CommentRecord, parse_comment_id
+from chalicelib.framework import service as framework
+from chalicelib.videos.access import visible_video
+from chalicelib.videos.models import VideoRecord
+
+
+class EvaluationStatus(StrEnum):
+    DRAFT = "draft"
+    RELEASED = "released"
+    ACKNOWLEDGED = "acknowledged"
+
+
+class EvaluationRecord(TableModel):
+    evaluation_id = UnicodeAttribute()
+    video_id = UnicodeAttribute()
+    district = UnicodeAttribute()
+    evaluator_id = UnicodeAttribute()
+    evaluator_name = UnicodeAttribute(null=True)
+    # element id → 1..4; stored as JSON: never queried inside.
+    scores = JSONAttribute(default=dict)
+    summary = UnicodeAttribute()
+    evidence = ListAttribute[str](default=list)
+    status = UnicodeAttribute(default=EvaluationStatus.DRAFT.value)
+    released_at = UTCDateTimeAttribute(null=True)
+    teacher_response = UnicodeAttribute(null=True)
+    acknowledged_at = UTCDateTimeAttribute(null=True)
+    created_at = UTCDateTimeAttribute(default_for_new=utcnow)
+    updated_at = UTCDateTimeAttribute(default_for_new=utcnow)
+    version = VersionAttribute()
+
+    @staticmethod
+    def key(video_id: str, evaluation_id: str) -> tuple[str, str]:
+        return f"VIDEO#{video_id}", f"EVAL#{evaluation_id}"
+
+
+# --- API shapes ------------------------------------------------------------------
+
+
+class CreateEvaluationRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    scores: dict[str, int] = Field(min_length=1, description="element id → 1..4")
+    summary: str = Field(min_length=1, max_length=10_000)
+    evidence: list[str] = Field(
+        default_factory=list, max_length=100, description="Comment ids on this video"
+    )
+
+
+class UpdateEvaluationRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    scores: dict[str, int] | None = Field(default=None, min_length=1)
+    summary: str | None = Field(default=None, min_length=1, max_length=10_000)
+    evidence: list[str] | None = Field(default=None, max_length=100)
+
+
+class AcknowledgeRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    response: str | None = Field(default=None, max_length=10_000)
+
+
+class EvaluationView(BaseModel):
+    id: str
+    video_id: str
+    evaluator_id: str
+    evaluator_name: str | None
+    scores: dict[str, int]
+    summary: str
+    evidence: list[str]
+    status: str
+    released_at: datetime | None
+    teacher_response: str | None
+    acknowledged_at: datetime | None
+    created_at: datetime
+    updated_at: datetime
+
+
+class EvaluationList(BaseModel):
+    items: list[EvaluationView]
+
+
+def view(record: EvaluationRecord) -> EvaluationView:
+    return EvaluationView(
+        id=record.evaluation_id,
+        video_id=record.video_id,
+        evaluator_id=record.evaluator_id,
+        evaluator_name=record.evaluator_name,
+        scores={k: int(v) for k, v in (record.scores or {}).items()},
+        summary=record.summary,
+        evidence=list(record.evidence or []),
+        status=record.status,
+        released_at=record.released_at,
+        teacher_response=record.teacher_response,
+        acknowledged_at=record.acknowledged_at,
+        created_at=record.created_at,
+        updated_at=record.updated_at,
+    )
+
+
+# --- rules ----------------------------------------------------------------------
+
+
+def _shared_with_evaluator(principal: Principal, video: VideoRecord) -> None:
+    if not principal.has_role(Role.ADMIN):
+        raise Forbidden("Only an administrator acting as evaluator can evaluate")
+    if principal.user_id not in video.shared_user_ids:
+        raise Forbidden("The teacher has not shared this video with you for evaluation")
+
+
+def _check_scores(district: str, scores: dict[str, int]) -> dict[str, int]:
+    framework.check_tags(district, scores.keys(), field="scores")
+    bad = [k for k, v in scores.items() if not 1 <= v <= 4]
+    if bad:
+        raise InvalidInput(f"Scores run from 1 to 4; check {', '.join(bad)}", field="scores")
+    return scores
+
+
+def _check_evidence(video_id: str, evidence: list[str]) -> list[str]:
+    wanted = list(dict.fromkeys(evidence))
+    keys = []
+    for comment_id in wanted:
+        parsed = parse_comment_id(comment_id)
+        if parsed is None:
+            raise InvalidInput(f"Not a comment id: {comment_id}", field="evidence")
+        keys.append((CommentRecord.partition(video_id), parsed.sort_key))
+    found = {c.comment_id for c in CommentRecord.batch_get(keys)} if keys else set()
+    missing = [c for c in wanted if c not in found]
+    if missing:
+        raise InvalidInput(f"No such comment on this video: {', '.join(missing)}", field="evidence")
+    return wanted
+
+
+def _load(video_id: str, evaluation_id: str) -> EvaluationRecord:
+    try:
+        return EvaluationRecord.get(
+            *EvaluationRecord.key(video_id, evaluation_id), consistent_read=True
+        )
+    except EvaluationRecord.DoesNotExist:
+        raise NotFound("Evaluation not found") from None
+
+
+def _visible(principal: Principal, record: EvaluationRecord, video: VideoRecord) -> bool:
+    if record.evaluator_id == principal.user_id:
+        return True
+    if record.status == EvaluationStatus.DRAFT.value:
+        return False
+    return video.owner_id == principal.user_id or principal.has_role(Role.ADMIN)
+
+
+def create(
+    principal: Principal, video_id: str, request: CreateEvaluationRequest
+) -> EvaluationRecord:
+    video = visible_video(principal, video_id)
+    _shared_with_evaluator(principal, video)
+    evaluation_id = "ev_" + secrets.token_hex(8)
+    record = EvaluationRecord(
+        *EvaluationRecord.key(video_id, evaluation_id),
+        evaluation_id=evaluation_id,
+        video_id=video_id,
+        district=video.district,
+        evaluator_id=principal.user_id,
+        evaluator_name=principal.name,
+        scores=_check_scores(video.district, request.scores),
+        summary=request.summary,
+        evidence=_check_evidence(video_id, request.evidence),
+    )
+    record.save()
+    return record
+
+
+def list_for(principal: Principal, video_id: str) -> list[EvaluationRecord]:
+    video = visible_video(principal, video_id)
+    records = EvaluationRecord.query(
+        f"VIDEO#{video_id}", EvaluationRecord.sk.startswith("EVAL#"), consistent_read=True
+    )
+    return [r for r in records if _visible(principal, r, video)]
+
+
+def _evaluators_draft(principal: Principal, video_id: str, evaluation_id: str) -> EvaluationRecord:
+    video = visible_video(principal, video_id)
+    record = _load(video_id, evaluation_id)
+    if not _visible(principal, record, video):
+        raise NotFound("Evaluation not found")
+    if record.evaluator_id != principal.user_id:
+        raise Forbidden("Only the evaluator may change an evaluation")
+    if record.status != EvaluationStatus.DRAFT.value:
+        raise Conflict("A released evaluation can no longer change", field="status")
+    return record
+
+
+def update(
+    principal: Principal, video_id: str, evaluation_id: str, request: UpdateEvaluationRequest
+) -> EvaluationRecord:
+    record = _evaluators_draft(principal, video_id, evaluation_id)
+    actions: list[Any] = [EvaluationRecord.updated_at.set(utcnow())]
+    if request.scores is not None:
+        actions.append(EvaluationRecord.scores.set(_check_scores(record.district, request.scores)))
+    if request.summary is not None:
+        actions.append(EvaluationRecord.summary.set(request.summary))
+    if request.evidence is not None:
+        actions.append(EvaluationRecord.evidence.set(_check_evidence(video_id, request.evidence)))
+    _update(record, actions, EvaluationStatus.DRAFT)
+    return record
+
+
+def release(principal: Principal, video_id: str, evaluation_id: str) -> EvaluationRecord:
+    record = _evaluators_draft(principal, video_id, evaluation_id)
+    now = utcnow()
+    _update(
+        record,
+        [
+            EvaluationRecord.status.set(EvaluationStatus.RELEASED.value),
+            EvaluationRecord.released_at.set(now),
+            EvaluationRecord.updated_at.set(now),
+        ],
+        EvaluationStatus.DRAFT,
+    )
+    return record
+
+
+def acknowledge(
+    principal: Principal, video_id: str, evaluation_id: str, request: AcknowledgeRequest
+) -> EvaluationRecord:
+    video = visible_video(principal, video_id)
+    record = _load(video_id, evaluation_id)
+    if not _visible(principal, record, video):
+        raise NotFound("Evaluation not found")
+    if video.owner_id != principal.user_id:
+        raise Forbidden("Only the evaluated teacher may acknowledge")
+    if record.status != EvaluationStatus.RELEASED.value:
+        raise Conflict("This evaluation is already acknowledged", field="status")
+    now = utcnow()
+    actions: list[Any] = [
+        EvaluationRecord.status.set(EvaluationStatus.ACKNOWLEDGED.value),
+        EvaluationRecord.acknowledged_at.set(now),
+        EvaluationRecord.updated_at.set(now),
+    ]
+    if request.response:
+        actions.append(EvaluationRecord.teacher_response.set(request.response))
+    _update(record, actions, EvaluationStatus.RELEASED)
+    return record
+
+
+def _update(record: EvaluationRecord, actions: list[Any], expected: EvaluationStatus) -> None:
+    try:
+        record.update(actions=actions, condition=EvaluationRecord.status == expected.value)
+    except UpdateError as exc:
+        if is_conditional_check_failure(exc):
+            raise Conflict("The evaluation changed meanwhile; reload it", field="status") from exc
+        raise

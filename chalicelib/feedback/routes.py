@@ -1,0 +1,170 @@
+"""Comments and evaluations on a video."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalice.app import Response
+
+from chalicelib.api.bodies import parse_body, parse_query
+from chalicelib.api.context import current_principal
+from chalicelib.api.routing import ApiBlueprint
+from chalicelib.feedback import evaluations, service
+from chalicelib.feedback.evaluations import (
+    AcknowledgeRequest,
+    CreateEvaluationRequest,
+    EvaluationList,
+    EvaluationView,
+    UpdateEvaluationRequest,
+)
+from chalicelib.feedback.schemas import (
+    CommentListQuery,
+    CommentPage,
+    CommentView,
+    CreateCommentRequest,
+    UpdateCommentRequest,
+)
+
+feedback_api = ApiBlueprint(__name__)
+
+COMMENT = "/videos/{video_id}/comments/{comment_id}"
+EVALUATION = "/videos/{video_id}/evaluations/{evaluation_id}"
+
+
+def _json(model: Any, status: int = 200) -> Response:
+    return Response(body=model.model_dump(mode="json"), status_code=status)
+
+
+@feedback_api.route(
+    "/videos/{video_id}/comments",
+    methods=["POST"],
+    summary="Comment at a moment or over a range, or reply to a comment",
+    request_model=CreateCommentRequest,
+    response_model=CommentView,
+    status=201,
+)
+def create_comment(video_id: str) -> Response:
+    request = parse_body(feedback_api.current_request, CreateCommentRequest)
+    record = service.add_comment(current_principal(), video_id, request)
+    return _json(service.view(record), 201)
+
+
+@feedback_api.route(
+    "/videos/{video_id}/comments",
+    summary="Comment threads in video-time order",
+    response_model=CommentPage,
+    query_model=CommentListQuery,
+)
+def list_comments(video_id: str) -> Response:
+    query = parse_query(feedback_api.current_request, CommentListQuery)
+    page = service.list_threads(
+        current_principal(), video_id, cursor=query.cursor, limit=query.limit
+    )
+    return _json(CommentPage(threads=page.threads, next_cursor=page.next_cursor))
+
+
+@feedback_api.route(
+    COMMENT,
+    methods=["PATCH"],
+    summary="Edit your comment (send the version you read; stale → 409 with the current one)",
+    request_model=UpdateCommentRequest,
+    response_model=CommentView,
+)
+def update_comment(video_id: str, comment_id: str) -> Response:
+    request = parse_body(feedback_api.current_request, UpdateCommentRequest)
+    record = service.update_comment(current_principal(), video_id, comment_id, request)
+    return _json(service.view(record))
+
+
+@feedback_api.route(
+    COMMENT,
+    methods=["DELETE"],
+    summary="Delete a comment and its replies (author or admin)",
+    status=204,
+)
+def delete_comment(video_id: str, comment_id: str) -> Response:
+    service.delete_comment(current_principal(), video_id, comment_id)
+    return Response(body="", status_code=204)
+
+
+@feedback_api.route(
+    COMMENT + "/resolve",
+    methods=["POST"],
+    summary="Mark resolved (owner or coach)",
+    response_model=CommentView,
+)
+def resolve_comment(video_id: str, comment_id: str) -> Response:
+    record = service.set_resolved(current_principal(), video_id, comment_id, resolved=True)
+    return _json(service.view(record))
+
+
+@feedback_api.route(
+    COMMENT + "/reopen",
+    methods=["POST"],
+    summary="Reopen (owner or coach)",
+    response_model=CommentView,
+)
+def reopen_comment(video_id: str, comment_id: str) -> Response:
+    record = service.set_resolved(current_principal(), video_id, comment_id, resolved=False)
+    return _json(service.view(record))
+
+
+@feedback_api.route(
+    "/videos/{video_id}/evaluations",
+    methods=["POST"],
+    summary="Draft an evaluation against the rubric (admin the video is shared with)",
+    request_model=CreateEvaluationRequest,
+    response_model=EvaluationView,
+    status=201,
+)
+def create_evaluation(video_id: str) -> Response:
+    request = parse_body(feedback_api.current_request, CreateEvaluationRequest)
+    record = evaluations.create(current_principal(), video_id, request)
+    return _json(evaluations.view(record), 201)
+
+
+@feedback_api.route(
+    "/videos/{video_id}/evaluations",
+    summary="Evaluations you may see (the teacher: released ones)",
+    response_model=EvaluationList,
+)
+def list_evaluations(video_id: str) -> Response:
+    records = evaluations.list_for(current_principal(), video_id)
+    return _json(EvaluationList(items=[evaluations.view(r) for r in records]))
+
+
+@feedback_api.route(
+    EVALUATION,
+    methods=["PATCH"],
+    summary="Change a draft (its evaluator)",
+    request_model=UpdateEvaluationRequest,
+    response_model=EvaluationView,
+)
+def update_evaluation(video_id: str, evaluation_id: str) -> Response:
+    request = parse_body(feedback_api.current_request, UpdateEvaluationRequest)
+    record = evaluations.update(current_principal(), video_id, evaluation_id, request)
+    return _json(evaluations.view(record))
+
+
+@feedback_api.route(
+    EVALUATION + "/release",
+    methods=["POST"],
+    summary="Release to the teacher (its evaluator)",
+    response_model=EvaluationView,
+)
+def release_evaluation(video_id: str, evaluation_id: str) -> Response:
+    record = evaluations.release(current_principal(), video_id, evaluation_id)
+    return _json(evaluations.view(record))
+
+
+@feedback_api.route(
+    EVALUATION + "/acknowledge",
+    methods=["POST"],
+    summary="Acknowledge, optionally with a response (the teacher)",
+    request_model=AcknowledgeRequest,
+    response_model=EvaluationView,
+)
+def acknowledge_evaluation(video_id: str, evaluation_id: str) -> Response:
+    request = parse_body(feedback_api.current_request, AcknowledgeRequest)
+    record = evaluations.acknowledge(current_principal(), video_id, evaluation_id, request)
+    return _json(evaluations.view(record))

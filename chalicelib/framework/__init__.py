@@ -1,0 +1,1 @@
+"""The district's instructional framework: the elements feedback and clips are tagged with."""

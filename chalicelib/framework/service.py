@@ -1,0 +1,118 @@
+"""Reading and changing a district's framework; counting where elements are used."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from pynamodb.exceptions import PutError
+
+from chalicelib.auth.principal import Principal, Role
+from chalicelib.db.base import is_conditional_check_failure, utcnow
+from chalicelib.errors import Conflict, Forbidden, InvalidInput
+from chalicelib.framework.defaults import DEFAULT_ELEMENTS, DEFAULT_NAME
+from chalicelib.framework.models import ElementAttr, ElementUsage, FrameworkRecord
+from chalicelib.framework.schemas import Element, FrameworkView, PutFrameworkRequest
+
+
+def _default(district: str) -> FrameworkRecord:
+    pk, sk = FrameworkRecord.key(district)
+    return FrameworkRecord(
+        pk,
+        sk,
+        district=district,
+        name=DEFAULT_NAME,
+        elements=[ElementAttr(**element) for element in DEFAULT_ELEMENTS],
+    )
+
+
+def load(district: str) -> FrameworkRecord:
+    """The stored framework, or the default one (not stored until an admin edits it)."""
+    try:
+        return FrameworkRecord.get(*FrameworkRecord.key(district), consistent_read=True)
+    except FrameworkRecord.DoesNotExist:
+        return _default(district)
+
+
+def view(record: FrameworkRecord) -> FrameworkView:
+    return FrameworkView(
+        district=record.district,
+        name=record.name,
+        elements=[
+            Element(
+                id=e.id,
+                label=e.label,
+                description=e.description,
+                teacher_actions=list(e.teacher_actions or []),
+                retired=bool(e.retired),
+            )
+            for e in record.elements
+        ],
+        updated_at=record.updated_at if record.version else None,
+        version=int(record.version or 0),
+    )
+
+
+def active_element_ids(district: str) -> set[str]:
+    return {e.id for e in load(district).elements if not e.retired}
+
+
+def check_tags(district: str, tags: Iterable[str], field: str = "tags") -> list[str]:
+    """Tags must be active elements of the district's framework; returns them de-duplicated."""
+    wanted = list(dict.fromkeys(tags))
+    active = active_element_ids(district)
+    unknown = [tag for tag in wanted if tag not in active]
+    if unknown:
+        raise InvalidInput(
+            f"Not an active element of your district's framework: {', '.join(unknown)}",
+            field=field,
+        )
+    return wanted
+
+
+def usage(district: str, element_ids: Iterable[str]) -> dict[str, int]:
+    keys = [ElementUsage.key(district, element_id) for element_id in element_ids]
+    counts = {
+        item.sk.removeprefix("USAGE#"): int(item.uses) for item in ElementUsage.batch_get(keys)
+    }
+    return {element_id: counts.get(element_id, 0) for element_id in element_ids}
+
+
+def count_usage(district: str, added: Iterable[str] = (), removed: Iterable[str] = ()) -> None:
+    for element_id, delta in [*((a, 1) for a in added), *((r, -1) for r in removed)]:
+        ElementUsage.update_item(
+            *ElementUsage.key(district, element_id), actions=[ElementUsage.uses.add(delta)]
+        )
+
+
+def replace(principal: Principal, request: PutFrameworkRequest) -> FrameworkRecord:
+    if not principal.has_role(Role.ADMIN):
+        raise Forbidden("Only a district admin can change the framework")
+    current = load(principal.district)
+    if request.version is not None and request.version != int(current.version or 0):
+        raise Conflict(
+            "The framework changed since you read it",
+            field="version",
+            details={"current": view(current).model_dump(mode="json")},
+        )
+    kept = {element.id for element in request.elements}
+    dropped = [e.id for e in current.elements if e.id not in kept]
+    in_use = {k: v for k, v in usage(principal.district, dropped).items() if v > 0}
+    if in_use:
+        names = ", ".join(f"{k} ({v} uses)" for k, v in sorted(in_use.items()))
+        raise Conflict(
+            f"Elements in use cannot be deleted, only retired: {names}", field="elements"
+        )
+    if all(element.retired for element in request.elements):
+        raise InvalidInput("At least one element must stay active", field="elements")
+    record = current
+    record.name = request.name
+    record.elements = [ElementAttr(**element.model_dump()) for element in request.elements]
+    record.updated_by = principal.user_id
+    record.updated_at = utcnow()
+    try:
+        record.save()
+    except PutError as exc:
+        if is_conditional_check_failure(exc):
+            raise Conflict("The framework changed since you read it", field="version") from exc
+        raise
+    return record

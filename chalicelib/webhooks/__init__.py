@@ -1,0 +1,1 @@
+"""Outgoing webhooks: signed, idempotent (delivery ids), retried with backoff from a queue."""

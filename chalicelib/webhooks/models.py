@@ -1,0 +1,83 @@
+"""``WEBHOOKS#{district}`` / ``HOOK#{id}``: subscriptions of a district.
+``WEBHOOK#{id}`` / ``DELIVERY#{created}#{delivery}``: each delivery and its attempts
+(kept 30 days through the table's TTL)."""
+
+from __future__ import annotations
+
+import secrets
+from enum import StrEnum
+
+from pynamodb.attributes import (
+    ListAttribute,
+    NumberAttribute,
+    TTLAttribute,
+    UnicodeAttribute,
+    UTCDateTimeAttribute,
+)
+
+from chalicelib.db.base import TableModel, utcnow
+
+EVENT_TYPES = (
+    "video.ready",
+    "video.failed",
+    "comment.created",
+    "review.nominated",
+    "review.approved",
+    "review.rejected",
+    "library.published",
+    "library.unpublished",
+)
+
+
+class DeliveryStatus(StrEnum):
+    PENDING = "pending"
+    DELIVERED = "delivered"
+    FAILED = "failed"
+
+
+def new_hook_id() -> str:
+    return "wh_" + secrets.token_hex(8)
+
+
+def new_delivery_id() -> str:
+    return "dlv_" + secrets.token_hex(10)
+
+
+class WebhookRecord(TableModel):
+    hook_id = UnicodeAttribute()
+    district = UnicodeAttribute()
+    url = UnicodeAttribute()
+    events = ListAttribute[str]()
+    # Shown to the admin once, used to sign every delivery.
+    secret = UnicodeAttribute()
+    created_by = UnicodeAttribute()
+    created_at = UTCDateTimeAttribute(default_for_new=utcnow)
+
+    @staticmethod
+    def key(district: str, hook_id: str) -> tuple[str, str]:
+        return f"WEBHOOKS#{district}", f"HOOK#{hook_id}"
+
+    @staticmethod
+    def partition(district: str) -> str:
+        return f"WEBHOOKS#{district}"
+
+
+class DeliveryRecord(TableModel):
+    delivery_id = UnicodeAttribute()
+    hook_id = UnicodeAttribute()
+    district = UnicodeAttribute()
+    event_type = UnicodeAttribute()
+    # The exact JSON body sent (and signed), so retries are byte-identical.
+    body = UnicodeAttribute()
+    status = UnicodeAttribute(default=DeliveryStatus.PENDING.value)
+    attempts = NumberAttribute(default=0)
+    last_status_code = NumberAttribute(null=True)
+    last_error = UnicodeAttribute(null=True)
+    next_attempt_at = UTCDateTimeAttribute(null=True)
+    delivered_at = UTCDateTimeAttribute(null=True)
+    created_at = UTCDateTimeAttribute(default_for_new=utcnow)
+    expires_at = TTLAttribute(null=True)
+
+    @staticmethod
+    def partition(hook_id: str) -> str:
+        return f"WEBHOOK#{hook_id}"

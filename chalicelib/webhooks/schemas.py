@@ -1,0 +1,64 @@
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+EventType = Literal[
+    "video.ready",
+    "video.failed",
+    "comment.created",
+    "review.nominated",
+    "review.approved",
+    "review.rejected",
+    "library.published",
+    "library.unpublished",
+]
+
+
+class CreateWebhookRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    url: str = Field(min_length=8, max_length=2000)
+    events: list[EventType] = Field(min_length=1, max_length=20)
+
+
+class WebhookView(BaseModel):
+    id: str
+    url: str
+    events: list[str]
+    created_by: str
+    created_at: datetime
+
+
+class CreatedWebhookView(WebhookView):
+    secret: str = Field(description="Shown once: verify ClassReel-Signature with it")
+
+
+class WebhookList(BaseModel):
+    items: list[WebhookView]
+
+
+class DeliveryView(BaseModel):
+    id: str
+    event: str
+    status: Literal["pending", "delivered", "failed"]
+    attempts: int
+    last_status_code: int | None
+    last_error: str | None
+    next_attempt_at: datetime | None
+    delivered_at: datetime | None
+    created_at: datetime
+
+
+class DeliveryListQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    cursor: str | None = None
+    limit: int = Field(default=50, ge=1, le=200)
+
+
+class DeliveryPage(BaseModel):
+    items: list[DeliveryView]
+    next_cursor: str | None

@@ -1,0 +1,363 @@
+"""Every route x every kind of caller → the status the access rules promise.
+
+The route list comes from the app's own route table: a new route without a rule
+here fails ``test_every_route_has_a_rule``. Each request runs against a fresh
+world (a shared video, a comment, evaluations, a webhook), so a destructive
+call can never change what the next caller sees.
+
+Kinds of caller, relative to the world's video (district A, school 1):
+- OWNER: the teacher who uploaded it;
+- COACH_SCHOOL: a school-1 coach (shared with the school's coaches);
+- PEER_NAMED: a school-2 teacher it is shared with by name;
+- ADMIN: a district admin it is shared with by name (the evaluator);
+- TEACHER_SAME_SCHOOL, COACH_OTHER_SCHOOL, REVIEWER: same district, not shared;
+- ADMIN_OTHER_DISTRICT, TEACHER_OTHER_DISTRICT: district B;
+- ANONYMOUS, EXPIRED, FOREIGN_SIGNED: no token / an expired one / one signed by
+  a key the API does not trust.
+"""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any
+
+import pytest
+import requests
+
+import app as application
+from chalicelib.auth.dev_issuer import DevIssuer
+from chalicelib.auth.principal import Role
+from chalicelib.feedback.evaluations import EvaluationRecord, EvaluationStatus
+from chalicelib.local.stack import LocalStack
+from chalicelib.webhooks.models import WebhookRecord
+from tests.support.api import Api
+from tests.support.seed import ready_video
+from tests.support.users import TokenFactory
+
+pytestmark = pytest.mark.integration
+
+OWNER = "OWNER"
+COACH_SCHOOL = "COACH_SCHOOL"
+PEER_NAMED = "PEER_NAMED"
+ADMIN = "ADMIN"
+TEACHER_SAME_SCHOOL = "TEACHER_SAME_SCHOOL"
+COACH_OTHER_SCHOOL = "COACH_OTHER_SCHOOL"
+REVIEWER = "REVIEWER"
+ADMIN_OTHER_DISTRICT = "ADMIN_OTHER_DISTRICT"
+TEACHER_OTHER_DISTRICT = "TEACHER_OTHER_DISTRICT"
+ANONYMOUS = "ANONYMOUS"
+EXPIRED = "EXPIRED"
+FOREIGN_SIGNED = "FOREIGN_SIGNED"
+
+# (role, district, school) of each authenticated kind of caller.
+IDENTITIES: dict[str, tuple[Role, str, str | None]] = {
+    OWNER: (Role.TEACHER, "district-a", "school-1"),
+    COACH_SCHOOL: (Role.COACH, "district-a", "school-1"),
+    PEER_NAMED: (Role.TEACHER, "district-a", "school-2"),
+    ADMIN: (Role.ADMIN, "district-a", None),
+    TEACHER_SAME_SCHOOL: (Role.TEACHER, "district-a", "school-1"),
+    COACH_OTHER_SCHOOL: (Role.COACH, "district-a", "school-2"),
+    REVIEWER: (Role.REVIEWER, "district-a", None),
+    ADMIN_OTHER_DISTRICT: (Role.ADMIN, "district-b", None),
+    TEACHER_OTHER_DISTRICT: (Role.TEACHER, "district-b", "school-1"),
+}
+UNAUTHENTICATED = (ANONYMOUS, EXPIRED, FOREIGN_SIGNED)
+DEAD_HOOK_URL = "http://127.0.0.1:9/h"
+EVERYONE = (*IDENTITIES, *UNAUTHENTICATED)
+VIEWERS = {OWNER, COACH_SCHOOL, PEER_NAMED, ADMIN}
+ADMINS = {ADMIN, ADMIN_OTHER_DISTRICT}
+UPLOADERS = {k for k, (role, _, _) in IDENTITIES.items() if role is not Role.REVIEWER}
+
+
+@dataclass
+class Rule:
+    """Who succeeds (with ``ok``), who is refused with 403; everyone else gets ``hidden``."""
+
+    ok: set[str]
+    ok_status: int = 200
+    forbidden: set[str] = field(default_factory=set)
+    hidden: int = 404
+    # Public routes answer everyone, token or not.
+    public: bool = False
+
+    def expected(self, caller: str) -> int:
+        if self.public:
+            return self.ok_status
+        if caller in UNAUTHENTICATED:
+            return 401
+        if caller in self.ok:
+            return self.ok_status
+        if caller in self.forbidden:
+            return 403
+        return self.hidden
+
+
+ALL_AUTHENTICATED = set(IDENTITIES)
+
+RULES: dict[str, Rule] = {
+    "GET /health": Rule(ok=set(), public=True),
+    "GET /openapi.json": Rule(ok=set(), public=True),
+    "GET /docs": Rule(ok=set(), public=True),
+    "GET /me": Rule(ok=ALL_AUTHENTICATED),
+    "POST /videos": Rule(ok=UPLOADERS, ok_status=201, forbidden={REVIEWER}),
+    "GET /videos": Rule(ok=ALL_AUTHENTICATED),
+    "GET /videos/{video_id}": Rule(ok=VIEWERS),
+    "PATCH /videos/{video_id}": Rule(ok={OWNER}, forbidden=VIEWERS - {OWNER}),
+    "DELETE /videos/{video_id}": Rule(
+        ok={OWNER, ADMIN}, ok_status=204, forbidden={COACH_SCHOOL, PEER_NAMED}
+    ),
+    # The multipart video is not shared: only its owner and the admin see it.
+    "POST /s3/multipart": Rule(ok={OWNER}, forbidden={ADMIN}),
+    "GET /s3/multipart/{upload_id}": Rule(ok={OWNER}, forbidden={ADMIN}),
+    "GET /s3/multipart/{upload_id}/{part_number}": Rule(ok={OWNER}, forbidden={ADMIN}),
+    # Authorised, then refused for the missing parts: 400 proves auth passed.
+    "POST /s3/multipart/{upload_id}/complete": Rule(ok={OWNER}, ok_status=400, forbidden={ADMIN}),
+    "DELETE /s3/multipart/{upload_id}": Rule(ok={OWNER}, forbidden={ADMIN}),
+    "GET /framework": Rule(ok=ALL_AUTHENTICATED),
+    # An admin of district B edits district B's framework: allowed, not a leak.
+    "PUT /framework": Rule(ok=ADMINS, forbidden=ALL_AUTHENTICATED - ADMINS),
+    "POST /videos/{video_id}/comments": Rule(ok=VIEWERS, ok_status=201),
+    "GET /videos/{video_id}/comments": Rule(ok=VIEWERS),
+    "PATCH /videos/{video_id}/comments/{comment_id}": Rule(
+        ok={COACH_SCHOOL}, forbidden=VIEWERS - {COACH_SCHOOL}
+    ),
+    "DELETE /videos/{video_id}/comments/{comment_id}": Rule(
+        ok={COACH_SCHOOL, ADMIN}, ok_status=204, forbidden={OWNER, PEER_NAMED}
+    ),
+    "POST /videos/{video_id}/comments/{comment_id}/resolve": Rule(
+        ok={OWNER, COACH_SCHOOL}, forbidden={PEER_NAMED, ADMIN}
+    ),
+    "POST /videos/{video_id}/comments/{comment_id}/reopen": Rule(
+        ok={OWNER, COACH_SCHOOL}, forbidden={PEER_NAMED, ADMIN}
+    ),
+    "POST /videos/{video_id}/evaluations": Rule(
+        ok={ADMIN}, ok_status=201, forbidden=VIEWERS - {ADMIN}
+    ),
+    "GET /videos/{video_id}/evaluations": Rule(ok=VIEWERS),
+    # A draft is the evaluator's alone: invisible (404) even to the video's viewers.
+    "PATCH /videos/{video_id}/evaluations/{evaluation_id}": Rule(ok={ADMIN}),
+    "POST /videos/{video_id}/evaluations/{evaluation_id}/release": Rule(ok={ADMIN}),
+    # Released: the teacher and admins see it; only the teacher acknowledges.
+    "POST /videos/{video_id}/evaluations/{evaluation_id}/acknowledge": Rule(
+        ok={OWNER}, forbidden={ADMIN}
+    ),
+    "POST /webhooks": Rule(ok=ADMINS, ok_status=201, forbidden=ALL_AUTHENTICATED - ADMINS),
+    "GET /webhooks": Rule(ok=ADMINS, forbidden=ALL_AUTHENTICATED - ADMINS),
+    # District A's hook: district B's admin cannot see it.
+    "DELETE /webhooks/{hook_id}": Rule(
+        ok={ADMIN}, ok_status=204, forbidden=ALL_AUTHENTICATED - ADMINS
+    ),
+    "GET /webhooks/{hook_id}/deliveries": Rule(ok={ADMIN}, forbidden=ALL_AUTHENTICATED - ADMINS),
+}
+
+
+@dataclass
+class World:
+    users: dict[str, str]
+    video_id: str
+    comment_id: str
+    draft_id: str
+    released_id: str
+    hook_id: str
+    upload: dict[str, Any]
+    upload_video_id: str
+
+
+def _served_routes() -> list[str]:
+    return sorted(
+        f"{method} {path}" for path, methods in application.app.routes.items() for method in methods
+    )
+
+
+class Callers:
+    def __init__(self, stack: LocalStack, tokens: TokenFactory, foreign_dir: Path) -> None:
+        self.stack = stack
+        self.tokens = tokens
+        self.foreign = DevIssuer(stack.settings().model_copy(update={"data_dir": foreign_dir}))
+
+    def headers(self, caller: str, users: dict[str, str]) -> dict[str, str]:
+        if caller == ANONYMOUS:
+            return {}
+        if caller == EXPIRED:
+            token = self.tokens.token(users[OWNER], Role.TEACHER, ttl_s=60, now=time.time() - 3600)
+        elif caller == FOREIGN_SIGNED:
+            token = self.foreign.mint(user_id=users[OWNER], role=Role.ADMIN, district="district-a")
+        else:
+            role, district, school = IDENTITIES[caller]
+            token = self.tokens.token(users[caller], role, district=district, school=school)
+        return {"Authorization": f"Bearer {token}"}
+
+
+def _world(callers: Callers) -> World:
+    tag = secrets.token_hex(3)
+    users = {caller: f"{caller.lower()}-{tag}" for caller in IDENTITIES}
+    video = ready_video(
+        users[OWNER], school_coaches=True, shared_with=(users[PEER_NAMED], users[ADMIN])
+    )
+    as_coach = Api(callers.stack.api_url, "")
+    as_coach.session.headers.update(callers.headers(COACH_SCHOOL, users))
+    comment = as_coach.ok(
+        "POST",
+        f"/videos/{video.video_id}/comments",
+        201,
+        json={"at_s": 5, "body": "Wait time", "tags": ["high-expectations"]},
+    )
+    evaluations = {}
+    for status in (EvaluationStatus.DRAFT, EvaluationStatus.RELEASED):
+        evaluation_id = f"ev_{secrets.token_hex(8)}"
+        EvaluationRecord(
+            *EvaluationRecord.key(video.video_id, evaluation_id),
+            evaluation_id=evaluation_id,
+            video_id=video.video_id,
+            district="district-a",
+            evaluator_id=users[ADMIN],
+            scores={"collaborative": 3},
+            summary="s",
+            status=status.value,
+        ).save()
+        evaluations[status] = evaluation_id
+    hook_id = f"wh_{tag}"
+    WebhookRecord(
+        *WebhookRecord.key("district-a", hook_id),
+        hook_id=hook_id,
+        district="district-a",
+        url=DEAD_HOOK_URL,
+        events=["video.ready"],
+        secret="s",
+        created_by=users[ADMIN],
+    ).save()
+    as_owner = Api(callers.stack.api_url, "")
+    as_owner.session.headers.update(callers.headers(OWNER, users))
+    created = as_owner.ok(
+        "POST",
+        "/videos",
+        201,
+        json={
+            "title": "big",
+            "filename": "big.mp4",
+            "content_type": "video/mp4",
+            "size_bytes": 12 * 1024 * 1024,
+        },
+    )
+    return World(
+        users=users,
+        video_id=video.video_id,
+        comment_id=comment["id"],
+        draft_id=evaluations[EvaluationStatus.DRAFT],
+        released_id=evaluations[EvaluationStatus.RELEASED],
+        hook_id=hook_id,
+        upload=created["upload"],
+        upload_video_id=created["video"]["id"],
+    )
+
+
+def _request(route: str, world: World) -> tuple[str, str, dict[str, Any]]:
+    """The concrete, well-formed request for a route in this world."""
+    method, template = route.split(" ", 1)
+    path = template.format(
+        video_id=world.video_id,
+        comment_id=world.comment_id,
+        hook_id=world.hook_id,
+        upload_id=world.upload["upload_id"],
+        part_number="1",
+        evaluation_id=world.released_id if template.endswith("acknowledge") else world.draft_id,
+    )
+    key = {"params": {"key": world.upload["key"]}}
+    bodies: dict[str, dict[str, Any]] = {
+        "POST /videos": {
+            "json": {
+                "title": "t",
+                "filename": "a.mp4",
+                "content_type": "video/mp4",
+                "size_bytes": 10,
+            }
+        },
+        "PATCH /videos/{video_id}": {"json": {"title": "renamed"}},
+        "POST /s3/multipart": {"json": {"metadata": {"video_id": world.upload_video_id}}},
+        "GET /s3/multipart/{upload_id}": key,
+        "GET /s3/multipart/{upload_id}/{part_number}": key,
+        "POST /s3/multipart/{upload_id}/complete": {
+            **key,
+            "json": {"parts": [{"PartNumber": 1, "ETag": "x"}]},
+        },
+        "DELETE /s3/multipart/{upload_id}": key,
+        "PUT /framework": {
+            "json": {
+                "name": "Instructional vision",
+                "elements": [
+                    {"id": e, "label": e}
+                    for e in (
+                        "data-informed",
+                        "high-expectations",
+                        "collaborative",
+                        "student-centered",
+                        "culturally-relevant",
+                        "differentiated",
+                    )
+                ],
+            }
+        },
+        "POST /videos/{video_id}/comments": {"json": {"at_s": 1, "body": "hello"}},
+        "PATCH /videos/{video_id}/comments/{comment_id}": {
+            "json": {"body": "edited", "version": 1}
+        },
+        "POST /videos/{video_id}/evaluations": {
+            "json": {"scores": {"collaborative": 2}, "summary": "s"}
+        },
+        "PATCH /videos/{video_id}/evaluations/{evaluation_id}": {"json": {"summary": "better"}},
+        "POST /videos/{video_id}/evaluations/{evaluation_id}/acknowledge": {"json": {}},
+        "POST /webhooks": {"json": {"url": DEAD_HOOK_URL, "events": ["video.ready"]}},
+    }
+    return method, path, bodies.get(route, {})
+
+
+def test_every_route_has_a_rule() -> None:
+    served = set(_served_routes())
+    assert served - set(RULES) == set(), "new routes need an access rule in RULES"
+    assert set(RULES) - served == set(), "RULES names routes that no longer exist"
+
+
+@pytest.fixture(scope="module")
+def callers(
+    local_stack: LocalStack, tokens: TokenFactory, tmp_path_factory: pytest.TempPathFactory
+) -> Iterator[Callers]:
+    yield Callers(local_stack, tokens, tmp_path_factory.mktemp("foreign-issuer"))
+    # The worlds' webhooks point at a closed port; left behind, every later
+    # video.ready in district-a would fan out to them and flood the webhook
+    # queue with retries that delay other tests' deliveries.
+    for hook in WebhookRecord.query(WebhookRecord.partition("district-a")):
+        if hook.url == DEAD_HOOK_URL:
+            hook.delete()
+
+
+@pytest.mark.parametrize("route", _served_routes())
+def test_access(route: str, callers: Callers, local_stack: LocalStack) -> None:
+    rule = RULES[route]
+    mismatches = []
+    # Refusals must not change anything, so callers share a world until one
+    # succeeds (a success may delete or change it); then a fresh one is built.
+    world = _world(callers)
+    for caller in EVERYONE:
+        method, path, extra = _request(route, world)
+        response = requests.request(
+            method,
+            f"{local_stack.api_url}{path}",
+            headers=callers.headers(caller, world.users),
+            timeout=30,
+            **extra,
+        )
+        expected = rule.expected(caller)
+        if response.status_code != expected:
+            mismatches.append(
+                f"{caller}: expected {expected}, got {response.status_code} {response.text[:160]}"
+            )
+        if response.status_code >= 400:
+            assert response.headers["Content-Type"].startswith("application/json")
+            assert "error" in response.json()
+        elif method != "GET":
+            world = _world(callers)
+    assert not mismatches, "\n".join(mismatches)

@@ -1,0 +1,150 @@
+"""Webhooks: admin-managed, signed, carrying delivery ids, retried, with visible history."""
+
+from __future__ import annotations
+
+import secrets
+import time
+from collections.abc import Callable
+from pathlib import Path
+from typing import Any
+
+import pytest
+
+from chalicelib.auth.principal import Role
+from chalicelib.webhooks.signing import verify
+from tests.support.api import Api, upload_sample
+from tests.support.media_corpus import BY_NAME, build
+from tests.support.receiver import webhook_receiver
+from tests.support.seed import ready_video
+
+pytestmark = pytest.mark.integration
+
+
+@pytest.fixture
+def district() -> str:
+    return f"district-wh-{secrets.token_hex(3)}"
+
+
+def _deliveries(admin: Api, hook_id: str, until: Callable[[list[Any]], bool]) -> list[Any]:
+    deadline = time.monotonic() + 30
+    while True:
+        items: list[Any] = admin.ok("GET", f"/webhooks/{hook_id}/deliveries")["items"]
+        if until(items) or time.monotonic() > deadline:
+            return items
+        time.sleep(0.3)
+
+
+def test_comment_created_is_signed_and_retried_until_delivered(
+    api_as: Callable[..., Api], district: str
+) -> None:
+    admin = api_as("admin", Role.ADMIN, district=district, school=None)
+    teacher = api_as("teacher", district=district)
+    video = ready_video("teacher", district=district).video_id
+    with webhook_receiver(fail_first=2) as receiver:
+        hook = admin.ok(
+            "POST", "/webhooks", 201, json={"url": receiver.url, "events": ["comment.created"]}
+        )
+        assert hook["secret"].startswith("whsec_")
+        assert "secret" not in admin.ok("GET", "/webhooks")["items"][0]
+        comment = teacher.ok(
+            "POST", f"/videos/{video}/comments", 201, json={"at_s": 2, "body": "Reflection"}
+        )
+        [arrived] = receiver.wait_for(1)
+
+    body = arrived.json
+    assert body["type"] == "comment.created"
+    assert body["data"]["comment"]["id"] == comment["id"]
+    headers = {k.lower(): v for k, v in arrived.headers.items()}
+    assert headers["classreel-delivery"] == body["id"]
+    timestamp = int(headers["classreel-timestamp"])
+    assert verify(
+        hook["secret"],
+        timestamp,
+        arrived.body,
+        headers["classreel-signature"],
+        now=int(time.time()),
+    )
+    assert not verify(
+        "whsec_wrong", timestamp, arrived.body, headers["classreel-signature"], now=int(time.time())
+    )
+
+    [delivery] = _deliveries(
+        admin, hook["id"], lambda items: bool(items) and items[0]["status"] == "delivered"
+    )
+    assert delivery["status"] == "delivered"
+    assert delivery["attempts"] == 3  # two 500s, then success
+    assert delivery["id"] == body["id"]
+
+
+def test_failures_are_visible_and_give_up(api_as: Callable[..., Api], district: str) -> None:
+    admin = api_as("admin", Role.ADMIN, district=district, school=None)
+    teacher = api_as("teacher", district=district)
+    video = ready_video("teacher", district=district).video_id
+    with webhook_receiver(fail_first=1000) as receiver:
+        hook = admin.ok(
+            "POST", "/webhooks", 201, json={"url": receiver.url, "events": ["comment.created"]}
+        )
+        teacher.ok("POST", f"/videos/{video}/comments", 201, json={"at_s": 2, "body": "x"})
+        items = _deliveries(
+            admin, hook["id"], lambda items: bool(items) and items[0]["attempts"] >= 2
+        )
+    assert items[0]["status"] in ("pending", "failed")
+    assert items[0]["last_status_code"] == 500
+    assert items[0]["last_error"] == "HTTP 500"
+
+
+def test_video_ready_event_from_the_pipeline(
+    api_as: Callable[..., Api], district: str, corpus_dir: Path
+) -> None:
+    admin = api_as("admin", Role.ADMIN, district=district, school=None)
+    teacher = api_as("teacher", district=district)
+    with webhook_receiver() as receiver:
+        admin.ok(
+            "POST",
+            "/webhooks",
+            201,
+            json={"url": receiver.url, "events": ["video.ready", "video.failed"]},
+        )
+        good = BY_NAME["no_audio"]
+        bad = BY_NAME["audio_only"]
+        ready_id = upload_sample(teacher, build(good, corpus_dir), good.filename, good.content_type)
+        failed_id = upload_sample(teacher, build(bad, corpus_dir), bad.filename, bad.content_type)
+        arrived = receiver.wait_for(2)
+    by_type = {r.json["type"]: r.json["data"] for r in arrived}
+    assert by_type["video.ready"]["video_id"] == ready_id
+    assert by_type["video.failed"]["video_id"] == failed_id
+    assert "no video track" in by_type["video.failed"]["failure_reason"]
+
+
+def test_management_is_admin_only_and_validated(api_as: Callable[..., Api], district: str) -> None:
+    admin = api_as("admin", Role.ADMIN, district=district, school=None)
+    for role in (Role.TEACHER, Role.COACH, Role.REVIEWER):
+        api = api_as("x", role, district=district)
+        assert (
+            api.call(
+                "POST",
+                "/webhooks",
+                json={"url": "https://example.org/h", "events": ["video.ready"]},
+            ).status_code
+            == 403
+        )
+        assert api.call("GET", "/webhooks").status_code == 403
+    assert (
+        admin.call(
+            "POST", "/webhooks", json={"url": "ftp://x/y", "events": ["video.ready"]}
+        ).status_code
+        == 400
+    )
+    assert (
+        admin.call(
+            "POST", "/webhooks", json={"url": "https://example.org/h", "events": ["video.exploded"]}
+        ).status_code
+        == 400
+    )
+    hook = admin.ok(
+        "POST", "/webhooks", 201, json={"url": "http://127.0.0.1:9/h", "events": ["video.ready"]}
+    )
+    other = api_as("admin-b", Role.ADMIN, district="district-b", school=None)
+    assert other.call("DELETE", f"/webhooks/{hook['id']}").status_code == 404
+    assert admin.call("DELETE", f"/webhooks/{hook['id']}").status_code == 204
+    assert admin.ok("GET", "/webhooks")["items"] == []

@@ -1,0 +1,70 @@
+"""A webhook receiver on 127.0.0.1 that records what arrives (and can fail on purpose)."""
+
+from __future__ import annotations
+
+import json
+import threading
+import time
+from collections.abc import Iterator
+from contextlib import contextmanager
+from dataclasses import dataclass, field
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+from typing import Any
+
+
+@dataclass
+class Received:
+    headers: dict[str, str]
+    body: str
+
+    @property
+    def json(self) -> Any:
+        return json.loads(self.body)
+
+
+@dataclass
+class Receiver:
+    url: str
+    received: list[Received] = field(default_factory=list)
+    # Answer 500 to this many requests first, to exercise retries.
+    fail_first: int = 0
+
+    def wait_for(self, count: int, timeout_s: float = 30) -> list[Received]:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline and len(self.received) < count:
+            time.sleep(0.1)
+        return self.received
+
+
+@contextmanager
+def webhook_receiver(fail_first: int = 0) -> Iterator[Receiver]:
+    holder: list[Receiver] = []
+    lock = threading.Lock()
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            body = self.rfile.read(int(self.headers.get("Content-Length", "0"))).decode()
+            receiver = holder[0]
+            with lock:
+                failing = receiver.fail_first > 0
+                if failing:
+                    receiver.fail_first -= 1
+                else:
+                    receiver.received.append(Received(dict(self.headers.items()), body))
+            self.send_response(500 if failing else 204)
+            self.end_headers()
+
+        def log_message(self, *args: Any) -> None:
+            pass
+
+    server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
+    holder.append(
+        Receiver(f"http://127.0.0.1:{server.server_address[1]}/hook", fail_first=fail_first)
+    )
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield holder[0]
+    finally:
+        server.shutdown()
+        server.server_close()
