@@ -9,12 +9,16 @@ from chalice.app import Chalice, CloudWatchEvent, Rate, SQSEvent
 from chalicelib.api.docs_routes import docs_api
 from chalicelib.api.middleware import http_middleware
 from chalicelib.auth.routes import auth_api
+from chalicelib.clips.handler import handle_clip_batch
+from chalicelib.clips.routes import clips_api
 from chalicelib.config import get_settings
 from chalicelib.feedback.routes import feedback_api
 from chalicelib.framework.routes import framework_api
 from chalicelib.health.routes import health_api
 from chalicelib.ingest.dead_letters import reconcile
 from chalicelib.ingest.handler import handle_ingest_batch
+from chalicelib.library.routes import library_api
+from chalicelib.review.routes import review_api
 from chalicelib.videos.routes import videos_api
 from chalicelib.webhooks.handler import handle_webhook_batch
 from chalicelib.webhooks.routes import webhooks_api
@@ -28,6 +32,9 @@ app.register_blueprint(auth_api)
 app.register_blueprint(videos_api)
 app.register_blueprint(framework_api)
 app.register_blueprint(feedback_api)
+app.register_blueprint(clips_api)
+app.register_blueprint(review_api)
+app.register_blueprint(library_api)
 app.register_blueprint(webhooks_api)
 app.register_blueprint(docs_api)
 
@@ -35,6 +42,11 @@ app.register_blueprint(docs_api)
 @app.on_sqs_message(queue=settings.ingest_queue_name, batch_size=settings.ingest_batch_size)
 def ingest(event: SQSEvent) -> dict[str, Any]:
     return handle_ingest_batch(event.to_dict(), event.context)
+
+
+@app.on_sqs_message(queue=settings.clip_queue_name, batch_size=1)
+def cut_clips(event: SQSEvent) -> dict[str, Any]:
+    return handle_clip_batch(event.to_dict(), event.context)
 
 
 @app.on_sqs_message(queue=settings.webhook_queue_name, batch_size=10)

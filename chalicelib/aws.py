@@ -97,6 +97,11 @@ def webhook_queue_url(settings: Settings | None = None) -> str:
     return settings.webhook_queue_url or queue_url(settings.webhook_queue_name, settings)
 
 
+def clip_queue_url(settings: Settings | None = None) -> str:
+    settings = settings or get_settings()
+    return settings.clip_queue_url or queue_url(settings.clip_queue_name, settings)
+
+
 def reset_clients() -> None:
     with _lock:
         _clients.clear()

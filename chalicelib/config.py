@@ -112,6 +112,21 @@ class Settings(BaseSettings):
     # must be public https (no server-side request forgery into the VPC).
     webhook_allow_private_targets: bool = False
 
+    # --- clips, review, library -------------------------------------------------
+    clip_queue_name: str = "classreel-clips"
+    clip_queue_url: str = ""
+    clip_visibility_timeout_s: int = 5400
+    clip_max_receive_count: int = 3
+    clip_min_s: float = 5.0
+    clip_max_s: float = 600.0
+    # Outside this range a clip is allowed but flagged: practice examples work
+    # best at 2-5 minutes.
+    clip_recommended_min_s: float = 120.0
+    clip_recommended_max_s: float = 300.0
+    # A reviewer's claim on a queue item lapses after this long, so an item
+    # never stays locked by someone who walked away.
+    review_claim_ttl_s: int = 1800
+
     @property
     def dev_issuer_dir(self) -> Path:
         return self.data_dir / "dev-issuer"

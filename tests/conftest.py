@@ -31,6 +31,7 @@ os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"
 from chalicelib.auth.principal import Role  # noqa: E402
 from chalicelib.local.stack import LocalStack, StackOptions  # noqa: E402
 from tests.support.api import Api  # noqa: E402
+from tests.support.lesson import make_lesson  # noqa: E402
 from tests.support.users import TokenFactory  # noqa: E402
 
 # Short enough that retry paths are exercised within a test, long enough that a
@@ -122,6 +123,12 @@ def big_video(session_dir: Path) -> Path:
         )
     assert path.stat().st_size > 10 * 1024 * 1024
     return path
+
+
+@pytest.fixture(scope="session")
+def lesson_file(session_dir: Path) -> Path:
+    """A 40 s lesson with a keyframe every 10 s (tests/support/lesson.py)."""
+    return make_lesson(session_dir / "lesson.mp4")
 
 
 @pytest.fixture(scope="session")

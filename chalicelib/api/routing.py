@@ -15,7 +15,7 @@ from dataclasses import dataclass
 from typing import Any
 
 from botocore.exceptions import BotoCoreError
-from chalice.app import Blueprint
+from chalice.app import Blueprint, Response
 from pydantic import BaseModel
 from pynamodb.exceptions import PynamoDBException
 
@@ -98,3 +98,8 @@ def _surface_outages(view: Callable[..., Any]) -> Callable[..., Any]:
             raise outage from exc
 
     return wrapped
+
+
+def json_response(model: BaseModel, status: int = 200) -> Response:
+    """A pydantic response model as the JSON body of a Chalice response."""
+    return Response(body=model.model_dump(mode="json"), status_code=status)

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from chalice.app import Response
 
 from chalicelib.api.bodies import parse_body, parse_query
 from chalicelib.api.context import current_principal
-from chalicelib.api.routing import ApiBlueprint
+from chalicelib.api.routing import ApiBlueprint, json_response
 from chalicelib.feedback import evaluations, service
 from chalicelib.feedback.evaluations import (
     AcknowledgeRequest,
@@ -31,10 +29,6 @@ COMMENT = "/videos/{video_id}/comments/{comment_id}"
 EVALUATION = "/videos/{video_id}/evaluations/{evaluation_id}"
 
 
-def _json(model: Any, status: int = 200) -> Response:
-    return Response(body=model.model_dump(mode="json"), status_code=status)
-
-
 @feedback_api.route(
     "/videos/{video_id}/comments",
     methods=["POST"],
@@ -46,7 +40,7 @@ def _json(model: Any, status: int = 200) -> Response:
 def create_comment(video_id: str) -> Response:
     request = parse_body(feedback_api.current_request, CreateCommentRequest)
     record = service.add_comment(current_principal(), video_id, request)
-    return _json(service.view(record), 201)
+    return json_response(service.view(record), 201)
 
 
 @feedback_api.route(
@@ -60,7 +54,7 @@ def list_comments(video_id: str) -> Response:
     page = service.list_threads(
         current_principal(), video_id, cursor=query.cursor, limit=query.limit
     )
-    return _json(CommentPage(threads=page.threads, next_cursor=page.next_cursor))
+    return json_response(CommentPage(threads=page.threads, next_cursor=page.next_cursor))
 
 
 @feedback_api.route(
@@ -73,7 +67,7 @@ def list_comments(video_id: str) -> Response:
 def update_comment(video_id: str, comment_id: str) -> Response:
     request = parse_body(feedback_api.current_request, UpdateCommentRequest)
     record = service.update_comment(current_principal(), video_id, comment_id, request)
-    return _json(service.view(record))
+    return json_response(service.view(record))
 
 
 @feedback_api.route(
@@ -95,7 +89,7 @@ def delete_comment(video_id: str, comment_id: str) -> Response:
 )
 def resolve_comment(video_id: str, comment_id: str) -> Response:
     record = service.set_resolved(current_principal(), video_id, comment_id, resolved=True)
-    return _json(service.view(record))
+    return json_response(service.view(record))
 
 
 @feedback_api.route(
@@ -106,7 +100,7 @@ def resolve_comment(video_id: str, comment_id: str) -> Response:
 )
 def reopen_comment(video_id: str, comment_id: str) -> Response:
     record = service.set_resolved(current_principal(), video_id, comment_id, resolved=False)
-    return _json(service.view(record))
+    return json_response(service.view(record))
 
 
 @feedback_api.route(
@@ -120,7 +114,7 @@ def reopen_comment(video_id: str, comment_id: str) -> Response:
 def create_evaluation(video_id: str) -> Response:
     request = parse_body(feedback_api.current_request, CreateEvaluationRequest)
     record = evaluations.create(current_principal(), video_id, request)
-    return _json(evaluations.view(record), 201)
+    return json_response(evaluations.view(record), 201)
 
 
 @feedback_api.route(
@@ -130,7 +124,7 @@ def create_evaluation(video_id: str) -> Response:
 )
 def list_evaluations(video_id: str) -> Response:
     records = evaluations.list_for(current_principal(), video_id)
-    return _json(EvaluationList(items=[evaluations.view(r) for r in records]))
+    return json_response(EvaluationList(items=[evaluations.view(r) for r in records]))
 
 
 @feedback_api.route(
@@ -143,7 +137,7 @@ def list_evaluations(video_id: str) -> Response:
 def update_evaluation(video_id: str, evaluation_id: str) -> Response:
     request = parse_body(feedback_api.current_request, UpdateEvaluationRequest)
     record = evaluations.update(current_principal(), video_id, evaluation_id, request)
-    return _json(evaluations.view(record))
+    return json_response(evaluations.view(record))
 
 
 @feedback_api.route(
@@ -154,7 +148,7 @@ def update_evaluation(video_id: str, evaluation_id: str) -> Response:
 )
 def release_evaluation(video_id: str, evaluation_id: str) -> Response:
     record = evaluations.release(current_principal(), video_id, evaluation_id)
-    return _json(evaluations.view(record))
+    return json_response(evaluations.view(record))
 
 
 @feedback_api.route(
@@ -167,4 +161,4 @@ def release_evaluation(video_id: str, evaluation_id: str) -> Response:
 def acknowledge_evaluation(video_id: str, evaluation_id: str) -> Response:
     request = parse_body(feedback_api.current_request, AcknowledgeRequest)
     record = evaluations.acknowledge(current_principal(), video_id, evaluation_id, request)
-    return _json(evaluations.view(record))
+    return json_response(evaluations.view(record))

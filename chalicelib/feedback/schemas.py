@@ -10,7 +10,11 @@ MAX_TAGS = 10
 class CreateCommentRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    at_s: float = Field(ge=0, description="Seconds into the video (replies inherit the parent's)")
+    at_s: float | None = Field(
+        default=None,
+        ge=0,
+        description="Seconds into the video; required except for replies (they inherit it)",
+    )
     end_s: float | None = Field(default=None, description="For a range comment: where it ends")
     body: str = Field(min_length=1, max_length=5000)
     tags: list[str] = Field(default_factory=list, max_length=MAX_TAGS)
@@ -18,6 +22,10 @@ class CreateCommentRequest(BaseModel):
 
     @model_validator(mode="after")
     def _range_order(self) -> CreateCommentRequest:
+        if self.at_s is None:
+            if self.parent_id is None:
+                raise ValueError("at_s is required (seconds into the video)")
+            return self
         if self.end_s is not None and self.end_s <= self.at_s:
             raise ValueError("end_s must be after at_s")
         return self

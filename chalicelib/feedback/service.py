@@ -90,6 +90,61 @@ def _load(video_id: str, comment_id: str) -> tuple[CommentKey, CommentRecord]:
     return key, record
 
 
+def find_comment(video_id: str, comment_id: str) -> CommentRecord:
+    """A comment of a video the caller has already been allowed to see."""
+    return _load(video_id, comment_id)[1]
+
+
+def carry_over(
+    source_partition: str, target_partition: str, target_id: str, start_s: float, end_s: float
+) -> list[CommentRecord]:
+    """Copy the threads whose time falls in [start_s, end_s] into another partition.
+
+    Times are rebased to ``start_s`` (a range is clipped to the window) and
+    authorship is kept; new ids, because a comment id encodes its time.
+    """
+    copies: list[CommentRecord] = []
+    new_ids: dict[str, str] = {}
+    for item in CommentRecord.query(
+        source_partition, CommentRecord.sk.startswith(COMMENT_PREFIX), consistent_read=True
+    ):
+        at_s = float(item.at_s)
+        if not start_s <= at_s <= end_s:
+            continue
+        if item.parent_id is None:
+            key = new_top_level_key(at_s - start_s)
+            new_ids[item.comment_id] = key.comment_id
+        elif item.parent_id in new_ids:
+            key = new_reply_key(new_ids[item.parent_id], int(item.created_at.timestamp() * 1000))
+        else:
+            continue
+        rebased_end = min(float(item.end_s), end_s) - start_s if item.end_s is not None else None
+        copies.append(
+            CommentRecord(
+                target_partition,
+                key.sort_key,
+                comment_id=key.comment_id,
+                video_id=target_id,
+                district=item.district,
+                author_id=item.author_id,
+                author_name=item.author_name,
+                author_role=item.author_role,
+                parent_id=key.parent_id,
+                at_s=round(at_s - start_s, 3),
+                end_s=round(rebased_end, 3) if rebased_end is not None else None,
+                body=item.body,
+                tags=list(item.tags or []),
+                resolved=bool(item.resolved),
+                created_at=item.created_at,
+                updated_at=item.updated_at,
+            )
+        )
+    with CommentRecord.batch_write() as batch:
+        for copy in copies:
+            batch.save(copy)
+    return copies
+
+
 def add_comment(
     principal: Principal, video_id: str, request: CreateCommentRequest
 ) -> CommentRecord:
@@ -104,6 +159,8 @@ def add_comment(
         key = new_reply_key(parent.comment_id, int(now.timestamp() * 1000))
         at_s = float(parent.at_s)
         end_s = float(parent.end_s) if parent.end_s is not None else None
+    elif request.at_s is None:
+        raise InvalidInput("at_s is required (seconds into the video)", field="at_s")
     else:
         _check_times(video, request.at_s, request.end_s)
         key = new_top_level_key(request.at_s)
@@ -150,7 +207,11 @@ def list_threads(
     principal: Principal, video_id: str, *, cursor: str | None, limit: int
 ) -> ThreadPage:
     visible_video(principal, video_id)
-    partition = CommentRecord.partition(video_id)
+    return thread_page(CommentRecord.partition(video_id), cursor=cursor, limit=limit)
+
+
+def thread_page(partition: str, *, cursor: str | None, limit: int) -> ThreadPage:
+    """One page of the comment threads stored in ``partition`` (a video's or a clip's)."""
     start = decode_cursor(cursor, must_match={"pk": partition})
     results = CommentRecord.query(
         partition,

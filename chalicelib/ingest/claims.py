@@ -10,7 +10,6 @@ never move ``ready`` back, and a job that lost its lease cannot publish.
 
 from __future__ import annotations
 
-import threading
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -21,6 +20,7 @@ from pynamodb.exceptions import UpdateError
 
 from chalicelib.config import Settings
 from chalicelib.db.base import is_conditional_check_failure, utcnow
+from chalicelib.jobs.lease import Heartbeat, LeaseLost
 from chalicelib.observability import logger
 from chalicelib.storage.objects import ObjectHead
 from chalicelib.videos.models import FailureKind, JobAttr, SourceAttr, VideoRecord, VideoStatus
@@ -40,10 +40,6 @@ class Job:
     video_id: str
     job_id: str
     fingerprint: str
-
-
-class LeaseLost(Exception):
-    """Another job took the video over (our lease expired); stop without publishing."""
 
 
 def decide(video: VideoRecord, fingerprint: str) -> Decision:
@@ -180,48 +176,17 @@ def fail_abandoned(video_id: str, reason: str) -> bool:
     return True
 
 
-class Heartbeat:
-    """Renews the job's lease (and reports progress) while the job works."""
+def heartbeat(job: Job, settings: Settings) -> Heartbeat:
+    """Renews the job's lease on the video (and reports progress) while the job works."""
 
-    def __init__(self, job: Job, settings: Settings) -> None:
-        self._job = job
-        self._settings = settings
-        # Often enough for a live progress bar, well within the lease.
-        self._interval_s = max(1.0, min(settings.ingest_lease_s / 4, 5.0))
-        self._stop = threading.Event()
-        self._progress: float | None = None
-        self.lost = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=f"lease-{job.job_id}", daemon=True)
+    def renew(progress: float | None) -> None:
+        actions: list[Any] = [
+            cast("Any", VideoRecord.job).lease_until.set(
+                utcnow() + timedelta(seconds=settings.ingest_lease_s)
+            )
+        ]
+        if progress is not None:
+            actions.append(VideoRecord.progress.set(progress))
+        update_as(job, actions)
 
-    def __enter__(self) -> Heartbeat:
-        self._thread.start()
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join(timeout=10)
-
-    def report(self, fraction: float) -> None:
-        self._progress = round(max(0.0, min(1.0, fraction)), 3)
-
-    def check(self) -> None:
-        if self.lost.is_set():
-            raise LeaseLost(f"job {self._job.job_id} lost its lease")
-
-    def _run(self) -> None:
-        while not self._stop.wait(self._interval_s):
-            actions: list[Any] = [
-                cast("Any", VideoRecord.job).lease_until.set(
-                    utcnow() + timedelta(seconds=self._settings.ingest_lease_s)
-                )
-            ]
-            if self._progress is not None:
-                actions.append(VideoRecord.progress.set(self._progress))
-            try:
-                update_as(self._job, actions)
-            except LeaseLost:
-                self.lost.set()
-                return
-            except UpdateError:
-                # DynamoDB briefly unreachable: the lease is long enough to try again.
-                logger.warning("lease renewal failed; will retry", extra={"job": self._job.job_id})
+    return Heartbeat(renew, lease_s=settings.ingest_lease_s, name=job.job_id)

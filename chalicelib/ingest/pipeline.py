@@ -15,7 +15,7 @@ from chalicelib.config import Settings
 from chalicelib.media import renditions as rendition_tools
 from chalicelib.media.errors import MediaRejected
 from chalicelib.media.probe import CUT_OFF, MediaInfo, probe
-from chalicelib.media.renditions import KEYFRAME_INTERVAL_S, Rendition
+from chalicelib.media.renditions import KEYFRAME_INTERVAL_S, Rendition, Trim
 from chalicelib.media.thumbnails import Storyboard, make_poster, make_storyboard, storyboard_vtt
 
 POSTER = "poster.jpg"
@@ -41,10 +41,14 @@ class Outputs:
     vtt: Path
     storyboard: Storyboard
 
+    @property
+    def files(self) -> list[Path]:
+        return [*(r.path for r in self.renditions), self.poster, self.sprite, self.vtt]
 
-def _check_not_cut_off(output: Path, info: MediaInfo, settings: Settings) -> None:
+
+def _check_not_cut_off(output: Path, expected_s: float, settings: Settings) -> None:
     produced = probe(output, settings)
-    claimed = info.duration_s or 0
+    claimed = expected_s
     got = produced.duration_s or 0
     if claimed - got > 1.0 and got < claimed * _TRUNCATION_TOLERANCE:
         raise MediaRejected(CUT_OFF)
@@ -59,16 +63,21 @@ def produce(
     on_playable: Callable[[ProducedRendition], None],
     on_progress: Callable[[float], None],
     checkpoint: Callable[[], None],
+    trim: Trim | None = None,
 ) -> Outputs:
-    """``checkpoint`` raises if the job must stop (e.g. it lost its lease)."""
-    plan = rendition_tools.plan(info)
+    """``checkpoint`` raises if the job must stop (e.g. it lost its lease).
+
+    With ``trim``, the outputs are the clip ``trim`` cuts from ``source``.
+    """
+    plan = rendition_tools.plan(info, allow_remux=trim is None)
+    duration = trim.duration_s if trim else (info.duration_s or 0.0)
     produced: list[ProducedRendition] = []
 
     to_encode = [r for r in plan if not r.remux]
     if plan[0].remux:
         top = ProducedRendition(plan[0], workdir / plan[0].filename)
         rendition_tools.remux(source, top.path, info, settings)
-        _check_not_cut_off(top.path, info, settings)
+        _check_not_cut_off(top.path, duration, settings)
         produced.append(top)
         checkpoint()
         on_playable(top)
@@ -77,14 +86,18 @@ def produce(
     if to_encode:
         outputs = [(r, workdir / r.filename) for r in to_encode]
         rendition_tools.encode(
-            source, outputs, info, settings, on_progress=lambda f: on_progress(0.1 + 0.75 * f)
+            source,
+            outputs,
+            info,
+            settings,
+            on_progress=lambda f: on_progress(0.1 + 0.75 * f),
+            trim=trim,
         )
-        _check_not_cut_off(outputs[0][1], info, settings)
+        _check_not_cut_off(outputs[0][1], duration, settings)
         produced += [ProducedRendition(r, path) for r, path in outputs]
         checkpoint()
     on_progress(0.87)
 
-    duration = info.duration_s or 0.0
     top, smallest = produced[0], produced[-1]
     poster = workdir / POSTER
     make_poster(top.path, poster, duration, settings)

@@ -13,18 +13,18 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-import time
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
-from chalicelib import aws
 from chalicelib.config import Settings
 from chalicelib.db.base import utcnow
 from chalicelib.ingest import claims, landing
-from chalicelib.ingest.claims import Decision, Heartbeat, Job, LeaseLost
+from chalicelib.ingest.claims import Decision, Job
 from chalicelib.ingest.events import ObjectCreated
 from chalicelib.ingest.pipeline import Outputs, ProducedRendition, produce
+from chalicelib.jobs.lease import LeaseLost
+from chalicelib.jobs.workspace import delete_other_attempts, sweep_stale_workdirs, upload_output
 from chalicelib.media.errors import MediaRejected
 from chalicelib.media.probe import MediaInfo, probe, validate
 from chalicelib.observability import logger
@@ -37,8 +37,6 @@ GAVE_UP = (
     "We couldn't finish processing this video after several tries. Our team has been "
     "alerted; there is no need to upload it again."
 )
-
-_CONTENT_TYPES = {".mp4": "video/mp4", ".jpg": "image/jpeg", ".vtt": "text/vtt"}
 
 
 class RetryLater(Exception):
@@ -139,27 +137,14 @@ def announce(video: VideoRecord, status: str, reason: str | None = None) -> None
     )
 
 
-def _sweep_stale_workdirs(root: Path, older_than_s: float) -> None:
-    """Lambda keeps /tmp between invocations: leftovers of killed jobs go here."""
-    if not root.exists():
-        return
-    cutoff = time.time() - older_than_s
-    for entry in root.iterdir():
-        try:
-            if entry.is_dir() and entry.stat().st_mtime < cutoff:
-                shutil.rmtree(entry, ignore_errors=True)
-        except FileNotFoundError:
-            continue
-
-
 def _run_job(job: Job, created: ObjectCreated, version_id: str | None, settings: Settings) -> None:
-    _sweep_stale_workdirs(settings.work_dir, older_than_s=settings.worker_timeout_s * 2)
+    sweep_stale_workdirs(settings.work_dir, older_than_s=settings.worker_timeout_s * 2)
     workdir = settings.work_dir / job.job_id
     workdir.mkdir(parents=True, exist_ok=True)
     published = False
     prefix = job_media_prefix(job.video_id, job.job_id)
     try:
-        with Heartbeat(job, settings) as heartbeat:
+        with claims.heartbeat(job, settings) as heartbeat:
             source = workdir / "source"
             objects.download(created.bucket, created.key, source, settings, version_id)
             heartbeat.check()
@@ -169,12 +154,12 @@ def _run_job(job: Job, created: ObjectCreated, version_id: str | None, settings:
             uploaded: set[Path] = set()
 
             def publish_playable(top: ProducedRendition) -> None:
-                _upload(top.path, prefix, settings)
+                upload_output(top.path, prefix, settings)
                 uploaded.add(top.path)
                 claims.update_as(
                     job,
                     [
-                        VideoRecord.renditions.set([_rendition_attr(top, prefix)]),
+                        VideoRecord.renditions.set([rendition_attr(top, prefix)]),
                         VideoRecord.playable.set(True),
                         *_media_facts(info),
                     ],
@@ -189,9 +174,9 @@ def _run_job(job: Job, created: ObjectCreated, version_id: str | None, settings:
                 on_progress=heartbeat.report,
                 checkpoint=heartbeat.check,
             )
-            for path in _output_files(outputs):
+            for path in outputs.files:
                 if path not in uploaded:
-                    _upload(path, prefix, settings)
+                    upload_output(path, prefix, settings)
             heartbeat.check()
             _publish(job, info, outputs, prefix)
             published = True
@@ -200,20 +185,12 @@ def _run_job(job: Job, created: ObjectCreated, version_id: str | None, settings:
         if not published:
             # Outputs of an attempt that did not publish are never referenced.
             objects.delete_prefix(settings.media_bucket, prefix, settings)
-    _delete_other_attempts(job, settings)
-
-
-def _output_files(outputs: Outputs) -> list[Path]:
-    return [*(r.path for r in outputs.renditions), outputs.poster, outputs.sprite, outputs.vtt]
-
-
-def _upload(path: Path, prefix: str, settings: Settings) -> None:
-    objects.upload(
-        path, settings.media_bucket, prefix + path.name, _CONTENT_TYPES[path.suffix], settings
+    delete_other_attempts(
+        video_media_prefix(job.video_id), job_media_prefix(job.video_id, job.job_id), settings
     )
 
 
-def _rendition_attr(produced: ProducedRendition, prefix: str) -> RenditionAttr:
+def rendition_attr(produced: ProducedRendition, prefix: str) -> RenditionAttr:
     return RenditionAttr(
         label=produced.rendition.label,
         width=produced.rendition.width,
@@ -247,7 +224,7 @@ def _publish(job: Job, info: MediaInfo, outputs: Outputs, prefix: str) -> None:
             VideoRecord.status.set(VideoStatus.READY.value),
             VideoRecord.playable.set(True),
             VideoRecord.progress.set(1),
-            VideoRecord.renditions.set([_rendition_attr(r, prefix) for r in outputs.renditions]),
+            VideoRecord.renditions.set([rendition_attr(r, prefix) for r in outputs.renditions]),
             VideoRecord.poster_key.set(prefix + outputs.poster.name),
             VideoRecord.storyboard_key.set(prefix + outputs.sprite.name),
             VideoRecord.storyboard_vtt_key.set(prefix + outputs.vtt.name),
@@ -255,14 +232,3 @@ def _publish(job: Job, info: MediaInfo, outputs: Outputs, prefix: str) -> None:
         ],
     )
     logger.info("video ready", extra={"video_id": job.video_id, "job": job.job_id})
-
-
-def _delete_other_attempts(job: Job, settings: Settings) -> None:
-    """Outputs left by earlier, killed attempts are garbage once one attempt published."""
-    keep = job_media_prefix(job.video_id, job.job_id)
-    response = aws.s3_client(settings).list_objects_v2(
-        Bucket=settings.media_bucket, Prefix=video_media_prefix(job.video_id), Delimiter="/"
-    )
-    for common in response.get("CommonPrefixes", []):
-        if common["Prefix"] != keep:
-            objects.delete_prefix(settings.media_bucket, common["Prefix"], settings)

@@ -49,6 +49,7 @@ class BootstrapResult:
     ingest_queue_url: str
     ingest_dlq_url: str
     webhook_queue_url: str
+    clip_queue_url: str
 
 
 def _ensure_queue(
@@ -95,8 +96,27 @@ def create_queues(settings: Settings) -> BootstrapResult:
             ),
         },
     )
+    clip_dlq_url = _ensure_queue(
+        sqs, f"{settings.clip_queue_name}-dlq", {"MessageRetentionPeriod": "1209600"}
+    )
+    clip_url = _ensure_queue(
+        sqs,
+        settings.clip_queue_name,
+        {
+            "VisibilityTimeout": str(settings.clip_visibility_timeout_s),
+            "RedrivePolicy": json.dumps(
+                {
+                    "deadLetterTargetArn": _queue_arn(sqs, clip_dlq_url),
+                    "maxReceiveCount": settings.clip_max_receive_count,
+                }
+            ),
+        },
+    )
     return BootstrapResult(
-        ingest_queue_url=queue_url, ingest_dlq_url=dlq_url, webhook_queue_url=webhook_url
+        ingest_queue_url=queue_url,
+        ingest_dlq_url=dlq_url,
+        webhook_queue_url=webhook_url,
+        clip_queue_url=clip_url,
     )
 
 

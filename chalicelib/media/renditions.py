@@ -60,13 +60,24 @@ def _scaled(display_w: int, display_h: int, short_target: int) -> tuple[int, int
     return _even(display_w * factor), _even(short_target)
 
 
-def plan(info: MediaInfo) -> list[Rendition]:
-    """The renditions for this source, top first."""
+@dataclass(frozen=True)
+class Trim:
+    """A clip's span of its source. Cut by decoding, so it need not start on a keyframe."""
+
+    start_s: float
+    duration_s: float
+
+
+def plan(info: MediaInfo, *, allow_remux: bool = True) -> list[Rendition]:
+    """The renditions for this source, top first.
+
+    ``allow_remux=False`` for clips: copying streams could only cut at keyframes.
+    """
     video = info.require_video()
     width, height = video.display_width, video.display_height
     short = min(width, height)
     renditions: list[Rendition] = []
-    if info.is_web_ready:
+    if allow_remux and info.is_web_ready:
         renditions.append(Rendition(f"{short}p", width, height, rung=720, remux=True))
     for target in LADDER:
         if renditions and renditions[-1].short_side <= target:
@@ -89,11 +100,18 @@ def output_fps(info: MediaInfo, settings: Settings) -> Fraction:
 
 
 def encode_command(
-    source: Path, outputs: list[tuple[Rendition, Path]], info: MediaInfo, settings: Settings
+    source: Path,
+    outputs: list[tuple[Rendition, Path]],
+    info: MediaInfo,
+    settings: Settings,
+    trim: Trim | None = None,
 ) -> list[str]:
     fps = output_fps(info, settings)
     gop = max(1, round(float(fps) * KEYFRAME_INTERVAL_S))
-    stream = ffmpeg.input(str(source))
+    # -ss/-t on the input while transcoding: ffmpeg decodes from the keyframe
+    # before the in-point and drops frames until it, so the cut is exact.
+    window = {"ss": f"{trim.start_s:.3f}", "t": f"{trim.duration_s:.3f}"} if trim else {}
+    stream = ffmpeg.input(str(source), **window)
     video = stream.video.filter("fps", fps=f"{fps.numerator}/{fps.denominator}")
     branches = video.filter_multi_output("split", len(outputs)) if len(outputs) > 1 else None
     nodes = []
@@ -156,11 +174,13 @@ def encode(
     info: MediaInfo,
     settings: Settings,
     on_progress: ProgressCallback | None = None,
+    trim: Trim | None = None,
 ) -> None:
+    duration = trim.duration_s if trim else info.duration_s
     run_ffmpeg(
-        encode_command(source, outputs, info, settings),
+        encode_command(source, outputs, info, settings, trim),
         settings,
-        timeout_s=timeout_for(info.duration_s, settings),
-        duration_s=info.duration_s,
+        timeout_s=timeout_for(duration, settings),
+        duration_s=duration,
         on_progress=on_progress,
     )

@@ -99,3 +99,12 @@ def presigned_get(bucket: str, key: str, settings: Settings, *, filename: str | 
         "get_object", Params=params, ExpiresIn=settings.playback_url_expiry_s
     )
     return url
+
+
+def list_prefixes(bucket: str, prefix: str, settings: Settings) -> list[str]:
+    """The "folders" directly under ``prefix``."""
+    paginator = aws.s3_client(settings).get_paginator("list_objects_v2")
+    found: list[str] = []
+    for page in paginator.paginate(Bucket=bucket, Prefix=prefix, Delimiter="/"):
+        found += [common["Prefix"] for common in page.get("CommonPrefixes", [])]
+    return found

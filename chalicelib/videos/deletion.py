@@ -9,6 +9,7 @@ from __future__ import annotations
 
 from chalicelib import aws
 from chalicelib.auth.principal import Principal
+from chalicelib.clips.deletion import purge_clips
 from chalicelib.config import Settings
 from chalicelib.db.base import delete_partition
 from chalicelib.feedback.models import COMMENT_PREFIX, CommentRecord
@@ -47,9 +48,10 @@ def purge(video: VideoRecord, settings: Settings) -> dict[str, int]:
         )
         for tag in comment.tags or []
     ]
+    clips = purge_clips(video.video_id, settings)
     items = delete_partition(VideoRecord.key(video.video_id)[0])
     framework.count_usage(video.district, removed=tags)
-    counts = {"raw_objects": raw, "media_objects": media, "records": items}
+    counts = {"raw_objects": raw, "media_objects": media, "records": items, **clips}
     logger.info("video deleted", extra={"video_id": video.video_id, **counts})
     return counts
 

@@ -2,13 +2,11 @@
 
 from __future__ import annotations
 
-from typing import Any
-
 from chalice.app import Response
 
 from chalicelib.api.bodies import parse_body, parse_query
 from chalicelib.api.context import current_principal
-from chalicelib.api.routing import ApiBlueprint
+from chalicelib.api.routing import ApiBlueprint, json_response
 from chalicelib.config import get_settings
 from chalicelib.errors import InvalidInput
 from chalicelib.videos import deletion, multipart, service
@@ -31,10 +29,6 @@ from chalicelib.videos.schemas import (
 videos_api = ApiBlueprint(__name__)
 
 
-def _json(model: Any, status: int = 200) -> Response:
-    return Response(body=model.model_dump(mode="json"), status_code=status)
-
-
 @videos_api.route(
     "/videos",
     methods=["POST"],
@@ -51,7 +45,7 @@ def create_video() -> Response:
     response = CreateVideoResponse(
         video=service.video_view(created.video, settings, principal), upload=created.upload
     )
-    return _json(response, 201)
+    return json_response(response, 201)
 
 
 @videos_api.route(
@@ -65,7 +59,7 @@ def list_videos() -> Response:
     principal = current_principal()
     query = parse_query(videos_api.current_request, VideoListQuery)
     page = service.list_videos(principal, query)
-    return _json(
+    return json_response(
         VideoListResponse(
             items=[service.video_view(v, settings, principal) for v in page.items],
             next_cursor=page.next_cursor,
@@ -77,7 +71,7 @@ def list_videos() -> Response:
 def get_video(video_id: str) -> Response:
     principal = current_principal()
     video = service.get_video(principal, video_id)
-    return _json(service.video_view(video, get_settings(), principal))
+    return json_response(service.video_view(video, get_settings(), principal))
 
 
 @videos_api.route(
@@ -91,7 +85,7 @@ def update_video(video_id: str) -> Response:
     principal = current_principal()
     request = parse_body(videos_api.current_request, UpdateVideoRequest)
     video = service.update_video(principal, video_id, request)
-    return _json(service.video_view(video, get_settings(), principal))
+    return json_response(service.video_view(video, get_settings(), principal))
 
 
 @videos_api.route(
@@ -125,7 +119,7 @@ def create_multipart() -> Response:
     if not video_id:
         raise InvalidInput("metadata.video_id is required", field="metadata.video_id")
     opened = multipart.open_for_video(current_principal(), video_id)
-    return _json(CreateMultipartResponse(key=opened.key, uploadId=opened.upload_id))
+    return json_response(CreateMultipartResponse(key=opened.key, uploadId=opened.upload_id))
 
 
 @videos_api.route(
@@ -157,7 +151,7 @@ def sign_multipart_part(upload_id: str, part_number: str) -> Response:
     settings = get_settings()
     opened = multipart.resolve(current_principal(), _key_param(), upload_id)
     url = multipart.sign_part(opened, int(part_number), settings)
-    return _json(SignPartResponse(url=url, expires=settings.presign_expiry_s))
+    return json_response(SignPartResponse(url=url, expires=settings.presign_expiry_s))
 
 
 @videos_api.route(
@@ -173,7 +167,9 @@ def complete_multipart(upload_id: str) -> Response:
     opened = multipart.resolve(current_principal(), _key_param(), upload_id)
     request = parse_body(videos_api.current_request, CompleteMultipartRequest)
     multipart.complete(opened, request.parts, settings)
-    return _json(CompleteMultipartResponse(location=f"s3://{settings.uploads_bucket}/{opened.key}"))
+    return json_response(
+        CompleteMultipartResponse(location=f"s3://{settings.uploads_bucket}/{opened.key}")
+    )
 
 
 @videos_api.route(

@@ -59,6 +59,15 @@ class Api:
             time.sleep(0.3)
         raise AssertionError(f"video {video_id} still {self.video(video_id)['status']}")
 
+    def wait_for_clip(self, clip_id: str, timeout_s: float = 120) -> dict[str, Any]:
+        deadline = time.monotonic() + timeout_s
+        while time.monotonic() < deadline:
+            clip: dict[str, Any] = self.ok("GET", f"/clips/{clip_id}")
+            if clip["status"] in FINAL:
+                return clip
+            time.sleep(0.3)
+        raise AssertionError(f"clip {clip_id} still processing")
+
 
 def post_file(upload: dict[str, Any], path: Path, content_type: str) -> requests.Response:
     """Upload through a presigned POST, exactly as a browser form would."""

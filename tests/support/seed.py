@@ -8,7 +8,15 @@ from __future__ import annotations
 
 from datetime import timedelta
 
+from chalicelib.clips.models import (
+    ClipRecord,
+    ClipStatus,
+    clip_partition,
+    new_clip_id,
+    video_clips_partition,
+)
 from chalicelib.db.base import utcnow
+from chalicelib.feedback.models import CommentRecord, new_top_level_key
 from chalicelib.storage.keys import raw_source_key
 from chalicelib.videos.models import (
     RenditionAttr,
@@ -86,3 +94,65 @@ def ready_video(
     for user_id in shared_with:
         VideoShare.for_video(video, user_id).save()
     return video
+
+
+def ready_clip(
+    video: VideoRecord,
+    *,
+    created_by: str | None = None,
+    title: str = "Seeded clip",
+    start_s: float = 10.0,
+    end_s: float = 130.0,
+    tags: tuple[str, ...] = (),
+    comments: tuple[tuple[float, float | None, str, tuple[str, ...]], ...] = (),
+) -> ClipRecord:
+    """A ready clip of ``video`` with carried-over comments ``(at_s, end_s, body, tags)``."""
+    now = utcnow()
+    clip_id = new_clip_id()
+    clip = ClipRecord(
+        *ClipRecord.key(clip_id),
+        gsi1pk=video_clips_partition(video.video_id),
+        gsi1sk=f"{now.isoformat()}#{clip_id}",
+        clip_id=clip_id,
+        video_id=video.video_id,
+        district=video.district,
+        school=video.school,
+        owner_id=video.owner_id,
+        created_by=created_by or video.owner_id,
+        title=title,
+        start_s=start_s,
+        end_s=end_s,
+        tags=list(tags),
+        status=ClipStatus.READY.value,
+        progress=1,
+        duration_s=end_s - start_s,
+        renditions=[
+            RenditionAttr(
+                label="720p",
+                width=1280,
+                height=720,
+                key=f"clips/{clip_id}/s/720p.mp4",
+                size_bytes=1,
+            )
+        ],
+        poster_key=f"clips/{clip_id}/s/poster.jpg",
+        created_at=now,
+        updated_at=now,
+    )
+    clip.save()
+    for at_s, comment_end_s, body, comment_tags in comments:
+        key = new_top_level_key(at_s)
+        CommentRecord(
+            clip_partition(clip_id),
+            key.sort_key,
+            comment_id=key.comment_id,
+            video_id=clip_id,
+            district=video.district,
+            author_id=created_by or video.owner_id,
+            author_role="coach",
+            at_s=at_s,
+            end_s=comment_end_s,
+            body=body,
+            tags=list(comment_tags),
+        ).save()
+    return clip

@@ -35,8 +35,9 @@ from chalicelib.feedback.evaluations import EvaluationRecord, EvaluationStatus
 from chalicelib.local.stack import LocalStack
 from chalicelib.webhooks.models import WebhookRecord
 from tests.support.api import Api
-from tests.support.seed import ready_video
+from tests.support.seed import ready_clip, ready_video
 from tests.support.users import TokenFactory
+from tests.support.workflow import CHECKLIST
 
 pytestmark = pytest.mark.integration
 
@@ -71,6 +72,9 @@ EVERYONE = (*IDENTITIES, *UNAUTHENTICATED)
 VIEWERS = {OWNER, COACH_SCHOOL, PEER_NAMED, ADMIN}
 ADMINS = {ADMIN, ADMIN_OTHER_DISTRICT}
 UPLOADERS = {k for k, (role, _, _) in IDENTITIES.items() if role is not Role.REVIEWER}
+CURATORS = {OWNER, COACH_SCHOOL}
+QUEUE_WORKERS = {REVIEWER, ADMIN, ADMIN_OTHER_DISTRICT}
+NOT_QUEUE_WORKERS = set(IDENTITIES) - QUEUE_WORKERS
 
 
 @dataclass
@@ -80,6 +84,8 @@ class Rule:
     ok: set[str]
     ok_status: int = 200
     forbidden: set[str] = field(default_factory=set)
+    # Authorised, but the item's state refuses them (e.g. another reviewer's claim).
+    conflict: set[str] = field(default_factory=set)
     hidden: int = 404
     # Public routes answer everyone, token or not.
     public: bool = False
@@ -93,6 +99,8 @@ class Rule:
             return self.ok_status
         if caller in self.forbidden:
             return 403
+        if caller in self.conflict:
+            return 409
         return self.hidden
 
 
@@ -152,6 +160,32 @@ RULES: dict[str, Rule] = {
         ok={ADMIN}, ok_status=204, forbidden=ALL_AUTHENTICATED - ADMINS
     ),
     "GET /webhooks/{hook_id}/deliveries": Rule(ok={ADMIN}, forbidden=ALL_AUTHENTICATED - ADMINS),
+    # Clips follow their video; cutting and nominating is for the teacher and coaches.
+    "POST /videos/{video_id}/clips": Rule(ok=CURATORS, ok_status=201, forbidden=VIEWERS - CURATORS),
+    "GET /videos/{video_id}/clips": Rule(ok=VIEWERS),
+    "GET /clips/{clip_id}": Rule(ok=VIEWERS),
+    "GET /clips/{clip_id}/comments": Rule(ok=VIEWERS),
+    "POST /clips/{clip_id}/nominate": Rule(
+        ok=CURATORS, ok_status=201, forbidden=VIEWERS - CURATORS
+    ),
+    # The queue is for reviewers and admins, each seeing their own district's.
+    "GET /review-queue": Rule(ok=QUEUE_WORKERS, forbidden=NOT_QUEUE_WORKERS),
+    "GET /review-queue/stats": Rule(ok=QUEUE_WORKERS, forbidden=NOT_QUEUE_WORKERS),
+    "GET /review-queue/checklist": Rule(ok=QUEUE_WORKERS, forbidden=NOT_QUEUE_WORKERS),
+    "GET /review-queue/{review_id}": Rule(ok={REVIEWER, ADMIN}, forbidden=NOT_QUEUE_WORKERS),
+    "POST /review-queue/{review_id}/claim": Rule(ok={REVIEWER, ADMIN}, forbidden=NOT_QUEUE_WORKERS),
+    # The world's claimed item is held by REVIEWER; an admin may release any claim.
+    "POST /review-queue/{review_id}/release": Rule(
+        ok={REVIEWER, ADMIN}, forbidden=NOT_QUEUE_WORKERS
+    ),
+    "POST /review-queue/{review_id}/approve": Rule(
+        ok={REVIEWER}, conflict={ADMIN}, forbidden=NOT_QUEUE_WORKERS
+    ),
+    "POST /review-queue/{review_id}/reject": Rule(
+        ok={REVIEWER}, conflict={ADMIN}, forbidden=NOT_QUEUE_WORKERS
+    ),
+    "GET /library": Rule(ok=ALL_AUTHENTICATED),
+    "POST /library/{clip_id}/unpublish": Rule(ok={ADMIN}, forbidden=ALL_AUTHENTICATED - ADMINS),
 }
 
 
@@ -165,6 +199,10 @@ class World:
     hook_id: str
     upload: dict[str, Any]
     upload_video_id: str
+    clip_id: str
+    review_id: str
+    claimed_review_id: str
+    published_clip_id: str
 
 
 def _served_routes() -> list[str]:
@@ -192,11 +230,14 @@ class Callers:
         return {"Authorization": f"Bearer {token}"}
 
 
-def _world(callers: Callers) -> World:
+def _world(callers: Callers, route: str) -> World:
     tag = secrets.token_hex(3)
     users = {caller: f"{caller.lower()}-{tag}" for caller in IDENTITIES}
     video = ready_video(
-        users[OWNER], school_coaches=True, shared_with=(users[PEER_NAMED], users[ADMIN])
+        users[OWNER],
+        school_coaches=True,
+        shared_with=(users[PEER_NAMED], users[ADMIN]),
+        consent_to_library=True,
     )
     as_coach = Api(callers.stack.api_url, "")
     as_coach.session.headers.update(callers.headers(COACH_SCHOOL, users))
@@ -243,8 +284,37 @@ def _world(callers: Callers) -> World:
             "size_bytes": 12 * 1024 * 1024,
         },
     )
+    as_reviewer = Api(callers.stack.api_url, "")
+    as_reviewer.session.headers.update(callers.headers(REVIEWER, users))
+
+    def nominated() -> str:
+        clip = ready_clip(video, created_by=users[COACH_SCHOOL])
+        item = as_coach.ok(
+            "POST",
+            f"/clips/{clip.clip_id}/nominate",
+            201,
+            json={"note": "n", "elements": ["collaborative"]},
+        )
+        return str(item["id"])
+
+    # Review items cost several requests each: only routes that use them get them.
+    review_id = claimed = published_clip_id = ""
+    if "/review-queue/{review_id}" in route:
+        review_id = nominated()
+        claimed = nominated()
+        as_reviewer.ok("POST", f"/review-queue/{claimed}/claim")
+    if route.endswith("/unpublish"):
+        approved = nominated()
+        as_reviewer.ok("POST", f"/review-queue/{approved}/claim")
+        published_clip_id = as_reviewer.ok(
+            "POST", f"/review-queue/{approved}/approve", json={"checklist": CHECKLIST}
+        )["clip_id"]
     return World(
         users=users,
+        clip_id=ready_clip(video, created_by=users[COACH_SCHOOL]).clip_id,
+        review_id=review_id,
+        claimed_review_id=claimed,
+        published_clip_id=published_clip_id,
         video_id=video.video_id,
         comment_id=comment["id"],
         draft_id=evaluations[EvaluationStatus.DRAFT],
@@ -265,6 +335,10 @@ def _request(route: str, world: World) -> tuple[str, str, dict[str, Any]]:
         upload_id=world.upload["upload_id"],
         part_number="1",
         evaluation_id=world.released_id if template.endswith("acknowledge") else world.draft_id,
+        clip_id=world.published_clip_id if template.endswith("unpublish") else world.clip_id,
+        review_id=world.review_id
+        if template.endswith(("{review_id}", "claim"))
+        else world.claimed_review_id,
     )
     key = {"params": {"key": world.upload["key"]}}
     bodies: dict[str, dict[str, Any]] = {
@@ -311,6 +385,11 @@ def _request(route: str, world: World) -> tuple[str, str, dict[str, Any]]:
         "PATCH /videos/{video_id}/evaluations/{evaluation_id}": {"json": {"summary": "better"}},
         "POST /videos/{video_id}/evaluations/{evaluation_id}/acknowledge": {"json": {}},
         "POST /webhooks": {"json": {"url": DEAD_HOOK_URL, "events": ["video.ready"]}},
+        "POST /videos/{video_id}/clips": {"json": {"start_s": 1, "end_s": 10, "title": "c"}},
+        "POST /clips/{clip_id}/nominate": {"json": {"note": "n", "elements": ["collaborative"]}},
+        "POST /review-queue/{review_id}/approve": {"json": {"checklist": CHECKLIST}},
+        "POST /review-queue/{review_id}/reject": {"json": {"reason": "not focused"}},
+        "POST /library/{clip_id}/unpublish": {"json": {"reason": "withdrawn"}},
     }
     return method, path, bodies.get(route, {})
 
@@ -340,7 +419,7 @@ def test_access(route: str, callers: Callers, local_stack: LocalStack) -> None:
     mismatches = []
     # Refusals must not change anything, so callers share a world until one
     # succeeds (a success may delete or change it); then a fresh one is built.
-    world = _world(callers)
+    world = _world(callers, route)
     for caller in EVERYONE:
         method, path, extra = _request(route, world)
         response = requests.request(
@@ -359,5 +438,5 @@ def test_access(route: str, callers: Callers, local_stack: LocalStack) -> None:
             assert response.headers["Content-Type"].startswith("application/json")
             assert "error" in response.json()
         elif method != "GET":
-            world = _world(callers)
+            world = _world(callers, route)
     assert not mismatches, "\n".join(mismatches)

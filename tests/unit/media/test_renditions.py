@@ -6,7 +6,7 @@ import pytest
 
 from chalicelib.config import Settings
 from chalicelib.media.probe import MediaInfo, parse_probe
-from chalicelib.media.renditions import encode_command, output_fps, plan, remux_command
+from chalicelib.media.renditions import Trim, encode_command, output_fps, plan, remux_command
 
 
 def _info(
@@ -95,3 +95,22 @@ def test_no_audio_maps_no_audio(tmp_path: Path) -> None:
     argv = encode_command(tmp_path / "in", [(plan(info)[0], tmp_path / "a.mp4")], info, Settings())
     assert "aac" not in argv
     assert "-c" in remux_command(tmp_path / "in", tmp_path / "o.mp4", info, Settings())
+
+
+def test_clips_never_remux_because_a_copy_could_only_cut_at_keyframes() -> None:
+    web_ready = _info(1920, 1080)
+    assert plan(web_ready)[0].remux
+    clip_plan = plan(web_ready, allow_remux=False)
+    assert [(r.label, r.remux) for r in clip_plan] == [("720p", False), ("360p", False)]
+
+
+def test_a_trim_seeks_the_input_and_bounds_its_length() -> None:
+    info = _info(1280, 720)
+    outputs = [(r, Path(f"/tmp/{r.filename}")) for r in plan(info, allow_remux=False)]
+    argv = encode_command(
+        Path("/tmp/in.mp4"), outputs, info, Settings(), Trim(start_s=7.3, duration_s=12.0)
+    )
+    source = argv.index("/tmp/in.mp4")
+    # Input options (before -i): decode from the keyframe before 7.3 s, drop frames to it.
+    assert argv[source - 5 : source + 1] == ["-ss", "7.300", "-t", "12.000", "-i", "/tmp/in.mp4"]
+    assert "-c" not in argv  # re-encoded, never stream-copied

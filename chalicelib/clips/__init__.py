@@ -1,0 +1,1 @@
+"""Clips: focused spans cut from a recording, with their own renditions."""

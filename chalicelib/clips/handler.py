@@ -1,0 +1,68 @@
+"""The clip worker Lambda's batch entry point: one message per clip job."""
+
+from __future__ import annotations
+
+import json
+from typing import Any
+
+from aws_lambda_powertools.utilities.batch import (
+    BatchProcessor,
+    EventType,
+    process_partial_response,
+)
+from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from botocore.exceptions import BotoCoreError, ClientError
+
+from chalicelib import aws
+from chalicelib.clips.worker import process_clip
+from chalicelib.config import get_settings
+from chalicelib.ingest.worker import RetryLater
+from chalicelib.observability import logger
+
+_processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
+
+
+def _clip_id(body: str) -> str | None:
+    try:
+        message = json.loads(body)
+    except ValueError:
+        return None
+    clip_id = message.get("clip_id") if isinstance(message, dict) else None
+    return clip_id if isinstance(clip_id, str) and clip_id else None
+
+
+def _handle_record(record: SQSRecord) -> None:
+    settings = get_settings()
+    clip_id = _clip_id(record.body)
+    if clip_id is None:
+        # Retrying cannot fix a body that is not a clip job: drop it, loudly.
+        logger.error("dropping a message that is not a clip job", extra={"id": record.message_id})
+        return
+    attempt = int(record.attributes.approximate_receive_count or 1)
+    try:
+        outcome = process_clip(
+            clip_id, last_attempt=attempt >= settings.clip_max_receive_count, settings=settings
+        )
+    except RetryLater as later:
+        _delay(record, later.delay_s)
+        raise
+    logger.info("clip job handled", extra={"clip_id": clip_id, "outcome": outcome})
+
+
+def _delay(record: SQSRecord, delay_s: int) -> None:
+    try:
+        aws.sqs_client().change_message_visibility(
+            QueueUrl=aws.clip_queue_url(),
+            ReceiptHandle=record.receipt_handle,
+            VisibilityTimeout=delay_s,
+        )
+    except (BotoCoreError, ClientError) as exc:
+        logger.warning("could not shorten the retry delay", extra={"error": str(exc)})
+
+
+def handle_clip_batch(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return dict(
+        process_partial_response(
+            event=event, record_handler=_handle_record, processor=_processor, context=context
+        )
+    )

@@ -1,0 +1,236 @@
+"""One clip job → one ready (or failed) clip. Safe to run twice, or at once.
+
+The job takes the clip under a lease (a conditional write), cuts the span from
+the original upload (falling back to the top rendition when the original is
+gone), encodes the clip's own renditions, poster and storyboard under a
+per-attempt prefix, and flips the clip to ``ready`` only while it still holds
+the lease. Duplicates of a finished job are no-ops.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import shutil
+import uuid
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, cast
+
+from pynamodb.exceptions import UpdateError
+
+from chalicelib.clips.models import ClipJobAttr, ClipRecord, ClipStatus
+from chalicelib.config import Settings
+from chalicelib.db.base import is_conditional_check_failure, utcnow
+from chalicelib.ingest.pipeline import Outputs, produce
+from chalicelib.ingest.worker import GAVE_UP, RetryLater, rendition_attr
+from chalicelib.jobs.lease import Heartbeat, LeaseLost
+from chalicelib.jobs.workspace import delete_other_attempts, sweep_stale_workdirs, upload_output
+from chalicelib.media.errors import MediaRejected
+from chalicelib.media.probe import MediaInfo, probe
+from chalicelib.media.renditions import Trim
+from chalicelib.observability import logger
+from chalicelib.storage import objects
+from chalicelib.storage.keys import raw_source_key
+from chalicelib.videos.models import VideoRecord
+
+SOURCE_GONE = (
+    "The recording this clip comes from is no longer available, so the clip could not be cut."
+)
+
+
+@dataclass(frozen=True)
+class ClipJob:
+    clip_id: str
+    job_id: str
+
+
+def clip_media_prefix(clip_id: str) -> str:
+    return f"clips/{clip_id}/"
+
+
+def _job_prefix(job: ClipJob) -> str:
+    return f"{clip_media_prefix(job.clip_id)}{job.job_id}/"
+
+
+def _holds_lease(job: ClipJob) -> Any:
+    return (cast("Any", ClipRecord.job).job_id == job.job_id) & (
+        ClipRecord.status == ClipStatus.PROCESSING.value
+    )
+
+
+def _update_as(job: ClipJob, actions: list[Any]) -> None:
+    try:
+        ClipRecord.update_item(
+            *ClipRecord.key(job.clip_id),
+            actions=[*actions, ClipRecord.updated_at.set(utcnow())],
+            condition=_holds_lease(job),
+        )
+    except UpdateError as exc:
+        if is_conditional_check_failure(exc):
+            raise LeaseLost(f"job {job.job_id} no longer holds clip {job.clip_id}") from exc
+        raise
+
+
+def _claim(clip_id: str, settings: Settings) -> tuple[str, ClipJob | None]:
+    now = utcnow()
+    job = ClipJob(clip_id, uuid.uuid4().hex[:16])
+    free = ClipRecord.job.does_not_exist() | (cast("Any", ClipRecord.job).lease_until < now)
+    try:
+        ClipRecord.update_item(
+            *ClipRecord.key(clip_id),
+            actions=[
+                ClipRecord.job.set(
+                    ClipJobAttr(
+                        job_id=job.job_id,
+                        lease_until=now + timedelta(seconds=settings.ingest_lease_s),
+                        attempts=1,
+                        started_at=now,
+                    )
+                ),
+                ClipRecord.updated_at.set(now),
+            ],
+            condition=ClipRecord.pk.exists()
+            & (ClipRecord.status == ClipStatus.PROCESSING.value)
+            & free,
+        )
+    except UpdateError as exc:
+        if not is_conditional_check_failure(exc):
+            raise
+        clip = ClipRecord.load(clip_id)
+        if clip is None:
+            return "gone", None
+        if clip.status_enum is not ClipStatus.PROCESSING:
+            return "duplicate", None
+        remaining = 30.0
+        if clip.job is not None:
+            remaining = (clip.job.lease_until - utcnow()).total_seconds()
+        raise RetryLater(int(max(5, min(remaining + 5, 900)))) from exc
+    return "claimed", job
+
+
+def process_clip(clip_id: str, *, last_attempt: bool, settings: Settings) -> str:
+    """Handle one clip job message. Returns a short outcome word for logs and tests."""
+    outcome, job = _claim(clip_id, settings)
+    if job is None:
+        return outcome
+    clip = ClipRecord.load(clip_id)
+    if clip is None:
+        return "gone"
+    try:
+        _run(job, clip, settings)
+    except MediaRejected as rejected:
+        _fail(job, rejected.reason)
+        return "rejected"
+    except LeaseLost:
+        logger.warning("lost the clip lease", extra={"job": job.job_id})
+        return "lease_lost"
+    except Exception:
+        with contextlib.suppress(LeaseLost):
+            if last_attempt:
+                _fail(job, GAVE_UP)
+            else:
+                _update_as(job, [cast("Any", ClipRecord.job).lease_until.set(utcnow())])
+        raise
+    return "ready"
+
+
+def _fail(job: ClipJob, reason: str) -> None:
+    logger.info("clip failed", extra={"clip_id": job.clip_id, "reason": reason})
+    _update_as(
+        job,
+        [ClipRecord.status.set(ClipStatus.FAILED.value), ClipRecord.failure_reason.set(reason)],
+    )
+
+
+def _fetch_source(clip: ClipRecord, target: Path, settings: Settings) -> None:
+    """The original upload (best quality); the top rendition if retention removed it."""
+    video = VideoRecord.load(clip.video_id)
+    if video is None:
+        raise MediaRejected(SOURCE_GONE)
+    raw_key = raw_source_key(video.district, video.video_id)
+    version = video.source.version_id if video.source is not None else None
+    if objects.head(settings.uploads_bucket, raw_key, settings, version) is not None:
+        objects.download(settings.uploads_bucket, raw_key, target, settings, version)
+        return
+    if video.renditions:
+        top = video.renditions[0].key
+        if objects.head(settings.media_bucket, top, settings) is not None:
+            objects.download(settings.media_bucket, top, target, settings, None)
+            return
+    raise MediaRejected(SOURCE_GONE)
+
+
+def _run(job: ClipJob, clip: ClipRecord, settings: Settings) -> None:
+    sweep_stale_workdirs(settings.work_dir, older_than_s=settings.worker_timeout_s * 2)
+    workdir = settings.work_dir / f"clip-{job.job_id}"
+    workdir.mkdir(parents=True, exist_ok=True)
+    prefix = _job_prefix(job)
+    published = False
+
+    def renew(progress: float | None) -> None:
+        actions: list[Any] = [
+            cast("Any", ClipRecord.job).lease_until.set(
+                utcnow() + timedelta(seconds=settings.ingest_lease_s)
+            )
+        ]
+        if progress is not None:
+            actions.append(ClipRecord.progress.set(progress))
+        _update_as(job, actions)
+
+    try:
+        with Heartbeat(renew, lease_s=settings.ingest_lease_s, name=job.job_id) as heartbeat:
+            source = workdir / "source"
+            _fetch_source(clip, source, settings)
+            heartbeat.check()
+            info = probe(source, settings)
+            trim = Trim(float(clip.start_s), clip.requested_duration_s)
+            outputs = produce(
+                source,
+                info,
+                workdir,
+                settings,
+                on_playable=lambda _: None,
+                on_progress=heartbeat.report,
+                checkpoint=heartbeat.check,
+                trim=trim,
+            )
+            for path in outputs.files:
+                upload_output(path, prefix, settings)
+            heartbeat.check()
+            _publish(job, outputs, prefix, settings)
+            published = True
+    finally:
+        shutil.rmtree(workdir, ignore_errors=True)
+        if not published:
+            # Outputs of an attempt that did not publish are never referenced.
+            objects.delete_prefix(settings.media_bucket, prefix, settings)
+    delete_other_attempts(clip_media_prefix(job.clip_id), prefix, settings)
+
+
+def measured_duration(info: MediaInfo) -> float:
+    """The video track's length (frames / rate); the container's includes audio padding."""
+    video = info.require_video()
+    if video.frame_count and video.avg_frame_rate:
+        return round(video.frame_count / float(video.avg_frame_rate), 3)
+    return round(info.duration_s or 0.0, 3)
+
+
+def _publish(job: ClipJob, outputs: Outputs, prefix: str, settings: Settings) -> None:
+    top = outputs.renditions[0]
+    info = probe(top.path, settings)
+    _update_as(
+        job,
+        [
+            ClipRecord.status.set(ClipStatus.READY.value),
+            ClipRecord.progress.set(1),
+            ClipRecord.duration_s.set(measured_duration(info)),
+            ClipRecord.width.set(top.rendition.width),
+            ClipRecord.height.set(top.rendition.height),
+            ClipRecord.renditions.set([rendition_attr(r, prefix) for r in outputs.renditions]),
+            ClipRecord.poster_key.set(prefix + outputs.poster.name),
+            ClipRecord.storyboard_key.set(prefix + outputs.sprite.name),
+            ClipRecord.storyboard_vtt_key.set(prefix + outputs.vtt.name),
+        ],
+    )
+    logger.info("clip ready", extra={"clip_id": job.clip_id, "job": job.job_id})

@@ -1,0 +1,1 @@
+"""What every media job shares (ingest, clips): a lease kept alive while it works."""

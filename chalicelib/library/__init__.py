@@ -1,0 +1,1 @@
+"""The district library of practice examples: approved clips, browsable and searchable."""

@@ -1,0 +1,198 @@
+"""Publishing approved clips and finding them again, by element, school and words."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime
+from typing import TYPE_CHECKING, Any
+
+from chalicelib.api.pagination import decode_cursor, encode_cursor
+from chalicelib.auth.principal import Principal
+from chalicelib.clips.models import ClipRecord, clip_partition
+from chalicelib.config import Settings
+from chalicelib.feedback.models import COMMENT_PREFIX, CommentRecord
+from chalicelib.library.models import (
+    ALL_ELEMENTS,
+    LibraryEntry,
+    MatchAttr,
+    library_partition,
+)
+from chalicelib.library.schemas import LibraryItemView, LibraryQuery, MatchView
+from chalicelib.storage import objects
+from chalicelib.videos.models import RenditionAttr
+from chalicelib.videos.schemas import RenditionView
+
+if TYPE_CHECKING:
+    from chalicelib.review.models import ReviewRecord
+
+_MAX_MATCHES = 100
+_MAX_SEARCH_CHARS = 100_000
+
+
+def _matches(clip: ClipRecord, elements: list[str]) -> list[MatchAttr]:
+    """Where in the clip each element is shown: its tagged comments, else the whole clip."""
+    found: list[MatchAttr] = []
+    for comment in CommentRecord.query(
+        clip_partition(clip.clip_id), CommentRecord.sk.startswith(COMMENT_PREFIX)
+    ):
+        for tag in comment.tags or []:
+            if tag in elements and comment.parent_id is None:
+                found.append(
+                    MatchAttr(
+                        element=tag,
+                        start_s=float(comment.at_s),
+                        end_s=float(comment.end_s if comment.end_s is not None else comment.at_s),
+                        body=comment.body,
+                        comment_id=comment.comment_id,
+                    )
+                )
+    duration = float(clip.duration_s or clip.requested_duration_s)
+    for element in elements:
+        if not any(m.element == element for m in found):
+            found.append(MatchAttr(element=element, start_s=0.0, end_s=duration))
+    return found[:_MAX_MATCHES]
+
+
+def entries_for(
+    clip: ClipRecord, item: ReviewRecord, principal: Principal, now: datetime
+) -> list[LibraryEntry]:
+    """The library entries an approval writes (one per element, plus the ALL listing)."""
+    elements = list(item.elements or [])
+    matches = _matches(clip, elements)
+    text = " ".join(
+        part
+        for part in (clip.title, item.note, clip.description, *(m.body for m in matches))
+        if part
+    ).lower()[:_MAX_SEARCH_CHARS]
+    sort_key = LibraryEntry.sort_key(now.isoformat(), clip.clip_id)
+    return [
+        LibraryEntry(
+            library_partition(clip.district, partition_element),
+            sort_key,
+            clip_id=clip.clip_id,
+            review_id=item.review_id,
+            video_id=clip.video_id,
+            district=clip.district,
+            school=clip.school,
+            title=clip.title,
+            note=item.note,
+            description=clip.description,
+            elements=elements,
+            duration_s=float(clip.duration_s or clip.requested_duration_s),
+            poster_key=clip.poster_key,
+            storyboard_vtt_key=clip.storyboard_vtt_key,
+            renditions=[
+                RenditionAttr(
+                    label=r.label,
+                    width=r.width,
+                    height=r.height,
+                    key=r.key,
+                    size_bytes=r.size_bytes,
+                )
+                for r in clip.renditions
+            ],
+            matches=matches,
+            search_text=text,
+            published_at=now,
+            published_by=principal.user_id,
+        )
+        for partition_element in (ALL_ELEMENTS, *elements)
+    ]
+
+
+def entries_of(clip: ClipRecord) -> list[LibraryEntry]:
+    """The entries a published clip has (to unpublish or delete it)."""
+    if clip.published_at is None:
+        return []
+    sort_key = LibraryEntry.sort_key(clip.published_at.isoformat(), clip.clip_id)
+    everything = LibraryEntry(library_partition(clip.district), sort_key)
+    try:
+        listed = LibraryEntry.get(everything.pk, sort_key, consistent_read=True)
+    except LibraryEntry.DoesNotExist:
+        return []
+    return [
+        LibraryEntry(library_partition(clip.district, element), sort_key)
+        for element in (ALL_ELEMENTS, *(listed.elements or []))
+    ]
+
+
+@dataclass(frozen=True)
+class LibraryPage:
+    items: list[LibraryItemView]
+    next_cursor: str | None
+
+
+def _words(q: str | None) -> list[str]:
+    return [word for word in (q or "").lower().split() if word][:10]
+
+
+def search(principal: Principal, query: LibraryQuery, settings: Settings) -> LibraryPage:
+    """Newest first; a Query on the element's (or the ALL) partition, never a Scan."""
+    partition = library_partition(principal.district, query.element or ALL_ELEMENTS)
+    condition: Any = None
+    for word in _words(query.q):
+        clause = LibraryEntry.search_text.contains(word)
+        condition = clause if condition is None else condition & clause
+    if query.school:
+        same_school = LibraryEntry.school == query.school
+        condition = same_school if condition is None else condition & same_school
+    results = LibraryEntry.query(
+        partition,
+        scan_index_forward=False,
+        filter_condition=condition,
+        limit=query.limit,
+        last_evaluated_key=decode_cursor(query.cursor, must_match={"pk": partition}),
+    )
+    entries = list(results)
+    last = results.last_evaluated_key if len(entries) == query.limit else None
+    return LibraryPage(
+        items=[_view(entry, query, settings) for entry in entries],
+        next_cursor=encode_cursor(last),
+    )
+
+
+def _view(entry: LibraryEntry, query: LibraryQuery, settings: Settings) -> LibraryItemView:
+    bucket = settings.media_bucket
+    words = _words(query.q)
+    matches = [
+        m for m in entry.matches or [] if (query.element is None or m.element == query.element)
+    ]
+    if words and not query.element:
+        # With words but no element, put the moments whose comment mentions them first.
+        matches.sort(key=lambda m: not any(w in (m.body or "").lower() for w in words))
+    return LibraryItemView(
+        clip_id=entry.clip_id,
+        video_id=entry.video_id,
+        title=entry.title,
+        school=entry.school,
+        elements=list(entry.elements or []),
+        note=entry.note,
+        description=entry.description,
+        duration_s=float(entry.duration_s),
+        poster_url=objects.presigned_get(bucket, entry.poster_key, settings)
+        if entry.poster_key
+        else None,
+        storyboard_vtt_url=objects.presigned_get(bucket, entry.storyboard_vtt_key, settings)
+        if entry.storyboard_vtt_key
+        else None,
+        renditions=[
+            RenditionView(
+                label=r.label,
+                width=int(r.width),
+                height=int(r.height),
+                url=objects.presigned_get(bucket, r.key, settings),
+            )
+            for r in entry.renditions
+        ],
+        matches=[
+            MatchView(
+                element=m.element,
+                start_s=float(m.start_s),
+                end_s=float(m.end_s),
+                body=m.body,
+                comment_id=m.comment_id,
+            )
+            for m in matches
+        ],
+        published_at=entry.published_at,
+    )

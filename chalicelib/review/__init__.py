@@ -1,0 +1,1 @@
+"""Quality-control review: nominations, a claimable queue, decisions, and their stats."""

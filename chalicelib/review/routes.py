@@ -1,0 +1,134 @@
+"""HTTP routes for nominations and the review queue. Thin: parse, call a service, shape."""
+
+from __future__ import annotations
+
+from chalice.app import Response
+
+from chalicelib.api.bodies import parse_body, parse_query
+from chalicelib.api.context import current_principal
+from chalicelib.api.routing import ApiBlueprint, json_response
+from chalicelib.config import get_settings
+from chalicelib.review import service
+from chalicelib.review.checklist import CHECKLIST
+from chalicelib.review.schemas import (
+    ApproveRequest,
+    ChecklistView,
+    CriterionView,
+    NominateRequest,
+    QueueQuery,
+    RejectRequest,
+    ReviewItemPage,
+    ReviewItemView,
+    ReviewStats,
+)
+
+review_api = ApiBlueprint(__name__)
+
+ITEM = "/review-queue/{review_id}"
+
+
+@review_api.route(
+    "/clips/{clip_id}/nominate",
+    methods=["POST"],
+    summary="Nominate a ready clip for the library (needs the teacher's library consent)",
+    request_model=NominateRequest,
+    response_model=ReviewItemView,
+    status=201,
+)
+def nominate(clip_id: str) -> Response:
+    settings = get_settings()
+    request = parse_body(review_api.current_request, NominateRequest)
+    item = service.nominate(current_principal(), clip_id, request, settings)
+    return json_response(service.item_view(item, settings), 201)
+
+
+@review_api.route(
+    "/review-queue",
+    summary="The review queue, oldest first (reviewers, admins)",
+    response_model=ReviewItemPage,
+    query_model=QueueQuery,
+)
+def list_queue() -> Response:
+    settings = get_settings()
+    query = parse_query(review_api.current_request, QueueQuery)
+    items, cursor = service.list_queue(current_principal(), query)
+    return json_response(
+        ReviewItemPage(items=[service.item_view(i, settings) for i in items], next_cursor=cursor)
+    )
+
+
+@review_api.route(
+    "/review-queue/stats",
+    summary="Counts by status, element and reviewer; oldest pending age; median decision time",
+    response_model=ReviewStats,
+)
+def queue_stats() -> Response:
+    return json_response(service.stats(current_principal()))
+
+
+@review_api.route(
+    "/review-queue/checklist",
+    summary="The quality-control criteria an approval confirms",
+    response_model=ChecklistView,
+)
+def checklist() -> Response:
+    service.require_reviewer(current_principal())
+    return json_response(
+        ChecklistView(items=[CriterionView(key=c.key, label=c.label) for c in CHECKLIST])
+    )
+
+
+@review_api.route(ITEM, summary="One review item with its history", response_model=ReviewItemView)
+def get_item(review_id: str) -> Response:
+    item = service.get_item(current_principal(), review_id)
+    return json_response(service.item_view(item, get_settings()))
+
+
+@review_api.route(
+    ITEM + "/claim",
+    methods=["POST"],
+    summary="Claim the item (409 already_claimed if another reviewer holds it)",
+    response_model=ReviewItemView,
+)
+def claim(review_id: str) -> Response:
+    settings = get_settings()
+    item = service.claim(current_principal(), review_id, settings)
+    return json_response(service.item_view(item, settings))
+
+
+@review_api.route(
+    ITEM + "/release",
+    methods=["POST"],
+    summary="Give the item back to the queue",
+    response_model=ReviewItemView,
+)
+def release(review_id: str) -> Response:
+    item = service.release(current_principal(), review_id)
+    return json_response(service.item_view(item, get_settings()))
+
+
+@review_api.route(
+    ITEM + "/approve",
+    methods=["POST"],
+    summary="Approve with the QC checklist: publishes the clip to the library",
+    request_model=ApproveRequest,
+    response_model=ReviewItemView,
+)
+def approve(review_id: str) -> Response:
+    settings = get_settings()
+    request = parse_body(review_api.current_request, ApproveRequest)
+    item = service.approve(current_principal(), review_id, request, settings)
+    return json_response(service.item_view(item, settings))
+
+
+@review_api.route(
+    ITEM + "/reject",
+    methods=["POST"],
+    summary="Reject with a reason the nominator sees",
+    request_model=RejectRequest,
+    response_model=ReviewItemView,
+)
+def reject(review_id: str) -> Response:
+    request = parse_body(review_api.current_request, RejectRequest)
+    item = service.reject(current_principal(), review_id, request)
+    return json_response(service.item_view(item, get_settings()))

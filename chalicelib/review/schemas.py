@@ -1,0 +1,112 @@
+"""Request and response shapes of the review-queue API."""
+
+from __future__ import annotations
+
+from datetime import datetime
+from typing import Literal
+
+from pydantic import BaseModel, ConfigDict, Field
+
+from chalicelib.clips.schemas import ClipView
+
+Status = Literal["pending", "in_review", "approved", "rejected", "unpublished"]
+
+
+class NominateRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    note: str = Field(min_length=1, max_length=5000, description="Why this is a good example")
+    elements: list[str] = Field(
+        min_length=1, max_length=10, description="Framework elements the clip shows"
+    )
+
+
+class ApproveRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    checklist: dict[str, bool] = Field(
+        description="Every QC criterion (GET /review-queue/checklist) must be confirmed true"
+    )
+    note: str | None = Field(default=None, max_length=5000)
+
+
+class RejectRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    reason: str = Field(
+        min_length=3, max_length=5000, description="Shown to the nominator, who may renominate"
+    )
+
+
+class UnpublishRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    reason: str = Field(min_length=3, max_length=5000)
+
+
+class QueueQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    status: Status = "pending"
+    element: str | None = Field(default=None, max_length=64)
+    school: str | None = Field(default=None, max_length=128)
+    cursor: str | None = None
+    limit: int = Field(default=25, ge=1, le=100)
+
+
+class TransitionView(BaseModel):
+    at: datetime
+    by: str
+    by_role: str
+    from_status: str | None
+    to_status: str
+    note: str | None
+
+
+class ReviewItemView(BaseModel):
+    id: str
+    clip_id: str
+    video_id: str
+    school: str | None
+    title: str
+    note: str
+    elements: list[str]
+    status: Status
+    nominated_by: str
+    submitted_at: datetime
+    age_s: float = Field(description="Seconds since it was submitted")
+    claimed_by: str | None = Field(description="Set while a live claim holds the item")
+    claim_expires_at: datetime | None
+    decided_by: str | None
+    decided_at: datetime | None
+    checklist: dict[str, bool] | None
+    decision_note: str | None
+    reject_reason: str | None
+    unpublish_reason: str | None
+    history: list[TransitionView] = Field(description="Every transition: who, when, from → to")
+    clip: ClipView | None = Field(description="The clip (absent if it has been deleted)")
+
+
+class ReviewItemPage(BaseModel):
+    items: list[ReviewItemView]
+    next_cursor: str | None
+
+
+class CriterionView(BaseModel):
+    key: str
+    label: str
+
+
+class ChecklistView(BaseModel):
+    items: list[CriterionView]
+
+
+class ReviewStats(BaseModel):
+    by_status: dict[str, int] = Field(description="pending, in_review, approved, rejected, …")
+    oldest_pending_age_s: float | None
+    median_decision_s_30d: float | None = Field(
+        description="Median seconds from nomination to decision, decisions of the last 30 days"
+    )
+    decisions_30d: int
+    by_element: dict[str, dict[str, int]] = Field(description="element → status → count")
+    by_reviewer: dict[str, dict[str, int]] = Field(description="reviewer → decision → count")
