@@ -1,0 +1,39 @@
+"""The CDK app: ``python -m infrastructure.app`` (run by ``cdk`` via infrastructure/cdk.json).
+
+Synthesizes one ClassReelStack for the stage named in context (``-c stage=prod``),
+environment-agnostic: no account or region is looked up, so synth needs no AWS
+credentials. cdk-nag's AwsSolutions rules run over everything at synth.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import aws_cdk as cdk
+
+from infrastructure.deployment import DeploymentConfig
+from infrastructure.nag import check_app
+from infrastructure.stacks.classreel import ClassReelStack
+
+
+def build_app() -> cdk.App:
+    app = cdk.App()
+    config = DeploymentConfig.from_context(app.node)
+    ClassReelStack(
+        app,
+        f"ClassReel-{config.stage}",
+        config=config,
+        # Chalice's package goes into the cloud assembly, next to the template.
+        package_dir=Path(app.outdir) / "chalice" / config.stage,
+        description=f"ClassReel ({config.stage}): video coaching pipeline",
+    )
+    check_app(app)
+    return app
+
+
+def main() -> None:
+    build_app().synth()
+
+
+if __name__ == "__main__":
+    main()
