@@ -7,6 +7,7 @@ credentials. cdk-nag's AwsSolutions rules run over everything at synth.
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
 import aws_cdk as cdk
@@ -15,9 +16,21 @@ from infrastructure.deployment import DeploymentConfig
 from infrastructure.nag import check_app
 from infrastructure.stacks.classreel import ClassReelStack
 
+CDK_JSON = Path(__file__).resolve().parent / "cdk.json"
 
-def build_app() -> cdk.App:
-    app = cdk.App()
+
+def cdk_json_context() -> dict[str, object]:
+    """cdk.json's context (feature flags, defaults), for an app built without the CLI.
+
+    Tests build the app in-process; the CLI passes the same values itself, and
+    whatever it passes (``-c key=value``) wins over these.
+    """
+    context: dict[str, object] = json.loads(CDK_JSON.read_text())["context"]
+    return context
+
+
+def build_app(context: dict[str, object] | None = None, outdir: str | None = None) -> cdk.App:
+    app = cdk.App(context={**cdk_json_context(), **(context or {})}, outdir=outdir)
     config = DeploymentConfig.from_context(app.node)
     ClassReelStack(
         app,

@@ -1,4 +1,5 @@
-"""Alarms that need a person: a message in a dead-letter queue, a function that errors.
+"""Alarms that need a person: a message in a dead-letter queue, a queue whose oldest
+message waits too long, a function that errors.
 
 They publish to one SNS topic (encrypted with a key CloudWatch may use); an
 e-mail address given as context is subscribed to it.
@@ -56,6 +57,27 @@ class Alarms(Construct):
             threshold=0,
             comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
             evaluation_periods=1,
+            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+        )
+        alarm.add_alarm_action(self._action)
+        return alarm
+
+    def backlog(self, queue: WorkQueue, *, max_age: Duration) -> cloudwatch.Alarm:
+        """The oldest waiting message is older than ``max_age``: consumers are stuck or
+        too few (a throttled function, a concurrency cap too low for the load)."""
+        alarm = queue.queue.metric_approximate_age_of_oldest_message(
+            period=PERIOD, statistic="Maximum"
+        ).create_alarm(
+            self,
+            f"{queue.key.capitalize()}Backlog",
+            alarm_description=(
+                f"The oldest message in the {queue.key} queue has waited over "
+                f"{max_age.to_minutes()} minutes."
+            ),
+            threshold=max_age.to_seconds(),
+            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
+            # Two periods: one long job in flight is not yet a backlog.
+            evaluation_periods=2,
             treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
         )
         alarm.add_alarm_action(self._action)

@@ -62,7 +62,7 @@ def configure_api_stage(api: sam.CfnApi, *, config: DeploymentConfig) -> None:
         }
     ]
     account = _logging_account(scope)
-    api.add_dependency(account)
+    api.node.add_dependency(account)
 
 
 def _logging_account(scope: Stack) -> apigateway.CfnAccount:

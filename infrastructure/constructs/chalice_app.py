@@ -1,25 +1,27 @@
-"""app.py in AWS: packaged by Chalice, included as its SAM template, wired by this stack.
+"""app.py in AWS: Chalice's CDK construct (``chalice.cdk.Chalice``), wired by this stack.
 
-app.py stays the only place routes and event handlers are declared: Chalice's
-own packager (``chalice.api.package_app``, what ``chalice.cdk`` runs too) turns
-it into a deployment zip and a SAM template with one function per handler, the
-REST API and the event sources. This construct includes that template and then
+app.py stays the only place routes and event handlers are declared: the
+construct runs Chalice's packager, which turns app.py into a deployment zip
+(a CDK asset) and a SAM template with one function per handler, the REST API
+and the event sources, and includes that template. This construct then
 decides, per function, what Chalice's config cannot express with CDK values:
 its own IAM role (only what it uses), its name and log group, memory and
 timeout, the ffmpeg layer, the settings it reads, and for a queue-triggered
 handler the queue's ARN, partial batch responses and a concurrency cap.
 
-Unlike ``chalice.cdk.Chalice`` it packages into the cloud assembly (not the
-working directory), imports app.py under controlled settings, and refuses a
-handler it has no ``FunctionSpec`` for, so a new handler cannot ship with
-defaults by accident.
+Around ``chalice.cdk.Chalice`` it packages into the cloud assembly (the
+construct writes to its working directory), imports app.py under controlled
+settings, and refuses a handler it has no ``FunctionSpec`` for, so a new
+handler cannot ship with defaults by accident.
 """
 
 from __future__ import annotations
 
+import contextlib
 import json
 import os
 import re
+import shutil
 import sys
 from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
@@ -31,10 +33,8 @@ from aws_cdk import ArnFormat, RemovalPolicy, Stack
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
-from aws_cdk import aws_s3_assets as assets
 from aws_cdk import aws_sam as sam
-from aws_cdk import cloudformation_include as cfn_include
-from chalice import api as chalice_api
+from chalice import cdk as chalice_cdk
 from constructs import Construct
 
 from chalicelib.config import reset_settings_cache
@@ -146,16 +146,29 @@ def app_import_environment(variables: Mapping[str, str]) -> Iterator[None]:
         reset_settings_cache()
 
 
-def package(project_dir: Path, out_dir: Path, stage: str, import_env: Mapping[str, str]) -> Path:
-    """``chalice package`` into ``out_dir``; returns the SAM template's path."""
-    with app_import_environment(import_env):
-        chalice_api.package_app(
-            project_dir=str(project_dir),
-            output_dir=str(out_dir),
-            stage=stage,
-            chalice_config=dict(PACKAGE_CONFIG),
+# chalice.cdk packages into ``chalice.out/`` of the working directory.
+CHALICE_OUT = "chalice.out"
+
+
+def package(
+    scope: Construct, project_dir: Path, out_dir: Path, import_env: Mapping[str, str]
+) -> tuple[chalice_cdk.Chalice, dict[str, Any]]:
+    """``chalice.cdk.Chalice`` for app.py, packaged under ``out_dir``; with its SAM template.
+
+    The construct runs ``chalice package`` and includes the SAM template (code
+    pointing at a CDK asset). It packages into ``./chalice.out/<uuid>``, so it
+    runs from ``out_dir`` (inside the cloud assembly), emptied first: exactly one
+    template is there afterwards, the one read back here.
+    """
+    shutil.rmtree(out_dir / CHALICE_OUT, ignore_errors=True)
+    out_dir.mkdir(parents=True, exist_ok=True)
+    with app_import_environment(import_env), contextlib.chdir(out_dir):
+        construct = chalice_cdk.Chalice(
+            scope, "Chalice", source_dir=str(project_dir), stage_config=dict(PACKAGE_CONFIG)
         )
-    return out_dir / "sam.json"
+    (template,) = (out_dir / CHALICE_OUT).glob("*.sam_with_assets.json")
+    document: dict[str, Any] = json.loads(template.read_text())
+    return construct, document
 
 
 class ChaliceApp(Construct):
@@ -168,7 +181,6 @@ class ChaliceApp(Construct):
         *,
         project_dir: Path,
         package_dir: Path,
-        stage: str,
         import_environment: Mapping[str, str],
         environment: Mapping[str, str],
         functions: Mapping[str, FunctionSpec],
@@ -176,20 +188,17 @@ class ChaliceApp(Construct):
         log_retention: logs.RetentionDays,
     ) -> None:
         super().__init__(scope, construct_id)
-        template_path = package(project_dir, package_dir, stage, import_environment)
-        packaged = read_functions(json.loads(template_path.read_text()))
+        self.chalice, document = package(self, project_dir, package_dir, import_environment)
+        packaged = read_functions(document)
         _check_specs(packaged, functions)
-        code = assets.Asset(self, "Code", path=str(package_dir / "deployment.zip"))
-        self.template = cfn_include.CfnInclude(
-            self, "Sam", template_file=str(template_path), preserve_logical_ids=True
-        )
+        self.template = self.chalice.sam_template
         self.functions: dict[str, DeployedFunction] = {}
         for function in packaged:
             spec = functions[function.key]
             name = function_name(function.key)
             resource = self._function_resource(function.logical_id)
             role = self._role(function.key, name, spec)
-            self._configure(resource, name, role, spec, code, environment)
+            self._configure(resource, name, role, spec, environment)
             for event_name, queue_name in function.sqs_events.items():
                 self._connect_queue(resource, event_name, queue_name, spec, function.key)
             logs.LogGroup(
@@ -258,14 +267,10 @@ class ChaliceApp(Construct):
         name: str,
         role: iam.Role,
         spec: FunctionSpec,
-        code: assets.Asset,
         environment: Mapping[str, str],
     ) -> None:
         resource.function_name = name
         resource.role = role.role_arn
-        resource.code_uri = sam.CfnFunction.S3LocationProperty(
-            bucket=code.s3_bucket_name, key=code.s3_object_key
-        )
         resource.memory_size = spec.memory_mb
         resource.timeout = spec.timeout_s
         resource.ephemeral_storage = sam.CfnFunction.EphemeralStorageProperty(

@@ -2,9 +2,9 @@
 
 Each ``@app.on_sqs_message`` handler in app.py consumes one WorkQueue. The
 settings that describe a queue follow one pattern in chalicelib/config.py
-(``{key}_queue_name``, ``{key}_queue_url``, ``{key}_dlq_name``, ``{key}_dlq_url``,
-``{key}_visibility_timeout_s``, ``{key}_max_receive_count``), so a new queue is a
-new WorkQueue with its key, plus those settings.
+(``{key}_queue_name``, ``{key}_queue_url``, and where the app reads them
+``{key}_dlq_name``, ``{key}_dlq_url``, ``{key}_visibility_timeout_s``,
+``{key}_max_receive_count``); a queue's function receives those that exist.
 """
 
 from __future__ import annotations
@@ -15,6 +15,8 @@ from aws_cdk import aws_s3 as s3
 from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
+from chalicelib.config import Settings
+from infrastructure.deployment import SETTINGS_PREFIX
 from infrastructure.nag import suppress
 
 # Lambda's guidance for SQS event sources: visibility timeout at least six
@@ -137,13 +139,23 @@ class WorkQueue(Construct):
         cfn_bucket.node.add_dependency(policy)
 
     def environment(self) -> dict[str, str]:
-        """The settings (chalicelib/config.py) that tell the app where this queue is."""
-        prefix = f"CLASSREEL_{self.key.upper()}"
+        """The settings (chalicelib/config.py) that tell the app where this queue is.
+
+        Only those the app has: the ingest queue's DLQ and sizes are settings
+        (the reconciler peeks at the DLQ, the local runner sizes retries), the
+        webhook queue has just its name and URL.
+        """
+        prefix = f"{self.key.upper()}_"
+        candidates = {
+            "QUEUE_NAME": self.queue.queue_name,
+            "QUEUE_URL": self.queue.queue_url,
+            "DLQ_NAME": self.dlq.queue_name,
+            "DLQ_URL": self.dlq.queue_url,
+            "VISIBILITY_TIMEOUT_S": str(self.visibility_timeout_s),
+            "MAX_RECEIVE_COUNT": str(self.max_receive_count),
+        }
         return {
-            f"{prefix}_QUEUE_NAME": self.queue.queue_name,
-            f"{prefix}_QUEUE_URL": self.queue.queue_url,
-            f"{prefix}_DLQ_NAME": self.dlq.queue_name,
-            f"{prefix}_DLQ_URL": self.dlq.queue_url,
-            f"{prefix}_VISIBILITY_TIMEOUT_S": str(self.visibility_timeout_s),
-            f"{prefix}_MAX_RECEIVE_COUNT": str(self.max_receive_count),
+            f"{SETTINGS_PREFIX}{prefix}{name}": value
+            for name, value in candidates.items()
+            if f"{prefix}{name}".lower() in Settings.model_fields
         }

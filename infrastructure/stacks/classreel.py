@@ -5,7 +5,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from aws_cdk import Aws, CfnOutput, Stack, Tags
+from aws_cdk import Aws, CfnOutput, Duration, Stack, Tags
 from constructs import Construct
 
 from chalicelib.storage.keys import RAW_PREFIX
@@ -19,15 +19,15 @@ from infrastructure.constructs.storage import Storage
 from infrastructure.constructs.table import Table
 from infrastructure.constructs.web import WebDistribution
 from infrastructure.deployment import DeploymentConfig, app_defaults, check_setting_names
-from infrastructure.stacks.functions import AppResources, function_specs
+from infrastructure.stacks.functions import AppResources, QueueSizing, function_specs, queue_sizing
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
+# A video (or webhook event) waiting this long for a worker means the workers
+# are stuck or capped too low for the load.
+QUEUE_BACKLOG_ALARM_AGE = Duration.hours(1)
 
 
 class ClassReelStack(Stack):
-    # Each @app.on_sqs_message handler's queue, by settings key (see WorkQueue).
-    QUEUES = ("ingest",)
-
     def __init__(
         self,
         scope: Construct,
@@ -43,7 +43,9 @@ class ClassReelStack(Stack):
         settings = app_defaults()
 
         storage = Storage(self, "Storage", config=config)
-        queues = {key: self._queue(key, config) for key in self.QUEUES}
+        queues = {
+            key: self._queue(key, config, sizing) for key, sizing in queue_sizing(settings).items()
+        }
         # S3 ObjectCreated under raw/ → ingest queue, as the local bootstrap wires it.
         queues["ingest"].accept_notifications_from(storage.uploads_name)
         queues["ingest"].subscribe(storage.uploads, prefix=RAW_PREFIX)
@@ -68,7 +70,6 @@ class ClassReelStack(Stack):
             "App",
             project_dir=PROJECT_DIR,
             package_dir=package_dir,
-            stage=config.stage,
             # app.py names the queue of each handler when it is imported.
             import_environment={
                 f"CLASSREEL_{key.upper()}_QUEUE_NAME": queue.name for key, queue in queues.items()
@@ -91,22 +92,21 @@ class ClassReelStack(Stack):
         alarms = Alarms(self, "Alarms", topic_name=config.name("alarms"), email=config.alarm_email)
         for queue in queues.values():
             alarms.dead_letters(queue)
+            alarms.backlog(queue, max_age=QUEUE_BACKLOG_ALARM_AGE)
         for deployed in self.app.functions.values():
             alarms.function_errors(f"{camel(deployed.key)}Errors", deployed.function_name)
 
         self._outputs(storage, identity, web, alarms)
 
-    def _queue(self, key: str, config: DeploymentConfig) -> WorkQueue:
-        """A WorkQueue sized by the app's settings for ``key`` (chalicelib/config.py)."""
-        settings = app_defaults()
+    def _queue(self, key: str, config: DeploymentConfig, sizing: QueueSizing) -> WorkQueue:
         return WorkQueue(
             self,
             f"{key.capitalize()}Queue",
             key=key,
             queue_name=config.name(key),
             dlq_name=config.name(f"{key}-dlq"),
-            visibility_timeout_s=int(getattr(settings, f"{key}_visibility_timeout_s")),
-            max_receive_count=int(getattr(settings, f"{key}_max_receive_count")),
+            visibility_timeout_s=sizing.visibility_timeout_s,
+            max_receive_count=sizing.max_receive_count,
         )
 
     def _outputs(
