@@ -1,4 +1,5 @@
-"""The CDK app: ``python -m infrastructure.app`` (run by ``cdk`` via infrastructure/cdk.json).
+"""The CDK app: ``python -m infrastructure.app``, run by ``cdk`` from the repository root
+(cdk.json). ``make synth`` / ``make deploy`` call the pinned CLI.
 
 Synthesizes one ClassReelStack for the stage named in context (``-c stage=prod``),
 environment-agnostic: no account or region is looked up, so synth needs no AWS
@@ -16,7 +17,7 @@ from infrastructure.deployment import DeploymentConfig
 from infrastructure.nag import check_app
 from infrastructure.stacks.classreel import ClassReelStack
 
-CDK_JSON = Path(__file__).resolve().parent / "cdk.json"
+CDK_JSON = Path(__file__).resolve().parent.parent / "cdk.json"
 
 
 def cdk_json_context() -> dict[str, object]:
@@ -37,7 +38,7 @@ def build_app(context: dict[str, object] | None = None, outdir: str | None = Non
         f"ClassReel-{config.stage}",
         config=config,
         # Chalice's package goes into the cloud assembly, next to the template.
-        package_dir=Path(app.outdir) / "chalice" / config.stage,
+        package_dir=Path(app.outdir).resolve() / "chalice" / config.stage,
         description=f"ClassReel ({config.stage}): video coaching pipeline",
     )
     check_app(app)
