@@ -43,62 +43,71 @@ class Alarms(Construct):
             self.topic.add_subscription(subscriptions.EmailSubscription(email))
         self._action = actions.SnsAction(self.topic)
 
-    def dead_letters(self, queue: WorkQueue) -> cloudwatch.Alarm:
-        """Any message in the DLQ: a job gave up after every retry."""
-        alarm = queue.dlq.metric_approximate_number_of_messages_visible(
-            period=PERIOD, statistic="Maximum"
-        ).create_alarm(
+    def _above(
+        self,
+        construct_id: str,
+        metric: cloudwatch.Metric,
+        *,
+        threshold: float,
+        description: str,
+        evaluation_periods: int = 1,
+    ) -> cloudwatch.Alarm:
+        """An alarm when ``metric`` exceeds ``threshold``, notifying the topic; no data is fine
+        (an idle queue or function reports nothing)."""
+        alarm = metric.create_alarm(
             self,
-            f"{queue.key.capitalize()}DeadLetters",
-            alarm_description=(
-                f"Messages in the {queue.key} dead-letter queue: jobs that failed "
-                f"{queue.max_receive_count} times. Inspect, fix, then redrive."
-            ),
-            threshold=0,
+            construct_id,
+            alarm_description=description,
+            threshold=threshold,
             comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-            evaluation_periods=1,
+            evaluation_periods=evaluation_periods,
             treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
         )
         alarm.add_alarm_action(self._action)
         return alarm
+
+    def dead_letters(self, queue: WorkQueue) -> cloudwatch.Alarm:
+        """Any message in the DLQ: a job gave up after every retry."""
+        return self._above(
+            f"{queue.key.capitalize()}DeadLetters",
+            queue.dlq.metric_approximate_number_of_messages_visible(
+                period=PERIOD, statistic="Maximum"
+            ),
+            threshold=0,
+            description=(
+                f"Messages in the {queue.key} dead-letter queue: jobs that failed "
+                f"{queue.max_receive_count} times. Inspect, fix, then redrive."
+            ),
+        )
 
     def backlog(self, queue: WorkQueue, *, max_age: Duration) -> cloudwatch.Alarm:
         """The oldest waiting message is older than ``max_age``: consumers are stuck or
         too few (a throttled function, a concurrency cap too low for the load)."""
-        alarm = queue.queue.metric_approximate_age_of_oldest_message(
-            period=PERIOD, statistic="Maximum"
-        ).create_alarm(
-            self,
+        return self._above(
             f"{queue.key.capitalize()}Backlog",
-            alarm_description=(
+            queue.queue.metric_approximate_age_of_oldest_message(
+                period=PERIOD, statistic="Maximum"
+            ),
+            threshold=max_age.to_seconds(),
+            description=(
                 f"The oldest message in the {queue.key} queue has waited over "
                 f"{max_age.to_minutes()} minutes."
             ),
-            threshold=max_age.to_seconds(),
-            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
             # Two periods: one long job in flight is not yet a backlog.
             evaluation_periods=2,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
         )
-        alarm.add_alarm_action(self._action)
-        return alarm
 
     def function_errors(self, construct_id: str, function_name: str) -> cloudwatch.Alarm:
         """Any invocation that raised (for the API: an unhandled error, not a 4xx)."""
-        alarm = cloudwatch.Metric(
-            namespace="AWS/Lambda",
-            metric_name="Errors",
-            dimensions_map={"FunctionName": function_name},
-            period=PERIOD,
-            statistic="Sum",
-        ).create_alarm(
-            self,
+        return self._above(
             construct_id,
-            alarm_description=f"Lambda function {function_name} raised errors",
+            cloudwatch.Metric(
+                namespace="AWS/Lambda",
+                metric_name="Errors",
+                dimensions_map={"FunctionName": function_name},
+                period=PERIOD,
+                statistic="Sum",
+            ),
             threshold=0,
-            comparison_operator=cloudwatch.ComparisonOperator.GREATER_THAN_THRESHOLD,
-            evaluation_periods=1,
-            treat_missing_data=cloudwatch.TreatMissingData.NOT_BREACHING,
+            description=f"Lambda function {function_name} raised errors",
         )
-        alarm.add_alarm_action(self._action)
-        return alarm
