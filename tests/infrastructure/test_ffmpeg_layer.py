@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import subprocess
+import sys
 import zipfile
+from pathlib import Path
 
 import pytest
 
@@ -58,3 +60,37 @@ def test_media_functions_mount_the_layer(synthesized: Synthesized) -> None:
         assert functions[name]["Properties"]["Layers"] == [{"Ref": layer_id}]
         variables = functions[name]["Properties"]["Environment"]["Variables"]
         assert variables["CLASSREEL_FFMPEG_BINARY"] == "/opt/bin/ffmpeg"
+
+
+def test_the_layer_binaries_are_static_x86_64() -> None:
+    for name in ffmpeg_build.SOURCE.members:
+        ffmpeg_build.check_static_x86_64(ffmpeg_build.BIN_DIR / name)
+
+
+@pytest.mark.skipif(not ffmpeg_build.can_execute_here(), reason="needs an x86_64 Linux host")
+def test_a_dynamically_linked_binary_is_refused() -> None:
+    with pytest.raises(ffmpeg_build.LayerError, match="dynamically linked"):
+        ffmpeg_build.check_static_x86_64(Path(sys.executable).resolve())
+
+
+def test_a_file_that_is_not_an_executable_is_refused(tmp_path: Path) -> None:
+    script = tmp_path / "ffmpeg"
+    script.write_text("#!/bin/sh\necho ffmpeg version 7.0.2\n")
+    with pytest.raises(ffmpeg_build.LayerError, match="not a 64-bit"):
+        ffmpeg_build.check_static_x86_64(script)
+
+
+def test_a_layer_over_its_budget_is_refused() -> None:
+    half = ffmpeg_build.LAYER_BUDGET_BYTES // 2 + 1
+    reports = [ffmpeg_build.BinaryReport(name, half, "") for name in ("ffmpeg", "ffprobe")]
+    with pytest.raises(ffmpeg_build.LayerError, match="over its budget"):
+        ffmpeg_build.check_size(reports)
+
+
+def test_the_layer_budget_leaves_the_function_its_share() -> None:
+    assert (
+        ffmpeg_build.LAYER_BUDGET_BYTES + ffmpeg_build.FUNCTION_BUDGET_BYTES
+        <= ffmpeg_build.LAMBDA_UNZIPPED_LIMIT_BYTES
+    )
+    # Lambda's documented limit: 250 MB unzipped, function and layers together.
+    assert ffmpeg_build.LAMBDA_UNZIPPED_LIMIT_BYTES <= 262_144_000
