@@ -39,6 +39,7 @@ from constructs import Construct
 
 from chalicelib.config import reset_settings_cache
 from infrastructure.constructs.queues import WorkQueue
+from infrastructure.deployment import check_setting_names
 from infrastructure.nag import acknowledge_scoped_wildcards
 
 SAM_FUNCTION = "AWS::Serverless::Function"
@@ -277,9 +278,9 @@ class ChaliceApp(Construct):
             size=spec.ephemeral_storage_mb
         )
         resource.layers = [layer.layer_version_arn for layer in spec.layers]
-        resource.environment = sam.CfnFunction.FunctionEnvironmentProperty(
-            variables={**environment, **spec.extra_environment}
-        )
+        variables = {**environment, **spec.extra_environment}
+        check_setting_names(variables)
+        resource.environment = sam.CfnFunction.FunctionEnvironmentProperty(variables=variables)
 
     def _connect_queue(
         self,

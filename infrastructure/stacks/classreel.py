@@ -18,7 +18,7 @@ from infrastructure.constructs.queues import WorkQueue
 from infrastructure.constructs.storage import Storage
 from infrastructure.constructs.table import Table
 from infrastructure.constructs.web import WebDistribution
-from infrastructure.deployment import DeploymentConfig, app_defaults, check_setting_names
+from infrastructure.deployment import DeploymentConfig, app_defaults
 from infrastructure.stacks.functions import AppResources, QueueSizing, function_specs, queue_sizing
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
@@ -61,9 +61,7 @@ class ClassReelStack(Stack):
             "CLASSREEL_WORKER_TIMEOUT_S": str(settings.worker_timeout_s),
             **{k: v for queue in queues.values() for k, v in queue.environment().items()},
             **identity.environment(),
-            **ffmpeg.environment(),
         }
-        check_setting_names(environment)
         resources = AppResources(storage=storage, table=table, queues=queues, ffmpeg=ffmpeg)
         self.app = ChaliceApp(
             self,

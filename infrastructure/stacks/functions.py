@@ -97,6 +97,7 @@ def function_specs(
             permissions=api_permissions(resources),
             # /health runs `ffmpeg -version` in whichever function serves it.
             layers=[resources.ffmpeg.layer],
+            extra_environment=resources.ffmpeg.environment(),
         ),
         "ingest": FunctionSpec(
             memory_mb=config.ingest_memory_mb,
@@ -105,6 +106,7 @@ def function_specs(
             ephemeral_storage_mb=LAMBDA_MAX_EPHEMERAL_MB,
             permissions=ingest_permissions(resources),
             layers=[resources.ffmpeg.layer],
+            extra_environment=resources.ffmpeg.environment(),
             trigger=resources.queues["ingest"],
             max_concurrency=config.ingest_max_concurrency,
         ),

@@ -152,8 +152,6 @@ def test_functions_know_where_everything_is(synthesized: Synthesized) -> None:
         "CLASSREEL_JWT_ISSUER",
         "CLASSREEL_JWT_AUDIENCE",
         "CLASSREEL_JWKS_URL",
-        "CLASSREEL_FFMPEG_BINARY",
-        "CLASSREEL_FFPROBE_BINARY",
     }
     for name, function in synthesized.functions().items():
         assert needed <= set(function["Properties"]["Environment"]["Variables"]), name

@@ -53,13 +53,18 @@ def test_function_package_plus_layer_fits_lambdas_limit(synthesized: Synthesized
         assert unzipped <= ffmpeg_build.FUNCTION_BUDGET_BYTES, package
 
 
-def test_media_functions_mount_the_layer(synthesized: Synthesized) -> None:
+def test_media_functions_mount_the_layer_and_use_its_binaries(synthesized: Synthesized) -> None:
     (layer_id,) = synthesized.resources("AWS::Lambda::LayerVersion")
-    functions = synthesized.functions()
-    for name in ("classreel-dev-ingest", "classreel-dev-api"):
-        assert functions[name]["Properties"]["Layers"] == [{"Ref": layer_id}]
-        variables = functions[name]["Properties"]["Environment"]["Variables"]
-        assert variables["CLASSREEL_FFMPEG_BINARY"] == "/opt/bin/ffmpeg"
+    for name, function in synthesized.functions().items():
+        properties = function["Properties"]
+        variables = properties["Environment"]["Variables"]
+        if name in ("classreel-dev-ingest", "classreel-dev-api"):
+            assert properties["Layers"] == [{"Ref": layer_id}]
+            assert variables["CLASSREEL_FFMPEG_BINARY"] == "/opt/bin/ffmpeg"
+            assert variables["CLASSREEL_FFPROBE_BINARY"] == "/opt/bin/ffprobe"
+        else:
+            assert not properties.get("Layers"), name
+            assert "CLASSREEL_FFMPEG_BINARY" not in variables, name
 
 
 def test_the_layer_binaries_are_static_x86_64() -> None:
