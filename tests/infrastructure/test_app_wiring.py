@@ -161,3 +161,13 @@ def test_no_function_points_at_the_local_twin(synthesized: Synthesized) -> None:
     for function in synthesized.functions().values():
         variables = function["Properties"]["Environment"]["Variables"]
         assert not any(v.endswith("_ENDPOINT_URL") for v in variables)
+
+
+def test_every_queue_refuses_plain_http(synthesized: Synthesized) -> None:
+    secured: set[str] = set()
+    for policy in synthesized.resources("AWS::SQS::QueuePolicy").values():
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            if statement.get("Condition") == {"Bool": {"aws:SecureTransport": "false"}}:
+                assert statement["Effect"] == "Deny"
+                secured.update(synthesized.logical_id(q) for q in policy["Properties"]["Queues"])
+    assert secured == set(synthesized.resources("AWS::SQS::Queue"))
