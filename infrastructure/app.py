@@ -21,17 +21,16 @@ CDK_JSON = Path(__file__).resolve().parent.parent / "cdk.json"
 
 
 def cdk_json_context() -> dict[str, object]:
-    """cdk.json's context (feature flags, defaults), for an app built without the CLI.
-
-    Tests build the app in-process; the CLI passes the same values itself, and
-    whatever it passes (``-c key=value``) wins over these.
+    """cdk.json's context (feature flags, defaults), for an app run without the CLI
+    (``python -m infrastructure.app``, as tests/infrastructure does). Context the CLI
+    passes (cdk.json, ``-c key=value``) wins over these.
     """
     context: dict[str, object] = json.loads(CDK_JSON.read_text())["context"]
     return context
 
 
-def build_app(context: dict[str, object] | None = None, outdir: str | None = None) -> cdk.App:
-    app = cdk.App(context={**cdk_json_context(), **(context or {})}, outdir=outdir)
+def build_app() -> cdk.App:
+    app = cdk.App(context=cdk_json_context())
     config = DeploymentConfig.from_context(app.node)
     ClassReelStack(
         app,
