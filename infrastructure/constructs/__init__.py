@@ -1,0 +1,1 @@
+"""Constructs, one per piece the local twin has too (chalicelib/local/bootstrap.py)."""

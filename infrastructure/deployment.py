@@ -1,0 +1,174 @@
+"""What differs between deployments, read from CDK context (``cdk deploy -c key=value``).
+
+Everything the app itself reads at run time stays in ``chalicelib/config.py``;
+this is only what the infrastructure decides per deployment (names, retention,
+sizes). Context given on the command line arrives as strings, so every value is
+parsed here, once.
+"""
+
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from typing import Any
+
+from aws_cdk import aws_logs as logs
+from constructs import Node
+
+from chalicelib.config import Settings
+
+# Bucket names must be globally unique and DNS-safe; the stage goes into every
+# resource name, so it is kept short and plain.
+_STAGE = re.compile(r"^[a-z][a-z0-9-]{1,15}$")
+
+
+class DeploymentConfigError(ValueError):
+    """A context value is missing a sane value; synth stops with this sentence."""
+
+
+@dataclass(frozen=True)
+class DeploymentConfig:
+    # Prefix of every physical name: classreel-{stage}-...
+    stage: str = "dev"
+    # Raw uploads (the teacher's original file) are deleted this many days after
+    # they land. Renditions in the media bucket stay; clips are cut from the
+    # source, so this is how long a coach can cut clips from a recording.
+    raw_retention_days: int = 30
+    # An overwritten or expired upload keeps its old version this long (the
+    # worker deletes refused second uploads itself; this is the safety net).
+    noncurrent_version_days: int = 3
+    # Origins allowed to PUT/POST uploads from a browser. "*" is safe because
+    # every request is authorized by its presigned signature, not by origin.
+    cors_origins: tuple[str, ...] = ("*",)
+    # Alarms publish to an SNS topic; this address (optional) is subscribed.
+    alarm_email: str | None = None
+    # How many ingest jobs may run at once (bounds Lambda concurrency and cost).
+    ingest_max_concurrency: int = 10
+    # The ingest worker's memory: Lambda gives one vCPU per 1,769 MB, up to 6.
+    ingest_memory_mb: int = 10240
+    log_retention_days: int = 90
+
+    @classmethod
+    def from_context(cls, node: Node) -> DeploymentConfig:
+        defaults = cls()
+
+        def value(key: str, default: Any) -> Any:
+            found = node.try_get_context(key)
+            return default if found is None else found
+
+        origins = value("corsOrigins", ",".join(defaults.cors_origins))
+        config = cls(
+            stage=str(value("stage", defaults.stage)),
+            raw_retention_days=_positive_int(
+                "rawRetentionDays", value("rawRetentionDays", defaults.raw_retention_days)
+            ),
+            noncurrent_version_days=_positive_int(
+                "noncurrentVersionDays",
+                value("noncurrentVersionDays", defaults.noncurrent_version_days),
+            ),
+            cors_origins=tuple(o.strip() for o in str(origins).split(",") if o.strip()),
+            alarm_email=value("alarmEmail", None) or None,
+            ingest_max_concurrency=_positive_int(
+                "ingestMaxConcurrency",
+                value("ingestMaxConcurrency", defaults.ingest_max_concurrency),
+            ),
+            ingest_memory_mb=_positive_int(
+                "ingestMemoryMb", value("ingestMemoryMb", defaults.ingest_memory_mb)
+            ),
+            log_retention_days=_positive_int(
+                "logRetentionDays", value("logRetentionDays", defaults.log_retention_days)
+            ),
+        )
+        config.validate()
+        return config
+
+    def validate(self) -> None:
+        if not _STAGE.match(self.stage):
+            raise DeploymentConfigError(
+                f"stage {self.stage!r}: 2-16 characters, lowercase letters, digits and '-'"
+            )
+        if not self.cors_origins:
+            raise DeploymentConfigError("corsOrigins: give at least one origin (or '*')")
+        if not 2 <= self.ingest_max_concurrency <= 1000:
+            # SQS event source mappings accept a maximum concurrency of 2..1000.
+            raise DeploymentConfigError("ingestMaxConcurrency must be between 2 and 1000")
+        if self.log_retention_days > max(_RETENTION_DAYS.values()):
+            raise DeploymentConfigError("logRetentionDays is longer than CloudWatch Logs keeps")
+        if not 128 <= self.ingest_memory_mb <= 10240:
+            raise DeploymentConfigError("ingestMemoryMb must be between 128 and 10240")
+
+    @property
+    def log_retention(self) -> logs.RetentionDays:
+        """The shortest CloudWatch Logs retention that keeps logs ``log_retention_days``."""
+        long_enough = [
+            r
+            for r in logs.RetentionDays
+            if _RETENTION_DAYS.get(r.name, 0) >= self.log_retention_days
+        ]
+        return min(long_enough, key=lambda r: _RETENTION_DAYS[r.name])
+
+    def name(self, suffix: str) -> str:
+        """The physical name of one resource: ``classreel-{stage}-{suffix}``."""
+        return f"classreel-{self.stage}-{suffix}"
+
+
+# CloudWatch Logs accepts only these retentions (aws_logs.RetentionDays by name).
+_RETENTION_DAYS = {
+    "ONE_DAY": 1,
+    "THREE_DAYS": 3,
+    "FIVE_DAYS": 5,
+    "ONE_WEEK": 7,
+    "TWO_WEEKS": 14,
+    "ONE_MONTH": 30,
+    "TWO_MONTHS": 60,
+    "THREE_MONTHS": 90,
+    "FOUR_MONTHS": 120,
+    "FIVE_MONTHS": 150,
+    "SIX_MONTHS": 180,
+    "ONE_YEAR": 365,
+    "THIRTEEN_MONTHS": 400,
+    "EIGHTEEN_MONTHS": 545,
+    "TWO_YEARS": 731,
+    "FIVE_YEARS": 1827,
+    "TEN_YEARS": 3653,
+}
+
+
+def _positive_int(key: str, raw: object) -> int:
+    try:
+        number = int(str(raw))
+    except ValueError:
+        raise DeploymentConfigError(f"{key} must be a whole number, not {raw!r}") from None
+    if number <= 0:
+        raise DeploymentConfigError(f"{key} must be positive, not {number}")
+    return number
+
+
+def app_defaults() -> Settings:
+    """The app's own defaults (chalicelib/config.py), ignoring this shell's CLASSREEL_* vars.
+
+    Timeouts and retry counts are decided once, in the app's settings; the stack
+    sizes the queues and functions from them and hands them back to the
+    functions as environment variables. A developer's local overrides must not
+    leak into a deployment, hence defaults only.
+    """
+    return Settings.model_construct()
+
+
+SETTINGS_PREFIX = "CLASSREEL_"
+
+
+def check_setting_names(environment: dict[str, str]) -> None:
+    """Every CLASSREEL_* variable handed to a function names a setting in chalicelib/config.py.
+
+    pydantic-settings ignores unknown variables, so a typo here would deploy a
+    function silently running on a local-twin default.
+    """
+    unknown = sorted(
+        name
+        for name in environment
+        if name.startswith(SETTINGS_PREFIX)
+        and name.removeprefix(SETTINGS_PREFIX).lower() not in Settings.model_fields
+    )
+    if unknown:
+        raise DeploymentConfigError(f"not settings in chalicelib/config.py: {', '.join(unknown)}")

@@ -1,0 +1,1 @@
+"""Stacks: compositions of the constructs for one deployment stage."""

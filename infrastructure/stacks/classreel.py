@@ -1,0 +1,125 @@
+"""One deployment stage of ClassReel: what chalicelib/local/bootstrap.py creates locally,
+plus identity, the ffmpeg layer, the app's functions and API, the web origin and alarms."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from aws_cdk import Aws, CfnOutput, Duration, Stack, Tags
+from constructs import Construct
+
+from chalicelib.storage.keys import RAW_PREFIX
+from infrastructure.constructs.alarms import Alarms
+from infrastructure.constructs.api_logging import configure_api_stage
+from infrastructure.constructs.chalice_app import ChaliceApp, camel
+from infrastructure.constructs.ffmpeg_layer import FfmpegLayer
+from infrastructure.constructs.identity import Identity
+from infrastructure.constructs.queues import WorkQueue
+from infrastructure.constructs.storage import Storage
+from infrastructure.constructs.table import Table
+from infrastructure.constructs.web import WebDistribution
+from infrastructure.deployment import DeploymentConfig, app_defaults
+from infrastructure.stacks.functions import AppResources, QueueSizing, function_specs, queue_sizing
+
+PROJECT_DIR = Path(__file__).resolve().parents[2]
+# A video (or webhook event) waiting this long for a worker means the workers
+# are stuck or capped too low for the load.
+QUEUE_BACKLOG_ALARM_AGE = Duration.hours(1)
+
+
+class ClassReelStack(Stack):
+    def __init__(
+        self,
+        scope: Construct,
+        construct_id: str,
+        *,
+        config: DeploymentConfig,
+        package_dir: Path,
+        description: str,
+    ) -> None:
+        super().__init__(scope, construct_id, description=description)
+        Tags.of(self).add("app", "classreel")
+        Tags.of(self).add("stage", config.stage)
+        settings = app_defaults()
+
+        storage = Storage(self, "Storage", config=config)
+        queues = {
+            key: self._queue(key, config, sizing) for key, sizing in queue_sizing(settings).items()
+        }
+        # S3 ObjectCreated under raw/ → ingest queue, as the local bootstrap wires it.
+        queues["ingest"].accept_notifications_from(storage.uploads_name)
+        queues["ingest"].subscribe(storage.uploads, prefix=RAW_PREFIX)
+        table = Table(self, "Data", table_name=config.name("data")).table
+        identity = Identity(self, "Identity", config=config)
+        ffmpeg = FfmpegLayer(self, "Ffmpeg", layer_name=config.name("ffmpeg"))
+
+        environment = {
+            "CLASSREEL_REGION": Aws.REGION,
+            "CLASSREEL_UPLOADS_BUCKET": storage.uploads.bucket_name,
+            "CLASSREEL_MEDIA_BUCKET": storage.media.bucket_name,
+            "CLASSREEL_TABLE_NAME": table.table_name,
+            "CLASSREEL_WORKER_TIMEOUT_S": str(settings.worker_timeout_s),
+            **{k: v for queue in queues.values() for k, v in queue.environment().items()},
+            **identity.environment(),
+        }
+        resources = AppResources(storage=storage, table=table, queues=queues, ffmpeg=ffmpeg)
+        self.app = ChaliceApp(
+            self,
+            "App",
+            project_dir=PROJECT_DIR,
+            package_dir=package_dir,
+            # app.py names the queue of each handler when it is imported.
+            import_environment={
+                f"CLASSREEL_{key.upper()}_QUEUE_NAME": queue.name for key, queue in queues.items()
+            },
+            environment=environment,
+            functions=function_specs(resources, settings, config),
+            function_name=lambda key: config.name(key.replace("_", "-")),
+            log_retention=config.log_retention,
+        )
+        configure_api_stage(self.app.api, config=config)
+
+        web = WebDistribution(
+            self,
+            "Web",
+            api_domain=f"{self.app.api.ref}.execute-api.{Aws.REGION}.{Aws.URL_SUFFIX}",
+            access_logs=storage.access_logs,
+            comment=f"ClassReel {config.stage}: web client and /api",
+        )
+
+        alarms = Alarms(self, "Alarms", topic_name=config.name("alarms"), email=config.alarm_email)
+        for queue in queues.values():
+            alarms.dead_letters(queue)
+            alarms.backlog(queue, max_age=QUEUE_BACKLOG_ALARM_AGE)
+        for deployed in self.app.functions.values():
+            alarms.function_errors(f"{camel(deployed.key)}Errors", deployed.function_name)
+
+        self._outputs(storage, identity, web, alarms)
+
+    def _queue(self, key: str, config: DeploymentConfig, sizing: QueueSizing) -> WorkQueue:
+        return WorkQueue(
+            self,
+            f"{key.capitalize()}Queue",
+            key=key,
+            queue_name=config.name(key),
+            dlq_name=config.name(f"{key}-dlq"),
+            visibility_timeout_s=sizing.visibility_timeout_s,
+            max_receive_count=sizing.max_receive_count,
+        )
+
+    def _outputs(
+        self, storage: Storage, identity: Identity, web: WebDistribution, alarms: Alarms
+    ) -> None:
+        outputs = {
+            "WebUrl": web.url,
+            "ApiUrl": f"{web.url}/api/",
+            "UploadsBucket": storage.uploads.bucket_name,
+            "MediaBucket": storage.media.bucket_name,
+            "WebBucket": web.bucket.bucket_name,
+            "DistributionId": web.distribution.distribution_id,
+            "UserPoolId": identity.user_pool.user_pool_id,
+            "UserPoolClientId": identity.client.user_pool_client_id,
+            "AlarmTopicArn": alarms.topic.topic_arn,
+        }
+        for name, value in outputs.items():
+            CfnOutput(self, name, value=value)

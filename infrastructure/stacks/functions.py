@@ -1,0 +1,221 @@
+"""Each handler of app.py as it runs in AWS: size, limits, and exactly what its code calls.
+
+One entry per handler, keyed by its Python name in app.py ("api" for the REST
+API). Synth fails when app.py and this table disagree. To add a queue-triggered
+handler: add its queue to ``queue_sizing``, then an entry in ``function_specs``
+with ``trigger=resources.queues[key]`` and the permissions its code uses.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from aws_cdk import aws_dynamodb as dynamodb
+from aws_cdk import aws_iam as iam
+
+from chalicelib.config import Settings
+from chalicelib.storage.keys import RAW_PREFIX
+from infrastructure.constructs import permissions as allow
+from infrastructure.constructs.chalice_app import FunctionSpec
+from infrastructure.constructs.ffmpeg_layer import FfmpegLayer
+from infrastructure.constructs.queues import VISIBILITY_PER_FUNCTION_TIMEOUT, WorkQueue
+from infrastructure.constructs.storage import Storage
+from infrastructure.deployment import DeploymentConfig
+
+# Renditions, posters and storyboards: chalicelib.storage.keys.video_media_prefix.
+VIDEOS_PREFIX = "videos/"
+
+WEBHOOK_MAX_CONCURRENCY = 5
+
+# Lambda's hard limits, and API Gateway's: a REST integration answers in 29 s.
+LAMBDA_MAX_EPHEMERAL_MB = 10240
+API_TIMEOUT_S = 29
+
+# Records of every type (PynamoDB models): reads, conditional writes, queries.
+TABLE_READ_WRITE = (
+    "dynamodb:GetItem",
+    "dynamodb:BatchGetItem",
+    "dynamodb:Query",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+    "dynamodb:BatchWriteItem",
+    "dynamodb:ConditionCheckItem",
+)
+WORKER_TABLE = (
+    "dynamodb:GetItem",
+    "dynamodb:Query",
+    "dynamodb:PutItem",
+    "dynamodb:UpdateItem",
+    "dynamodb:DeleteItem",
+)
+
+
+# The webhook function POSTs up to a batch of 10 deliveries, each allowed
+# settings.webhook_timeout_s (10 s): 120 s covers a batch of slow receivers.
+WEBHOOK_FUNCTION_TIMEOUT_S = 120
+# As the local bootstrap: deliveries schedule their own retries (a re-sent
+# message with a delay); the redrive only catches a handler that crashes.
+WEBHOOK_MAX_RECEIVE_COUNT = 5
+
+
+@dataclass(frozen=True)
+class QueueSizing:
+    visibility_timeout_s: int
+    max_receive_count: int
+
+
+def queue_sizing(settings: Settings) -> dict[str, QueueSizing]:
+    """Each @app.on_sqs_message queue of app.py, by settings key (``{key}_queue_name``)."""
+    return {
+        # Decided in the app's settings, shared with the local runner.
+        "ingest": QueueSizing(
+            settings.ingest_visibility_timeout_s, settings.ingest_max_receive_count
+        ),
+        "webhook": QueueSizing(
+            VISIBILITY_PER_FUNCTION_TIMEOUT * WEBHOOK_FUNCTION_TIMEOUT_S,
+            WEBHOOK_MAX_RECEIVE_COUNT,
+        ),
+    }
+
+
+@dataclass(frozen=True)
+class AppResources:
+    storage: Storage
+    table: dynamodb.ITableV2
+    queues: dict[str, WorkQueue]
+    ffmpeg: FfmpegLayer
+
+
+def function_specs(
+    resources: AppResources, settings: Settings, config: DeploymentConfig
+) -> dict[str, FunctionSpec]:
+    return {
+        "api": FunctionSpec(
+            memory_mb=1024,
+            timeout_s=API_TIMEOUT_S,
+            permissions=api_permissions(resources),
+            # /health runs `ffmpeg -version` in whichever function serves it.
+            layers=[resources.ffmpeg.layer],
+            extra_environment=resources.ffmpeg.environment(),
+        ),
+        "ingest": FunctionSpec(
+            memory_mb=config.ingest_memory_mb,
+            timeout_s=settings.worker_timeout_s,
+            # The source (up to max_upload_bytes) and its renditions sit in /tmp.
+            ephemeral_storage_mb=LAMBDA_MAX_EPHEMERAL_MB,
+            permissions=ingest_permissions(resources),
+            layers=[resources.ffmpeg.layer],
+            extra_environment=resources.ffmpeg.environment(),
+            trigger=resources.queues["ingest"],
+            max_concurrency=config.ingest_max_concurrency,
+        ),
+        "deliver_webhooks": FunctionSpec(
+            memory_mb=256,
+            timeout_s=WEBHOOK_FUNCTION_TIMEOUT_S,
+            permissions=webhook_permissions(resources),
+            trigger=resources.queues["webhook"],
+            # Receivers are other districts' servers: a burst of events must
+            # not become a burst of parallel POSTs at them.
+            max_concurrency=WEBHOOK_MAX_CONCURRENCY,
+        ),
+        "reconcile_dead_letters": FunctionSpec(
+            memory_mb=512,
+            timeout_s=120,
+            permissions=reconciler_permissions(resources),
+        ),
+    }
+
+
+def api_permissions(r: AppResources) -> list[iam.PolicyStatement]:
+    uploads, media = r.storage.uploads, r.storage.media
+    return [
+        # Presigned POST and multipart uploads are signed with the API's role,
+        # so it needs what the browser does with them, on raw/ only.
+        allow.objects(
+            "SignUploads",
+            uploads,
+            RAW_PREFIX,
+            ["s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
+        ),
+        # Presigned GETs for playback (renditions, posters, storyboards).
+        allow.objects("SignPlayback", media, VIDEOS_PREFIX, ["s3:GetObject"]),
+        # Deleting a video purges every version of its files and aborts its
+        # open multipart uploads (chalicelib/videos/deletion.py).
+        allow.objects("PurgeSources", uploads, RAW_PREFIX, ["s3:DeleteObjectVersion"]),
+        allow.objects("PurgeMedia", media, VIDEOS_PREFIX, ["s3:DeleteObjectVersion"]),
+        allow.listing(
+            "ListSourcesToPurge",
+            uploads,
+            RAW_PREFIX,
+            ["s3:ListBucketVersions", "s3:ListBucketMultipartUploads"],
+        ),
+        allow.listing("ListMediaToPurge", media, VIDEOS_PREFIX, ["s3:ListBucketVersions"]),
+        allow.bucket_exists("HealthBuckets", [uploads, media]),
+        allow.table_items("Records", r.table, TABLE_READ_WRITE),
+        allow.table_metadata("HealthTable", r.table),
+        allow.queue("HealthQueue", r.queues["ingest"].queue, ["sqs:GetQueueAttributes"]),
+        # Comments and evaluations emit webhook events.
+        allow.queue("EmitWebhooks", r.queues["webhook"].queue, ["sqs:SendMessage"]),
+    ]
+
+
+def ingest_permissions(r: AppResources) -> list[iam.PolicyStatement]:
+    uploads, media = r.storage.uploads, r.storage.media
+    return [
+        # Read the exact version that landed; delete a refused or orphaned one.
+        allow.objects(
+            "ReadAndRefuseSources",
+            uploads,
+            RAW_PREFIX,
+            ["s3:GetObject", "s3:GetObjectVersion", "s3:DeleteObject", "s3:DeleteObjectVersion"],
+        ),
+        allow.listing("FindSourceVersions", uploads, RAW_PREFIX, ["s3:ListBucketVersions"]),
+        allow.bucket_exists("MissingSourceIs404", [uploads]),
+        # Write this attempt's outputs; delete other attempts' (every version).
+        allow.objects(
+            "WriteOutputs",
+            media,
+            VIDEOS_PREFIX,
+            [
+                "s3:PutObject",
+                "s3:AbortMultipartUpload",
+                "s3:DeleteObject",
+                "s3:DeleteObjectVersion",
+            ],
+        ),
+        allow.listing(
+            "ListOutputs", media, VIDEOS_PREFIX, ["s3:ListBucket", "s3:ListBucketVersions"]
+        ),
+        allow.table_items("Records", r.table, WORKER_TABLE),
+        # video.ready / video.failed webhook events.
+        allow.queue("EmitWebhooks", r.queues["webhook"].queue, ["sqs:SendMessage"]),
+    ]
+
+
+def webhook_permissions(r: AppResources) -> list[iam.PolicyStatement]:
+    # Consuming its queue comes with the trigger (WorkQueue.consume_statement).
+    return [
+        # Read the delivery and its hook, record the attempt (chalicelib/webhooks/delivery.py).
+        allow.table_items(
+            "Deliveries", r.table, ["dynamodb:GetItem", "dynamodb:UpdateItem"], indexes=False
+        ),
+        # A retry is the same message re-sent with a delay.
+        allow.queue("ScheduleRetries", r.queues["webhook"].queue, ["sqs:SendMessage"]),
+    ]
+
+
+def reconciler_permissions(r: AppResources) -> list[iam.PolicyStatement]:
+    return [
+        # Peek only: receive with visibility 0, never delete (an operator redrives).
+        allow.queue("PeekDeadLetters", r.queues["ingest"].dlq, ["sqs:ReceiveMessage"]),
+        # Fail the abandoned video, then announce it: find the district's hooks
+        # (a query of their partition) and record one delivery per hook.
+        allow.table_items(
+            "FailAbandonedVideos",
+            r.table,
+            ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:PutItem"],
+            indexes=False,
+        ),
+        allow.queue("EmitWebhooks", r.queues["webhook"].queue, ["sqs:SendMessage"]),
+    ]

@@ -1,0 +1,86 @@
+"""One synthesis of the CDK app per session, shared by every infrastructure test.
+
+Synth packages app.py with Chalice and runs cdk-nag: it takes seconds, not
+milliseconds, so it happens once. It needs no AWS credentials and no network
+(once the ffmpeg layer's pinned wheel is cached by ``make layer``).
+
+It runs as ``cdk synth`` runs it, in its own interpreter: Chalice's packager
+imports app.py, and app.py's blueprints can be registered on one Chalice app
+per process, so a synth inside a pytest session where another test already
+imported app.py would fail.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import pytest
+from aws_cdk import assertions
+
+from chalicelib.config import PROJECT_ROOT
+from layers.ffmpeg import build as ffmpeg_build
+
+STACK_NAME = "ClassReel-dev"
+
+
+@dataclass(frozen=True)
+class Synthesized:
+    outdir: Path
+    template_path: Path
+    document: dict[str, Any]
+    template: assertions.Template
+
+    def resources(self, kind: str) -> dict[str, dict[str, Any]]:
+        return {
+            logical_id: resource
+            for logical_id, resource in self.document["Resources"].items()
+            if resource["Type"] == kind
+        }
+
+    def functions(self) -> dict[str, dict[str, Any]]:
+        """Chalice's functions by their deployed name (``classreel-dev-ingest``)."""
+        return {
+            resource["Properties"]["FunctionName"]: resource
+            for resource in self.resources("AWS::Serverless::Function").values()
+        }
+
+    def logical_id(self, ref: object) -> str:
+        """The logical id behind ``{"Ref": id}`` or ``{"Fn::GetAtt": [id, attr]}``."""
+        if isinstance(ref, dict) and "Ref" in ref:
+            return str(ref["Ref"])
+        if isinstance(ref, dict) and "Fn::GetAtt" in ref:
+            return str(ref["Fn::GetAtt"][0])
+        raise AssertionError(f"not a reference: {ref!r}")
+
+
+@pytest.fixture(scope="session")
+def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
+    ffmpeg_build.build()  # no-op when the layer is up to date
+    outdir = tmp_path_factory.mktemp("cdk.out")
+    # As the CLI does (cdk.json's "app"), with none of this shell's CLASSREEL_* settings.
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("CLASSREEL_")}
+    environment["CDK_OUTDIR"] = str(outdir)
+    result = subprocess.run(
+        [sys.executable, "-m", "infrastructure.app"],
+        cwd=PROJECT_ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=False,
+    )
+    if result.returncode != 0:
+        pytest.fail(f"synth failed:\n{result.stdout[-4000:]}\n{result.stderr[-4000:]}")
+    template_path = outdir / f"{STACK_NAME}.template.json"
+    document: dict[str, Any] = json.loads(template_path.read_text())
+    return Synthesized(
+        outdir=outdir,
+        template_path=template_path,
+        document=document,
+        template=assertions.Template.from_json(document),
+    )

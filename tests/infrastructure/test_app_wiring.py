@@ -1,0 +1,173 @@
+"""Everything app.py declares exists in AWS: each SQS handler's queue + DLQ, each schedule,
+and every function receives the settings (chalicelib/config.py) that say where things are."""
+
+from __future__ import annotations
+
+import json
+import os
+import subprocess
+import sys
+from typing import Any
+
+import pytest
+
+from chalicelib.config import PROJECT_ROOT, Settings
+from infrastructure.constructs.queues import VISIBILITY_PER_FUNCTION_TIMEOUT
+from tests.infrastructure.conftest import Synthesized
+
+# app.py's event handlers, read in a fresh interpreter: synth imports app.py
+# itself (through Chalice's packager), and its blueprints register only once
+# per process.
+_DECLARED = """
+import json
+from chalice.app import ScheduledEventConfig, SQSEventConfig
+from app import app
+print(json.dumps({
+    "sqs": sorted(s.name for s in app.event_sources if isinstance(s, SQSEventConfig)),
+    "schedules": {
+        s.name: s.schedule_expression.to_string()
+        for s in app.event_sources if isinstance(s, ScheduledEventConfig)
+    },
+}))
+"""
+
+
+def _declared_by_app_py() -> dict[str, Any]:
+    environment = {k: v for k, v in os.environ.items() if not k.startswith("CLASSREEL_")}
+    output = subprocess.run(
+        [sys.executable, "-c", _DECLARED],
+        cwd=PROJECT_ROOT,
+        env=environment,
+        capture_output=True,
+        text=True,
+        check=True,
+    ).stdout
+    declared: dict[str, Any] = json.loads(output.strip().splitlines()[-1])
+    return declared
+
+
+DECLARED = _declared_by_app_py()
+SQS_HANDLERS: list[str] = DECLARED["sqs"]
+SCHEDULES: dict[str, str] = DECLARED["schedules"]
+
+
+def _deployed_name(handler: str) -> str:
+    return f"classreel-dev-{handler.replace('_', '-')}"
+
+
+def _sqs_event(synthesized: Synthesized, handler: str) -> dict[str, Any]:
+    function = synthesized.functions()[_deployed_name(handler)]
+    (event,) = [e for e in function["Properties"]["Events"].values() if e["Type"] == "SQS"]
+    properties: dict[str, Any] = event["Properties"]
+    return properties
+
+
+def _queue_of(synthesized: Synthesized, handler: str) -> dict[str, Any]:
+    queue_id = synthesized.logical_id(_sqs_event(synthesized, handler)["Queue"])
+    properties: dict[str, Any] = synthesized.document["Resources"][queue_id]["Properties"]
+    return properties
+
+
+def test_app_py_declares_the_handlers_this_suite_knows() -> None:
+    assert SQS_HANDLERS == ["deliver_webhooks", "ingest"]
+    assert set(SCHEDULES) == {"reconcile_dead_letters"}
+
+
+def test_one_function_per_handler_plus_the_api(synthesized: Synthesized) -> None:
+    expected = {_deployed_name(h) for h in [*SQS_HANDLERS, *SCHEDULES, "api"]}
+    assert set(synthesized.functions()) == expected
+
+
+@pytest.mark.parametrize("handler", SQS_HANDLERS)
+def test_each_queue_has_a_dead_letter_queue(synthesized: Synthesized, handler: str) -> None:
+    queue = _queue_of(synthesized, handler)
+    redrive = queue["RedrivePolicy"]
+    assert redrive["maxReceiveCount"] >= 1
+    dlq = synthesized.document["Resources"][synthesized.logical_id(redrive["deadLetterTargetArn"])]
+    assert dlq["Type"] == "AWS::SQS::Queue"
+    assert dlq["Properties"]["MessageRetentionPeriod"] == 14 * 24 * 3600
+    assert dlq["Properties"]["SqsManagedSseEnabled"] is True
+
+
+@pytest.mark.parametrize("handler", SQS_HANDLERS)
+def test_visibility_timeout_covers_six_function_timeouts(
+    synthesized: Synthesized, handler: str
+) -> None:
+    timeout = synthesized.functions()[_deployed_name(handler)]["Properties"]["Timeout"]
+    assert _queue_of(synthesized, handler)["VisibilityTimeout"] >= (
+        VISIBILITY_PER_FUNCTION_TIMEOUT * timeout
+    )
+
+
+@pytest.mark.parametrize("handler", SQS_HANDLERS)
+def test_queues_are_encrypted(synthesized: Synthesized, handler: str) -> None:
+    assert _queue_of(synthesized, handler)["SqsManagedSseEnabled"] is True
+
+
+@pytest.mark.parametrize("handler", SQS_HANDLERS)
+def test_partial_batch_failures_are_reported(synthesized: Synthesized, handler: str) -> None:
+    event = _sqs_event(synthesized, handler)
+    assert event["FunctionResponseTypes"] == ["ReportBatchItemFailures"]
+    assert event["ScalingConfig"]["MaximumConcurrency"] >= 2
+
+
+def test_the_ingest_queue_is_the_one_uploads_notify(synthesized: Synthesized) -> None:
+    queue = _queue_of(synthesized, "ingest")
+    settings = Settings.model_construct()
+    assert queue["QueueName"] == "classreel-dev-ingest"
+    assert queue["VisibilityTimeout"] == settings.ingest_visibility_timeout_s
+    assert queue["RedrivePolicy"]["maxReceiveCount"] == settings.ingest_max_receive_count
+    assert _sqs_event(synthesized, "ingest")["BatchSize"] == settings.ingest_batch_size
+
+
+@pytest.mark.parametrize("handler", sorted(SCHEDULES))
+def test_schedules_run_as_app_py_says(synthesized: Synthesized, handler: str) -> None:
+    function = synthesized.functions()[_deployed_name(handler)]
+    (event,) = function["Properties"]["Events"].values()
+    assert event == {
+        "Type": "Schedule",
+        "Properties": {"Schedule": SCHEDULES[handler]},
+    }
+
+
+def test_every_setting_handed_to_a_function_exists(synthesized: Synthesized) -> None:
+    for name, function in synthesized.functions().items():
+        variables = function["Properties"]["Environment"]["Variables"]
+        for variable in variables:
+            assert variable.startswith("CLASSREEL_"), (name, variable)
+            assert variable.removeprefix("CLASSREEL_").lower() in Settings.model_fields, (
+                name,
+                variable,
+            )
+
+
+def test_functions_know_where_everything_is(synthesized: Synthesized) -> None:
+    needed = {
+        "CLASSREEL_UPLOADS_BUCKET",
+        "CLASSREEL_MEDIA_BUCKET",
+        "CLASSREEL_TABLE_NAME",
+        "CLASSREEL_INGEST_QUEUE_URL",
+        "CLASSREEL_INGEST_DLQ_URL",
+        "CLASSREEL_WEBHOOK_QUEUE_URL",
+        "CLASSREEL_JWT_ISSUER",
+        "CLASSREEL_JWT_AUDIENCE",
+        "CLASSREEL_JWKS_URL",
+    }
+    for name, function in synthesized.functions().items():
+        assert needed <= set(function["Properties"]["Environment"]["Variables"]), name
+
+
+def test_no_function_points_at_the_local_twin(synthesized: Synthesized) -> None:
+    for function in synthesized.functions().values():
+        variables = function["Properties"]["Environment"]["Variables"]
+        assert not any(v.endswith("_ENDPOINT_URL") for v in variables)
+
+
+def test_every_queue_refuses_plain_http(synthesized: Synthesized) -> None:
+    secured: set[str] = set()
+    for policy in synthesized.resources("AWS::SQS::QueuePolicy").values():
+        for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
+            if statement.get("Condition") == {"Bool": {"aws:SecureTransport": "false"}}:
+                assert statement["Effect"] == "Deny"
+                secured.update(synthesized.logical_id(q) for q in policy["Properties"]["Queues"])
+    assert secured == set(synthesized.resources("AWS::SQS::Queue"))

@@ -1,0 +1,53 @@
+"""Per-deployment settings from CDK context: parsed once, refused with a sentence."""
+
+from __future__ import annotations
+
+import aws_cdk as cdk
+import pytest
+from aws_cdk import aws_logs as logs
+
+from infrastructure.deployment import DeploymentConfig, DeploymentConfigError
+
+
+def _config(**context: object) -> DeploymentConfig:
+    return DeploymentConfig.from_context(cdk.App(context=dict(context)).node)
+
+
+def test_defaults_describe_a_dev_stage() -> None:
+    config = _config()
+    assert config.stage == "dev"
+    assert config.name("uploads") == "classreel-dev-uploads"
+    assert config.cors_origins == ("*",)
+
+
+def test_command_line_strings_are_parsed() -> None:
+    config = _config(
+        stage="prod",
+        rawRetentionDays="45",
+        corsOrigins="https://a.example.org, https://b.example.org",
+        ingestMaxConcurrency="25",
+    )
+    assert config.raw_retention_days == 45
+    assert config.cors_origins == ("https://a.example.org", "https://b.example.org")
+    assert config.ingest_max_concurrency == 25
+
+
+@pytest.mark.parametrize(
+    ("context", "message"),
+    [
+        ({"stage": "Prod_1"}, "stage"),
+        ({"rawRetentionDays": "soon"}, "whole number"),
+        ({"rawRetentionDays": "0"}, "positive"),
+        ({"ingestMaxConcurrency": "1"}, "between 2 and 1000"),
+        ({"ingestMemoryMb": "20000"}, "between 128 and 10240"),
+        ({"corsOrigins": " , "}, "at least one origin"),
+    ],
+)
+def test_bad_values_stop_synth(context: dict[str, object], message: str) -> None:
+    with pytest.raises(DeploymentConfigError, match=message):
+        _config(**context)
+
+
+def test_log_retention_rounds_up_to_what_cloudwatch_offers() -> None:
+    assert _config(logRetentionDays="90").log_retention == logs.RetentionDays.THREE_MONTHS
+    assert _config(logRetentionDays="100").log_retention == logs.RetentionDays.FOUR_MONTHS
