@@ -24,6 +24,8 @@ from infrastructure.deployment import DeploymentConfig
 
 # Renditions, posters and storyboards: chalicelib.storage.keys.video_media_prefix.
 VIDEOS_PREFIX = "videos/"
+# A clip's own outputs: chalicelib.clips.worker.clip_media_prefix.
+CLIPS_PREFIX = "clips/"
 
 WEBHOOK_MAX_CONCURRENCY = 5
 
@@ -76,6 +78,7 @@ def queue_sizing(settings: Settings) -> dict[str, QueueSizing]:
             VISIBILITY_PER_FUNCTION_TIMEOUT * WEBHOOK_FUNCTION_TIMEOUT_S,
             WEBHOOK_MAX_RECEIVE_COUNT,
         ),
+        "clip": QueueSizing(settings.clip_visibility_timeout_s, settings.clip_max_receive_count),
     }
 
 
@@ -110,6 +113,17 @@ def function_specs(
             trigger=resources.queues["ingest"],
             max_concurrency=config.ingest_max_concurrency,
         ),
+        "cut_clips": FunctionSpec(
+            memory_mb=config.ingest_memory_mb,
+            timeout_s=settings.worker_timeout_s,
+            # The whole source is downloaded to cut from it.
+            ephemeral_storage_mb=LAMBDA_MAX_EPHEMERAL_MB,
+            permissions=clip_permissions(resources),
+            layers=[resources.ffmpeg.layer],
+            extra_environment=resources.ffmpeg.environment(),
+            trigger=resources.queues["clip"],
+            max_concurrency=config.ingest_max_concurrency,
+        ),
         "deliver_webhooks": FunctionSpec(
             memory_mb=256,
             timeout_s=WEBHOOK_FUNCTION_TIMEOUT_S,
@@ -140,10 +154,12 @@ def api_permissions(r: AppResources) -> list[iam.PolicyStatement]:
         ),
         # Presigned GETs for playback (renditions, posters, storyboards).
         allow.objects("SignPlayback", media, VIDEOS_PREFIX, ["s3:GetObject"]),
+        allow.objects("SignClipPlayback", media, CLIPS_PREFIX, ["s3:GetObject"]),
         # Deleting a video purges every version of its files and aborts its
         # open multipart uploads (chalicelib/videos/deletion.py).
         allow.objects("PurgeSources", uploads, RAW_PREFIX, ["s3:DeleteObjectVersion"]),
         allow.objects("PurgeMedia", media, VIDEOS_PREFIX, ["s3:DeleteObjectVersion"]),
+        allow.objects("PurgeClips", media, CLIPS_PREFIX, ["s3:DeleteObjectVersion"]),
         allow.listing(
             "ListSourcesToPurge",
             uploads,
@@ -151,12 +167,15 @@ def api_permissions(r: AppResources) -> list[iam.PolicyStatement]:
             ["s3:ListBucketVersions", "s3:ListBucketMultipartUploads"],
         ),
         allow.listing("ListMediaToPurge", media, VIDEOS_PREFIX, ["s3:ListBucketVersions"]),
+        allow.listing("ListClipsToPurge", media, CLIPS_PREFIX, ["s3:ListBucketVersions"]),
         allow.bucket_exists("HealthBuckets", [uploads, media]),
         allow.table_items("Records", r.table, TABLE_READ_WRITE),
         allow.table_metadata("HealthTable", r.table),
         allow.queue("HealthQueue", r.queues["ingest"].queue, ["sqs:GetQueueAttributes"]),
         # Comments and evaluations emit webhook events.
         allow.queue("EmitWebhooks", r.queues["webhook"].queue, ["sqs:SendMessage"]),
+        # Creating a clip queues its job.
+        allow.queue("QueueClipJobs", r.queues["clip"].queue, ["sqs:SendMessage"]),
     ]
 
 
@@ -190,6 +209,33 @@ def ingest_permissions(r: AppResources) -> list[iam.PolicyStatement]:
         allow.table_items("Records", r.table, WORKER_TABLE),
         # video.ready / video.failed webhook events.
         allow.queue("EmitWebhooks", r.queues["webhook"].queue, ["sqs:SendMessage"]),
+    ]
+
+
+def clip_permissions(r: AppResources) -> list[iam.PolicyStatement]:
+    uploads, media = r.storage.uploads, r.storage.media
+    return [
+        # Cut from the exact version that landed, or the top rendition once
+        # retention removed the original.
+        allow.objects("ReadSources", uploads, RAW_PREFIX, ["s3:GetObject", "s3:GetObjectVersion"]),
+        allow.objects("ReadRenditions", media, VIDEOS_PREFIX, ["s3:GetObject"]),
+        allow.bucket_exists("MissingSourceIs404", [uploads, media]),
+        # Write this attempt's outputs; delete other attempts' (every version).
+        allow.objects(
+            "WriteClipOutputs",
+            media,
+            CLIPS_PREFIX,
+            [
+                "s3:PutObject",
+                "s3:AbortMultipartUpload",
+                "s3:DeleteObject",
+                "s3:DeleteObjectVersion",
+            ],
+        ),
+        allow.listing(
+            "ListClipOutputs", media, CLIPS_PREFIX, ["s3:ListBucket", "s3:ListBucketVersions"]
+        ),
+        allow.table_items("Records", r.table, WORKER_TABLE),
     ]
 
 

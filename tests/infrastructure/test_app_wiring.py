@@ -69,7 +69,7 @@ def _queue_of(synthesized: Synthesized, handler: str) -> dict[str, Any]:
 
 
 def test_app_py_declares_the_handlers_this_suite_knows() -> None:
-    assert SQS_HANDLERS == ["deliver_webhooks", "ingest"]
+    assert SQS_HANDLERS == ["cut_clips", "deliver_webhooks", "ingest"]
     assert set(SCHEDULES) == {"reconcile_dead_letters"}
 
 
@@ -171,3 +171,12 @@ def test_every_queue_refuses_plain_http(synthesized: Synthesized) -> None:
                 assert statement["Effect"] == "Deny"
                 secured.update(synthesized.logical_id(q) for q in policy["Properties"]["Queues"])
     assert secured == set(synthesized.resources("AWS::SQS::Queue"))
+
+
+def test_the_clip_queue_is_sized_from_the_settings(synthesized: Synthesized) -> None:
+    queue = _queue_of(synthesized, "cut_clips")
+    settings = Settings()
+    assert queue["QueueName"] == "classreel-dev-clip"
+    assert queue["VisibilityTimeout"] == settings.clip_visibility_timeout_s
+    assert queue["RedrivePolicy"]["maxReceiveCount"] == settings.clip_max_receive_count
+    assert _sqs_event(synthesized, "cut_clips")["BatchSize"] == 1

@@ -58,7 +58,7 @@ def test_media_functions_mount_the_layer_and_use_its_binaries(synthesized: Synth
     for name, function in synthesized.functions().items():
         properties = function["Properties"]
         variables = properties["Environment"]["Variables"]
-        if name in ("classreel-dev-ingest", "classreel-dev-api"):
+        if name in ("classreel-dev-ingest", "classreel-dev-cut-clips", "classreel-dev-api"):
             assert properties["Layers"] == [{"Ref": layer_id}]
             assert variables["CLASSREEL_FFMPEG_BINARY"] == "/opt/bin/ffmpeg"
             assert variables["CLASSREEL_FFPROBE_BINARY"] == "/opt/bin/ffprobe"

@@ -57,6 +57,7 @@ def _object_resources(statements: list[dict[str, Any]]) -> list[str]:
 FUNCTIONS = [
     "classreel-dev-api",
     "classreel-dev-ingest",
+    "classreel-dev-cut-clips",
     "classreel-dev-deliver-webhooks",
     "classreel-dev-reconcile-dead-letters",
 ]
@@ -96,7 +97,7 @@ def test_s3_object_access_is_scoped_to_prefixes(synthesized: Synthesized) -> Non
     for function in FUNCTIONS:
         for resource in _object_resources(_statements(_role_of(synthesized, function))):
             if "/" in resource:
-                assert resource.endswith(("/raw/*", "/videos/*")), (function, resource)
+                assert resource.endswith(("/raw/*", "/videos/*", "/clips/*")), (function, resource)
 
 
 def test_the_ingest_worker_reads_raw_and_writes_videos(synthesized: Synthesized) -> None:
@@ -109,9 +110,22 @@ def test_the_ingest_worker_reads_raw_and_writes_videos(synthesized: Synthesized)
     assert "s3:PutObject" not in _actions([by_sid["ReadAndRefuseSources"]])
 
 
+def test_the_clip_worker_reads_sources_and_writes_only_clips(synthesized: Synthesized) -> None:
+    statements = _statements(_role_of(synthesized, "classreel-dev-cut-clips"))
+    by_sid = {statement["Sid"]: statement for statement in statements}
+    assert _rendered(by_sid["ReadSources"]["Resource"]).endswith("/raw/*")
+    assert "s3:PutObject" in _actions([by_sid["WriteClipOutputs"]])
+    writes = [s for s in statements if "s3:PutObject" in _actions([s])]
+    assert [_rendered(s["Resource"]) for s in writes] == [
+        _rendered(by_sid["WriteClipOutputs"]["Resource"])
+    ]
+    assert _rendered(by_sid["WriteClipOutputs"]["Resource"]).endswith("/clips/*")
+
+
 def test_queue_consumers_may_only_consume_their_own_queue(synthesized: Synthesized) -> None:
     for function, queue_name in [
         ("classreel-dev-ingest", "classreel-dev-ingest"),
+        ("classreel-dev-cut-clips", "classreel-dev-clip"),
         ("classreel-dev-deliver-webhooks", "classreel-dev-webhook"),
     ]:
         statements = _statements(_role_of(synthesized, function))
