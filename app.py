@@ -8,6 +8,7 @@ from chalice.app import Chalice, CloudWatchEvent, Rate, SQSEvent
 
 from chalicelib.api.docs_routes import docs_api
 from chalicelib.api.middleware import http_middleware
+from chalicelib.audit.routes import audit_api
 from chalicelib.auth.routes import auth_api
 from chalicelib.clips.handler import handle_clip_batch
 from chalicelib.clips.routes import clips_api
@@ -18,6 +19,9 @@ from chalicelib.health.routes import health_api
 from chalicelib.ingest.dead_letters import reconcile
 from chalicelib.ingest.handler import handle_ingest_batch
 from chalicelib.library.routes import library_api
+from chalicelib.privacy import retention
+from chalicelib.privacy.export_handler import handle_export_batch
+from chalicelib.privacy.routes import privacy_api
 from chalicelib.review.routes import review_api
 from chalicelib.videos.routes import videos_api
 from chalicelib.webhooks.handler import handle_webhook_batch
@@ -36,6 +40,8 @@ app.register_blueprint(clips_api)
 app.register_blueprint(review_api)
 app.register_blueprint(library_api)
 app.register_blueprint(webhooks_api)
+app.register_blueprint(audit_api)
+app.register_blueprint(privacy_api)
 app.register_blueprint(docs_api)
 
 
@@ -49,6 +55,11 @@ def cut_clips(event: SQSEvent) -> dict[str, Any]:
     return handle_clip_batch(event.to_dict(), event.context)
 
 
+@app.on_sqs_message(queue=settings.export_queue_name, batch_size=1)
+def build_exports(event: SQSEvent) -> dict[str, Any]:
+    return handle_export_batch(event.to_dict(), event.context)
+
+
 @app.on_sqs_message(queue=settings.webhook_queue_name, batch_size=10)
 def deliver_webhooks(event: SQSEvent) -> dict[str, Any]:
     return handle_webhook_batch(event.to_dict(), event.context)
@@ -57,3 +68,8 @@ def deliver_webhooks(event: SQSEvent) -> dict[str, Any]:
 @app.schedule(Rate(5, unit=Rate.MINUTES))
 def reconcile_dead_letters(event: CloudWatchEvent) -> dict[str, int]:
     return {"failed": reconcile(settings)}
+
+
+@app.schedule(Rate(1, unit=Rate.DAYS))
+def apply_retention(event: CloudWatchEvent) -> dict[str, int]:
+    return {"applied": retention.apply_all(settings)}

@@ -102,6 +102,11 @@ def clip_queue_url(settings: Settings | None = None) -> str:
     return settings.clip_queue_url or queue_url(settings.clip_queue_name, settings)
 
 
+def export_queue_url(settings: Settings | None = None) -> str:
+    settings = settings or get_settings()
+    return settings.export_queue_url or queue_url(settings.export_queue_name, settings)
+
+
 def reset_clients() -> None:
     with _lock:
         _clients.clear()

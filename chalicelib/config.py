@@ -127,6 +127,17 @@ class Settings(BaseSettings):
     # never stays locked by someone who walked away.
     review_claim_ttl_s: int = 1800
 
+    # --- privacy -----------------------------------------------------------------
+    # Audit entries are the district's record of who saw what: kept three years.
+    audit_retention_days: int = 3 * 365
+    # A teacher's data export: built by a worker on its own queue, downloadable
+    # for a week, then deleted (record TTL + bucket lifecycle on exports/).
+    export_queue_name: str = "classreel-exports"
+    export_queue_url: str = ""
+    export_visibility_timeout_s: int = 5400
+    export_max_receive_count: int = 3
+    export_keep_days: int = 7
+
     @property
     def dev_issuer_dir(self) -> Path:
         return self.data_dir / "dev-issuer"

@@ -30,10 +30,6 @@ class DeploymentConfigError(ValueError):
 class DeploymentConfig:
     # Prefix of every physical name: classreel-{stage}-...
     stage: str = "dev"
-    # Raw uploads (the teacher's original file) are deleted this many days after
-    # they land. Renditions in the media bucket stay; clips are cut from the
-    # source, so this is how long a coach can cut clips from a recording.
-    raw_retention_days: int = 30
     # An overwritten or expired upload keeps its old version this long (the
     # worker deletes refused second uploads itself; this is the safety net).
     noncurrent_version_days: int = 3
@@ -59,9 +55,6 @@ class DeploymentConfig:
         origins = value("corsOrigins", ",".join(defaults.cors_origins))
         config = cls(
             stage=str(value("stage", defaults.stage)),
-            raw_retention_days=_positive_int(
-                "rawRetentionDays", value("rawRetentionDays", defaults.raw_retention_days)
-            ),
             noncurrent_version_days=_positive_int(
                 "noncurrentVersionDays",
                 value("noncurrentVersionDays", defaults.noncurrent_version_days),

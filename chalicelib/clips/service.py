@@ -7,6 +7,8 @@ import json
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib import aws
+from chalicelib.audit import service as audit
+from chalicelib.audit.models import AuditAction
 from chalicelib.auth.principal import Principal
 from chalicelib.clips.access import require_curator, visible_clip
 from chalicelib.clips.models import (
@@ -147,7 +149,21 @@ def _enqueue(clip: ClipRecord, settings: Settings) -> None:
 
 
 def get_clip(principal: Principal, clip_id: str) -> ClipRecord:
-    return visible_clip(principal, clip_id)[0]
+    clip = visible_clip(principal, clip_id)[0]
+    record_clip_views(principal, [clip])
+    return clip
+
+
+def record_clip_views(principal: Principal, clips: list[ClipRecord]) -> None:
+    """Playback URLs issued for clips of someone else's recording: audited views."""
+    audit.record_many(
+        principal,
+        [
+            audit.Event(AuditAction.CLIP_VIEWED, c.district, c.video_id, clip_id=c.clip_id)
+            for c in clips
+            if c.renditions and c.owner_id != principal.user_id
+        ],
+    )
 
 
 def list_clips(principal: Principal, video_id: str) -> list[ClipRecord]:

@@ -22,6 +22,8 @@ from pynamodb.attributes import (
 )
 from pynamodb.exceptions import UpdateError
 
+from chalicelib.audit import service as audit
+from chalicelib.audit.models import AuditAction
 from chalicelib.auth.principal import Principal, Role
 from chalicelib.db.base import TableModel, is_conditional_check_failure, utcnow
 from chalicelib.errors import Conflict, Forbidden, InvalidInput, NotFound
@@ -242,6 +244,12 @@ def release(principal: Principal, video_id: str, evaluation_id: str) -> Evaluati
             EvaluationRecord.updated_at.set(now),
         ],
         EvaluationStatus.DRAFT,
+    )
+    audit.record(
+        principal,
+        audit.Event(
+            AuditAction.EVALUATION_RELEASED, principal.district, video_id, subject=evaluation_id
+        ),
     )
     return record
 

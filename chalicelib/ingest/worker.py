@@ -222,6 +222,7 @@ def _publish(job: Job, info: MediaInfo, outputs: Outputs, prefix: str) -> None:
         job,
         [
             VideoRecord.status.set(VideoStatus.READY.value),
+            VideoRecord.ready_at.set(utcnow()),
             VideoRecord.playable.set(True),
             VideoRecord.progress.set(1),
             VideoRecord.renditions.set([rendition_attr(r, prefix) for r in outputs.renditions]),

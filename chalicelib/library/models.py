@@ -37,6 +37,7 @@ class LibraryEntry(TableModel):
     clip_id = UnicodeAttribute()
     review_id = UnicodeAttribute()
     video_id = UnicodeAttribute()
+    owner_id = UnicodeAttribute(null=True)
     district = UnicodeAttribute()
     school = UnicodeAttribute(null=True)
     title = UnicodeAttribute()

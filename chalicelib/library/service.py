@@ -7,6 +7,8 @@ from datetime import datetime
 from typing import TYPE_CHECKING, Any
 
 from chalicelib.api.pagination import decode_cursor, encode_cursor
+from chalicelib.audit import service as audit
+from chalicelib.audit.models import AuditAction
 from chalicelib.auth.principal import Principal
 from chalicelib.clips.models import ClipRecord, clip_partition
 from chalicelib.config import Settings
@@ -72,6 +74,7 @@ def entries_for(
             clip_id=clip.clip_id,
             review_id=item.review_id,
             video_id=clip.video_id,
+            owner_id=clip.owner_id,
             district=clip.district,
             school=clip.school,
             title=clip.title,
@@ -145,6 +148,14 @@ def search(principal: Principal, query: LibraryQuery, settings: Settings) -> Lib
     )
     entries = list(results)
     last = results.last_evaluated_key if len(entries) == query.limit else None
+    audit.record_many(
+        principal,
+        [
+            audit.Event(AuditAction.CLIP_VIEWED, e.district, e.video_id, clip_id=e.clip_id)
+            for e in entries
+            if e.owner_id != principal.user_id
+        ],
+    )
     return LibraryPage(
         items=[_view(entry, query, settings) for entry in entries],
         next_cursor=encode_cursor(last),

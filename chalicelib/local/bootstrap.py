@@ -50,6 +50,7 @@ class BootstrapResult:
     ingest_dlq_url: str
     webhook_queue_url: str
     clip_queue_url: str
+    export_queue_url: str
 
 
 def _ensure_queue(
@@ -112,8 +113,23 @@ def create_queues(settings: Settings) -> BootstrapResult:
             ),
         },
     )
+    export_dlq_url = _ensure_queue(sqs, f"{settings.export_queue_name}-dlq", {})
+    export_url = _ensure_queue(
+        sqs,
+        settings.export_queue_name,
+        {
+            "VisibilityTimeout": str(settings.export_visibility_timeout_s),
+            "RedrivePolicy": json.dumps(
+                {
+                    "deadLetterTargetArn": _queue_arn(sqs, export_dlq_url),
+                    "maxReceiveCount": settings.export_max_receive_count,
+                }
+            ),
+        },
+    )
     return BootstrapResult(
         ingest_queue_url=queue_url,
+        export_queue_url=export_url,
         ingest_dlq_url=dlq_url,
         webhook_queue_url=webhook_url,
         clip_queue_url=clip_url,

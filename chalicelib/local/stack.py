@@ -86,6 +86,7 @@ class LocalStack:
             self.env["CLASSREEL_INGEST_DLQ_URL"] = queues.ingest_dlq_url
             self.env["CLASSREEL_WEBHOOK_QUEUE_URL"] = queues.webhook_queue_url
             self.env["CLASSREEL_CLIP_QUEUE_URL"] = queues.clip_queue_url
+            self.env["CLASSREEL_EXPORT_QUEUE_URL"] = queues.export_queue_url
             self.apply_to_current_process()
             DevIssuer(self.settings()).ensure_key()
             if self.options.start_runner:

@@ -21,6 +21,8 @@ from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.api.pagination import decode_cursor, encode_cursor
+from chalicelib.audit import service as audit
+from chalicelib.audit.models import AuditAction
 from chalicelib.auth.principal import Principal, Role
 from chalicelib.clips.access import require_curator, visible_clip
 from chalicelib.clips.models import ClipRecord, ClipStatus
@@ -95,6 +97,11 @@ def consent_problem(video: VideoRecord | None) -> str | None:
         return (
             "The teacher has not consented to sharing this recording in the library "
             "(consent_to_library is off)"
+        )
+    if video.contains_students_without_consent:
+        return (
+            "Students whose families have not consented to media appear in this recording "
+            "(contains_students_without_consent is set)"
         )
     return None
 
@@ -293,10 +300,19 @@ def nominate(
         raise Conflict("This clip was nominated a moment ago", field="clip_id") from exc
 
     _run(body, conflict)
+    audit.record(
+        principal,
+        audit.Event(AuditAction.CLIP_NOMINATED, item.district, item.video_id, clip.clip_id),
+    )
     webhook_events.emit(
         item.district,
         "review.nominated",
-        {"review_id": review_id, "clip_id": clip.clip_id, "elements": elements},
+        {
+            "review_id": review_id,
+            "clip_id": clip.clip_id,
+            "video_id": clip.video_id,
+            "elements": elements,
+        },
     )
     return item
 
@@ -485,13 +501,26 @@ def approve(
         request.note,
         extra=lambda tx: [tx.save(entry) for entry in entries],
     )
+    audit.record_many(
+        principal,
+        [
+            audit.Event(action, item.district, item.video_id, item.clip_id, subject=item.review_id)
+            for action in (AuditAction.REVIEW_APPROVED, AuditAction.LIBRARY_PUBLISHED)
+        ],
+    )
     webhook_events.emit(
-        item.district, "review.approved", {"review_id": item.review_id, "clip_id": item.clip_id}
+        item.district,
+        "review.approved",
+        {"review_id": item.review_id, "clip_id": item.clip_id, "video_id": item.video_id},
     )
     webhook_events.emit(
         item.district,
         "library.published",
-        {"clip_id": item.clip_id, "elements": list(item.elements or [])},
+        {
+            "clip_id": item.clip_id,
+            "video_id": item.video_id,
+            "elements": list(item.elements or []),
+        },
     )
     return _reloaded(item)
 
@@ -506,10 +535,25 @@ def reject(principal: Principal, review_id: str, request: RejectRequest) -> Revi
         [ClipRecord.review_reason.set(request.reason)],
         request.reason,
     )
+    audit.record(
+        principal,
+        audit.Event(
+            AuditAction.REVIEW_REJECTED,
+            item.district,
+            item.video_id,
+            item.clip_id,
+            subject=item.review_id,
+        ),
+    )
     webhook_events.emit(
         item.district,
         "review.rejected",
-        {"review_id": item.review_id, "clip_id": item.clip_id, "reason": request.reason},
+        {
+            "review_id": item.review_id,
+            "clip_id": item.clip_id,
+            "video_id": item.video_id,
+            "reason": request.reason,
+        },
     )
     return _reloaded(item)
 
@@ -554,8 +598,14 @@ def unpublish(principal: Principal, clip_id: str, reason: str) -> ReviewRecord:
         raise Conflict("The clip changed meanwhile; reload it", field="clip_id") from exc
 
     _run(body, conflict)
+    audit.record(
+        principal,
+        audit.Event(AuditAction.LIBRARY_UNPUBLISHED, item.district, item.video_id, clip_id),
+    )
     webhook_events.emit(
-        item.district, "library.unpublished", {"clip_id": clip_id, "reason": reason}
+        item.district,
+        "library.unpublished",
+        {"clip_id": clip_id, "video_id": item.video_id, "reason": reason},
     )
     return _reloaded(item)
 

@@ -10,6 +10,8 @@ import re
 from dataclasses import dataclass
 
 RAW_PREFIX = "raw/"
+# Teachers' data exports in the media bucket (chalicelib/privacy/export.py).
+EXPORTS_PREFIX = "exports/"
 _RAW_KEY = re.compile(
     r"^raw/(?P<district>[A-Za-z0-9_-]{1,64})/(?P<video_id>[A-Za-z0-9_-]{1,64})/source$"
 )
@@ -26,6 +28,11 @@ class RawKey:
 
 def raw_source_key(district: str, video_id: str) -> str:
     return str(RawKey(district, video_id))
+
+
+def raw_video_prefix(district: str, video_id: str) -> str:
+    """Every object (and version) of one video's upload."""
+    return f"{RAW_PREFIX}{district}/{video_id}/"
 
 
 def parse_raw_key(key: str) -> RawKey | None:

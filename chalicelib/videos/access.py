@@ -8,7 +8,7 @@ not change is 403.
 from __future__ import annotations
 
 from chalicelib.auth.principal import Principal, Role
-from chalicelib.errors import Forbidden, NotFound
+from chalicelib.errors import Conflict, Forbidden, NotFound
 from chalicelib.videos.models import VideoRecord
 
 UPLOAD_ROLES = (Role.TEACHER, Role.COACH, Role.ADMIN)
@@ -52,6 +52,11 @@ def deletable_video(principal: Principal, video_id: str) -> VideoRecord:
     video = visible_video(principal, video_id)
     if video.owner_id != principal.user_id and not principal.has_role(Role.ADMIN):
         raise Forbidden("Only the video's owner or a district admin may delete it")
+    if video.legal_hold:
+        raise Conflict(
+            "This video is under a legal hold and cannot be deleted until the district lifts it",
+            field="legal_hold",
+        )
     return video
 
 

@@ -8,6 +8,8 @@ strand files that nothing points at any more.
 from __future__ import annotations
 
 from chalicelib import aws
+from chalicelib.audit import service as audit
+from chalicelib.audit.models import AuditAction
 from chalicelib.auth.principal import Principal
 from chalicelib.clips.deletion import purge_clips
 from chalicelib.config import Settings
@@ -15,14 +17,16 @@ from chalicelib.db.base import delete_partition
 from chalicelib.feedback.models import COMMENT_PREFIX, CommentRecord
 from chalicelib.framework import service as framework
 from chalicelib.observability import logger
+from chalicelib.privacy.export import forget_exports
 from chalicelib.storage import objects
-from chalicelib.storage.keys import video_media_prefix
+from chalicelib.storage.keys import raw_video_prefix, video_media_prefix
 from chalicelib.videos.access import deletable_video
 from chalicelib.videos.models import VideoRecord
+from chalicelib.webhooks.models import DeliveryRecord
 
 
 def raw_prefix(video: VideoRecord) -> str:
-    return f"raw/{video.district}/{video.video_id}/"
+    return raw_video_prefix(video.district, video.video_id)
 
 
 def _abort_open_uploads(video: VideoRecord, settings: Settings) -> None:
@@ -49,12 +53,34 @@ def purge(video: VideoRecord, settings: Settings) -> dict[str, int]:
         for tag in comment.tags or []
     ]
     clips = purge_clips(video.video_id, settings)
+    deliveries = _forget_webhook_copies(video.video_id)
+    # The owner's data exports hold a copy of the video: they go too.
+    exports = forget_exports(video.district, video.owner_id, settings)
     items = delete_partition(VideoRecord.key(video.video_id)[0])
     framework.count_usage(video.district, removed=tags)
-    counts = {"raw_objects": raw, "media_objects": media, "records": items, **clips}
+    counts = {
+        "raw_objects": raw,
+        "media_objects": media,
+        "records": items,
+        "webhook_payloads": deliveries,
+        "exports": exports,
+        **clips,
+    }
     logger.info("video deleted", extra={"video_id": video.video_id, **counts})
     return counts
 
 
+def _forget_webhook_copies(video_id: str) -> int:
+    """Delivery records keep the signed payload for retries: it names the video."""
+    copies = list(DeliveryRecord.by_video.query(DeliveryRecord.video_partition(video_id)))
+    with DeliveryRecord.batch_write() as batch:
+        for copy in copies:
+            batch.delete(copy)
+    return len(copies)
+
+
 def delete_video(principal: Principal, video_id: str, settings: Settings) -> dict[str, int]:
-    return purge(deletable_video(principal, video_id), settings)
+    video = deletable_video(principal, video_id)
+    counts = purge(video, settings)
+    audit.record(principal, audit.Event(AuditAction.VIDEO_DELETED, video.district, video_id))
+    return counts

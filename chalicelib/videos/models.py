@@ -129,6 +129,17 @@ class VideoRecord(TableModel):
     shared_with = UnicodeSetAttribute(null=True)
     share_with_school_coaches = BooleanAttribute(default=False)
     consent_to_library = BooleanAttribute(default=False)
+    # Set by anyone working with the video who sees students whose families did
+    # not consent to media: blocks the library until cleared.
+    contains_students_without_consent = BooleanAttribute(default=False)
+    # Set by a district admin: no deletion of any kind (owner, admin, retention).
+    legal_hold = BooleanAttribute(default=False)
+    legal_hold_reason = UnicodeAttribute(null=True)
+    # Retention (chalicelib/privacy/retention.py): when the video became ready,
+    # and which of its files the district's policy has already removed.
+    ready_at = UTCDateTimeAttribute(null=True)
+    source_deleted_at = UTCDateTimeAttribute(null=True)
+    renditions_deleted_at = UTCDateTimeAttribute(null=True)
 
     status = UnicodeAttribute(default=VideoStatus.UPLOADING.value)
     playable = BooleanAttribute(default=False)

@@ -9,6 +9,7 @@ from chalicelib.api.context import current_principal
 from chalicelib.api.routing import ApiBlueprint, json_response
 from chalicelib.config import get_settings
 from chalicelib.errors import InvalidInput
+from chalicelib.privacy import safeguards
 from chalicelib.videos import deletion, multipart, service
 from chalicelib.videos.schemas import (
     CompleteMultipartRequest,
@@ -18,6 +19,7 @@ from chalicelib.videos.schemas import (
     CreateVideoRequest,
     CreateVideoResponse,
     PartView,
+    SafeguardsRequest,
     SignPartResponse,
     UpdateVideoRequest,
     UploadKeyQuery,
@@ -59,6 +61,7 @@ def list_videos() -> Response:
     principal = current_principal()
     query = parse_query(videos_api.current_request, VideoListQuery)
     page = service.list_videos(principal, query)
+    service.record_views(principal, page.items)
     return json_response(
         VideoListResponse(
             items=[service.video_view(v, settings, principal) for v in page.items],
@@ -85,6 +88,20 @@ def update_video(video_id: str) -> Response:
     principal = current_principal()
     request = parse_body(videos_api.current_request, UpdateVideoRequest)
     video = service.update_video(principal, video_id, request)
+    return json_response(service.video_view(video, get_settings(), principal))
+
+
+@videos_api.route(
+    "/videos/{video_id}/safeguards",
+    methods=["PUT"],
+    summary="Flag students without media consent (owner, coach, admin); legal hold (admin)",
+    request_model=SafeguardsRequest,
+    response_model=VideoView,
+)
+def update_safeguards(video_id: str) -> Response:
+    principal = current_principal()
+    request = parse_body(videos_api.current_request, SafeguardsRequest)
+    video = safeguards.update_safeguards(principal, video_id, request)
     return json_response(service.video_view(video, get_settings(), principal))
 
 

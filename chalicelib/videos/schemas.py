@@ -119,8 +119,25 @@ class VideoView(BaseModel):
     )
     sharing: SharingView | None = Field(description="Only shown to the owner and admins")
     consent_to_library: bool
+    contains_students_without_consent: bool = Field(
+        description="Students without media consent appear: the library is closed to it"
+    )
+    legal_hold: bool = Field(description="Under legal hold: nothing of it can be deleted")
+    renditions_deleted_at: datetime | None = Field(
+        description="When the district's retention policy removed its playable files"
+    )
     created_at: datetime
     updated_at: datetime
+
+
+class SafeguardsRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    contains_students_without_consent: bool | None = Field(
+        default=None, description="The owner, a coach it is shared with, or an admin"
+    )
+    legal_hold: bool | None = Field(default=None, description="District admins only")
+    reason: str | None = Field(default=None, max_length=2000, description="Why (kept in audit)")
 
 
 class CreateVideoResponse(BaseModel):

@@ -9,6 +9,8 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError
 
 from chalicelib.api.pagination import decode_cursor, encode_cursor
+from chalicelib.audit import service as audit
+from chalicelib.audit.models import AuditAction
 from chalicelib.auth.principal import Principal, Role
 from chalicelib.config import Settings
 from chalicelib.db.base import is_transaction_conflict, transaction, utcnow
@@ -124,7 +126,24 @@ def create_video(
 
 
 def get_video(principal: Principal, video_id: str) -> VideoRecord:
-    return visible_video(principal, video_id)
+    video = visible_video(principal, video_id)
+    record_views(principal, [video])
+    return video
+
+
+def record_views(principal: Principal, videos: list[VideoRecord]) -> None:
+    """Playback URLs are about to be issued: that is a view, for the owner's audit trail.
+
+    The owner's own views are not recorded: the trail answers "who else saw it".
+    """
+    audit.record_many(
+        principal,
+        [
+            audit.Event(AuditAction.VIDEO_VIEWED, v.district, video_id=v.video_id)
+            for v in videos
+            if v.renditions and v.owner_id != principal.user_id
+        ],
+    )
 
 
 @dataclass(frozen=True)
@@ -226,6 +245,37 @@ def update_video(principal: Principal, video_id: str, request: UpdateVideoReques
         if is_transaction_conflict(exc):
             raise Conflict("The video changed while you edited it; please retry") from exc
         raise
+    events = [
+        *(
+            audit.Event(AuditAction.VIDEO_SHARED, video.district, video_id, subject=u)
+            for u in granted
+        ),
+        *(
+            audit.Event(AuditAction.VIDEO_UNSHARED, video.district, video_id, subject=u)
+            for u in revoked
+        ),
+    ]
+    if request.sharing is not None and request.sharing.school_coaches != bool(
+        video.share_with_school_coaches
+    ):
+        action = (
+            AuditAction.VIDEO_SHARED
+            if request.sharing.school_coaches
+            else AuditAction.VIDEO_UNSHARED
+        )
+        events.append(audit.Event(action, video.district, video_id, subject="school_coaches"))
+    if request.consent_to_library is not None and request.consent_to_library != bool(
+        video.consent_to_library
+    ):
+        events.append(
+            audit.Event(
+                AuditAction.CONSENT_CHANGED,
+                video.district,
+                video_id,
+                subject=f"consent_to_library={str(request.consent_to_library).lower()}",
+            )
+        )
+    audit.record_many(principal, events)
     refreshed = VideoRecord.load(video_id)
     if refreshed is None:
         raise NotFound("Video not found")
@@ -277,6 +327,9 @@ def video_view(record: VideoRecord, settings: Settings, viewer: Principal) -> Vi
             else None
         ),
         consent_to_library=bool(record.consent_to_library),
+        contains_students_without_consent=bool(record.contains_students_without_consent),
+        legal_hold=bool(record.legal_hold),
+        renditions_deleted_at=record.renditions_deleted_at,
         created_at=record.created_at,
         updated_at=record.updated_at,
     )

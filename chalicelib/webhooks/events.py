@@ -55,6 +55,10 @@ def emit(district: str, event_type: str, data: dict[str, Any]) -> list[str]:
             created_at=now,
             expires_at=now + RETENTION,
         )
+        video_id = data.get("video_id")
+        if isinstance(video_id, str) and video_id:
+            record.gsi3pk = DeliveryRecord.video_partition(video_id)
+            record.gsi3sk = record.sk
         record.save()
         sqs.send_message(
             QueueUrl=queue_url, MessageBody=json.dumps({"pk": record.pk, "sk": record.sk})

@@ -15,7 +15,7 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
 )
 
-from chalicelib.db.base import TableModel, utcnow
+from chalicelib.db.base import Gsi3, TableModel, utcnow
 
 EVENT_TYPES = (
     "video.ready",
@@ -63,6 +63,12 @@ class WebhookRecord(TableModel):
 
 
 class DeliveryRecord(TableModel):
+    """One event sent to one hook. gsi3 ``DELIVERYVIDEO#{video_id}`` (sparse): the copies of
+    a video's data in payloads, so deleting the video deletes them too."""
+
+    gsi3pk = UnicodeAttribute(null=True)
+    gsi3sk = UnicodeAttribute(null=True)
+    by_video = Gsi3()
     delivery_id = UnicodeAttribute()
     hook_id = UnicodeAttribute()
     district = UnicodeAttribute()
@@ -81,3 +87,7 @@ class DeliveryRecord(TableModel):
     @staticmethod
     def partition(hook_id: str) -> str:
         return f"WEBHOOK#{hook_id}"
+
+    @staticmethod
+    def video_partition(video_id: str) -> str:
+        return f"DELIVERYVIDEO#{video_id}"

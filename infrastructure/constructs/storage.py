@@ -19,8 +19,9 @@ from aws_cdk import Aws, Duration, RemovalPolicy
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from chalicelib.config import Settings
 from chalicelib.local.bootstrap import MEDIA_CORS_RULES, UPLOAD_CORS_RULES
-from chalicelib.storage.keys import RAW_PREFIX
+from chalicelib.storage.keys import EXPORTS_PREFIX
 from infrastructure.deployment import DeploymentConfig
 from infrastructure.nag import suppress
 
@@ -121,11 +122,9 @@ class Storage(Construct):
                     id="abort-incomplete-multipart",
                     abort_incomplete_multipart_upload_after=ABORT_INCOMPLETE_MULTIPART,
                 ),
-                s3.LifecycleRule(
-                    id="expire-raw-sources",
-                    prefix=RAW_PREFIX,
-                    expiration=Duration.days(config.raw_retention_days),
-                ),
+                # No blanket expiry of raw/: originals are deleted by each
+                # district's retention policy (chalicelib/privacy/retention.py),
+                # which a legal hold overrides; a bucket rule could not.
                 s3.LifecycleRule(
                     id="expire-noncurrent-versions",
                     noncurrent_version_expiration=Duration.days(config.noncurrent_version_days),
@@ -152,6 +151,12 @@ class Storage(Construct):
                 s3.LifecycleRule(
                     id="abort-incomplete-multipart",
                     abort_incomplete_multipart_upload_after=ABORT_INCOMPLETE_MULTIPART,
-                )
+                ),
+                s3.LifecycleRule(
+                    # Teachers' data exports (chalicelib/privacy/export.py): a week.
+                    id="expire-exports",
+                    prefix=EXPORTS_PREFIX,
+                    expiration=Duration.days(Settings().export_keep_days),
+                ),
             ],
         )

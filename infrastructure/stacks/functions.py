@@ -14,7 +14,7 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 
 from chalicelib.config import Settings
-from chalicelib.storage.keys import RAW_PREFIX
+from chalicelib.storage.keys import EXPORTS_PREFIX, RAW_PREFIX
 from infrastructure.constructs import permissions as allow
 from infrastructure.constructs.chalice_app import FunctionSpec
 from infrastructure.constructs.ffmpeg_layer import FfmpegLayer
@@ -28,6 +28,7 @@ VIDEOS_PREFIX = "videos/"
 CLIPS_PREFIX = "clips/"
 
 WEBHOOK_MAX_CONCURRENCY = 5
+EXPORT_MAX_CONCURRENCY = 5
 
 # Lambda's hard limits, and API Gateway's: a REST integration answers in 29 s.
 LAMBDA_MAX_EPHEMERAL_MB = 10240
@@ -79,6 +80,9 @@ def queue_sizing(settings: Settings) -> dict[str, QueueSizing]:
             WEBHOOK_MAX_RECEIVE_COUNT,
         ),
         "clip": QueueSizing(settings.clip_visibility_timeout_s, settings.clip_max_receive_count),
+        "export": QueueSizing(
+            settings.export_visibility_timeout_s, settings.export_max_receive_count
+        ),
     }
 
 
@@ -123,6 +127,20 @@ def function_specs(
             extra_environment=resources.ffmpeg.environment(),
             trigger=resources.queues["clip"],
             max_concurrency=config.ingest_max_concurrency,
+        ),
+        "build_exports": FunctionSpec(
+            memory_mb=2048,
+            timeout_s=settings.worker_timeout_s,
+            # Every playable file of a teacher's videos passes through /tmp.
+            ephemeral_storage_mb=LAMBDA_MAX_EPHEMERAL_MB,
+            permissions=export_permissions(resources),
+            trigger=resources.queues["export"],
+            max_concurrency=EXPORT_MAX_CONCURRENCY,
+        ),
+        "apply_retention": FunctionSpec(
+            memory_mb=512,
+            timeout_s=settings.worker_timeout_s,
+            permissions=retention_permissions(resources),
         ),
         "deliver_webhooks": FunctionSpec(
             memory_mb=256,
@@ -176,6 +194,16 @@ def api_permissions(r: AppResources) -> list[iam.PolicyStatement]:
         allow.queue("EmitWebhooks", r.queues["webhook"].queue, ["sqs:SendMessage"]),
         # Creating a clip queues its job.
         allow.queue("QueueClipJobs", r.queues["clip"].queue, ["sqs:SendMessage"]),
+        # Teachers' exports: queue the job, sign the download; a video's
+        # deletion deletes its owner's exports (they hold a copy of it).
+        allow.queue("QueueExports", r.queues["export"].queue, ["sqs:SendMessage"]),
+        allow.objects(
+            "SignAndPurgeExports",
+            media,
+            EXPORTS_PREFIX,
+            ["s3:GetObject", "s3:DeleteObjectVersion"],
+        ),
+        allow.listing("ListExportsToPurge", media, EXPORTS_PREFIX, ["s3:ListBucketVersions"]),
     ]
 
 
@@ -236,6 +264,39 @@ def clip_permissions(r: AppResources) -> list[iam.PolicyStatement]:
             "ListClipOutputs", media, CLIPS_PREFIX, ["s3:ListBucket", "s3:ListBucketVersions"]
         ),
         allow.table_items("Records", r.table, WORKER_TABLE),
+    ]
+
+
+def export_permissions(r: AppResources) -> list[iam.PolicyStatement]:
+    media = r.storage.media
+    return [
+        # Read the teacher's playable files, write the zip.
+        allow.objects("ReadRenditions", media, VIDEOS_PREFIX, ["s3:GetObject"]),
+        allow.bucket_exists("MissingRenditionIs404", [media]),
+        allow.objects(
+            "WriteExports", media, EXPORTS_PREFIX, ["s3:PutObject", "s3:AbortMultipartUpload"]
+        ),
+        # Their videos and comments; the export's own record.
+        allow.table_items(
+            "Records", r.table, ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"]
+        ),
+    ]
+
+
+def retention_permissions(r: AppResources) -> list[iam.PolicyStatement]:
+    uploads, media = r.storage.uploads, r.storage.media
+    return [
+        # Originals and playable files that a district's policy has let go.
+        allow.objects("DeleteSources", uploads, RAW_PREFIX, ["s3:DeleteObjectVersion"]),
+        allow.listing("ListSources", uploads, RAW_PREFIX, ["s3:ListBucketVersions"]),
+        allow.objects("DeleteRenditions", media, VIDEOS_PREFIX, ["s3:DeleteObjectVersion"]),
+        allow.listing("ListRenditions", media, VIDEOS_PREFIX, ["s3:ListBucketVersions"]),
+        # Policies, the district's videos and clips; mark what went; audit it.
+        allow.table_items(
+            "Records",
+            r.table,
+            ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:PutItem"],
+        ),
     ]
 
 

@@ -69,8 +69,8 @@ def _queue_of(synthesized: Synthesized, handler: str) -> dict[str, Any]:
 
 
 def test_app_py_declares_the_handlers_this_suite_knows() -> None:
-    assert SQS_HANDLERS == ["cut_clips", "deliver_webhooks", "ingest"]
-    assert set(SCHEDULES) == {"reconcile_dead_letters"}
+    assert SQS_HANDLERS == ["build_exports", "cut_clips", "deliver_webhooks", "ingest"]
+    assert set(SCHEDULES) == {"apply_retention", "reconcile_dead_letters"}
 
 
 def test_one_function_per_handler_plus_the_api(synthesized: Synthesized) -> None:

@@ -23,11 +23,9 @@ def test_defaults_describe_a_dev_stage() -> None:
 def test_command_line_strings_are_parsed() -> None:
     config = _config(
         stage="prod",
-        rawRetentionDays="45",
         corsOrigins="https://a.example.org, https://b.example.org",
         ingestMaxConcurrency="25",
     )
-    assert config.raw_retention_days == 45
     assert config.cors_origins == ("https://a.example.org", "https://b.example.org")
     assert config.ingest_max_concurrency == 25
 
@@ -36,8 +34,8 @@ def test_command_line_strings_are_parsed() -> None:
     ("context", "message"),
     [
         ({"stage": "Prod_1"}, "stage"),
-        ({"rawRetentionDays": "soon"}, "whole number"),
-        ({"rawRetentionDays": "0"}, "positive"),
+        ({"noncurrentVersionDays": "soon"}, "whole number"),
+        ({"noncurrentVersionDays": "0"}, "positive"),
         ({"ingestMaxConcurrency": "1"}, "between 2 and 1000"),
         ({"ingestMemoryMb": "20000"}, "between 128 and 10240"),
         ({"corsOrigins": " , "}, "at least one origin"),

@@ -58,6 +58,8 @@ FUNCTIONS = [
     "classreel-dev-api",
     "classreel-dev-ingest",
     "classreel-dev-cut-clips",
+    "classreel-dev-build-exports",
+    "classreel-dev-apply-retention",
     "classreel-dev-deliver-webhooks",
     "classreel-dev-reconcile-dead-letters",
 ]
@@ -97,7 +99,10 @@ def test_s3_object_access_is_scoped_to_prefixes(synthesized: Synthesized) -> Non
     for function in FUNCTIONS:
         for resource in _object_resources(_statements(_role_of(synthesized, function))):
             if "/" in resource:
-                assert resource.endswith(("/raw/*", "/videos/*", "/clips/*")), (function, resource)
+                assert resource.endswith(("/raw/*", "/videos/*", "/clips/*", "/exports/*")), (
+                    function,
+                    resource,
+                )
 
 
 def test_the_ingest_worker_reads_raw_and_writes_videos(synthesized: Synthesized) -> None:
@@ -126,6 +131,7 @@ def test_queue_consumers_may_only_consume_their_own_queue(synthesized: Synthesiz
     for function, queue_name in [
         ("classreel-dev-ingest", "classreel-dev-ingest"),
         ("classreel-dev-cut-clips", "classreel-dev-clip"),
+        ("classreel-dev-build-exports", "classreel-dev-export"),
         ("classreel-dev-deliver-webhooks", "classreel-dev-webhook"),
     ]:
         statements = _statements(_role_of(synthesized, function))

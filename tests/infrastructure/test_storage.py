@@ -7,9 +7,9 @@ from typing import Any
 import pytest
 from aws_cdk.assertions import Match
 
+from chalicelib.config import Settings
 from chalicelib.storage.keys import RAW_PREFIX
 from infrastructure.constructs.storage import ABORT_INCOMPLETE_MULTIPART
-from infrastructure.deployment import DeploymentConfig
 from tests.infrastructure.conftest import Synthesized
 
 
@@ -75,11 +75,17 @@ def test_incomplete_multipart_uploads_are_aborted(synthesized: Synthesized, role
     } in rules
 
 
-def test_raw_sources_expire_after_the_retention(synthesized: Synthesized) -> None:
+def test_no_bucket_rule_expires_current_originals(synthesized: Synthesized) -> None:
+    # Districts' retention policies delete originals, and a legal hold must be
+    # able to stop them: an S3 expiration rule would ignore the hold.
     rules = _bucket(synthesized, "uploads")["Properties"]["LifecycleConfiguration"]["Rules"]
-    (expiry,) = [rule for rule in rules if rule["Id"] == "expire-raw-sources"]
-    assert expiry["Prefix"] == RAW_PREFIX
-    assert expiry["ExpirationInDays"] == DeploymentConfig().raw_retention_days
+    assert not [rule for rule in rules if "ExpirationInDays" in rule]
+
+
+def test_data_exports_expire_after_a_week(synthesized: Synthesized) -> None:
+    rules = _bucket(synthesized, "media")["Properties"]["LifecycleConfiguration"]["Rules"]
+    (rule,) = [r for r in rules if r.get("Prefix") == "exports/"]
+    assert rule["ExpirationInDays"] == Settings().export_keep_days == 7
 
 
 def test_uploads_cors_lets_browsers_put_and_post_and_read_the_etag(

@@ -35,12 +35,11 @@ class Workflow:
         return ready_clip(self.video, created_by="coach-r", **kwargs)
 
     def nominate(self, clip: ClipRecord, elements: list[str], note: str = "Strong") -> str:
-        item = self.coach.ok(
-            "POST",
-            f"/clips/{clip.clip_id}/nominate",
-            201,
-            json={"note": note, "elements": elements},
-        )
+        return self.nominate_id(clip.clip_id, elements, note)
+
+    def nominate_id(self, clip_id: str, elements: list[str], note: str = "Strong") -> str:
+        body = {"note": note, "elements": elements}
+        item = self.coach.ok("POST", f"/clips/{clip_id}/nominate", 201, json=body)
         return str(item["id"])
 
     def approve(self, review_id: str, reviewer: Api | None = None) -> dict[str, object]:

@@ -22,6 +22,7 @@ import secrets
 import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
+from datetime import date
 from pathlib import Path
 from typing import Any
 
@@ -185,6 +186,18 @@ RULES: dict[str, Rule] = {
         ok={REVIEWER}, conflict={ADMIN}, forbidden=NOT_QUEUE_WORKERS
     ),
     "GET /library": Rule(ok=ALL_AUTHENTICATED),
+    # Privacy: the trail of a video is its teacher's and the admins'.
+    "GET /videos/{video_id}/audit": Rule(ok={OWNER, ADMIN}, forbidden={COACH_SCHOOL, PEER_NAMED}),
+    "GET /audit": Rule(ok=ADMINS, forbidden=ALL_AUTHENTICATED - ADMINS),
+    "PUT /videos/{video_id}/safeguards": Rule(
+        ok={OWNER, COACH_SCHOOL, ADMIN}, forbidden={PEER_NAMED}
+    ),
+    "GET /retention": Rule(ok=ADMINS, forbidden=ALL_AUTHENTICATED - ADMINS),
+    "PUT /retention": Rule(ok=ADMINS, forbidden=ALL_AUTHENTICATED - ADMINS),
+    "GET /retention/preview": Rule(ok=ADMINS, forbidden=ALL_AUTHENTICATED - ADMINS),
+    "POST /me/exports": Rule(ok=ALL_AUTHENTICATED, ok_status=202),
+    # An export is its requester's alone.
+    "GET /me/exports/{export_id}": Rule(ok={OWNER}),
     "POST /library/{clip_id}/unpublish": Rule(ok={ADMIN}, forbidden=ALL_AUTHENTICATED - ADMINS),
 }
 
@@ -203,6 +216,7 @@ class World:
     review_id: str
     claimed_review_id: str
     published_clip_id: str
+    export_id: str
 
 
 def _served_routes() -> list[str]:
@@ -315,6 +329,7 @@ def _world(callers: Callers, route: str) -> World:
         review_id=review_id,
         claimed_review_id=claimed,
         published_clip_id=published_clip_id,
+        export_id=(as_owner.ok("POST", "/me/exports", 202)["id"] if "{export_id}" in route else ""),
         video_id=video.video_id,
         comment_id=comment["id"],
         draft_id=evaluations[EvaluationStatus.DRAFT],
@@ -336,6 +351,7 @@ def _request(route: str, world: World) -> tuple[str, str, dict[str, Any]]:
         part_number="1",
         evaluation_id=world.released_id if template.endswith("acknowledge") else world.draft_id,
         clip_id=world.published_clip_id if template.endswith("unpublish") else world.clip_id,
+        export_id=world.export_id,
         review_id=world.review_id
         if template.endswith(("{review_id}", "claim"))
         else world.claimed_review_id,
@@ -390,6 +406,9 @@ def _request(route: str, world: World) -> tuple[str, str, dict[str, Any]]:
         "POST /review-queue/{review_id}/approve": {"json": {"checklist": CHECKLIST}},
         "POST /review-queue/{review_id}/reject": {"json": {"reason": "not focused"}},
         "POST /library/{clip_id}/unpublish": {"json": {"reason": "withdrawn"}},
+        "GET /audit": {"params": {"since": date.today().isoformat()}},
+        "PUT /videos/{video_id}/safeguards": {"json": {"contains_students_without_consent": False}},
+        "PUT /retention": {"json": {}},
     }
     return method, path, bodies.get(route, {})
 

@@ -1,0 +1,1 @@
+"""The audit trail: who saw, shared, decided on or deleted what, and when."""

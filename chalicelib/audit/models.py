@@ -1,0 +1,66 @@
+"""Audit entries, append-only: written once with a condition, never updated.
+
+``AUDIT#{district}#{yyyy-mm-dd}`` / ``{at}#{id}``: a district's day, so an export
+since a date is one Query per day. gsi1 ``AUDITVIDEO#{video_id}`` / ``{at}#{id}``:
+one video's history for its teacher. Entries hold ids and actions, never content
+(no titles, bodies or media), and expire after the audit retention period.
+"""
+
+from __future__ import annotations
+
+import secrets
+from datetime import datetime
+from enum import StrEnum
+
+from pynamodb.attributes import TTLAttribute, UnicodeAttribute, UTCDateTimeAttribute
+
+from chalicelib.db.base import Gsi1, TableModel
+
+
+class AuditAction(StrEnum):
+    VIDEO_VIEWED = "video.viewed"
+    CLIP_VIEWED = "clip.viewed"
+    VIDEO_SHARED = "video.shared"
+    VIDEO_UNSHARED = "video.unshared"
+    CONSENT_CHANGED = "video.consent_changed"
+    LEGAL_HOLD_CHANGED = "video.legal_hold_changed"
+    EVALUATION_RELEASED = "evaluation.released"
+    CLIP_NOMINATED = "clip.nominated"
+    REVIEW_APPROVED = "review.approved"
+    REVIEW_REJECTED = "review.rejected"
+    LIBRARY_PUBLISHED = "library.published"
+    LIBRARY_UNPUBLISHED = "library.unpublished"
+    VIDEO_DELETED = "video.deleted"
+    RETENTION_APPLIED = "retention.applied"
+    DATA_EXPORTED = "data.exported"
+
+
+def new_audit_id() -> str:
+    return "aud_" + secrets.token_hex(8)
+
+
+def day_partition(district: str, at: datetime) -> str:
+    return f"AUDIT#{district}#{at.date().isoformat()}"
+
+
+def video_audit_partition(video_id: str) -> str:
+    return f"AUDITVIDEO#{video_id}"
+
+
+class AuditRecord(TableModel):
+    gsi1pk = UnicodeAttribute(null=True)
+    gsi1sk = UnicodeAttribute(null=True)
+    by_video = Gsi1()
+
+    audit_id = UnicodeAttribute()
+    district = UnicodeAttribute()
+    action = UnicodeAttribute()
+    actor_id = UnicodeAttribute()
+    actor_role = UnicodeAttribute()
+    at = UTCDateTimeAttribute()
+    video_id = UnicodeAttribute(null=True)
+    clip_id = UnicodeAttribute(null=True)
+    # Who else an action concerned (e.g. the user a video was shared with), or a
+    # short machine-readable note ("school_coaches", a retention step).
+    subject = UnicodeAttribute(null=True)
+    expires_at = TTLAttribute(null=True)

@@ -1,0 +1,39 @@
+"""Shapes of the audit API."""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+from pydantic import BaseModel, ConfigDict, Field
+
+
+class AuditEntryView(BaseModel):
+    id: str
+    at: datetime
+    action: str = Field(description="e.g. video.viewed, video.shared, review.approved")
+    actor_id: str
+    actor_role: str
+    video_id: str | None
+    clip_id: str | None
+    subject: str | None = Field(description="Whom or what else it concerned")
+
+
+class AuditPage(BaseModel):
+    items: list[AuditEntryView]
+    next_cursor: str | None
+
+
+class VideoAuditQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    cursor: str | None = None
+    limit: int = Field(default=50, ge=1, le=200)
+
+
+class DistrictAuditQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    since: date = Field(description="First day (UTC), inclusive")
+    until: date | None = Field(default=None, description="Last day (UTC), inclusive; today")
+    cursor: str | None = None
+    limit: int = Field(default=500, ge=1, le=1000)

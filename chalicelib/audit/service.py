@@ -1,0 +1,143 @@
+"""Recording and reading the audit trail."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+
+from chalicelib.api.pagination import decode_cursor, encode_cursor
+from chalicelib.audit.models import (
+    AuditAction,
+    AuditRecord,
+    day_partition,
+    new_audit_id,
+    video_audit_partition,
+)
+from chalicelib.auth.principal import Principal, Role
+from chalicelib.config import get_settings
+from chalicelib.db.base import utcnow
+from chalicelib.errors import Forbidden, InvalidInput
+from chalicelib.videos.access import visible_video
+
+# Work done by the platform itself (retention) is recorded under this actor.
+SYSTEM = "system"
+
+
+@dataclass(frozen=True)
+class Actor:
+    user_id: str
+    role: str
+
+    @classmethod
+    def of(cls, principal: Principal) -> Actor:
+        return cls(principal.user_id, principal.primary_role.value)
+
+
+SYSTEM_ACTOR = Actor(SYSTEM, SYSTEM)
+
+
+@dataclass(frozen=True)
+class Event:
+    action: AuditAction
+    district: str
+    video_id: str | None = None
+    clip_id: str | None = None
+    subject: str | None = None
+
+
+def _entry(actor: Actor, event: Event, at: datetime) -> AuditRecord:
+    audit_id = new_audit_id()
+    sort_key = f"{at.isoformat()}#{audit_id}"
+    entry = AuditRecord(
+        day_partition(event.district, at),
+        sort_key,
+        audit_id=audit_id,
+        district=event.district,
+        action=event.action.value,
+        actor_id=actor.user_id,
+        actor_role=actor.role,
+        at=at,
+        video_id=event.video_id,
+        clip_id=event.clip_id,
+        subject=event.subject,
+        expires_at=at + timedelta(days=get_settings().audit_retention_days),
+    )
+    if event.video_id:
+        entry.gsi1pk = video_audit_partition(event.video_id)
+        entry.gsi1sk = sort_key
+    return entry
+
+
+def record(actor: Actor | Principal, event: Event) -> None:
+    record_many(actor, [event])
+
+
+def record_many(actor: Actor | Principal, events: Iterable[Event]) -> None:
+    """Append entries; a conditional put, so an entry is never overwritten."""
+    who = actor if isinstance(actor, Actor) else Actor.of(actor)
+    now = utcnow()
+    entries = [_entry(who, event, now) for event in events]
+    if len(entries) == 1:
+        entries[0].save(condition=AuditRecord.pk.does_not_exist())
+        return
+    # Batch writes cannot carry conditions; the random ids make a collision moot.
+    with AuditRecord.batch_write() as batch:
+        for entry in entries:
+            batch.save(entry)
+
+
+def video_trail(
+    principal: Principal, video_id: str, *, cursor: str | None, limit: int
+) -> tuple[list[AuditRecord], str | None]:
+    """Newest first. For the video's teacher and the district's admins."""
+    video = visible_video(principal, video_id)
+    if video.owner_id != principal.user_id and not principal.has_role(Role.ADMIN):
+        raise Forbidden("Only the video's owner or a district admin can read its audit trail")
+    partition = video_audit_partition(video_id)
+    results = AuditRecord.by_video.query(
+        partition,
+        scan_index_forward=False,
+        limit=limit,
+        last_evaluated_key=decode_cursor(cursor, must_match={"gsi1pk": partition}),
+    )
+    items = list(results)
+    return items, encode_cursor(results.last_evaluated_key if len(items) == limit else None)
+
+
+def district_page(
+    principal: Principal, since: date, until: date | None, *, cursor: str | None, limit: int
+) -> tuple[list[AuditRecord], str | None]:
+    """The caller's district's entries between two days, oldest first, a page at a time.
+
+    One Query per day partition; the cursor carries the day and DynamoDB's key.
+    """
+    if not principal.has_role(Role.ADMIN):
+        raise Forbidden("Only a district admin can export the audit trail")
+    last = until or utcnow().date()
+    if since > last:
+        raise InvalidInput("since is after until", field="since")
+    day, start_key = since, None
+    if cursor:
+        position = decode_cursor(cursor, must_match={})
+        if position is None or "day" not in position or "key" not in position:
+            raise InvalidInput("The cursor is not valid", field="cursor")
+        try:
+            day = date.fromisoformat(position["day"])
+        except (TypeError, ValueError) as exc:
+            raise InvalidInput("The cursor is not valid", field="cursor") from exc
+        start_key = position["key"]
+        partition = day_partition(principal.district, datetime(day.year, day.month, day.day))
+        if not isinstance(start_key, dict) or start_key.get("pk") != {"S": partition}:
+            raise InvalidInput("The cursor does not belong to this listing", field="cursor")
+    items: list[AuditRecord] = []
+    while day <= last:
+        partition = day_partition(principal.district, datetime(day.year, day.month, day.day))
+        results = AuditRecord.query(
+            partition, limit=limit - len(items), last_evaluated_key=start_key
+        )
+        items += list(results)
+        if len(items) >= limit and results.last_evaluated_key:
+            return items, encode_cursor({"day": day.isoformat(), "key": results.last_evaluated_key})
+        day, start_key = day + timedelta(days=1), None
+    return items, None

@@ -1,0 +1,1 @@
+"""Student privacy and data governance: safeguards, retention, and data export."""

@@ -1,0 +1,66 @@
+"""Per-video safeguards: students without media consent, and legal holds."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from chalicelib.audit import service as audit
+from chalicelib.audit.models import AuditAction
+from chalicelib.auth.principal import Principal, Role
+from chalicelib.db.base import utcnow
+from chalicelib.errors import Forbidden, InvalidInput, NotFound
+from chalicelib.videos.access import is_coach_of, visible_video
+from chalicelib.videos.models import VideoRecord
+from chalicelib.videos.schemas import SafeguardsRequest
+
+
+def update_safeguards(
+    principal: Principal, video_id: str, request: SafeguardsRequest
+) -> VideoRecord:
+    video = visible_video(principal, video_id)
+    is_admin = principal.has_role(Role.ADMIN)
+    actions: list[Any] = []
+    events: list[audit.Event] = []
+    flag = request.contains_students_without_consent
+    if flag is not None:
+        if not (video.owner_id == principal.user_id or is_admin or is_coach_of(principal, video)):
+            raise Forbidden("Only the owner, a coach it is shared with, or an admin can set this")
+        actions.append(VideoRecord.contains_students_without_consent.set(flag))
+        events.append(
+            audit.Event(
+                AuditAction.CONSENT_CHANGED,
+                video.district,
+                video_id,
+                subject=f"contains_students_without_consent={str(flag).lower()}",
+            )
+        )
+    if request.legal_hold is not None:
+        if not is_admin:
+            raise Forbidden("Only a district admin can place or lift a legal hold")
+        if request.legal_hold and not request.reason:
+            raise InvalidInput("Say why the video is held", field="reason")
+        actions += [
+            VideoRecord.legal_hold.set(request.legal_hold),
+            VideoRecord.legal_hold_reason.set(request.reason)
+            if request.legal_hold and request.reason
+            else VideoRecord.legal_hold_reason.remove(),
+        ]
+        events.append(
+            audit.Event(
+                AuditAction.LEGAL_HOLD_CHANGED,
+                video.district,
+                video_id,
+                subject=f"legal_hold={str(request.legal_hold).lower()}",
+            )
+        )
+    if not actions:
+        raise InvalidInput(
+            "Nothing to change: send contains_students_without_consent and/or legal_hold",
+            field="legal_hold",
+        )
+    video.update(actions=[*actions, VideoRecord.updated_at.set(utcnow())])
+    audit.record_many(principal, events)
+    refreshed = VideoRecord.load(video_id)
+    if refreshed is None:
+        raise NotFound("Video not found")
+    return refreshed
