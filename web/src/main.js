@@ -92,5 +92,5 @@ async function route() {
 }
 
 window.addEventListener("hashchange", route);
-window.addEventListener("DOMContentLoaded", route);
-if (document.readyState !== "loading") route();
+if (document.readyState === "loading") window.addEventListener("DOMContentLoaded", route);
+else route();

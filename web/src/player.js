@@ -93,6 +93,8 @@ export function createPlayer({ renditions, poster, storyboardVttUrl, storyboardU
   }
   track_.addEventListener("click", (event) => seek(timeAt(event)));
   track_.addEventListener("keydown", (event) => {
+    if (event.key === "ArrowLeft") { seek(video.currentTime - 5); event.preventDefault(); }
+    if (event.key === "ArrowRight") { seek(video.currentTime + 5); event.preventDefault(); }
     if (event.key === "Home") { seek(0); event.preventDefault(); }
     if (event.key === "End") { seek(total); event.preventDefault(); }
   });
@@ -174,13 +176,16 @@ export function createPlayer({ renditions, poster, storyboardVttUrl, storyboardU
   return { el, video, seek, setComments, setSelection, get duration() { return total; } };
 }
 
-// Space plays/pauses, arrows step 5 s; extra keys per page. Typing in a field
-// or pressing a button keeps its usual meaning.
+// Space plays/pauses, arrows step 5 s; extra keys per page. Typing in a form
+// field keeps its meaning, as do space on a button or link and the native
+// player's own keys when it has focus.
 export function bindKeys(player, extra = {}) {
   const handler = (event) => {
     const target = event.target;
     if (event.ctrlKey || event.metaKey || event.altKey) return;
-    if (target.closest("input, textarea, select, button, a, [contenteditable], video")) return;
+    if (target.closest("input, textarea, select, [contenteditable]")) return;
+    if (event.key === " " && target.closest("button, a, summary, video")) return;
+    if (event.key.startsWith("Arrow") && target.closest("video, [role=slider]")) return;
     const { video } = player;
     if (event.key === " ") {
       if (video.paused) video.play().catch(() => {}); else video.pause();

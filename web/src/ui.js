@@ -9,7 +9,10 @@ export function h(tag, attrs = {}, ...children) {
     } else if (name === "class") {
       el.className = value;
     } else if (name === "style" && typeof value === "object") {
-      Object.assign(el.style, value);
+      for (const [property, setting] of Object.entries(value)) {
+        if (property.startsWith("--")) el.style.setProperty(property, setting);
+        else el.style[property] = setting;
+      }
     } else if (name === "dataset") {
       Object.assign(el.dataset, value);
     } else if (name in el && typeof value !== "string") {
@@ -52,12 +55,13 @@ export function duration(seconds) {
   return `${Math.round(s / 86400)} days`;
 }
 
+// Powers of 1024, as the server's limits are set (10 GiB reads "10.0 GB").
 export function bytes(n) {
   const units = ["bytes", "KB", "MB", "GB", "TB"];
   let value = n;
   let unit = 0;
-  while (value >= 1000 && unit < units.length - 1) {
-    value /= 1000;
+  while (value >= 1024 && unit < units.length - 1) {
+    value /= 1024;
     unit += 1;
   }
   return unit ? `${value.toFixed(1)} ${units[unit]}` : `${value} bytes`;

@@ -1,0 +1,74 @@
+"""Headless Chromium (Debian's, installed by `make setup-test`) driving the web client.
+
+Playwright cannot download browsers here, so it launches /usr/bin/chromium.
+Screenshots go to a temporary folder unless CLASSREEL_WEB_SCREENSHOTS names
+one (`CLASSREEL_WEB_SCREENSHOTS=docs/screenshots` refreshes the README's).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+from chalicelib.config import PROJECT_ROOT
+from chalicelib.local.stack import LocalStack
+
+CHROMIUM = os.environ.get("CLASSREEL_CHROMIUM", "/usr/bin/chromium")
+TIMEOUT_MS = 30_000
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not shutil.which(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: `make setup-test` installs Debian's chromium")
+    if not (PROJECT_ROOT / "web" / "dist" / "app.js").exists():
+        pytest.fail("web/dist/app.js is missing: `make setup` builds the web client")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--autoplay-policy=no-user-gesture-required"],
+        )
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir(session_dir: Path) -> Path:
+    configured = os.environ.get("CLASSREEL_WEB_SCREENSHOTS")
+    directory = Path(configured) if configured else session_dir / "screenshots"
+    if not directory.is_absolute():
+        directory = PROJECT_ROOT / directory
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+@pytest.fixture
+def new_page(browser: Browser, local_stack: LocalStack) -> Iterator[Callable[..., Page]]:
+    """``new_page(width=1280)`` → a page in a fresh context (its own signed-in user)."""
+    contexts: list[BrowserContext] = []
+
+    def make(width: int = 1280, height: int = 900) -> Page:
+        context = browser.new_context(
+            base_url=local_stack.api_url, viewport={"width": width, "height": height}
+        )
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def sign_in(page: Page, user_id: str) -> None:
+    page.goto("/#/sign-in")
+    page.click(f'button[data-user="{user_id}"]')
+    page.wait_for_selector("#who .who-name")
