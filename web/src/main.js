@@ -80,6 +80,10 @@ async function route() {
     replace(main, h("p", { class: "muted" }, "Loading…"));
     try {
       cleanup = await render(main, params, ...match.slice(1).map(decodeURIComponent));
+      const heading = main.querySelector("h1");
+      document.title = heading ? `${heading.textContent} · ClassReel` : "ClassReel";
+      // Move a screen reader's attention to the new page, unless a page put focus somewhere.
+      if (!main.contains(document.activeElement)) main.focus({ preventScroll: true });
     } catch (error) {
       console.error(error);
       replace(main, h("h1", {}, "Something went wrong"),

@@ -72,3 +72,12 @@ def sign_in(page: Page, user_id: str) -> None:
     page.goto("/#/sign-in")
     page.click(f'button[data-user="{user_id}"]')
     page.wait_for_selector("#who .who-name")
+
+
+def screenshot(page: Page, path: Path, *, full_page: bool = False) -> None:
+    """A picture of the page once its images (posters, sprites) have loaded."""
+    page.wait_for_function(
+        "[...document.images].every((image) => image.complete && image.naturalWidth > 0)"
+        " && !document.querySelector('.toast.show')"
+    )
+    page.screenshot(path=path, full_page=full_page)

@@ -10,7 +10,7 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import Page, expect
 
-from tests.e2e.web.conftest import sign_in
+from tests.e2e.web.conftest import screenshot, sign_in
 from tests.support import media_corpus
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -51,7 +51,7 @@ def test_teacher_uploads_and_shares_coach_comments(
     teacher = new_page()
     teacher.goto("/")
     expect(teacher.locator("button.user-pick")).to_have_count(6)
-    teacher.screenshot(path=screenshot_dir / "sign-in.png")
+    screenshot(teacher, screenshot_dir / "sign-in.png")
     sign_in(teacher, "teacher-ana")
     expect(teacher.locator("h1")).to_have_text("My videos")
 
@@ -65,7 +65,7 @@ def test_teacher_uploads_and_shares_coach_comments(
         "Fractions, period 3",
         "I tried longer wait time after questions. Watch whether more students answer.",
     )
-    teacher.screenshot(path=screenshot_dir / "upload.png")
+    screenshot(teacher, screenshot_dir / "upload.png")
     teacher.click("button:has-text('Upload')")
     teacher.wait_for_url("**/#/videos/*")
     video_url = teacher.url
@@ -85,7 +85,7 @@ def test_teacher_uploads_and_shares_coach_comments(
         "no video track"
     )
     expect(cards.filter(has_text="Fractions").locator("img")).to_be_visible()
-    teacher.screenshot(path=screenshot_dir / "my-videos.png")
+    screenshot(teacher, screenshot_dir / "my-videos.png")
 
     # --- the coach: shared with me, play, comment, markers, seek by a comment --
     coach = new_page()
@@ -165,8 +165,25 @@ def test_teacher_uploads_and_shares_coach_comments(
     edit.locator("button[type=submit]").click()  # saving again overwrites, knowingly
     expect(range_thread.locator(".body").first).to_contain_text("to a partner")
 
-    seek(coach, 1.2)
-    coach.screenshot(path=screenshot_dir / "video.png", full_page=True)
+    # 720p → 360p keeps the moment.
+    seek(coach, 1.5)
+    src_720 = coach.evaluate("document.getElementById('player').currentSrc")
+    coach.select_option("#quality", "360p")
+    coach.wait_for_function(
+        "(old) => { const v = document.getElementById('player'); return v.currentSrc !== old"
+        " && v.readyState >= 1 && Math.abs(v.currentTime - 1.5) < 0.2; }",
+        arg=src_720,
+    )
+
+    # Hovering the timeline shows the storyboard frame for that moment.
+    coach.hover(".timeline .track", position={"x": 150, "y": 30})
+    expect(coach.locator(".timeline .thumb")).to_be_visible()
+    expect(coach.locator(".timeline .thumb-time")).not_to_have_text("")
+    coach.wait_for_function(
+        "getComputedStyle(document.querySelector('.timeline .sprite')).backgroundImage"
+        ".startsWith('url(')"
+    )
+    screenshot(coach, screenshot_dir / "video.png", full_page=True)
 
     # Phone width: one column, nothing wider than the screen.
     phone = new_page(width=390, height=844)
@@ -174,4 +191,4 @@ def test_teacher_uploads_and_shares_coach_comments(
     phone.goto("/#" + video_url.split("#", 1)[1])
     expect(phone.locator(".thread")).to_have_count(2)
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
-    phone.screenshot(path=screenshot_dir / "video-phone.png", full_page=True)
+    screenshot(phone, screenshot_dir / "video-phone.png", full_page=True)

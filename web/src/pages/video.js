@@ -140,15 +140,14 @@ export async function render(main, params, videoId) {
             h("li", {}, h("kbd", {}, "Space"), " play / pause"),
             h("li", {}, h("kbd", {}, "←"), " / ", h("kbd", {}, "→"), " back / forward 5 seconds"),
             h("li", {}, h("kbd", {}, "C"), " comment at the current time"),
-            h("li", {}, h("kbd", {}, "I"), " / ", h("kbd", {}, "O"), " mark in / out"))),
-        commentForm,
-        clipTool ? clipTool.el : null),
+            h("li", {}, h("kbd", {}, "I"), " / ", h("kbd", {}, "O"), " mark in / out")))),
       h("aside", { class: "video-side" },
         reflection,
         h("section", { class: "card", "aria-labelledby": "comments-h" },
           h("h2", { id: "comments-h" }, "Comments"),
           comments.el),
-        sharing)));
+        sharing),
+      h("div", { class: "video-tools" }, commentForm, clipTool ? clipTool.el : null)));
   await refresh();
   clipTool?.load();
   const unbind = bindKeys(player, {
