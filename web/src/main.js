@@ -78,6 +78,7 @@ async function route() {
     }
     renderChrome();
     replace(main, h("p", { class: "muted" }, "Loading…"));
+    main.setAttribute("aria-busy", "true");
     try {
       cleanup = await render(main, params, ...match.slice(1).map(decodeURIComponent));
       const heading = main.querySelector("h1");
@@ -88,6 +89,8 @@ async function route() {
       console.error(error);
       replace(main, h("h1", {}, "Something went wrong"),
         h("p", { class: "error", role: "alert" }, error.message || String(error)));
+    } finally {
+      main.setAttribute("aria-busy", "false");
     }
     return;
   }

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import os
 import shutil
+import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
@@ -17,6 +18,7 @@ from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from chalicelib.config import PROJECT_ROOT
 from chalicelib.local.stack import LocalStack
+from tests.support import media_corpus
 
 CHROMIUM = os.environ.get("CLASSREEL_CHROMIUM", "/usr/bin/chromium")
 TIMEOUT_MS = 30_000
@@ -48,6 +50,27 @@ def screenshot_dir(session_dir: Path) -> Path:
         directory = PROJECT_ROOT / directory
     directory.mkdir(parents=True, exist_ok=True)
     return directory
+
+
+@pytest.fixture(scope="session")
+def lesson_video(corpus_dir: Path) -> Path:
+    """A 12-second, web-ready 720p lesson: long enough for a 5-second clip."""
+    path = corpus_dir / "lesson-12s.mp4"
+    if not path.exists():
+        corpus_dir.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name("tmp-" + path.name)
+        subprocess.run(
+            [
+                *("ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", "-y"),
+                *("-f", "lavfi", "-i", media_corpus.VIDEO.format(w=1280, h=720, fps=30, d=12)),
+                *("-f", "lavfi", "-i", media_corpus.TONE.format(d=12)),
+                *("-c:v", "libx264", "-preset", "ultrafast", "-crf", "32", "-pix_fmt", "yuv420p"),
+                *("-c:a", "aac", "-b:a", "64k", "-movflags", "+faststart", str(partial)),
+            ],
+            check=True,
+        )
+        partial.rename(path)
+    return path
 
 
 @pytest.fixture
