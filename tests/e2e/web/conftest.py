@@ -1,8 +1,8 @@
 """Headless Chromium (Debian's, installed by `make setup-test`) driving the web client.
 
 Playwright cannot download browsers here, so it launches /usr/bin/chromium.
-Screenshots go to a temporary folder unless CLASSREEL_WEB_SCREENSHOTS names
-one (`CLASSREEL_WEB_SCREENSHOTS=docs/screenshots` refreshes the README's).
+Screenshots go to a temporary folder unless WEB_SCREENSHOTS names
+one (`WEB_SCREENSHOTS=docs/screenshots` refreshes the README's).
 """
 
 from __future__ import annotations
@@ -44,7 +44,7 @@ def browser() -> Iterator[Browser]:
 
 @pytest.fixture(scope="session")
 def screenshot_dir(session_dir: Path) -> Path:
-    configured = os.environ.get("CLASSREEL_WEB_SCREENSHOTS")
+    configured = os.environ.get("WEB_SCREENSHOTS")
     directory = Path(configured) if configured else session_dir / "screenshots"
     if not directory.is_absolute():
         directory = PROJECT_ROOT / directory
