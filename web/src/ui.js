@@ -76,6 +76,7 @@ const STATUS_TEXT = {
   in_review: "In review",
   approved: "Approved",
   rejected: "Rejected",
+  unpublished: "Unpublished",
 };
 
 export function badge(status, extra = "") {

@@ -193,3 +193,60 @@ def test_teacher_uploads_and_shares_coach_comments(
     expect(phone.locator(".thread")).to_have_count(2)
     assert phone.evaluate("document.documentElement.scrollWidth") <= 390
     screenshot(phone, screenshot_dir / "video-phone.png", full_page=True)
+
+    # --- the coach cuts the range comment into a clip and nominates it -------
+    coach.goto("/#" + video_url.split("#", 1)[1])
+    expect(coach.locator("main")).to_have_attribute("aria-busy", "false")
+    coach.locator(".thread", has_text="to a partner").locator(
+        "button:has-text('Make a clip')"
+    ).click()
+    clip_item = coach.locator("#clips li[data-clip-id]")
+    expect(clip_item).to_have_count(1)
+    expect(clip_item).to_have_attribute("data-status", "ready", timeout=READY_TIMEOUT_MS)
+    clip_item.locator("a").click()
+    expect(coach.locator("main")).to_have_attribute("aria-busy", "false")
+    expect(coach.locator("#player")).to_be_visible()
+    carried = coach.locator(".thread", has_text="to a partner")
+    expect(carried.locator("button.time")).to_have_text("0:00\u20130:06")
+    coach.fill("#nominate-note", "Partner talk before whole-class sharing; every student explains.")
+    coach.click("#nominate-form button[type=submit]")
+    expect(coach.locator("#nominate")).to_contain_text("Pending")
+    screenshot(coach, screenshot_dir / "clip.png", full_page=True)
+
+    # --- a reviewer claims it, checks every criterion, approves --------------
+    reviewer = new_page()
+    sign_in(reviewer, "reviewer-cy")
+    reviewer.goto("/#/review")
+    expect(reviewer.locator("#stats [data-stat=pending] .stat-value")).not_to_have_text("0")
+    item = reviewer.locator(".queue-item", has_text="to a partner")
+    expect(item).to_have_count(1)
+    screenshot(reviewer, screenshot_dir / "review-queue.png")
+    item.locator("h2 a").click()
+    reviewer.click("#claim")
+    checklist = reviewer.locator("#approve-form input[name=checklist]")
+    expect(checklist.first).to_be_visible()
+    for box in checklist.all():
+        box.check()
+    reviewer.fill("#approve-note", "Clear example of student-centered partner talk.")
+    screenshot(reviewer, screenshot_dir / "review-item.png", full_page=True)
+    reviewer.click("#approve")
+    expect(reviewer.locator(".page-head .badge")).to_have_text("Approved")
+    reviewer.goto("/#/review?status=approved")
+    expect(reviewer.locator("#stats [data-stat=approved] .stat-value")).not_to_have_text("0")
+
+    # --- the library finds it by element and jumps to the tagged moment ------
+    teacher.goto("/#/library?element=student-centered")
+    card = teacher.locator(".library-card", has_text="to a partner")
+    expect(card).to_have_count(1)
+    match = card.locator("button.match").first
+    expect(match).to_contain_text("Student-centered")
+    start = float(match.get_attribute("data-start") or "nan")
+    match.click()
+    teacher.wait_for_function(
+        "(t) => { const v = document.querySelector('.library-card video');"
+        " return v && v.readyState >= 1 && v.currentTime >= t - 0.1 && v.currentTime < t + 2; }",
+        arg=start,
+    )
+    teacher.goto("/#/library?q=partner")
+    expect(teacher.locator(".library-card", has_text="to a partner")).to_have_count(1)
+    screenshot(teacher, screenshot_dir / "library.png")

@@ -28,6 +28,7 @@ export async function render(main, params, clipId) {
     renditions: clip.renditions,
     poster: clip.poster_url,
     storyboardVttUrl: clip.storyboard_vtt_url,
+    storyboardUrl: clip.storyboard_url,
     duration: clip.duration_s,
     framework,
   });
@@ -56,15 +57,16 @@ function nominatePanel(clip, framework) {
     section.append(h("p", {}, badge("approved"), " Published in the district library."));
     return section;
   }
-  if (clip.review && clip.review.status !== "rejected") {
+  if (clip.review && !["rejected", "unpublished"].includes(clip.review.status)) {
     section.append(h("p", {}, "Nominated: ", badge(clip.review.status)));
     return section;
   }
   const note = h("textarea", { id: "nominate-note", rows: 3, maxlength: 2000 });
   const status = h("div", { "aria-live": "polite" });
   const form = h("form", { id: "nominate-form" },
-    clip.review && clip.review.status === "rejected"
-      ? h("p", { class: "warning" }, "The last nomination was rejected; you can fix the clip and nominate it again.")
+    clip.review && ["rejected", "unpublished"].includes(clip.review.status)
+      ? h("p", { class: "warning" }, `The last nomination was ${clip.review.status === "rejected" ? "rejected" : "unpublished"}`,
+        clip.review.reason ? `: “${clip.review.reason}”` : "", ". You can fix the clip and nominate it again.")
       : null,
     h("label", { for: "nominate-note" }, "Why this clip is a good example"),
     note,
@@ -73,6 +75,15 @@ function nominatePanel(clip, framework) {
     h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, "Nominate for the library")));
   form.addEventListener("submit", async (event) => {
     event.preventDefault();
+    if (!note.value.trim()) {
+      replace(status, errorBox({ message: "Say why this clip is a good example." }));
+      note.focus();
+      return;
+    }
+    if (!checkedValues(form, "nominate-elements").length) {
+      replace(status, errorBox({ message: "Tick at least one framework element the clip shows." }));
+      return;
+    }
     try {
       const item = await post(`/clips/${encodeURIComponent(clip.id)}/nominate`, {
         note: note.value, elements: checkedValues(form, "nominate-elements"),
@@ -80,7 +91,7 @@ function nominatePanel(clip, framework) {
       replace(form, h("p", {}, "Nominated: ", badge(item.status)));
     } catch (error) {
       replace(status, errorBox(error.code === "consent_required"
-        ? { message: "This clip can't be nominated yet: the teacher has not recorded the families' consent for the library on the source video." }
+        ? { message: `This clip can't be nominated yet: ${error.message}. The teacher can record the consent on the video's page.` }
         : error));
     }
   });

@@ -9,7 +9,8 @@ function statsBar(stats, framework) {
   const s = stats.by_status || {};
   const tile = (label, value, id) => h("div", { class: "stat", dataset: { stat: id } },
     h("span", { class: "stat-value" }, String(value ?? "–")), h("span", { class: "stat-label" }, label));
-  const elements = Object.entries(stats.by_element || {});
+  const total = (counts) => Object.values(counts || {}).reduce((a, b) => a + b, 0);
+  const elements = Object.entries(stats.by_element || {}).filter(([, counts]) => total(counts));
   const reviewers = Object.entries(stats.by_reviewer || {});
   return h("section", { class: "stats", "aria-label": "Queue statistics", id: "stats" },
     h("div", { class: "stat-row" },
@@ -19,9 +20,11 @@ function statsBar(stats, framework) {
       tile("Rejected", s.rejected ?? 0, "rejected"),
       tile("Oldest pending", stats.oldest_pending_age_s == null ? "–" : duration(stats.oldest_pending_age_s), "oldest"),
       tile("Median decision (30 d)", stats.median_decision_s_30d == null ? "–" : duration(stats.median_decision_s_30d), "median")),
-    elements.length || reviewers.length ? h("p", { class: "muted" },
-      elements.map(([id, n]) => `${elementLabel(framework, id)}: ${n}`).join(" · "),
-      reviewers.length ? ` — decisions: ${reviewers.map(([u, n]) => `${u} ${n}`).join(", ")}` : "") : null);
+    elements.length ? h("p", { class: "muted", id: "stats-elements" }, "By element: ",
+      elements.map(([id, counts]) => `${elementLabel(framework, id)} ${total(counts)}`
+        + (counts.pending ? ` (${counts.pending} pending)` : "")).join(" · ")) : null,
+    reviewers.length ? h("p", { class: "muted", id: "stats-reviewers" }, "Decisions by reviewer: ",
+      reviewers.map(([user, counts]) => `${user}: ${Object.entries(counts).map(([d, n]) => `${n} ${d}`).join(", ")}`).join(" · ")) : null);
 }
 
 export async function renderQueue(main, params) {
@@ -37,7 +40,7 @@ export async function renderQueue(main, params) {
   ]);
   const form = h("form", { class: "filters", role: "search" },
     h("label", {}, "Status ", h("select", { name: "status" },
-      ["pending", "in_review", "approved", "rejected"].map((s) =>
+      ["pending", "in_review", "approved", "rejected", "unpublished"].map((s) =>
         h("option", { value: s, selected: s === filters.status }, s.replace("_", " "))))),
     h("label", {}, "Element ", h("select", { name: "element" },
       h("option", { value: "" }, "Any"),
@@ -81,6 +84,7 @@ export async function renderItem(main, params, itemId) {
     renditions: clip.renditions,
     poster: clip.poster_url,
     storyboardVttUrl: clip.storyboard_vtt_url,
+    storyboardUrl: clip.storyboard_url,
     duration: clip.duration_s,
     framework,
   }) : null;
@@ -147,6 +151,7 @@ export async function renderItem(main, params, itemId) {
     decision.append(h("p", {}, badge(item.status), ` by ${item.decided_by || "?"}`,
       item.decided_at ? ` on ${new Date(item.decided_at).toLocaleString()}` : ""),
     item.reject_reason ? h("p", {}, `Reason: ${item.reject_reason}`) : null,
+    item.unpublish_reason ? h("p", {}, `Unpublished: ${item.unpublish_reason}`) : null,
     item.decision_note ? h("p", {}, `Note: ${item.decision_note}`) : null);
   }
   decision.append(status);
