@@ -101,6 +101,6 @@ def screenshot(page: Page, path: Path, *, full_page: bool = False) -> None:
     """A picture of the page once its images (posters, sprites) have loaded."""
     page.wait_for_function(
         "[...document.images].every((image) => image.complete && image.naturalWidth > 0)"
-        " && !document.querySelector('.toast.show')"
+        " && getComputedStyle(document.getElementById('toast')).opacity === '0'"
     )
     page.screenshot(path=path, full_page=full_page)
