@@ -1,7 +1,10 @@
-// Bundles the web client (src/main.js and the npm packages it imports) into
-// dist/app.js with esbuild. Run by scripts/setup.sh, so `make run` and `make test`
-// always serve a fresh bundle; nothing is fetched from a CDN at run time.
+// Builds the web client into dist/, the whole site: index.html and styles.css
+// copied, src/main.js and the npm packages it imports bundled into app.js by
+// esbuild. Run by scripts/setup.sh, so `make run` and `make test` always serve a
+// fresh build (the local API serves dist/; `make deploy` publishes it); nothing
+// is fetched from a CDN at run time.
 import { build } from "esbuild";
+import { copyFile, mkdir } from "node:fs/promises";
 import { fileURLToPath } from "node:url";
 import { dirname, join } from "node:path";
 
@@ -18,3 +21,7 @@ await build({
   legalComments: "linked",
   logLevel: "warning",
 });
+await mkdir(join(here, "dist"), { recursive: true });
+for (const file of ["index.html", "styles.css"]) {
+  await copyFile(join(here, file), join(here, "dist", file));
+}

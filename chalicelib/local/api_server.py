@@ -97,6 +97,7 @@ class ApiServerApp:
             200,
             {
                 "auth": "local",
+                "api_base": "",
                 "district": DEMO_DISTRICT,
                 "demo_users": [user.as_json() for user in DEMO_USERS],
                 "upload": {

@@ -1,4 +1,5 @@
 // The API client: same origin, bearer token from the signed-in session.
+import { apiBase } from "./config.js";
 import { session } from "./session.js";
 
 export class ApiError extends Error {
@@ -19,7 +20,7 @@ export async function api(method, path, body) {
     headers["Content-Type"] = "application/json";
     init.body = JSON.stringify(body);
   }
-  const response = await fetch(path, init);
+  const response = await fetch(`${apiBase()}${path}`, init);
   const text = await response.text();
   let data = null;
   if (text) {

@@ -4,6 +4,7 @@
 // answers the protocol's /s3/params (the presigned POST for a small file) from
 // the one POST /videos already issued for that video, so no second signature
 // is minted.
+import { apiBase } from "./config.js";
 import { session } from "./session.js";
 
 const postUploads = new Map();
@@ -18,12 +19,12 @@ export function installCompanionAdapter() {
   if (installed) return;
   installed = true;
   const realFetch = window.fetch.bind(window);
-  const prefix = `${location.origin}/s3/`;
+  const prefix = `${location.origin}${apiBase()}/s3/`;
   window.fetch = (input, init = {}) => {
     const url = typeof input === "string" ? input : input instanceof URL ? input.href : input.url;
     if (!url.startsWith(prefix)) return realFetch(input, init);
     const parsed = new URL(url);
-    if (parsed.pathname === "/s3/params") {
+    if (parsed.pathname === `${apiBase()}/s3/params`) {
       const params = postUploads.get(parsed.searchParams.get("metadata[video_id]"));
       const body = params || { error: "not_found", message: "No upload was issued for this file" };
       return Promise.resolve(new Response(JSON.stringify(body), {

@@ -1,4 +1,5 @@
 // The light web client: a hash router over a handful of pages.
+import { loadConfig } from "./config.js";
 import { session } from "./session.js";
 import { h, replace } from "./ui.js";
 import * as signIn from "./pages/signin.js";
@@ -63,6 +64,13 @@ function renderChrome() {
 let cleanup = null;
 
 async function route() {
+  try {
+    await loadConfig();
+  } catch (error) {
+    replace(document.getElementById("main"), h("h1", {}, "ClassReel is not configured"),
+      h("p", { class: "error", role: "alert" }, error.message));
+    return;
+  }
   const hash = location.hash.replace(/^#/, "") || "/";
   const [path, search = ""] = hash.split("?");
   const params = new URLSearchParams(search);

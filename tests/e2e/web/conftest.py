@@ -28,7 +28,7 @@ TIMEOUT_MS = 30_000
 def browser() -> Iterator[Browser]:
     if not shutil.which(CHROMIUM):
         pytest.fail(f"{CHROMIUM} is missing: `make setup-test` installs Debian's chromium")
-    if not (PROJECT_ROOT / "web" / "dist" / "app.js").exists():
+    if not (PROJECT_ROOT / "web" / "dist" / "index.html").exists():
         pytest.fail("web/dist/app.js is missing: `make setup` builds the web client")
     with sync_playwright() as playwright:
         launched = playwright.chromium.launch(

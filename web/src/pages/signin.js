@@ -2,14 +2,9 @@
 // (POST /local/dev-token exists only in the local twin's server). In AWS the
 // web config names Cognito's hosted UI, which hands back an ID token.
 import { get } from "../api.js";
+import { loadConfig } from "../config.js";
 import { session } from "../session.js";
 import { h, replace, errorBox } from "../ui.js";
-
-async function loadConfig() {
-  const response = await fetch("/web-config.json", { headers: { Accept: "application/json" } });
-  if (!response.ok) throw new Error("This deployment has no web configuration");
-  return response.json();
-}
 
 async function finish(token) {
   session.save(token, null);
@@ -26,7 +21,9 @@ export async function render(main) {
     if (idToken) return finish(idToken);
     replace(main, h("section", { class: "card narrow" },
       h("h1", {}, "Sign in to ClassReel"),
-      h("p", {}, h("a", { class: "button", href: config.hosted_ui_url }, "Sign in with your district account"))));
+      config.hosted_ui_url
+        ? h("p", {}, h("a", { class: "button", href: config.hosted_ui_url }, "Sign in with your district account"))
+        : h("p", { class: "error", role: "alert" }, "Sign-in is not configured for this deployment yet (no Cognito hosted UI).")));
     return null;
   }
   const status = h("div", { "aria-live": "polite" });

@@ -6,6 +6,7 @@ import Uppy from "@uppy/core";
 import AwsS3 from "@uppy/aws-s3";
 import { post, api } from "../api.js";
 import { installCompanionAdapter, rememberPostUpload } from "../companion.js";
+import { apiBase, loadConfig } from "../config.js";
 import { h, replace, bytes, errorBox } from "../ui.js";
 
 const PENDING_KEY = "classreel.pending-upload";
@@ -21,8 +22,7 @@ const savePending = (value) => localStorage.setItem(PENDING_KEY, JSON.stringify(
 const clearPending = () => localStorage.removeItem(PENDING_KEY);
 
 async function uploadConfig() {
-  const response = await fetch("/web-config.json");
-  const config = response.ok ? await response.json() : {};
+  const config = await loadConfig();
   return config.upload || {
     max_bytes: 10 * 1024 ** 3,
     extensions: ["mp4", "mov", "m4v", "webm", "avi", "mkv", "3gp"],
@@ -59,7 +59,7 @@ export async function render(main) {
     },
   });
   uppy.use(AwsS3, {
-    companionEndpoint: location.origin,
+    companionEndpoint: `${location.origin}${apiBase()}`,
     shouldUseMultipart: (file) => file.meta.mode === "multipart",
     getChunkSize: () => partSize,
     allowedMetaFields: ["video_id"],
