@@ -78,35 +78,51 @@ def test_multipart_upload_resumes_after_reload(
 
     page.on("request", on_request)
 
-    # The page is reloaded while part 2 is on its way (held here, never answered).
+    # Part 2 never gets an answer, twice: once before Pause, once after Resume.
     held: list[Route] = []
 
-    def hold_first_part_2(route: Route) -> None:
-        if route.request.method == "PUT" and not held:
+    def hold_part_2(route: Route) -> None:
+        if route.request.method == "PUT" and len(held) < 2:
             held.append(route)
         else:
             route.continue_()
 
-    page.route("**/*partNumber=2*", hold_first_part_2)
+    def wait_for_held(count: int) -> None:
+        for _ in range(100):
+            if len(held) >= count:
+                return
+            page.wait_for_timeout(100)
+        raise AssertionError(f"part 2 was sent {len(held)} times, expected {count}")
+
+    page.route("**/*partNumber=2*", hold_part_2)
     page.goto("/#/upload")
     page.set_input_files("#file", str(big_video))
     page.fill("#title", "Long lesson, resumed")
     page.click("button:has-text('Upload')")
     expect(page.locator("#upload-progress-text")).to_contain_text("%")
-    for _ in range(100):
-        if held:
-            break
-        page.wait_for_timeout(100)
-    assert held and parts_sent == [1, 2]
+    wait_for_held(1)
+    assert parts_sent == [1, 2]
+
+    # Pause stops it; Resume asks S3 what it holds and sends part 2 again, not part 1.
+    page.click("#pause")
+    expect(page.locator("#pause")).to_have_text("Resume")
+    expect(page.locator("#upload-progress-text")).to_have_text("Paused")
+    page.click("#pause")
+    expect(page.locator("#pause")).to_have_text("Pause")
+    wait_for_held(2)
+    assert parts_sent == [1, 2, 2]
+    assert len(listed) == 1
     pending = json.loads(
         page.evaluate("localStorage.getItem('classreel.pending-upload')") or "null"
     )
     assert pending["mode"] == "multipart"
 
+    # The page is reloaded while part 2 is still on its way.
     # Reload, choose the same file again: only the missing parts are sent.
     page.reload()
     expect(page.locator("#resume-note")).to_contain_text("Unfinished upload")
     parts_sent.clear()
+    listed.clear()
     page.set_input_files("#file", str(big_video))
     expect(page.locator("#chosen")).to_contain_text("continues your unfinished upload")
     page.click("button:has-text('Upload')")
