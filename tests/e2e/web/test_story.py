@@ -223,6 +223,7 @@ def test_teacher_uploads_and_shares_coach_comments(
     screenshot(reviewer, screenshot_dir / "review-queue.png")
     item.locator("h2 a").click()
     reviewer.click("#claim")
+    expect(reviewer.locator(".thread", has_text="to a partner")).to_have_count(1)
     checklist = reviewer.locator("#approve-form input[name=checklist]")
     expect(checklist.first).to_be_visible()
     for box in checklist.all():

@@ -3,6 +3,7 @@
 import { get, post, query, framework as loadFramework } from "../api.js";
 import { session } from "../session.js";
 import { createPlayer, bindKeys } from "../player.js";
+import { createCommentList, loadAllThreads } from "../comments.js";
 import { h, replace, badge, duration, clock, tagChips, elementLabel, errorBox, toast } from "../ui.js";
 
 function statsBar(stats, framework) {
@@ -88,6 +89,15 @@ export async function renderItem(main, params, itemId) {
     duration: clip.duration_s,
     framework,
   }) : null;
+  let moments = null;
+  if (player && item.clip_id) {
+    const path = `/clips/${encodeURIComponent(item.clip_id)}/comments`;
+    const threads = await loadAllThreads(path).catch(() => []);
+    const list = createCommentList({ player, framework, basePath: path, readOnly: true, onChange: async () => {} });
+    list.set(threads);
+    player.setComments(threads);
+    moments = h("section", { class: "card" }, h("h2", {}, "Tagged moments"), list.el);
+  }
   const status = h("div", { "aria-live": "polite", id: "review-status" });
   const rerender = () => window.dispatchEvent(new HashChangeEvent("hashchange"));
   async function act(action, body, message) {
@@ -163,7 +173,7 @@ export async function renderItem(main, params, itemId) {
         `${item.school || ""} · ${clock(clip.duration_s)} · waiting ${duration(item.age_s)}`), " ",
       tagChips(framework, item.elements || []))),
     h("div", { class: "video-layout" },
-      h("div", { class: "video-main" }, player ? player.el : h("p", { class: "muted" }, "The clip has no playable version.")),
+      h("div", { class: "video-main" }, player ? player.el : h("p", { class: "muted" }, "The clip has no playable version."), moments),
       h("aside", { class: "video-side" },
         h("section", { class: "card" }, h("h2", {}, "Nomination"),
           h("p", { class: "prewrap" }, item.note || "(no note)"),
