@@ -57,7 +57,8 @@ class Settings(BaseSettings):
 
     # --- local twin --------------------------------------------------------
     data_dir: Path = PROJECT_ROOT / ".classreel"
-    web_dir: Path = PROJECT_ROOT / "web"
+    # The built web client (scripts/setup.sh runs web/build.mjs).
+    web_dir: Path = PROJECT_ROOT / "web" / "dist"
     # How many invocations of each queue's function the local runner runs at
     # once (Lambda would scale out; two cores locally).
     local_worker_concurrency: int = 2

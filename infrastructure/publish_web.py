@@ -4,8 +4,10 @@
     python -m infrastructure.publish_web cdk.out/outputs.json [web-dir]
 
 Files go to the bucket behind CloudFront (stack output ``WebBucket``) with their
-content types; then the distribution (``DistributionId``) is told to drop its
-cached copies. Uses the same AWS credentials as ``cdk deploy``.
+content types, with ``web-config.json`` (how the client signs in and where the API
+is; the local twin's API server answers that path itself); then the distribution
+(``DistributionId``) is told to drop its cached copies. Uses the same AWS
+credentials as ``cdk deploy``.
 """
 
 from __future__ import annotations
@@ -18,7 +20,8 @@ from pathlib import Path
 
 import boto3
 
-from chalicelib.config import PROJECT_ROOT
+from chalicelib.config import PROJECT_ROOT, get_settings
+from chalicelib.videos.schemas import ALLOWED_CONTENT_TYPES, ALLOWED_EXTENSIONS
 
 DEFAULT_WEB_DIR = PROJECT_ROOT / "web"
 # Build tooling and sources are not served.
@@ -47,6 +50,24 @@ def web_files(served: Path) -> list[Path]:
     )
 
 
+def web_config(outputs: dict[str, str], region: str) -> dict[str, object]:
+    """The deployed client's ``/web-config.json``: Cognito sign-in, the API under /api."""
+    return {
+        "auth": "cognito",
+        "api_base": "/api",
+        "region": region,
+        "user_pool_id": outputs["UserPoolId"],
+        "client_id": outputs["UserPoolClientId"],
+        # The hosted UI needs a Cognito domain and OAuth settings on the app client.
+        "hosted_ui_url": outputs.get("HostedUiUrl"),
+        "upload": {
+            "max_bytes": get_settings().max_upload_bytes,
+            "extensions": list(ALLOWED_EXTENSIONS),
+            "content_types": list(ALLOWED_CONTENT_TYPES),
+        },
+    }
+
+
 def publish(outputs_file: Path, web_dir: Path) -> int:
     outputs = stack_outputs(outputs_file)
     root = served_root(web_dir)
@@ -61,6 +82,13 @@ def publish(outputs_file: Path, web_dir: Path) -> int:
         s3.upload_file(
             str(path), outputs["WebBucket"], key, ExtraArgs={"ContentType": content_type}
         )
+    s3.put_object(
+        Bucket=outputs["WebBucket"],
+        Key="web-config.json",
+        Body=json.dumps(web_config(outputs, s3.meta.region_name)).encode(),
+        ContentType="application/json",
+        CacheControl="no-cache",
+    )
     boto3.client("cloudfront").create_invalidation(
         DistributionId=outputs["DistributionId"],
         InvalidationBatch={

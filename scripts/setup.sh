@@ -36,12 +36,22 @@ if [ "${#apt_packages[@]}" -gt 0 ]; then
     $(printf '%s\n' "${apt_packages[@]}" | sort -u) >/dev/null
 fi
 
-# Node packages: only when package-lock.json changed since the last install.
+# Node packages: only when package-lock.json changed since the last install
+# (DynamoDB Local; Uppy and esbuild for the web client).
 lock_sum=$(sha256sum package-lock.json | cut -d' ' -f1)
 if [ ! -f node_modules/.classreel-lock ] || [ "$(cat node_modules/.classreel-lock)" != "$lock_sum" ]; then
   echo "==> npm ci"
   npm ci --no-audit --no-fund --loglevel=error
   echo "$lock_sum" > node_modules/.classreel-lock
+fi
+
+# The web client's bundle (web/dist/, not committed): rebuilt when its sources
+# or the Node packages changed. Everything it needs is served by us at run time.
+web_sum=$(cat package-lock.json web/build.mjs web/index.html web/styles.css $(find web/src -type f -name '*.js' | sort) | sha256sum | cut -d' ' -f1)
+if [ ! -f web/dist/index.html ] || [ ! -f node_modules/.classreel-web ] || [ "$(cat node_modules/.classreel-web)" != "$web_sum" ]; then
+  echo "==> building the web client (esbuild)"
+  node web/build.mjs
+  echo "$web_sum" > node_modules/.classreel-web
 fi
 
 # Python packages: only when a requirements file or pyproject changed.

@@ -13,16 +13,9 @@ import click
 from chalicelib.auth.dev_issuer import DevIssuer
 from chalicelib.auth.principal import Role
 from chalicelib.config import get_settings
+from chalicelib.local.demo_users import DEMO_DISTRICT, DEMO_USERS
 from chalicelib.local.processes import StartupFailed
 from chalicelib.local.stack import LocalStack, StackOptions, read_state
-
-DEMO_DISTRICT = "demo-district"
-DEMO_USERS = (
-    ("teacher-ana", Role.TEACHER, "north-elementary", "Ana Teacher"),
-    ("coach-ben", Role.COACH, "north-elementary", "Ben Coach"),
-    ("reviewer-cy", Role.REVIEWER, None, "Cy Reviewer"),
-    ("admin-dee", Role.ADMIN, None, "Dee Admin"),
-)
 
 
 def _data_dir(value: str | None) -> Path:
@@ -74,14 +67,18 @@ def _print_welcome(stack: LocalStack) -> None:
     click.echo(f"  DynamoDB Local   : {stack.dynamodb_url}")
     click.echo(f"  Logs             : {stack.logs_dir}")
     click.echo("")
-    click.echo(f"Demo users in district '{DEMO_DISTRICT}':")
-    for user, role, school, name in DEMO_USERS:
-        token = issuer.mint(
-            user_id=user, role=role, district=DEMO_DISTRICT, school=school, name=name
-        )
-        click.echo(f"  {role.value:<9} {user}")
-        if role is Role.TEACHER:
-            teacher_token = token
+    click.echo(f"Demo users in district '{DEMO_DISTRICT}' (sign in as one at {stack.api_url}/):")
+    teacher_token = ""
+    for user in DEMO_USERS:
+        click.echo(f"  {user.role.value:<9} {user.user_id:<12} {user.school or '(district)'}")
+        if not teacher_token and user.role is Role.TEACHER:
+            teacher_token = issuer.mint(
+                user_id=user.user_id,
+                role=user.role,
+                district=DEMO_DISTRICT,
+                school=user.school,
+                name=user.name,
+            )
     click.echo("")
     click.echo("Ready-to-paste teacher token:")
     click.echo(f"  export CLASSREEL_API={stack.api_url}")

@@ -3,6 +3,12 @@
 Requests for API routes go through Chalice's own ``LocalGateway`` (the same
 API Gateway event conversion ``chalice local`` uses); everything else is a
 static file from web/ (with HTTP Range support, which video seeking needs).
+
+Two things exist only here, never in the Chalice app, so no deployment can
+have them: ``GET /web-config.json`` tells the web client it runs against the
+local twin (in AWS that file is a static one naming the Cognito hosted UI), and
+``POST /local/dev-token`` signs a dev token for one of the demo users, with the
+dev issuer's key that lives only on this machine.
 """
 
 from __future__ import annotations
@@ -27,8 +33,11 @@ from werkzeug.wrappers import Request as WsgiRequest
 from werkzeug.wrappers import Response as WsgiResponse
 
 from chalicelib.api.errors import error_body
-from chalicelib.config import PROJECT_ROOT, get_settings
+from chalicelib.auth.dev_issuer import DevIssuer
+from chalicelib.config import PROJECT_ROOT, Settings, get_settings
+from chalicelib.local.demo_users import BY_ID, DEMO_DISTRICT, DEMO_USERS
 from chalicelib.observability import logger
+from chalicelib.videos.schemas import ALLOWED_CONTENT_TYPES, ALLOWED_EXTENSIONS
 
 StartResponse = Callable[..., Any]
 MAX_BODY_BYTES = 1024 * 1024  # API Gateway's payload limit is 10 MB; we need far less.
@@ -37,7 +46,9 @@ MAX_BODY_BYTES = 1024 * 1024  # API Gateway's payload limit is 10 MB; we need fa
 class ApiServerApp:
     """A WSGI application: the Chalice app's routes, then static files."""
 
-    def __init__(self, chalice_app: Any, web_dir: Path | None) -> None:
+    def __init__(
+        self, chalice_app: Any, web_dir: Path | None, settings: Settings | None = None
+    ) -> None:
         # Chalice keeps current_request on the app object; LocalChalice makes it
         # thread-local so concurrent requests don't see each other's.
         if not isinstance(chalice_app, LocalChalice):
@@ -48,6 +59,11 @@ class ApiServerApp:
         )
         self._gateway = LocalGateway(chalice_app, config)
         self._web_dir = web_dir.resolve() if web_dir and web_dir.is_dir() else None
+        self._settings = settings or get_settings()
+        self._local_routes: dict[tuple[str, str], Callable[[WsgiRequest], WsgiResponse]] = {
+            ("GET", "/web-config.json"): self._web_config,
+            ("POST", "/local/dev-token"): self._dev_token,
+        }
 
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         request = WsgiRequest(environ)
@@ -57,6 +73,9 @@ class ApiServerApp:
     def _dispatch(self, request: WsgiRequest) -> WsgiResponse:
         if request.content_length and request.content_length > MAX_BODY_BYTES:
             return _json(413, error_body("payload_too_large", "The request body is too large"))
+        local_route = self._local_routes.get((request.method, request.path))
+        if local_route is not None:
+            return local_route(request)
         path = request.full_path.rstrip("?") if request.query_string else request.path
         headers = {key: value for key, value in request.headers.items()}
         body = request.get_data() or None
@@ -71,6 +90,42 @@ class ApiServerApp:
         except LocalGatewayException as exc:
             return WsgiResponse(exc.body, status=exc.CODE, headers=exc.headers)
         return _from_lambda_response(result)
+
+    def _web_config(self, request: WsgiRequest) -> WsgiResponse:
+        settings = self._settings
+        return _json(
+            200,
+            {
+                "auth": "local",
+                "api_base": "",
+                "district": DEMO_DISTRICT,
+                "demo_users": [user.as_json() for user in DEMO_USERS],
+                "upload": {
+                    "max_bytes": settings.max_upload_bytes,
+                    "extensions": list(ALLOWED_EXTENSIONS),
+                    "content_types": list(ALLOWED_CONTENT_TYPES),
+                },
+            },
+        )
+
+    def _dev_token(self, request: WsgiRequest) -> WsgiResponse:
+        # A JSON body forces a CORS preflight, which this server never grants:
+        # another site open in the developer's browser cannot get a token.
+        if request.mimetype != "application/json":
+            return _json(415, error_body("unsupported_media_type", "Send application/json"))
+        body = request.get_json(silent=True)
+        user_id = body.get("user_id") if isinstance(body, dict) else None
+        user = BY_ID.get(user_id) if isinstance(user_id, str) else None
+        if user is None:
+            return _json(404, error_body("not_found", "No such demo user", field="user_id"))
+        token = DevIssuer(self._settings).mint(
+            user_id=user.user_id,
+            role=user.role,
+            district=DEMO_DISTRICT,
+            school=user.school,
+            name=user.name,
+        )
+        return _json(200, {"token": token, "user": user.as_json()})
 
     def _static(self, request: WsgiRequest) -> WsgiResponse | None:
         if self._web_dir is None or request.method not in ("GET", "HEAD"):
@@ -119,7 +174,10 @@ def main(argv: list[str] | None = None) -> None:
     sys.path.insert(0, str(PROJECT_ROOT))
     app_module = importlib.import_module("app")
     server = make_server(
-        args.host, args.port, ApiServerApp(app_module.app, settings.web_dir), threaded=True
+        args.host,
+        args.port,
+        ApiServerApp(app_module.app, settings.web_dir, settings),
+        threaded=True,
     )
     signal.signal(signal.SIGTERM, lambda *_: threading.Thread(target=server.shutdown).start())
     logger.info("api listening", extra={"url": f"http://{args.host}:{args.port}"})

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from infrastructure.publish_web import served_root, stack_outputs, web_files
+from infrastructure.publish_web import served_root, stack_outputs, web_config, web_files
 
 
 def test_a_built_client_is_served_from_dist(tmp_path: Path) -> None:
@@ -34,3 +34,14 @@ def test_outputs_of_the_classreel_stack_are_read(tmp_path: Path) -> None:
     outputs = tmp_path / "outputs.json"
     outputs.write_text(json.dumps({"ClassReel-prod": {"WebBucket": "b", "DistributionId": "d"}}))
     assert stack_outputs(outputs)["WebBucket"] == "b"
+
+
+def test_the_deployed_client_signs_in_with_cognito_and_calls_the_api_under_api() -> None:
+    outputs = {"UserPoolId": "us-east-1_abc", "UserPoolClientId": "client123"}
+    config = web_config(outputs, "us-east-1")
+    assert config["auth"] == "cognito"
+    assert config["api_base"] == "/api"
+    assert config["client_id"] == "client123"
+    assert "mp4" in config["upload"]["extensions"]  # type: ignore[index]
+    # Dev tokens exist only in the local twin's server, never in a deployment.
+    assert "demo_users" not in config

@@ -1,0 +1,106 @@
+"""Headless Chromium (Debian's, installed by `make setup-test`) driving the web client.
+
+Playwright cannot download browsers here, so it launches /usr/bin/chromium.
+Screenshots go to a temporary folder unless WEB_SCREENSHOTS names
+one (`WEB_SCREENSHOTS=docs/screenshots` refreshes the README's).
+"""
+
+from __future__ import annotations
+
+import os
+import shutil
+import subprocess
+from collections.abc import Callable, Iterator
+from pathlib import Path
+
+import pytest
+from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+
+from chalicelib.config import PROJECT_ROOT
+from chalicelib.local.stack import LocalStack
+from tests.support import media_corpus
+
+CHROMIUM = os.environ.get("CLASSREEL_CHROMIUM", "/usr/bin/chromium")
+TIMEOUT_MS = 30_000
+
+
+@pytest.fixture(scope="session")
+def browser() -> Iterator[Browser]:
+    if not shutil.which(CHROMIUM):
+        pytest.fail(f"{CHROMIUM} is missing: `make setup-test` installs Debian's chromium")
+    if not (PROJECT_ROOT / "web" / "dist" / "index.html").exists():
+        pytest.fail("web/dist/app.js is missing: `make setup` builds the web client")
+    with sync_playwright() as playwright:
+        launched = playwright.chromium.launch(
+            executable_path=CHROMIUM,
+            headless=True,
+            args=["--no-sandbox", "--autoplay-policy=no-user-gesture-required"],
+        )
+        try:
+            yield launched
+        finally:
+            launched.close()
+
+
+@pytest.fixture(scope="session")
+def screenshot_dir(session_dir: Path) -> Path:
+    configured = os.environ.get("WEB_SCREENSHOTS")
+    directory = Path(configured) if configured else session_dir / "screenshots"
+    if not directory.is_absolute():
+        directory = PROJECT_ROOT / directory
+    directory.mkdir(parents=True, exist_ok=True)
+    return directory
+
+
+@pytest.fixture(scope="session")
+def lesson_video(corpus_dir: Path) -> Path:
+    """A 12-second, web-ready 720p lesson: long enough for a 5-second clip."""
+    path = corpus_dir / "lesson-12s.mp4"
+    if not path.exists():
+        corpus_dir.mkdir(parents=True, exist_ok=True)
+        partial = path.with_name("tmp-" + path.name)
+        subprocess.run(
+            [
+                *("ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", "-y"),
+                *("-f", "lavfi", "-i", media_corpus.VIDEO.format(w=1280, h=720, fps=30, d=12)),
+                *("-f", "lavfi", "-i", media_corpus.TONE.format(d=12)),
+                *("-c:v", "libx264", "-preset", "ultrafast", "-crf", "32", "-pix_fmt", "yuv420p"),
+                *("-c:a", "aac", "-b:a", "64k", "-movflags", "+faststart", str(partial)),
+            ],
+            check=True,
+        )
+        partial.rename(path)
+    return path
+
+
+@pytest.fixture
+def new_page(browser: Browser, local_stack: LocalStack) -> Iterator[Callable[..., Page]]:
+    """``new_page(width=1280)`` → a page in a fresh context (its own signed-in user)."""
+    contexts: list[BrowserContext] = []
+
+    def make(width: int = 1280, height: int = 900) -> Page:
+        context = browser.new_context(
+            base_url=local_stack.api_url, viewport={"width": width, "height": height}
+        )
+        context.set_default_timeout(TIMEOUT_MS)
+        contexts.append(context)
+        return context.new_page()
+
+    yield make
+    for context in contexts:
+        context.close()
+
+
+def sign_in(page: Page, user_id: str) -> None:
+    page.goto("/#/sign-in")
+    page.click(f'button[data-user="{user_id}"]')
+    page.wait_for_selector("#who .who-name")
+
+
+def screenshot(page: Page, path: Path, *, full_page: bool = False) -> None:
+    """A picture of the page once its images (posters, sprites) have loaded."""
+    page.wait_for_function(
+        "[...document.images].every((image) => image.complete && image.naturalWidth > 0)"
+        " && getComputedStyle(document.getElementById('toast')).opacity === '0'"
+    )
+    page.screenshot(path=path, full_page=full_page)

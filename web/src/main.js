@@ -1,0 +1,111 @@
+// The light web client: a hash router over a handful of pages.
+import { loadConfig } from "./config.js";
+import { session } from "./session.js";
+import { h, replace } from "./ui.js";
+import * as signIn from "./pages/signin.js";
+import * as videos from "./pages/videos.js";
+import * as upload from "./pages/upload.js";
+import * as video from "./pages/video.js";
+import * as clip from "./pages/clip.js";
+import * as review from "./pages/review.js";
+import * as library from "./pages/library.js";
+
+const ROUTES = [
+  [/^\/sign-in$/, signIn.render, { public: true }],
+  [/^\/$/, videos.renderHome],
+  [/^\/videos$/, videos.render],
+  [/^\/upload$/, upload.render],
+  [/^\/videos\/([^/]+)$/, video.render],
+  [/^\/clips\/([^/]+)$/, clip.render],
+  [/^\/review$/, review.renderQueue],
+  [/^\/review\/([^/]+)$/, review.renderItem],
+  [/^\/library$/, library.render],
+];
+
+function navLinks() {
+  const links = [];
+  if (session.has("teacher") || session.has("coach") || session.has("admin")) {
+    links.push(["#/videos?scope=mine", "My videos"]);
+  }
+  if (session.has("coach") || session.has("teacher") || session.has("admin")) {
+    links.push(["#/videos?scope=shared", "Shared with me"]);
+    links.push(["#/upload", "Upload"]);
+  }
+  if (session.has("admin")) links.push(["#/videos?scope=district", "District"]);
+  if (session.has("reviewer") || session.has("admin")) links.push(["#/review", "Review queue"]);
+  links.push(["#/library", "Library"]);
+  return links;
+}
+
+function renderChrome() {
+  const user = session.user();
+  const nav = document.getElementById("nav");
+  const who = document.getElementById("who");
+  if (!user) {
+    replace(nav);
+    replace(who);
+    return;
+  }
+  const current = location.hash || "#/";
+  replace(nav, h("ul", {}, navLinks().map(([href, text]) =>
+    h("li", {}, h("a", { href, "aria-current": current === href ? "page" : null }, text)))));
+  replace(who,
+    h("span", { class: "who-name" }, `${user.name || user.user_id} · ${user.roles.join(", ")}`),
+    h("button", {
+      type: "button",
+      class: "link",
+      onclick: () => {
+        session.clear();
+        location.hash = "#/sign-in";
+      },
+    }, "Sign out"));
+}
+
+let cleanup = null;
+
+async function route() {
+  try {
+    await loadConfig();
+  } catch (error) {
+    replace(document.getElementById("main"), h("h1", {}, "ClassReel is not configured"),
+      h("p", { class: "error", role: "alert" }, error.message));
+    return;
+  }
+  const hash = location.hash.replace(/^#/, "") || "/";
+  const [path, search = ""] = hash.split("?");
+  const params = new URLSearchParams(search);
+  const main = document.getElementById("main");
+  if (typeof cleanup === "function") cleanup();
+  cleanup = null;
+  for (const [pattern, render, options = {}] of ROUTES) {
+    const match = pattern.exec(path);
+    if (!match) continue;
+    if (!options.public && !session.token()) {
+      location.hash = "#/sign-in";
+      return;
+    }
+    renderChrome();
+    replace(main, h("p", { class: "muted" }, "Loading…"));
+    main.setAttribute("aria-busy", "true");
+    try {
+      cleanup = await render(main, params, ...match.slice(1).map(decodeURIComponent));
+      const heading = main.querySelector("h1");
+      document.title = heading ? `${heading.textContent} · ClassReel` : "ClassReel";
+      // Move a screen reader's attention to the new page, unless a page put focus somewhere.
+      if (!main.contains(document.activeElement)) main.focus({ preventScroll: true });
+    } catch (error) {
+      console.error(error);
+      replace(main, h("h1", {}, "Something went wrong"),
+        h("p", { class: "error", role: "alert" }, error.message || String(error)));
+    } finally {
+      main.setAttribute("aria-busy", "false");
+    }
+    return;
+  }
+  renderChrome();
+  replace(main, h("h1", {}, "Not found"), h("p", {}, h("a", { href: "#/" }, "Go home")));
+}
+
+window.addEventListener("hashchange", route);
+if (document.readyState === "loading") window.addEventListener("DOMContentLoaded", route);
+else route();

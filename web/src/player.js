@@ -1,0 +1,205 @@
+// The player shared by the video, clip and review pages: an HTML5 <video> with
+// a quality switch, a captions <track> slot, and a timeline that shows comment
+// markers (points), coloured bands (ranges, by framework element), the marked
+// in/out selection, and storyboard thumbnails on hover.
+import { h, replace, clock, elementColour, elementLabel } from "./ui.js";
+
+export function normaliseRenditions(renditions) {
+  if (Array.isArray(renditions)) return renditions.map((r) => ({ label: r.label, url: r.url }));
+  return Object.entries(renditions || {}).map(([label, url]) => ({ label, url }))
+    .sort((a, b) => parseInt(b.label, 10) - parseInt(a.label, 10));
+}
+
+export async function loadStoryboard(vttUrl, spriteUrl) {
+  if (!vttUrl) return [];
+  const response = await fetch(vttUrl);
+  if (!response.ok) return [];
+  const text = await response.text();
+  const cues = [];
+  const toSeconds = (stamp) => stamp.split(":").reduce((acc, part) => acc * 60 + parseFloat(part), 0);
+  for (const block of text.split(/\r?\n\r?\n/)) {
+    const lines = block.split(/\r?\n/).filter(Boolean);
+    const timing = lines.findIndex((line) => line.includes("-->"));
+    if (timing < 0 || !lines[timing + 1]) continue;
+    const [start, end] = lines[timing].split("-->").map((s) => toSeconds(s.trim().split(" ")[0]));
+    const [file, fragment = ""] = lines[timing + 1].trim().split("#xywh=");
+    const [x, y, w, hgt] = fragment.split(",").map(Number);
+    const image = spriteUrl || new URL(file, vttUrl).href;
+    cues.push({ start, end, image, x, y, w, h: hgt });
+  }
+  return cues;
+}
+
+export function createPlayer({ renditions, poster, storyboardVttUrl, storyboardUrl, duration, framework, captionsUrl }) {
+  const sources = normaliseRenditions(renditions);
+  const preferred = sources.find((s) => s.label === "720p") || sources[0];
+  const video = h("video", {
+    id: "player",
+    controls: true,
+    preload: "metadata",
+    playsinline: true,
+    poster: poster || null,
+    "aria-label": "Lesson video",
+  });
+  // Captions slot: the API has no captions yet; a file dropped here later shows up.
+  const track = h("track", { kind: "captions", srclang: "en", label: "English captions" });
+  if (captionsUrl) track.src = captionsUrl;
+  video.append(track);
+  if (preferred) video.src = preferred.url;
+
+  const quality = h("select", { id: "quality", "aria-label": "Quality" },
+    sources.map((s) => h("option", { value: s.label, selected: s === preferred }, s.label)));
+  quality.addEventListener("change", () => {
+    const source = sources.find((s) => s.label === quality.value);
+    const at = video.currentTime;
+    const wasPlaying = !video.paused;
+    video.src = source.url;
+    video.addEventListener("loadedmetadata", () => {
+      video.currentTime = at;
+      if (wasPlaying) video.play().catch(() => {});
+    }, { once: true });
+  });
+
+  let total = duration || 0;
+  const bands = h("div", { class: "bands", "aria-hidden": "true" });
+  const markers = h("div", { class: "markers" });
+  const selection = h("div", { class: "selection", hidden: true, "aria-hidden": "true" });
+  const playhead = h("div", { class: "playhead", "aria-hidden": "true" });
+  const track_ = h("div", {
+    class: "track",
+    role: "slider",
+    tabindex: 0,
+    "aria-label": "Timeline",
+    "aria-valuemin": 0,
+    "aria-valuemax": Math.round(total),
+    "aria-valuenow": 0,
+  }, bands, selection, playhead);
+  const sprite = h("div", { class: "sprite" });
+  const thumbTime = h("span", { class: "thumb-time" });
+  const thumb = h("div", { class: "thumb", hidden: true, "aria-hidden": "true" }, sprite, thumbTime);
+  const timeline = h("div", { class: "timeline", id: "timeline" }, track_, markers, thumb);
+  const timeText = h("span", { class: "time-text", "aria-live": "off" }, "0:00");
+  let cues = [];
+  loadStoryboard(storyboardVttUrl, storyboardUrl).then((loaded) => { cues = loaded; }).catch(() => {});
+
+  const pct = (t) => `${Math.min(100, Math.max(0, (t / (total || 1)) * 100))}%`;
+  const timeAt = (event) => {
+    const rect = track_.getBoundingClientRect();
+    return Math.min(total, Math.max(0, ((event.clientX - rect.left) / rect.width) * total));
+  };
+
+  function seek(t) {
+    video.currentTime = Math.min(Math.max(0, t), total || t);
+  }
+  track_.addEventListener("click", (event) => seek(timeAt(event)));
+  track_.addEventListener("keydown", (event) => {
+    if (event.key === "ArrowLeft") { seek(video.currentTime - 5); event.preventDefault(); }
+    if (event.key === "ArrowRight") { seek(video.currentTime + 5); event.preventDefault(); }
+    if (event.key === "Home") { seek(0); event.preventDefault(); }
+    if (event.key === "End") { seek(total); event.preventDefault(); }
+  });
+  track_.addEventListener("mousemove", (event) => {
+    const t = timeAt(event);
+    const cue = cues.find((c) => t >= c.start && t < c.end) || cues[cues.length - 1];
+    thumb.hidden = false;
+    thumb.style.left = pct(t);
+    thumbTime.textContent = clock(t);
+    if (cue) {
+      Object.assign(sprite.style, {
+        width: `${cue.w}px`,
+        height: `${cue.h}px`,
+        backgroundImage: `url("${cue.image}")`,
+        backgroundPosition: `-${cue.x}px -${cue.y}px`,
+      });
+      sprite.hidden = false;
+    } else {
+      sprite.hidden = true;
+    }
+  });
+  track_.addEventListener("mouseleave", () => { thumb.hidden = true; });
+
+  function update() {
+    const t = video.currentTime;
+    playhead.style.left = pct(t);
+    track_.setAttribute("aria-valuenow", String(Math.round(t)));
+    track_.setAttribute("aria-valuetext", `${clock(t)} of ${clock(total)}`);
+    timeText.textContent = `${clock(t)} / ${clock(total)}`;
+  }
+  video.addEventListener("timeupdate", update);
+  video.addEventListener("seeked", update);
+  video.addEventListener("loadedmetadata", () => {
+    if (!total && Number.isFinite(video.duration)) total = video.duration;
+    track_.setAttribute("aria-valuemax", String(Math.round(total)));
+    update();
+  });
+
+  function setComments(threads, onPick) {
+    const points = threads.filter((c) => c.end_s === null || c.end_s === undefined);
+    const ranges = threads.filter((c) => c.end_s !== null && c.end_s !== undefined);
+    replace(bands, ranges.map((c, index) => {
+      const colours = (c.tags.length ? c.tags : [""]).map((tag) => elementColour(framework, tag));
+      const background = colours.length === 1 ? colours[0]
+        : `linear-gradient(90deg, ${colours.map((col, i) => `${col} ${(i / colours.length) * 100}% ${((i + 1) / colours.length) * 100}%`).join(", ")})`;
+      return h("div", {
+        class: "band",
+        dataset: { commentId: c.id, tags: c.tags.join(" ") },
+        title: `${clock(c.at_s)}–${clock(c.end_s)} ${c.tags.map((t) => elementLabel(framework, t)).join(", ")}`,
+        style: { left: pct(c.at_s), width: `calc(${pct(c.end_s)} - ${pct(c.at_s)})`, top: `${(index % 3) * 6}px`, background },
+      });
+    }));
+    replace(markers, [...points, ...ranges].map((c) => h("button", {
+      type: "button",
+      class: `marker ${c.end_s == null ? "marker-point" : "marker-range"}`,
+      dataset: { commentId: c.id, tags: c.tags.join(" ") },
+      style: { left: pct(c.at_s), "--chip": elementColour(framework, c.tags[0] || "") },
+      "aria-label": `${c.end_s == null ? "Comment at" : "Range from"} ${clock(c.at_s)}${c.end_s == null ? "" : ` to ${clock(c.end_s)}`}: ${c.body.slice(0, 80)}`,
+      onclick: () => { seek(c.at_s); if (onPick) onPick(c); },
+    })));
+  }
+
+  function setSelection(start, end) {
+    if (start == null && end == null) {
+      selection.hidden = true;
+      return;
+    }
+    const a = start ?? end;
+    const b = end ?? start;
+    selection.hidden = false;
+    selection.style.left = pct(Math.min(a, b));
+    selection.style.width = `calc(${pct(Math.max(a, b))} - ${pct(Math.min(a, b))})`;
+  }
+
+  const controls = h("div", { class: "player-controls" },
+    timeText,
+    h("label", { class: "inline" }, h("span", { class: "sr-only" }, "Quality "), quality));
+  const el = h("div", { class: "player" }, h("div", { class: "video-frame" }, video), timeline, controls);
+  return { el, video, seek, setComments, setSelection, get duration() { return total; } };
+}
+
+// Space plays/pauses, arrows step 5 s; extra keys per page. Typing in a form
+// field keeps its meaning, as do space on a button or link and the native
+// player's own keys when it has focus.
+export function bindKeys(player, extra = {}) {
+  const handler = (event) => {
+    const target = event.target;
+    if (event.ctrlKey || event.metaKey || event.altKey) return;
+    if (target.closest("input, textarea, select, [contenteditable]")) return;
+    if (event.key === " " && target.closest("button, a, summary, video")) return;
+    if (event.key.startsWith("Arrow") && target.closest("video, [role=slider]")) return;
+    const { video } = player;
+    if (event.key === " ") {
+      if (video.paused) video.play().catch(() => {}); else video.pause();
+    } else if (event.key === "ArrowLeft") {
+      player.seek(video.currentTime - 5);
+    } else if (event.key === "ArrowRight") {
+      player.seek(video.currentTime + 5);
+    } else if (extra[event.key.toLowerCase()]) {
+      extra[event.key.toLowerCase()]();
+    } else {
+      return;
+    }
+    event.preventDefault();
+  };
+  document.addEventListener("keydown", handler);
+  return () => document.removeEventListener("keydown", handler);
+}
