@@ -35,5 +35,9 @@ integration: setup
 e2e: setup-test
 	@$(PY) -m pytest tests/e2e -q
 
+## Pipeline speed, memory and API scaling as side-by-side ratios (not part of make test).
+bench: setup
+	@$(PY) -m bench
+
 clean:
 	rm -rf .classreel .pytest_cache .mypy_cache .ruff_cache
