@@ -134,6 +134,14 @@ def stack_figures(scale: Scale, web: Path, work: Path) -> dict[str, Any]:
     return out
 
 
+def _write(out: Path, results: dict[str, Any]) -> None:
+    fanout = report.fanout_markdown(results)  # adds results["fanout_model"]
+    (out / "results").mkdir(parents=True, exist_ok=True)
+    (out / "results" / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
+    (out / "RESULTS.md").write_text(report.results_markdown(results))
+    (out / "FANOUT.md").write_text(fanout)
+
+
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(prog="python -m bench")
     parser.add_argument("--smoke", action="store_true", help="tiny inputs, seconds not minutes")
@@ -141,7 +149,18 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument(
         "--inputs", type=Path, default=Path(tempfile.gettempdir()) / "classreel-bench-inputs"
     )
+    parser.add_argument(
+        "--report-only",
+        action="store_true",
+        help="re-render RESULTS.md and FANOUT.md from results/latest.json (after editing "
+        "ANALYSIS.md); measures nothing",
+    )
     args = parser.parse_args(argv)
+    if args.report_only:
+        stored: dict[str, Any] = json.loads((args.out / "results" / "latest.json").read_text())
+        stored["rows"] = report.rows(stored)
+        _write(args.out, stored)
+        return 0
     scale = SMOKE if args.smoke else FULL
     started = time.perf_counter()
     results: dict[str, Any] = {"machine": machine(), "scale": asdict(scale)}
@@ -153,9 +172,6 @@ def main(argv: list[str] | None = None) -> int:
     results["machine"]["loadavg_at_end"] = os.getloadavg()
     results["total_s"] = time.perf_counter() - started
     results["rows"] = report.rows(results)
-    (args.out / "results").mkdir(parents=True, exist_ok=True)
-    (args.out / "results" / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
-    (args.out / "RESULTS.md").write_text(report.results_markdown(results))
-    (args.out / "FANOUT.md").write_text(report.fanout_markdown(results))
+    _write(args.out, results)
     _log(f"done in {results['total_s']:.0f} s; wrote {args.out / 'RESULTS.md'}")
     return 0
