@@ -158,6 +158,7 @@ def main(argv: list[str] | None = None) -> int:
     args = parser.parse_args(argv)
     if args.report_only:
         stored: dict[str, Any] = json.loads((args.out / "results" / "latest.json").read_text())
+        stored["cost"] = report.costs(stored)
         stored["rows"] = report.rows(stored)
         _write(args.out, stored)
         return 0
