@@ -39,7 +39,7 @@ class Scale:
     uploads: int
 
 
-FULL = Scale(60, 10, 1_000, 100_000, 200, 20, 20, 2)
+FULL = Scale(60, 10, 1_000, 100_000, 200, 20, 20, 3)
 SMOKE = Scale(2, 3, 200, 400, 10, 2, 1, 1)
 
 
