@@ -402,6 +402,16 @@ def fanout_markdown(results: dict[str, Any]) -> str:
             f"| ${model['single_invocation_usd']['x86_64']:.4f} / "
             f"${model['single_invocation_usd']['arm64']:.4f} |",
             "",
+            (
+                f"The audio encode ({model['audio_s']:.0f} s of AAC for the whole recording, "
+                "one core) is longer than any video segment: it, not the video, is the "
+                "critical path. Phone sources already carry AAC, so copying it "
+                "(`-c:a copy`, as the remux path does) or encoding it in time slices "
+                "would bring time-to-ready down to split + one segment + concat."
+                if model["audio_s"] > model["segment_wall_s"]
+                else "The video segments are the critical path."
+            ),
+            "",
             "Fan-out trades a little more GB-s (per-invocation overhead, the coordinator's "
             "copies) for a time-to-ready bounded by one segment's encode plus the linear "
             "copy steps. Limits: Lambda's 15-minute timeout no longer bounds the recording "
