@@ -343,6 +343,7 @@ def fanout_markdown(results: dict[str, Any]) -> str:
     model = fanout_model(results)
     results["fanout_model"] = model
     rec_min = model["recording_s"] / 60
+    cost_ratio = model["usd"]["x86_64"] / model["single_invocation_usd"]["x86_64"]
     return "\n".join(
         [
             "# Fan-out: segment at keyframes, encode in parallel invocations",
@@ -412,9 +413,14 @@ def fanout_markdown(results: dict[str, Any]) -> str:
                 else "The video segments are the critical path."
             ),
             "",
-            "Fan-out trades a little more GB-s (per-invocation overhead, the coordinator's "
-            "copies) for a time-to-ready bounded by one segment's encode plus the linear "
-            "copy steps. Limits: Lambda's 15-minute timeout no longer bounds the recording "
+            f"Fan-out costs {cost_ratio:.1f}x "
+            "the single invocation (the assumed per-invocation overhead times the segment "
+            "count, and the coordinator's one-core steps billed at 2 vCPUs) for a "
+            f"{model['single_invocation_ready_s'] / model['predicted_ready_s']:.1f}x shorter "
+            "wait. Today's single invocation needs "
+            f"{model['single_invocation_ready_s'] / 60:.1f} min for this recording, close to "
+            "Lambda's 15-minute limit (`worker_timeout_s` 900). Limits of fan-out: "
+            "Lambda's 15-minute timeout no longer bounds the recording "
             "length; /tmp and S3 traffic grow with segment count; account concurrency must "
             "allow the segment count per upload.",
             "",
