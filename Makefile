@@ -60,5 +60,9 @@ deploy: layer
 infra-test: setup
 	@$(PY) -m pytest tests/infrastructure -q
 
+## Pipeline speed, memory and API scaling as side-by-side ratios (not part of make test).
+bench: setup
+	@$(PY) -m bench
+
 clean:
 	rm -rf .classreel .pytest_cache .mypy_cache .ruff_cache cdk.out

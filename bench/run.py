@@ -1,0 +1,178 @@
+"""The bench run: inputs, media figures, local-stack figures, cost; then the reports."""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import statistics
+import subprocess
+import tempfile
+import time
+from dataclasses import asdict, dataclass
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+from bench import api as api_bench
+from bench import media, report
+from bench.inputs import make_inputs
+from chalicelib.config import get_settings
+from chalicelib.local.stack import LocalStack, StackOptions
+from tests.support.users import TokenFactory
+
+BENCH_DIR = Path(__file__).resolve().parent
+
+
+@dataclass(frozen=True)
+class Scale:
+    """How big a run is: `make bench` uses FULL; the smoke test SMOKE."""
+
+    duration_s: float
+    repeat: int  # the long file is the web file this many times over
+    small_items: int
+    large_items: int
+    latency_requests: int
+    clients: int
+    throughput_s: float
+    uploads: int
+
+
+FULL = Scale(60, 10, 1_000, 100_000, 200, 20, 20, 3)
+SMOKE = Scale(2, 3, 200, 400, 10, 2, 1, 1)
+
+
+def _log(message: str) -> None:
+    print(f"[bench {datetime.now(UTC):%H:%M:%S}] {message}", flush=True)
+
+
+def machine() -> dict[str, Any]:
+    cpu = "unknown"
+    for line in Path("/proc/cpuinfo").read_text().splitlines():
+        if line.startswith("model name"):
+            cpu = line.split(":", 1)[1].strip()
+            break
+    ffmpeg = subprocess.run(["ffmpeg", "-version"], capture_output=True, text=True, check=True)
+    return {
+        "date": datetime.now(UTC).isoformat(timespec="seconds"),
+        "cpu_model": cpu,
+        "cores": os.cpu_count(),
+        "ffmpeg": ffmpeg.stdout.splitlines()[0],
+        "python": platform.python_version(),
+        "loadavg_at_start": os.getloadavg(),
+        "shared_machine_note": "2 cores shared with other engineers' work during the run; "
+        "every target is a ratio measured side by side in this run",
+    }
+
+
+def media_figures(scale: Scale, inputs_dir: Path, work: Path) -> dict[str, Any]:
+    settings = get_settings()
+    _log("generating inputs (cached across runs)")
+    started = time.perf_counter()
+    inputs = make_inputs(inputs_dir, scale.duration_s, scale.repeat)
+    out: dict[str, Any] = {"inputs_s": time.perf_counter() - started}
+    out["inputs"] = {k: str(v) for k, v in asdict(inputs).items()}
+    _log("pipeline: 1080p phone clip")
+    phone = media.pipeline_run(inputs.phone, work, "phone", profile=True)
+    _log("naive single pass baseline")
+    naive = media.naive_single_pass(inputs.phone, work)
+    _log("quality of the 720p rendition")
+    rendition_720 = Path(phone["renditions"]["720p"]["path"])
+    out["quality_720p"] = media.quality(rendition_720, inputs.phone, 1280, 720)
+    _log("pipeline: already-web 720p clip, then the 10x long one")
+    web = media.pipeline_run(inputs.web, work, "web", profile=False)
+    web_long = media.pipeline_run(inputs.web_long, work, "web-long", profile=False)
+    _log("poster scaling")
+    out["poster"] = media.poster_scaling(inputs.web_short, inputs.web_long, work, settings)
+    _log("fan-out figures")
+    out["fanout"] = media.fanout_figures(inputs.phone, work, settings)
+    out.update({"phone": phone, "naive": naive, "web": web, "web_long": web_long})
+    return out
+
+
+def stack_figures(scale: Scale, web: Path, work: Path) -> dict[str, Any]:
+    _log("starting the local stack")
+    stack = LocalStack(StackOptions(data_dir=work / "stack", api_port=0, persist=False))
+    stack.start()
+    out: dict[str, Any] = {}
+    try:
+        stack.apply_to_current_process()
+        settings = stack.settings()
+        tokens = TokenFactory(settings)
+        uploads = []
+        for attempt in range(scale.uploads):
+            _log(f"upload → playable ({attempt + 1}/{scale.uploads})")
+            run = api_bench.upload_to_playable(stack, web, tokens)
+            run["remux_s"] = media.remux_time(web, work, settings)
+            run["overhead_s"] = run["upload_to_playable_s"] - run["remux_s"]
+            uploads.append(run)
+        out["upload_to_playable"] = {
+            "runs": uploads,
+            "median_overhead_s": statistics.median(r["overhead_s"] for r in uploads),
+        }
+        meter = api_bench.CapacityMeter()
+        meter.install()
+        scene = api_bench.seed_scene(stack)
+        reads: dict[str, dict[str, Any]] = {case.name: {} for case in api_bench.CASES}
+        for label, items in (("small", scale.small_items), ("large", scale.large_items)):
+            _log(f"seeding to {items} items")
+            seed_s = api_bench.grow_to(scene, items)
+            for case in api_bench.CASES:
+                reads[case.name][label] = {
+                    "seed_s": seed_s,
+                    **api_bench.latency(scene, case, scale.latency_requests, meter),
+                }
+        out["reads"] = reads
+        out["pending"] = api_bench.PENDING
+        _log(f"throughput: {scale.clients} clients x {scale.throughput_s:g} s")
+        out["throughput"] = api_bench.throughput(
+            scene, api_bench.CASES[0], scale.clients, scale.throughput_s
+        )
+    finally:
+        stack.stop()
+    return out
+
+
+def _write(out: Path, results: dict[str, Any]) -> None:
+    fanout = report.fanout_markdown(results)  # adds results["fanout_model"]
+    (out / "results").mkdir(parents=True, exist_ok=True)
+    (out / "results" / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
+    (out / "RESULTS.md").write_text(report.results_markdown(results))
+    (out / "FANOUT.md").write_text(fanout)
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bench")
+    parser.add_argument("--smoke", action="store_true", help="tiny inputs, seconds not minutes")
+    parser.add_argument("--out", type=Path, default=BENCH_DIR, help="where the reports go")
+    parser.add_argument(
+        "--inputs", type=Path, default=Path(tempfile.gettempdir()) / "classreel-bench-inputs"
+    )
+    parser.add_argument(
+        "--report-only",
+        action="store_true",
+        help="re-render RESULTS.md and FANOUT.md from results/latest.json (after editing "
+        "ANALYSIS.md); measures nothing",
+    )
+    args = parser.parse_args(argv)
+    if args.report_only:
+        stored: dict[str, Any] = json.loads((args.out / "results" / "latest.json").read_text())
+        stored["cost"] = report.costs(stored)
+        stored["rows"] = report.rows(stored)
+        _write(args.out, stored)
+        return 0
+    scale = SMOKE if args.smoke else FULL
+    started = time.perf_counter()
+    results: dict[str, Any] = {"machine": machine(), "scale": asdict(scale)}
+    with tempfile.TemporaryDirectory(prefix="classreel-bench-") as tmp:
+        work = Path(tmp)
+        results["media"] = media_figures(scale, args.inputs, work)
+        results["stack"] = stack_figures(scale, Path(results["media"]["inputs"]["web"]), work)
+    results["cost"] = report.costs(results)
+    results["machine"]["loadavg_at_end"] = os.getloadavg()
+    results["total_s"] = time.perf_counter() - started
+    results["rows"] = report.rows(results)
+    _write(args.out, results)
+    _log(f"done in {results['total_s']:.0f} s; wrote {args.out / 'RESULTS.md'}")
+    return 0
