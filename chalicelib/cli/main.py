@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import click
 
+from chalicelib.cli.dlq_cmd import dlq
 from chalicelib.cli.local_cmd import local
 from chalicelib.cli.token_cmd import dev_token
 from chalicelib.cli.upload_cmd import upload
@@ -17,6 +18,7 @@ def cli() -> None:
 cli.add_command(local)
 cli.add_command(dev_token)
 cli.add_command(upload)
+cli.add_command(dlq)
 
 
 def main() -> None:
