@@ -8,10 +8,13 @@ handler drops instead of cycling to the DLQ). No other exception, no hang.
 from __future__ import annotations
 
 import json
+import os
 import string
+from collections.abc import Iterator
 from typing import Any
 from urllib.parse import quote_plus
 
+import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
@@ -20,8 +23,21 @@ from chalicelib.ingest.events import MalformedNotification, ObjectCreated, parse
 from chalicelib.ingest.handler import handle_ingest_batch
 from chalicelib.local.runner import LambdaContext, failed_message_ids
 from chalicelib.ops.dead_letters import summarize
+from tests.support.reliability_report import Report
 
-FUZZ = settings(max_examples=300, deadline=None, suppress_health_check=[HealthCheck.too_slow])
+FUZZ = settings(
+    max_examples=int(os.environ.get("SOAK_FUZZ_EXAMPLES", "300")),
+    deadline=None,
+    suppress_health_check=[HealthCheck.too_slow],
+)
+_examples = [0]
+
+
+@pytest.fixture(scope="module", autouse=True)
+def _count_examples(reliability_report: Report) -> Iterator[None]:
+    yield
+    reliability_report.add("S3/SQS event parsing fuzz", trials=_examples[0])
+
 
 json_scalars = st.none() | st.booleans() | st.integers() | st.floats() | st.text(max_size=30)
 json_values = st.recursive(
@@ -44,6 +60,7 @@ def _record(key: str, **obj: Any) -> dict[str, Any]:
 
 
 def _parses_or_refuses(body: str) -> list[ObjectCreated] | None:
+    _examples[0] += 1
     try:
         created = parse_s3_notification(body)
     except MalformedNotification:
