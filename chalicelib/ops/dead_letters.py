@@ -167,9 +167,7 @@ def redrive(
 def _send_back(sqs: SQSClient, queue: DeadLetterQueue, message: MessageTypeDef) -> None:
     attributes: dict[str, Any] = {
         name: {
-            key: value[key]
-            for key in ("DataType", "StringValue", "BinaryValue")
-            if key in value
+            key: value[key] for key in ("DataType", "StringValue", "BinaryValue") if key in value
         }
         for name, value in message.get("MessageAttributes", {}).items()
     }
