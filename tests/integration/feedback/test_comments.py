@@ -11,6 +11,7 @@ import pytest
 from chalicelib.auth.principal import Role
 from chalicelib.videos.models import VideoRecord, VideoStatus
 from tests.support.api import Api
+from tests.support.reliability_report import Report
 from tests.support.seed import ready_video
 
 pytestmark = pytest.mark.integration
@@ -191,7 +192,9 @@ def test_twenty_concurrent_edits_of_one_version_exactly_one_wins(world: dict[str
     assert len(final["edits"]) == 1  # the winner's edit recorded; no silent overwrite
 
 
-def test_fifty_concurrent_comment_writes_lose_nothing(world: dict[str, Any]) -> None:
+def test_fifty_concurrent_comment_writes_lose_nothing(
+    world: dict[str, Any], reliability_report: Report
+) -> None:
     """Four authors at once, many at the very same moment of the video, replies included."""
     video = world["video"]
     authors = [world["coach"], world["owner"], world["peer"], world["admin"]]
@@ -204,7 +207,7 @@ def test_fifty_concurrent_comment_writes_lose_nothing(world: dict[str, Any]) -> 
         response = authors[n % len(authors)].call("POST", f"/videos/{video}/comments", json=body)
         return int(response.status_code)
 
-    assert _at_once(50, write) == [201] * 50
+    statuses = _at_once(50, write)
 
     bodies: list[str] = []
     cursor: str | None = None
@@ -218,7 +221,15 @@ def test_fifty_concurrent_comment_writes_lose_nothing(world: dict[str, Any]) -> 
         if cursor is None:
             break
     written = sorted(b for b in bodies if b.startswith("concurrent "))
+    reliability_report.add(
+        "50 concurrent comment writes",
+        trials=50,
+        lost=len(set(range(50)) - {int(b.split()[1]) for b in written}),
+        duplicates=len(written) - len(set(written)),
+        errors_5xx=sum(1 for status in statuses if status >= 500),
+    )
     assert written == sorted(f"concurrent {n}" for n in range(50)), "a write was lost or doubled"
+    assert statuses == [201] * 50
     assert bodies.count("anchor") == 1
 
 

@@ -23,6 +23,7 @@ from chalicelib.ingest.worker import GAVE_UP
 from chalicelib.local.stack import LocalStack
 from tests.support.api import Api, upload_sample
 from tests.support.media_corpus import BY_NAME, build
+from tests.support.reliability_report import Report
 from tests.support.stacks import dedicated_stack, ffmpeg_wrapper
 from tests.support.users import TokenFactory
 
@@ -73,7 +74,7 @@ def flaky_stack(tmp_path: Path, local_stack: LocalStack) -> Iterator[tuple[Local
 
 
 def test_list_shows_dead_ingest_messages_and_redrive_replays_them(
-    flaky_stack: tuple[LocalStack, Path], corpus_dir: Path
+    flaky_stack: tuple[LocalStack, Path], corpus_dir: Path, reliability_report: Report
 ) -> None:
     stack, outage = flaky_stack
     api = Api(stack.api_url, TokenFactory(stack.settings()).token("teacher-dlq", Role.TEACHER))
@@ -100,6 +101,7 @@ def test_list_shows_dead_ingest_messages_and_redrive_replays_them(
     assert f"redriven {letters[0]['message_id']}" in redriven.stdout
     assert listed(stack) == []
     video = api.wait_for_status(video_id, "ready", timeout_s=90)
+    reliability_report.add("poison message to DLQ, then redriven", trials=1, faults=1)
     assert video["failure_reason"] is None
     assert stack.worker("runner").running()
 
