@@ -4,7 +4,7 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup setup-test run test lint typecheck unit integration e2e bench clean \
+.PHONY: setup setup-test run test soak lint typecheck unit integration e2e bench clean \
 	layer synth deploy infra-test
 
 setup:
@@ -20,6 +20,11 @@ run: setup
 ## Lint, type-check and run every test (unit, integration, e2e).
 test: setup-test
 	@bash scripts/test.sh
+
+## Reliability soak: more kill trials, duplicate storms, fuzzing; prints a summary table.
+## Loopback only; stops by itself (SOAK_TIMEOUT_S, default 45 min).
+soak: setup
+	@bash scripts/soak.sh
 
 lint: setup
 	@$(VENV)/bin/ruff check .

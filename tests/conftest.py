@@ -32,6 +32,7 @@ from chalicelib.auth.principal import Role  # noqa: E402
 from chalicelib.local.stack import LocalStack, StackOptions  # noqa: E402
 from tests.support.api import Api  # noqa: E402
 from tests.support.lesson import make_lesson  # noqa: E402
+from tests.support.reliability_report import Report  # noqa: E402
 from tests.support.users import TokenFactory  # noqa: E402
 
 # Short enough that retry paths are exercised within a test, long enough that a
@@ -139,3 +140,13 @@ def api_as(local_stack: LocalStack, tokens: TokenFactory) -> Callable[..., Api]:
         return Api(local_stack.api_url, tokens.token(user, role, **claims))
 
     return make
+
+
+@pytest.fixture(scope="session")
+def reliability_report() -> Iterator[Report]:
+    """Counts of trials and faults; saved where SOAK_REPORT says (soak)."""
+    report = Report()
+    yield report
+    destination = os.environ.get("SOAK_REPORT")
+    if destination:
+        report.save(Path(destination))

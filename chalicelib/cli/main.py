@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from chalicelib.cli.audit_cmd import audit
+from chalicelib.cli.dlq_cmd import dlq
 from chalicelib.cli.local_cmd import local
 from chalicelib.cli.token_cmd import dev_token
 from chalicelib.cli.upload_cmd import upload
@@ -19,6 +20,7 @@ cli.add_command(local)
 cli.add_command(dev_token)
 cli.add_command(upload)
 cli.add_command(audit)
+cli.add_command(dlq)
 
 
 def main() -> None:

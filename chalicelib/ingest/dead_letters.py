@@ -15,6 +15,7 @@ from chalicelib.ingest.claims import fail_abandoned
 from chalicelib.ingest.events import MalformedNotification, parse_s3_notification
 from chalicelib.ingest.worker import GAVE_UP, announce
 from chalicelib.observability import logger
+from chalicelib.ops import dead_letters
 from chalicelib.storage.keys import parse_raw_key
 from chalicelib.videos.models import VideoRecord
 
@@ -24,22 +25,7 @@ if TYPE_CHECKING:
 
 def peek(settings: Settings, limit: int = 500) -> list[MessageTypeDef]:
     """Up to ``limit`` distinct messages from the DLQ, left in place."""
-    sqs = aws.sqs_client(settings)
-    queue_url = aws.ingest_dlq_url(settings)
-    seen: dict[str, MessageTypeDef] = {}
-    while len(seen) < limit:
-        batch = sqs.receive_message(
-            QueueUrl=queue_url,
-            MaxNumberOfMessages=10,
-            VisibilityTimeout=0,
-            WaitTimeSeconds=0,
-            AttributeNames=["All"],
-        ).get("Messages", [])
-        fresh = [m for m in batch if m["MessageId"] not in seen]
-        if not fresh:
-            break
-        seen.update({m["MessageId"]: m for m in fresh})
-    return list(seen.values())
+    return dead_letters.peek(aws.sqs_client(settings), aws.ingest_dlq_url(settings), limit)
 
 
 def video_ids(message: MessageTypeDef) -> list[str]:

@@ -23,6 +23,7 @@ import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
+from urllib.parse import unquote
 
 from chalice.config import Config
 from chalice.local import ForbiddenError, LocalChalice, LocalGateway, LocalGatewayException
@@ -43,6 +44,23 @@ StartResponse = Callable[..., Any]
 MAX_BODY_BYTES = 1024 * 1024  # API Gateway's payload limit is 10 MB; we need far less.
 
 
+class ApiGatewayLikeLocalGateway(LocalGateway):
+    """Chalice's LocalGateway, matching routes on the raw (still percent-encoded) path and
+    handing the view decoded path parameters, as API Gateway does.
+
+    Matching on a decoded path would let an encoded '/' or '?' inside an id change
+    which route runs (``/videos/x%3F`` read as ``GET /videos``).
+    """
+
+    def _generate_lambda_event(
+        self, method: str, path: str, headers: Any, body: bytes | None
+    ) -> Any:
+        event = super()._generate_lambda_event(method, path, headers, body)
+        parameters = event.get("pathParameters") or {}
+        event["pathParameters"] = {name: unquote(value) for name, value in parameters.items()}
+        return event
+
+
 class ApiServerApp:
     """A WSGI application: the Chalice app's routes, then static files."""
 
@@ -57,7 +75,7 @@ class ApiServerApp:
         config = Config.create(
             app_name=chalice_app.app_name, lambda_timeout=60, lambda_memory_size=1024
         )
-        self._gateway = LocalGateway(chalice_app, config)
+        self._gateway = ApiGatewayLikeLocalGateway(chalice_app, config)
         self._web_dir = web_dir.resolve() if web_dir and web_dir.is_dir() else None
         self._settings = settings or get_settings()
         self._local_routes: dict[tuple[str, str], Callable[[WsgiRequest], WsgiResponse]] = {
@@ -76,7 +94,8 @@ class ApiServerApp:
         local_route = self._local_routes.get((request.method, request.path))
         if local_route is not None:
             return local_route(request)
-        path = request.full_path.rstrip("?") if request.query_string else request.path
+        # The path as the client sent it: decoding it first would change its structure.
+        path = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or request.path
         headers = {key: value for key, value in request.headers.items()}
         body = request.get_data() or None
         try:

@@ -68,6 +68,16 @@ class Api:
             time.sleep(0.3)
         raise AssertionError(f"clip {clip_id} still processing")
 
+    def wait_for_status(self, video_id: str, status: str, timeout_s: float = 120) -> dict[str, Any]:
+        """Wait for one status (e.g. ``ready`` after a replay of a ``failed`` video)."""
+        deadline = time.monotonic() + timeout_s
+        video = self.video(video_id)
+        while video["status"] != status and time.monotonic() < deadline:
+            time.sleep(0.3)
+            video = self.video(video_id)
+        assert video["status"] == status, video
+        return video
+
 
 def post_file(upload: dict[str, Any], path: Path, content_type: str) -> requests.Response:
     """Upload through a presigned POST, exactly as a browser form would."""

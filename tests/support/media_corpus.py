@@ -7,10 +7,13 @@ the pipeline must make of it.
 from __future__ import annotations
 
 import os
+import struct
 import subprocess
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+
+from tests.support.mp4 import patch_boxes
 
 VIDEO = "testsrc2=size={w}x{h}:rate={fps}:duration={d}"
 TONE = "sine=frequency=440:sample_rate=48000:duration={d}"
@@ -200,6 +203,61 @@ def still_image(path: Path) -> None:
     )
 
 
+def mp4_header_then_noise(path: Path) -> None:
+    """A container that lies: an MP4 'ftyp' header, then nothing an MP4 holds."""
+    ftyp = struct.pack(">I4s4sI4s4s", 24, b"ftyp", b"isom", 512, b"isom", b"mp42")
+    path.write_bytes(ftyp + os.urandom(150_000))
+
+
+def webm_named_mp4(path: Path) -> None:
+    """The opposite lie: a good WebM, named and declared as an MP4 (we read the bytes)."""
+    vp9_webm(path.with_suffix(".webm"))
+    path.with_suffix(".webm").rename(path)
+
+
+def huge_dimensions_claim(path: Path) -> None:
+    """A tiny raw video whose headers claim 16000x16000 pixels."""
+    _ffmpeg(
+        "-f", "lavfi", "-i", "color=c=gray:size=16x16:rate=5:duration=1",
+        "-c:v", "rawvideo", "-pix_fmt", "gray", "-f", "mov", str(path),
+    )  # fmt: skip
+    data = bytearray(path.read_bytes())
+
+    def sample_entry(box: bytearray, at: int) -> None:
+        # stsd: version+flags, entry count, then the entry: size, format, 6 reserved,
+        # data reference index, 16 bytes of pre-defined/reserved, then width, height.
+        struct.pack_into(">HH", box, at + 8 + 8 + 8 + 16, 16000, 16000)
+
+    def track_header(box: bytearray, at: int) -> None:
+        times = 8 + 8 + 4 + 4 + 8 if box[at] == 1 else 4 + 4 + 4 + 4 + 4
+        # then 8 reserved, layer, alternate group, volume, reserved, the matrix, width, height
+        struct.pack_into(">II", box, at + 4 + times + 8 + 8 + 36, 16000 << 16, 16000 << 16)
+
+    assert patch_boxes(data, b"stsd", sample_entry) and patch_boxes(data, b"tkhd", track_header)
+    path.write_bytes(bytes(data))
+
+
+def billion_frame_claim(path: Path) -> None:
+    """Two seconds of H.264 whose MP4 tables claim a billion frames and ~50 days."""
+    _ffmpeg(
+        "-f", "lavfi", "-i", VIDEO.format(w=320, h=240, fps=30, d=2), *H264,
+        "-movflags", "+faststart", str(path),
+    )  # fmt: skip
+    data = bytearray(path.read_bytes())
+
+    def time_to_sample(box: bytearray, at: int) -> None:
+        struct.pack_into(">I", box, at + 8, 1_000_000_000)  # first entry's sample count
+
+    def durations(box: bytearray, at: int) -> None:
+        if box[at] == 0:  # version 0: flags, created, modified, timescale, duration
+            struct.pack_into(">I", box, at + 4 + 4 + 4 + 4, 0xFFFFFFF0)
+
+    assert patch_boxes(data, b"stts", time_to_sample)
+    patch_boxes(data, b"mdhd", durations)
+    patch_boxes(data, b"mvhd", durations)
+    path.write_bytes(bytes(data))
+
+
 def truncated_moov_missing(path: Path) -> None:
     full = path.with_suffix(".full.mp4")
     phone_1080p_moov_at_end(full)
@@ -278,6 +336,15 @@ SAMPLES: tuple[Sample, ...] = (
         labels=("480p", "360p"),
     ),
     Sample(
+        "webm_named_mp4",
+        "screen.mp4",
+        "video/mp4",
+        webm_named_mp4,
+        "ready",
+        display=(640, 480),
+        labels=("480p", "360p"),
+    ),
+    Sample(
         "mjpeg_avi",
         "camera.avi",
         "video/x-msvideo",
@@ -345,6 +412,31 @@ SAMPLES: tuple[Sample, ...] = (
     ),
     Sample("audio_only", "voice.mp4", "video/mp4", audio_only, "failed", reason="no video track"),
     Sample("still", "photo.mp4", "video/mp4", still_image, "failed", reason="still image"),
+    Sample(
+        "lying_header",
+        "lesson.mp4",
+        "video/mp4",
+        mp4_header_then_noise,
+        "failed",
+        # Indistinguishable from an upload that broke off right after its header.
+        reason="cut off",
+    ),
+    Sample(
+        "huge_dimensions",
+        "huge.mov",
+        "video/quicktime",
+        huge_dimensions_claim,
+        "failed",
+        reason="picture size (16000x16000)",
+    ),
+    Sample(
+        "billion_frames",
+        "billion.mp4",
+        "video/mp4",
+        billion_frame_claim,
+        "failed",
+        reason="the limit is",
+    ),
     Sample("cut_off", "cut.mp4", "video/mp4", truncated_moov_missing, "failed", reason="cut off"),
     Sample(
         "cut_off_after_header",

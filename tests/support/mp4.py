@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import struct
 import subprocess
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
@@ -26,6 +27,18 @@ def top_level_boxes(path: Path) -> list[str]:
                 handle.seek(size - 8, 1)
             boxes.append(kind.decode("latin-1"))
     return boxes
+
+
+def patch_boxes(data: bytearray, kind: bytes, edit: Callable[[bytearray, int], None]) -> int:
+    """Call ``edit(data, payload_offset)`` for every box of ``kind`` (found by its type
+    bytes; good enough for the small files tests make). Returns how many were found."""
+    found = 0
+    index = data.find(kind, 4)
+    while index >= 4:
+        edit(data, index + 4)
+        found += 1
+        index = data.find(kind, index + 4)
+    return found
 
 
 def moov_before_mdat(path: Path) -> bool:

@@ -11,6 +11,7 @@ import pytest
 from chalicelib.auth.principal import Role
 from chalicelib.videos.models import VideoRecord, VideoStatus
 from tests.support.api import Api
+from tests.support.reliability_report import Report
 from tests.support.seed import ready_video
 
 pytestmark = pytest.mark.integration
@@ -154,31 +155,82 @@ def test_edit_is_the_authors_keeps_history_and_detects_stale_versions(
     assert stale.json()["current"]["version"] == edited["version"]
 
 
-def test_twenty_concurrent_edits_of_one_version_exactly_one_wins(world: dict[str, Any]) -> None:
-    video, coach = world["video"], world["coach"]
-    comment = _comment(coach, video)
-    path = f"/videos/{video}/comments/{comment['id']}"
-    statuses: list[int] = []
+def _at_once(count: int, action: Callable[[int], int]) -> list[int]:
+    """Run ``action(n)`` for n in range(count) on as many threads, released together."""
+    results: list[int] = []
     lock = threading.Lock()
-    barrier = threading.Barrier(20)
+    barrier = threading.Barrier(count)
 
-    def edit(n: int) -> None:
+    def run(n: int) -> None:
         barrier.wait()
-        response = coach.call(
-            "PATCH", path, json={"body": f"edit {n}", "version": comment["version"]}
-        )
+        result = action(n)
         with lock:
-            statuses.append(response.status_code)
+            results.append(result)
 
-    threads = [threading.Thread(target=edit, args=(n,)) for n in range(20)]
+    threads = [threading.Thread(target=run, args=(n,)) for n in range(count)]
     for thread in threads:
         thread.start()
     for thread in threads:
         thread.join()
-    assert sorted(statuses) == [200] + [409] * 19
+    return results
+
+
+def test_twenty_concurrent_edits_of_one_version_exactly_one_wins(world: dict[str, Any]) -> None:
+    video, coach = world["video"], world["coach"]
+    comment = _comment(coach, video)
+    path = f"/videos/{video}/comments/{comment['id']}"
+
+    def edit(n: int) -> int:
+        response = coach.call(
+            "PATCH", path, json={"body": f"edit {n}", "version": comment["version"]}
+        )
+        return int(response.status_code)
+
+    assert sorted(_at_once(20, edit)) == [200] + [409] * 19
     final = coach.ok("GET", f"/videos/{video}/comments")["threads"][0]
     assert final["version"] == comment["version"] + 1
     assert len(final["edits"]) == 1  # the winner's edit recorded; no silent overwrite
+
+
+def test_fifty_concurrent_comment_writes_lose_nothing(
+    world: dict[str, Any], reliability_report: Report
+) -> None:
+    """Four authors at once, many at the very same moment of the video, replies included."""
+    video = world["video"]
+    authors = [world["coach"], world["owner"], world["peer"], world["admin"]]
+    anchor = _comment(world["coach"], video, at_s=42, body="anchor")
+
+    def write(n: int) -> int:
+        body: dict[str, Any] = {"at_s": 42 if n % 2 else n, "body": f"concurrent {n}"}
+        if n % 5 == 0:
+            body["parent_id"] = anchor["id"]
+        response = authors[n % len(authors)].call("POST", f"/videos/{video}/comments", json=body)
+        return int(response.status_code)
+
+    statuses = _at_once(50, write)
+
+    bodies: list[str] = []
+    cursor: str | None = None
+    while True:
+        page = world["coach"].ok(
+            "GET", f"/videos/{video}/comments", params={"cursor": cursor} if cursor else None
+        )
+        for thread in page["threads"]:
+            bodies += [thread["body"], *(reply["body"] for reply in thread["replies"])]
+        cursor = page["next_cursor"]
+        if cursor is None:
+            break
+    written = sorted(b for b in bodies if b.startswith("concurrent "))
+    reliability_report.add(
+        "50 concurrent comment writes",
+        trials=50,
+        lost=len(set(range(50)) - {int(b.split()[1]) for b in written}),
+        duplicates=len(written) - len(set(written)),
+        errors_5xx=sum(1 for status in statuses if status >= 500),
+    )
+    assert written == sorted(f"concurrent {n}" for n in range(50)), "a write was lost or doubled"
+    assert statuses == [201] * 50
+    assert bodies.count("anchor") == 1
 
 
 def test_resolve_and_reopen_by_owner_or_coach_only(world: dict[str, Any]) -> None:

@@ -16,11 +16,11 @@ from chalicelib.auth.principal import Role
 from chalicelib.config import get_settings
 from chalicelib.db.base import utcnow
 from chalicelib.ingest.worker import GAVE_UP
-from chalicelib.local.stack import LocalStack, StackOptions
+from chalicelib.local.stack import LocalStack
 from chalicelib.videos.models import JobAttr, VideoRecord, VideoStatus
-from tests.conftest import STACK_OVERRIDES
 from tests.support.api import Api, upload_sample
 from tests.support.media_corpus import BY_NAME, build
+from tests.support.stacks import dedicated_stack, ffmpeg_wrapper
 from tests.support.users import TokenFactory
 
 pytestmark = pytest.mark.integration
@@ -29,27 +29,14 @@ pytestmark = pytest.mark.integration
 @pytest.fixture
 def crashing_stack(tmp_path: Path, local_stack: LocalStack) -> Iterator[LocalStack]:
     """A stack whose ffmpeg dies of a segfault every time."""
-    crash = tmp_path / "ffmpeg-that-crashes"
-    crash.write_text("#!/bin/sh\nkill -SEGV $$\n")
-    crash.chmod(0o755)
-    stack = LocalStack(
-        StackOptions(
-            data_dir=tmp_path / "stack",
-            api_port=0,
-            persist=False,
-            settings_overrides={
-                **STACK_OVERRIDES,
-                "CLASSREEL_FFMPEG_BINARY": str(crash),
-                "CLASSREEL_INGEST_VISIBILITY_TIMEOUT_S": "2",
-                "CLASSREEL_INGEST_MAX_RECEIVE_COUNT": "2",
-            },
-        )
-    )
-    stack.start()
-    try:
+    crash = ffmpeg_wrapper(tmp_path / "ffmpeg-that-crashes", "kill -SEGV $$")
+    with dedicated_stack(
+        tmp_path / "stack",
+        CLASSREEL_FFMPEG_BINARY=str(crash),
+        CLASSREEL_INGEST_VISIBILITY_TIMEOUT_S="2",
+        CLASSREEL_INGEST_MAX_RECEIVE_COUNT="2",
+    ) as stack:
         yield stack
-    finally:
-        stack.stop()
 
 
 def _dlq_messages() -> list[Any]:

@@ -13,6 +13,7 @@ from chalicelib.local.stack import LocalStack
 from tests.support.api import Api, upload_sample
 from tests.support.media_corpus import SAMPLES, Sample, build
 from tests.support.mp4 import ffprobe, moov_before_mdat, stream
+from tests.support.reliability_report import Report
 
 pytestmark = pytest.mark.integration
 
@@ -127,3 +128,24 @@ def test_remux_path_keeps_the_source_bitstream(
     assert source_stream is not None and top_stream is not None
     assert top_stream["nb_frames"] == source_stream["nb_frames"]
     assert top_stream["bit_rate"] == source_stream["bit_rate"]
+
+
+def test_the_worker_outlives_the_whole_batch(
+    uploaded: dict[str, str],
+    teacher_api: Api,
+    local_stack: LocalStack,
+    reliability_report: Report,
+) -> None:
+    """Bad files and good files went in together: every one ends as its sample says."""
+    outcomes = {
+        name: teacher_api.wait_for(video_id)["status"] for name, video_id in uploaded.items()
+    }
+    expected = {sample.name: sample.outcome for sample in SAMPLES}
+    reliability_report.add(
+        "media corpus in one batch",
+        trials=len(SAMPLES),
+        faults=len(FAILED),
+        lost=sum(1 for s in READY if outcomes[s.name] != "ready"),
+    )
+    assert outcomes == expected
+    assert local_stack.worker("runner").running()

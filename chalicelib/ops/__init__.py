@@ -1,0 +1,1 @@
+"""Operator tooling: inspecting and replaying what the pipeline could not handle."""

@@ -1,0 +1,76 @@
+"""The worker SIGKILLed mid-transcode at random moments: the job is redelivered and finishes.
+
+After the visibility timeout SQS hands the message to the restarted worker;
+the dead job's lease runs out; a new attempt starts beside the dead one's work
+folder (left on disk, as Lambda keeps /tmp) and publishes. A ready record only
+ever points at finished objects of the attempt that published.
+
+`make test` runs a few trials; `make soak` runs more
+(SOAK_KILL_TRIALS).
+"""
+
+from __future__ import annotations
+
+import os
+import random
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+
+from chalicelib.auth.principal import Role
+from chalicelib.local.stack import LocalStack
+from tests.support.api import Api
+from tests.support.faults import assert_outputs_complete, kill_worker_mid_job
+from tests.support.media_corpus import BY_NAME, build
+from tests.support.reliability_report import Report
+from tests.support.stacks import dedicated_stack
+from tests.support.users import TokenFactory
+
+pytestmark = pytest.mark.integration
+
+TRIALS = int(os.environ.get("SOAK_KILL_TRIALS", "3"))
+SEED = int(os.environ.get("SOAK_SEED", "20261123"))
+# A transcode (HEVC source) and a remux + encode (web-ready 1080p source).
+SAMPLES = ("hevc_mov", "phone_1080p")
+
+
+@pytest.fixture
+def killable(tmp_path: Path, local_stack: LocalStack) -> Iterator[LocalStack]:
+    with dedicated_stack(
+        tmp_path / "stack",
+        CLASSREEL_WORK_DIR=str(tmp_path / "worker-tmp"),
+        # Redelivery soon after a kill; a dead job's lease runs out soon too.
+        CLASSREEL_INGEST_VISIBILITY_TIMEOUT_S="6",
+        CLASSREEL_INGEST_LEASE_S="4",
+        CLASSREEL_INGEST_MAX_RECEIVE_COUNT="20",
+        CLASSREEL_LOCAL_WORKER_CONCURRENCY="1",
+    ) as stack:
+        yield stack
+
+
+def test_sigkill_mid_transcode_then_redelivery_reaches_ready(
+    killable: LocalStack, corpus_dir: Path, tmp_path: Path, reliability_report: Report
+) -> None:
+    api = Api(killable.api_url, TokenFactory(killable.settings()).token("teacher-k", Role.TEACHER))
+    rng = random.Random(SEED)
+    trials = []
+    for index in range(TRIALS):
+        sample = BY_NAME[SAMPLES[index % len(SAMPLES)]]
+        trial = kill_worker_mid_job(
+            killable, api, sample, build(sample, corpus_dir), rng, max_delay_s=3.0
+        )
+        trials.append(trial)
+        reliability_report.add(
+            "worker SIGKILL mid-transcode",
+            trials=1,
+            faults=int(trial.hit),
+            lost=int(trial.status != "ready"),
+        )
+        assert trial.status == "ready", trial
+        assert_outputs_complete(trial.video_id, killable.settings(), tmp_path)
+        if trial.hit:
+            assert trial.attempts >= 2, trial
+    assert any(t.hit for t in trials), f"no kill landed mid-job: {trials}"
+    assert any(t.leftovers for t in trials if t.hit), "a killed job leaves its work folder"
+    assert killable.worker("runner").running()

@@ -1,0 +1,101 @@
+"""Fault injection against a local stack, shared by the reliability tests and `make soak`."""
+
+from __future__ import annotations
+
+import random
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+from chalicelib import aws
+from chalicelib.config import Settings
+from chalicelib.local.stack import LocalStack
+from chalicelib.storage.keys import video_media_prefix
+from chalicelib.videos.models import VideoRecord, VideoStatus
+from tests.support.api import Api, upload_sample
+from tests.support.media_corpus import Sample
+from tests.support.mp4 import ffprobe, moov_before_mdat
+
+
+@dataclass(frozen=True)
+class KillTrial:
+    video_id: str
+    sample: str
+    kill_after_s: float
+    # The worker died while the video was still processing (the fault hit).
+    hit: bool
+    # Work folders the killed attempt left behind on the worker's disk.
+    leftovers: int
+    attempts: int
+    status: str
+
+
+def wait_for_status(api: Api, video_id: str, status: str, timeout_s: float) -> bool:
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if api.video(video_id)["status"] == status:
+            return True
+        time.sleep(0.05)
+    return False
+
+
+def kill_worker_mid_job(
+    stack: LocalStack,
+    api: Api,
+    sample: Sample,
+    path: Path,
+    rng: random.Random,
+    max_delay_s: float,
+    timeout_s: float = 180,
+) -> KillTrial:
+    """Upload, SIGKILL the worker process (and its ffmpeg) at a random moment, restart it."""
+    video_id = upload_sample(api, path, sample.filename, sample.content_type)
+    assert wait_for_status(api, video_id, "processing", 60), "the job never started"
+    delay = rng.uniform(0, max_delay_s)
+    time.sleep(delay)
+    runner = stack.worker("runner")
+    runner.kill()  # SIGKILL to the process group the stack started: runner + ffmpeg
+    hit = api.video(video_id)["status"] == "processing"
+    work_dir = stack.settings().work_dir
+    leftovers = sum(1 for entry in work_dir.iterdir() if entry.is_dir()) if work_dir.exists() else 0
+    runner.start()
+    video = api.wait_for(video_id, timeout_s=timeout_s)
+    record = VideoRecord.load(video_id)
+    attempts = int(record.job.attempts) if record is not None and record.job is not None else 0
+    return KillTrial(video_id, sample.name, delay, hit, leftovers, attempts, video["status"])
+
+
+def assert_outputs_complete(video_id: str, settings: Settings, scratch: Path) -> None:
+    """A ready record references only finished objects, all from one attempt, and nothing else
+    of any other attempt remains."""
+    record = VideoRecord.load(video_id)
+    assert record is not None
+    assert record.status == VideoStatus.READY.value
+    assert record.job is not None
+    s3 = aws.s3_client(settings)
+    bucket = settings.media_bucket
+    keys = [r.key for r in record.renditions or []]
+    assert keys, "a ready video has renditions"
+    keys += [str(record.poster_key), str(record.storyboard_key), str(record.storyboard_vtt_key)]
+    prefixes = {key.rsplit("/", 1)[0] + "/" for key in keys}
+    assert prefixes == {f"{video_media_prefix(video_id)}{record.job.job_id}/"}, prefixes
+    # The attempt that published deletes what earlier attempts left, just after it publishes.
+    deadline = time.monotonic() + 15
+    while True:
+        listed = s3.list_objects_v2(Bucket=bucket, Prefix=video_media_prefix(video_id))
+        stored = {o["Key"]: o["Size"] for o in listed.get("Contents", [])}
+        if set(stored) == set(keys) or time.monotonic() > deadline:
+            break
+        time.sleep(0.2)
+    assert set(stored) == set(keys), f"leftovers of other attempts: {set(stored) - set(keys)}"
+    duration = float(record.duration_s or 0)
+    for rendition in record.renditions or []:
+        assert stored[rendition.key] == rendition.size_bytes
+        local = scratch / f"{video_id}-{rendition.label}.mp4"
+        s3.download_file(bucket, rendition.key, str(local))
+        info = ffprobe(local)
+        assert abs(float(info["format"]["duration"]) - duration) < 0.5, "cut short"
+        assert moov_before_mdat(local)
+        local.unlink()
+    for key in keys[len(record.renditions or []) :]:
+        assert stored[key] > 0
