@@ -82,6 +82,12 @@ export function accessPanel(video) {
     h("h3", {}, "Activity"),
     list, status, more);
   load();
+  // After a change on this page (e.g. a safeguard), show the trail from the top again.
+  section.reload = () => {
+    list.replaceChildren();
+    cursor = null;
+    return load();
+  };
   return section;
 }
 

@@ -282,3 +282,20 @@ def test_teacher_uploads_and_shares_coach_comments(
     href = link.get_attribute("href")
     assert href
     assert teacher.request.get(href).body()[:2] == b"PK"
+
+    # --- an admin holds the video: the teacher's delete is refused (409) ------
+    admin = new_page()
+    sign_in(admin, "admin-dee")
+    admin.goto("/#" + video_url.split("#", 1)[1])
+    admin.check("#legal-hold")
+    admin.click("#hold-form button[type=submit]")
+    expect(admin.locator("#safeguards-status [role=alert]")).to_contain_text("Say why")
+    admin.fill("#hold-reason", "Records request 2026-114")
+    admin.click("#hold-form button[type=submit]")
+    expect(admin.locator("#head-badges")).to_contain_text("Legal hold")
+    expect(admin.locator("#audit-list")).to_contain_text("admin-dee (admin) legal hold changed")
+    teacher.goto("/#" + video_url.split("#", 1)[1])
+    expect(teacher.locator("#head-badges")).to_contain_text("Legal hold")
+    teacher.once("dialog", lambda dialog: dialog.accept())
+    teacher.click("#delete-video")
+    expect(teacher.locator("#safeguards-status [role=alert]")).to_contain_text("legal hold")

@@ -126,8 +126,13 @@ export async function render(main, params, videoId) {
 
   // --- privacy: who has access and did what; safeguards ----------------------
   const headBadges = h("p", { class: "badges", id: "head-badges" }, safeguardBadges(video));
-  const safeguards = safeguardsPanel(video, { onChange: (v) => replace(headBadges, safeguardBadges(v)) });
   const access = (isOwner || session.has("admin")) && video.sharing ? accessPanel(video) : null;
+  const safeguards = safeguardsPanel(video, {
+    onChange: (v) => {
+      replace(headBadges, safeguardBadges(v));
+      access?.reload();
+    },
+  });
 
   const reflection = h("section", { class: "card reflection", "aria-labelledby": "reflection-h" },
     h("h2", { id: "reflection-h" }, `${video.owner_id === me.user_id ? "Your" : "Teacher's"} reflection`),
