@@ -52,7 +52,7 @@ function auditRow(entry) {
 export function accessPanel(video) {
   const path = `/videos/${encodeURIComponent(video.id)}/audit`;
   const sharing = video.sharing || { users: [], school_coaches: false };
-  const list = h("ol", { class: "audit-list", id: "audit-list", "aria-live": "polite" });
+  const list = h("ol", { class: "audit-list", id: "audit-list" });
   const status = h("div");
   const more = h("button", { type: "button", id: "audit-more", hidden: true }, "Load more");
   let cursor = null;
@@ -71,7 +71,16 @@ export function accessPanel(video) {
       more.disabled = false;
     }
   }
-  more.addEventListener("click", load);
+  more.addEventListener("click", async () => {
+    const before = list.children.length;
+    await load();
+    // Keyboard and screen-reader users continue at the first entry just loaded.
+    const first = list.children[before];
+    if (first) {
+      first.tabIndex = -1;
+      first.focus();
+    }
+  });
   const section = h("section", { class: "card access", id: "access", "aria-labelledby": "access-h" },
     h("h2", { id: "access-h" }, "Access & activity"),
     h("h3", {}, "Who has access"),
