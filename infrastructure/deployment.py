@@ -20,6 +20,10 @@ from chalicelib.config import Settings
 # Bucket names must be globally unique and DNS-safe; the stage goes into every
 # resource name, so it is kept short and plain.
 _STAGE = re.compile(r"^[a-z][a-z0-9-]{1,15}$")
+# Cognito domain prefixes: lowercase letters, digits and inner hyphens; unique
+# in the region across all AWS accounts; "aws", "amazon", "cognito" are reserved.
+_AUTH_DOMAIN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
+_AUTH_DOMAIN_RESERVED = ("aws", "amazon", "cognito")
 
 
 class DeploymentConfigError(ValueError):
@@ -43,6 +47,10 @@ class DeploymentConfig:
     # The ingest worker's memory: Lambda gives one vCPU per 1,769 MB, up to 6.
     ingest_memory_mb: int = 10240
     log_retention_days: int = 90
+    # The Cognito hosted UI's domain prefix: https://{prefix}.auth.{region}.amazoncognito.com.
+    # Defaults to classreel-{stage}; prefixes are unique per region, so a
+    # district deploying its own copy may need another (-c authDomainPrefix=...).
+    auth_domain_prefix: str | None = None
 
     @classmethod
     def from_context(cls, node: Node) -> DeploymentConfig:
@@ -71,6 +79,7 @@ class DeploymentConfig:
             log_retention_days=_positive_int(
                 "logRetentionDays", value("logRetentionDays", defaults.log_retention_days)
             ),
+            auth_domain_prefix=value("authDomainPrefix", None) or None,
         )
         config.validate()
         return config
@@ -89,6 +98,12 @@ class DeploymentConfig:
             raise DeploymentConfigError("logRetentionDays is longer than CloudWatch Logs keeps")
         if not 128 <= self.ingest_memory_mb <= 10240:
             raise DeploymentConfigError("ingestMemoryMb must be between 128 and 10240")
+        prefix = self.hosted_ui_prefix
+        if not _AUTH_DOMAIN.match(prefix) or any(w in prefix for w in _AUTH_DOMAIN_RESERVED):
+            raise DeploymentConfigError(
+                f"authDomainPrefix {prefix!r}: up to 63 lowercase letters, digits and inner "
+                f"'-', without {', '.join(_AUTH_DOMAIN_RESERVED)}"
+            )
 
     @property
     def log_retention(self) -> logs.RetentionDays:
@@ -99,6 +114,11 @@ class DeploymentConfig:
             if _RETENTION_DAYS.get(r.name, 0) >= self.log_retention_days
         ]
         return min(long_enough, key=lambda r: _RETENTION_DAYS[r.name])
+
+    @property
+    def hosted_ui_prefix(self) -> str:
+        """The Cognito domain prefix of the hosted sign-in pages."""
+        return self.auth_domain_prefix or self.name("signin")
 
     def name(self, suffix: str) -> str:
         """The physical name of one resource: ``classreel-{stage}-{suffix}``."""

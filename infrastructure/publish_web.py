@@ -58,8 +58,8 @@ def web_config(outputs: dict[str, str], region: str) -> dict[str, object]:
         "region": region,
         "user_pool_id": outputs["UserPoolId"],
         "client_id": outputs["UserPoolClientId"],
-        # The hosted UI needs a Cognito domain and OAuth settings on the app client.
-        "hosted_ui_url": outputs.get("HostedUiUrl"),
+        # Cognito's hosted UI: the client signs in there (code + PKCE, web/src/pkce.js).
+        "hosted_ui_url": outputs["HostedUiUrl"],
         "upload": {
             "max_bytes": get_settings().max_upload_bytes,
             "extensions": list(ALLOWED_EXTENSIONS),

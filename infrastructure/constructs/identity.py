@@ -6,12 +6,30 @@ role from ``cognito:groups`` and the tenant from ``custom:district`` and
 ``custom:school`` (chalicelib/auth/principal.py), so those claims must be set
 by an administrator, never by the user: the app client may read them but not
 write them.
+
+People sign in on Cognito's hosted pages (the user pool's domain) with the
+authorization-code flow and PKCE: the web client is public (no secret), sends a
+code challenge, and trades the code at ``/oauth2/token`` for the ID token it
+hands the API. The client's callback and logout URLs are the web
+distribution's address and http://localhost:8000/ (a local client against a
+deployed pool, for testing).
+
+The distribution's address cannot be written into the app client directly:
+the functions need the client id (the token audience), the REST API needs the
+functions and the distribution needs the REST API, so that reference would be
+a cycle. The client is created with the local URL, and once the distribution
+exists a custom resource sets the full callback list with
+``UpdateUserPoolClient``, sending the client's own settings (that call resets
+whatever it omits), so any change to the settings runs it again.
 """
 
 from __future__ import annotations
 
-from aws_cdk import Aws, Duration, RemovalPolicy
+from typing import Any
+
+from aws_cdk import Aws, CfnResource, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_cognito as cognito
+from aws_cdk import custom_resources as cr
 from constructs import Construct
 
 from chalicelib.auth.principal import DISTRICT_CLAIM, SCHOOL_CLAIM, Role
@@ -29,6 +47,44 @@ def _custom_name(claim: str) -> str:
 
 
 TENANT_ATTRIBUTES = (_custom_name(DISTRICT_CLAIM), _custom_name(SCHOOL_CLAIM))
+# A web client served on this machine may sign in against a deployed pool.
+LOCAL_WEB_URL = "http://localhost:8000/"
+OAUTH_SCOPES = ("openid", "email", "profile")
+_STANDARD_READ = ("email", "email_verified", "name")
+_STANDARD_WRITE = ("email", "name")
+
+
+def client_settings(callback_urls: list[str]) -> dict[str, Any]:
+    """The app client, as CloudFormation and UpdateUserPoolClient both spell it.
+
+    Public (no secret: GenerateSecret is set at creation only), SRP for the
+    phone app, the authorization-code grant for the web (PKCE by the client).
+    Custom attributes are readable, never writable: a user cannot move to
+    another district or school.
+    """
+    return {
+        "ExplicitAuthFlows": ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
+        "PreventUserExistenceErrors": "ENABLED",
+        "EnableTokenRevocation": True,
+        "IdTokenValidity": 60,
+        "AccessTokenValidity": 60,
+        "RefreshTokenValidity": 30 * 24 * 60,
+        "TokenValidityUnits": {
+            "IdToken": "minutes",
+            "AccessToken": "minutes",
+            "RefreshToken": "minutes",
+        },
+        "ReadAttributes": sorted(
+            [*_STANDARD_READ, *(f"{_CUSTOM_PREFIX}{a}" for a in TENANT_ATTRIBUTES)]
+        ),
+        "WriteAttributes": sorted(_STANDARD_WRITE),
+        "AllowedOAuthFlowsUserPoolClient": True,
+        "AllowedOAuthFlows": ["code"],
+        "AllowedOAuthScopes": list(OAUTH_SCOPES),
+        "SupportedIdentityProviders": ["COGNITO"],
+        "CallbackURLs": callback_urls,
+        "LogoutURLs": callback_urls,
+    }
 
 
 class Identity(Construct):
@@ -45,7 +101,66 @@ class Identity(Construct):
                 group_name=role.value,
                 description=f"ClassReel {role.value}s",
             )
-        self.client = self._client()
+        self.domain = self.user_pool.add_domain(
+            "HostedUi",
+            cognito_domain=cognito.CognitoDomainOptions(domain_prefix=config.hosted_ui_prefix),
+        )
+        self.client = cognito.CfnUserPoolClient(
+            self,
+            "AppClient",
+            user_pool_id=self.user_pool.user_pool_id,
+            generate_secret=False,
+        )
+        for name, value in client_settings([LOCAL_WEB_URL]).items():
+            self.client.add_property_override(name, value)
+
+    @property
+    def client_id(self) -> str:
+        return self.client.ref
+
+    @property
+    def hosted_ui_url(self) -> str:
+        """``https://{prefix}.auth.{region}.amazoncognito.com``: authorize, token, logout."""
+        return self.domain.base_url()
+
+    def allow_web_origin(self, web_url: str) -> None:
+        """Add the deployed web client's address to the callback and logout URLs."""
+        update = cr.AwsSdkCall(
+            service="CognitoIdentityServiceProvider",
+            action="updateUserPoolClient",
+            parameters={
+                "UserPoolId": self.user_pool.user_pool_id,
+                "ClientId": self.client_id,
+                **client_settings([web_url, LOCAL_WEB_URL]),
+            },
+            physical_resource_id=cr.PhysicalResourceId.of(self.client_id),
+        )
+        cr.AwsCustomResource(
+            self,
+            "WebCallbacks",
+            on_create=update,
+            on_update=update,
+            policy=cr.AwsCustomResourcePolicy.from_sdk_calls(
+                resources=[self.user_pool.user_pool_arn]
+            ),
+            install_latest_aws_sdk=False,
+        )
+        # The custom resources' shared provider function: one per stack, named by CDK.
+        provider = Stack.of(self).node.find_child(
+            "AWS" + cr.AwsCustomResource.PROVIDER_FUNCTION_UUID.replace("-", "")
+        )
+        suppress(
+            provider,
+            "AwsSolutions-IAM4[Policy::arn:<AWS::Partition>:iam::aws:policy/service-role/"
+            "AWSLambdaBasicExecutionRole]",
+            "The provider of the callback-URL custom resource only writes its own logs, which "
+            "is all AWSLambdaBasicExecutionRole allows; its one API call is granted separately "
+            "on this user pool only.",
+        )
+        # CDK writes DependsOn its role beside GetAtt of the same role (cfn-lint W3005).
+        function = provider.node.default_child
+        if isinstance(function, CfnResource):
+            function.add_deletion_override("DependsOn")
 
     def _user_pool(self, config: DeploymentConfig) -> cognito.UserPool:
         pool = cognito.UserPool(
@@ -87,25 +202,6 @@ class Identity(Construct):
         )
         return pool
 
-    def _client(self) -> cognito.UserPoolClient:
-        return self.user_pool.add_client(
-            "AppClient",
-            # The web client and the phone app: public clients, no secret.
-            generate_secret=False,
-            auth_flows=cognito.AuthFlow(user_srp=True),
-            prevent_user_existence_errors=True,
-            id_token_validity=Duration.hours(1),
-            access_token_validity=Duration.hours(1),
-            refresh_token_validity=Duration.days(30),
-            read_attributes=cognito.ClientAttributes()
-            .with_standard_attributes(email=True, fullname=True, email_verified=True)
-            .with_custom_attributes(*TENANT_ATTRIBUTES),
-            # No custom attributes here: a user cannot move to another district.
-            write_attributes=cognito.ClientAttributes().with_standard_attributes(
-                email=True, fullname=True
-            ),
-        )
-
     @property
     def issuer(self) -> str:
         """What Cognito writes in ``iss``; the API checks tokens against it."""
@@ -120,5 +216,5 @@ class Identity(Construct):
             "CLASSREEL_JWT_ISSUER": self.issuer,
             "CLASSREEL_JWKS_URL": self.jwks_url,
             # ID tokens carry the app client id as their audience.
-            "CLASSREEL_JWT_AUDIENCE": self.client.user_pool_client_id,
+            "CLASSREEL_JWT_AUDIENCE": self.client_id,
         }

@@ -86,6 +86,8 @@ class ClassReelStack(Stack):
             access_logs=storage.access_logs,
             comment=f"ClassReel {config.stage}: web client and /api",
         )
+        # Cognito's hosted UI sends people back to the web client's root.
+        identity.allow_web_origin(f"{web.url}/")
 
         alarms = Alarms(self, "Alarms", topic_name=config.name("alarms"), email=config.alarm_email)
         for queue in queues.values():
@@ -118,7 +120,8 @@ class ClassReelStack(Stack):
             "WebBucket": web.bucket.bucket_name,
             "DistributionId": web.distribution.distribution_id,
             "UserPoolId": identity.user_pool.user_pool_id,
-            "UserPoolClientId": identity.client.user_pool_client_id,
+            "UserPoolClientId": identity.client_id,
+            "HostedUiUrl": identity.hosted_ui_url,
             "AlarmTopicArn": alarms.topic.topic_arn,
         }
         for name, value in outputs.items():

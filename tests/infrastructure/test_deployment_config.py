@@ -18,6 +18,11 @@ def test_defaults_describe_a_dev_stage() -> None:
     assert config.stage == "dev"
     assert config.name("uploads") == "classreel-dev-uploads"
     assert config.cors_origins == ("*",)
+    assert config.hosted_ui_prefix == "classreel-dev-signin"
+
+
+def test_the_hosted_ui_prefix_can_be_chosen() -> None:
+    assert _config(authDomainPrefix="lakeside-coaching").hosted_ui_prefix == "lakeside-coaching"
 
 
 def test_command_line_strings_are_parsed() -> None:
@@ -38,6 +43,8 @@ def test_command_line_strings_are_parsed() -> None:
         ({"noncurrentVersionDays": "0"}, "positive"),
         ({"ingestMaxConcurrency": "1"}, "between 2 and 1000"),
         ({"ingestMemoryMb": "20000"}, "between 128 and 10240"),
+        ({"authDomainPrefix": "Sign_In"}, "authDomainPrefix"),
+        ({"authDomainPrefix": "district-cognito"}, "authDomainPrefix"),
         ({"corsOrigins": " , "}, "at least one origin"),
     ],
 )

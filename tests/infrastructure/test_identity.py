@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 from chalicelib.auth.principal import DISTRICT_CLAIM, SCHOOL_CLAIM
@@ -50,3 +51,72 @@ def test_functions_trust_this_pool(synthesized: Synthesized) -> None:
     for function in synthesized.functions().values():
         issuer = function["Properties"]["Environment"]["Variables"]["CLASSREEL_JWT_ISSUER"]
         assert {"Ref": pool_id} in issuer["Fn::Join"][1]
+
+
+# --- sign-in on Cognito's hosted UI: authorization code + PKCE -----------------
+
+
+def _client(synthesized: Synthesized) -> dict[str, Any]:
+    (client,) = synthesized.resources("AWS::Cognito::UserPoolClient").values()
+    properties: dict[str, Any] = client["Properties"]
+    return properties
+
+
+def _rendered(value: Any) -> str:
+    """A ``Fn::Join`` as text, references written ``<Id>`` / ``<Id.Attribute>``."""
+    separator, parts = value["Fn::Join"]
+    rendered = []
+    for part in parts:
+        if isinstance(part, str):
+            rendered.append(part)
+        elif "Ref" in part:
+            rendered.append(f"<{part['Ref']}>")
+        else:
+            rendered.append("<{}.{}>".format(*part["Fn::GetAtt"]))
+    return str(separator).join(rendered)
+
+
+def test_the_hosted_ui_has_a_domain_of_this_stage(synthesized: Synthesized) -> None:
+    (pool_id,) = synthesized.resources("AWS::Cognito::UserPool")
+    (domain,) = synthesized.resources("AWS::Cognito::UserPoolDomain").values()
+    assert domain["Properties"] == {
+        "Domain": "classreel-dev-signin",
+        "UserPoolId": {"Ref": pool_id},
+    }
+
+
+def test_the_web_client_uses_the_code_flow_without_a_secret(synthesized: Synthesized) -> None:
+    client = _client(synthesized)
+    assert client["GenerateSecret"] is False  # public: PKCE instead of a secret
+    assert client["AllowedOAuthFlowsUserPoolClient"] is True
+    assert client["AllowedOAuthFlows"] == ["code"]  # no implicit flow, no tokens in URLs
+    assert set(client["AllowedOAuthScopes"]) == {"openid", "email", "profile"}
+    assert client["SupportedIdentityProviders"] == ["COGNITO"]
+    assert client["CallbackURLs"] == client["LogoutURLs"] == ["http://localhost:8000/"]
+
+
+def test_the_distribution_is_added_to_the_callbacks_with_the_same_settings(
+    synthesized: Synthesized,
+) -> None:
+    (client_id,) = synthesized.resources("AWS::Cognito::UserPoolClient")
+    (distribution_id,) = synthesized.resources("AWS::CloudFront::Distribution")
+    (update,) = synthesized.resources("Custom::AWS").values()
+    call = json.loads(_rendered(update["Properties"]["Update"]))
+    assert call["action"] == "updateUserPoolClient"
+    parameters = call["parameters"]
+    assert parameters["ClientId"] == f"<{client_id}>"
+    web = f"https://<{distribution_id}.DomainName>/"
+    assert parameters["CallbackURLs"] == parameters["LogoutURLs"] == [web, "http://localhost:8000/"]
+    # UpdateUserPoolClient resets what it is not sent: it is sent the client's settings.
+    client = _client(synthesized)
+    for name, value in parameters.items():
+        if name not in {"UserPoolId", "ClientId", "CallbackURLs", "LogoutURLs"}:
+            assert client[name] == value, name
+    assert set(client) - set(parameters) == {"GenerateSecret"}
+    assert json.loads(_rendered(update["Properties"]["Create"])) == call
+
+
+def test_the_hosted_ui_url_is_an_output(synthesized: Synthesized) -> None:
+    (domain_id,) = synthesized.resources("AWS::Cognito::UserPoolDomain")
+    url = _rendered(synthesized.document["Outputs"]["HostedUiUrl"]["Value"])
+    assert url == f"https://<{domain_id}>.auth.<AWS::Region>.amazoncognito.com"

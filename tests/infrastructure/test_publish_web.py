@@ -37,9 +37,15 @@ def test_outputs_of_the_classreel_stack_are_read(tmp_path: Path) -> None:
 
 
 def test_the_deployed_client_signs_in_with_cognito_and_calls_the_api_under_api() -> None:
-    outputs = {"UserPoolId": "us-east-1_abc", "UserPoolClientId": "client123"}
+    hosted_ui = "https://classreel-prod-signin.auth.us-east-1.amazoncognito.com"
+    outputs = {
+        "UserPoolId": "us-east-1_abc",
+        "UserPoolClientId": "client123",
+        "HostedUiUrl": hosted_ui,
+    }
     config = web_config(outputs, "us-east-1")
     assert config["auth"] == "cognito"
+    assert config["hosted_ui_url"] == hosted_ui
     assert config["api_base"] == "/api"
     assert config["client_id"] == "client123"
     assert "mp4" in config["upload"]["extensions"]  # type: ignore[index]

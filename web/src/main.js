@@ -1,5 +1,6 @@
 // The light web client: a hash router over a handful of pages.
-import { loadConfig } from "./config.js";
+import { config, loadConfig } from "./config.js";
+import { logoutUrl } from "./pkce.js";
 import { session } from "./session.js";
 import { h, replace } from "./ui.js";
 import * as signIn from "./pages/signin.js";
@@ -56,7 +57,9 @@ function renderChrome() {
       class: "link",
       onclick: () => {
         session.clear();
-        location.hash = "#/sign-in";
+        // In AWS, end the hosted UI's session too, or the next sign-in skips the password.
+        if (config().auth === "cognito" && config().hosted_ui_url) location.assign(logoutUrl(config()));
+        else location.hash = "#/sign-in";
       },
     }, "Sign out"));
 }

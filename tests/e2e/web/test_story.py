@@ -209,6 +209,28 @@ def test_teacher_uploads_and_shares_coach_comments(
     carried = coach.locator(".thread", has_text="to a partner")
     expect(carried.locator("button.time")).to_have_text("0:00\u20130:06")
     coach.fill("#nominate-note", "Partner talk before whole-class sharing; every student explains.")
+
+    # --- the owner sees who has access and the coach's view; flags students
+    # without media consent, which blocks the nomination until cleared --------
+    teacher.goto("/#" + video_url.split("#", 1)[1])
+    access = teacher.locator("#access")
+    expect(access.locator("#access-list")).to_contain_text("coach-ben")
+    expect(access.locator("#access-list")).to_contain_text("School coaches: no")
+    coach_viewed = access.locator(".audit-entry[data-actor=coach-ben][data-action='video.viewed']")
+    expect(coach_viewed.first).to_contain_text("coach-ben (coach) viewed")
+    expect(access.locator(".audit-entry[data-action='video.shared']")).to_contain_text(
+        "shared with: coach-ben"
+    )
+    teacher.check("#no-consent")
+    expect(teacher.locator("#head-badges")).to_contain_text("Students without media consent")
+    expect(teacher.locator("#safeguards-status")).to_contain_text("Flagged")
+    screenshot(teacher, screenshot_dir / "access-activity.png", full_page=True)
+    coach.click("#nominate-form button[type=submit]")
+    expect(coach.locator("#nominate .error")).to_contain_text(
+        "Students whose families have not consented"
+    )
+    teacher.uncheck("#no-consent")
+    expect(teacher.locator("#safeguards-status")).to_contain_text("Flag cleared")
     coach.click("#nominate-form button[type=submit]")
     expect(coach.locator("#nominate")).to_contain_text("Pending")
     screenshot(coach, screenshot_dir / "clip.png", full_page=True)
@@ -251,3 +273,29 @@ def test_teacher_uploads_and_shares_coach_comments(
     teacher.goto("/#/library?q=partner")
     expect(teacher.locator(".library-card", has_text="to a partner")).to_have_count(1)
     screenshot(teacher, screenshot_dir / "library.png")
+
+    # --- the teacher downloads their data: an export, then a zip ------------
+    teacher.goto("/#/videos?scope=mine")
+    teacher.click("#export-start")
+    link = teacher.locator("#export-link")
+    expect(link).to_be_visible(timeout=READY_TIMEOUT_MS)
+    href = link.get_attribute("href")
+    assert href
+    assert teacher.request.get(href).body()[:2] == b"PK"
+
+    # --- an admin holds the video: the teacher's delete is refused (409) ------
+    admin = new_page()
+    sign_in(admin, "admin-dee")
+    admin.goto("/#" + video_url.split("#", 1)[1])
+    admin.check("#legal-hold")
+    admin.click("#hold-form button[type=submit]")
+    expect(admin.locator("#safeguards-status [role=alert]")).to_contain_text("Say why")
+    admin.fill("#hold-reason", "Records request 2026-114")
+    admin.click("#hold-form button[type=submit]")
+    expect(admin.locator("#head-badges")).to_contain_text("Legal hold")
+    expect(admin.locator("#audit-list")).to_contain_text("admin-dee (admin) legal hold changed")
+    teacher.goto("/#" + video_url.split("#", 1)[1])
+    expect(teacher.locator("#head-badges")).to_contain_text("Legal hold")
+    teacher.once("dialog", lambda dialog: dialog.accept())
+    teacher.click("#delete-video")
+    expect(teacher.locator("#safeguards-status [role=alert]")).to_contain_text("legal hold")

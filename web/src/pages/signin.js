@@ -1,9 +1,10 @@
 // Sign-in. Locally: pick a demo user and the local server signs a dev token
-// (POST /local/dev-token exists only in the local twin's server). In AWS the
-// web config names Cognito's hosted UI, which hands back an ID token.
+// (POST /local/dev-token exists only in the local twin's server). In AWS:
+// Cognito's hosted UI, authorization code + PKCE (../pkce.js), the ID token.
 import { get } from "../api.js";
 import { loadConfig } from "../config.js";
 import { session } from "../session.js";
+import * as pkce from "../pkce.js";
 import { h, replace, errorBox } from "../ui.js";
 
 async function finish(token) {
@@ -13,19 +14,39 @@ async function finish(token) {
   location.hash = "#/";
 }
 
-export async function render(main) {
-  const fragment = new URLSearchParams(location.hash.split("?")[1] || "");
-  const config = await loadConfig();
-  if (config.auth === "cognito") {
-    const idToken = fragment.get("id_token");
-    if (idToken) return finish(idToken);
-    replace(main, h("section", { class: "card narrow" },
-      h("h1", {}, "Sign in to ClassReel"),
-      config.hosted_ui_url
-        ? h("p", {}, h("a", { class: "button", href: config.hosted_ui_url }, "Sign in with your district account"))
-        : h("p", { class: "error", role: "alert" }, "Sign-in is not configured for this deployment yet (no Cognito hosted UI).")));
-    return null;
+async function renderCognito(main, config) {
+  const status = h("div", { "aria-live": "polite" });
+  const configured = config.hosted_ui_url && config.client_id;
+  const button = h("button", {
+    type: "button",
+    class: "primary",
+    id: "hosted-sign-in",
+    onclick: () => pkce.start(config).catch((error) => replace(status, errorBox(error))),
+  }, "Sign in with your district account");
+  replace(main, h("section", { class: "card narrow" },
+    h("h1", {}, "Sign in to ClassReel"),
+    configured
+      ? h("p", {}, button)
+      : h("p", { class: "error", role: "alert" }, "Sign-in is not configured for this deployment yet (no Cognito hosted UI)."),
+    status));
+  if (!configured) return null;
+  try {
+    const idToken = await pkce.finish(config);
+    if (idToken) {
+      replace(status, h("p", { class: "muted" }, "Signing in…"));
+      await finish(idToken);
+      return null;
+    }
+  } catch (error) {
+    replace(status, errorBox(error));
   }
+  button.focus();
+  return null;
+}
+
+export async function render(main) {
+  const config = await loadConfig();
+  if (config.auth === "cognito") return renderCognito(main, config);
   const status = h("div", { "aria-live": "polite" });
   const groups = new Map();
   for (const user of config.demo_users) {

@@ -6,6 +6,7 @@ import { session } from "../session.js";
 import { createPlayer, bindKeys } from "../player.js";
 import { createCommentList, loadAllThreads } from "../comments.js";
 import { createClipTool } from "../cliptool.js";
+import { accessPanel, safeguardsPanel, safeguardBadges } from "../privacy.js";
 import { h, replace, clock, badge, poll, elementCheckboxes, checkedValues, toast, errorBox } from "../ui.js";
 
 export async function render(main, params, videoId) {
@@ -123,6 +124,16 @@ export async function render(main, params, videoId) {
   // --- sharing (the owner) ---------------------------------------------------
   const sharing = isOwner && video.sharing ? sharingPanel(video) : null;
 
+  // --- privacy: who has access and did what; safeguards ----------------------
+  const headBadges = h("p", { class: "badges", id: "head-badges" }, safeguardBadges(video));
+  const access = (isOwner || session.has("admin")) && video.sharing ? accessPanel(video) : null;
+  const safeguards = safeguardsPanel(video, {
+    onChange: (v) => {
+      replace(headBadges, safeguardBadges(v));
+      access?.reload();
+    },
+  });
+
   const reflection = h("section", { class: "card reflection", "aria-labelledby": "reflection-h" },
     h("h2", { id: "reflection-h" }, `${video.owner_id === me.user_id ? "Your" : "Teacher's"} reflection`),
     video.reflection ? h("p", { class: "prewrap" }, video.reflection) : h("p", { class: "muted" }, "No reflection written."));
@@ -130,7 +141,8 @@ export async function render(main, params, videoId) {
   replace(main,
     h("div", { class: "page-head" },
       h("h1", {}, video.title),
-      h("p", { class: "muted" }, `${video.owner_id} · ${video.school || ""} · ${clock(video.duration_s)}`)),
+      h("p", { class: "muted" }, `${video.owner_id} · ${video.school || ""} · ${clock(video.duration_s)}`),
+      headBadges),
     h("div", { class: "video-layout" },
       h("div", { class: "video-main" },
         player.el,
@@ -146,7 +158,9 @@ export async function render(main, params, videoId) {
         h("section", { class: "card", "aria-labelledby": "comments-h" },
           h("h2", { id: "comments-h" }, "Comments"),
           comments.el),
-        sharing),
+        sharing,
+        safeguards,
+        access),
       h("div", { class: "video-tools" }, commentForm, clipTool ? clipTool.el : null)));
   await refresh();
   clipTool?.load();

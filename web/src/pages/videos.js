@@ -2,6 +2,7 @@
 import { get, query } from "../api.js";
 import { session } from "../session.js";
 import { h, replace, badge, duration, poll, errorBox } from "../ui.js";
+import { exportPanel, safeguardBadges } from "../privacy.js";
 
 export async function renderHome() {
   let target = "#/library";
@@ -41,7 +42,7 @@ function card(video) {
     h("a", { href: `#/videos/${encodeURIComponent(video.id)}`, class: "poster" }, poster),
     h("div", { class: "video-meta" },
       h("h2", {}, h("a", { href: `#/videos/${encodeURIComponent(video.id)}` }, video.title)),
-      h("p", {}, statusOf(video), " ",
+      h("p", {}, statusOf(video), " ", safeguardBadges(video), " ",
         video.duration_s ? h("span", { class: "muted" }, duration(video.duration_s)) : null, " ",
         h("span", { class: "muted" }, `${video.owner_id} · ${new Date(video.created_at).toLocaleString()}`)),
       video.status === "failed" && video.failure_reason
@@ -52,11 +53,13 @@ function card(video) {
 export async function render(main, params) {
   const scope = params.get("scope") || "mine";
   const list = h("ul", { class: "video-list", "aria-live": "polite" });
+  const exporter = scope === "mine" ? exportPanel() : null;
   replace(main,
     h("div", { class: "page-head" },
       h("h1", {}, TITLES[scope] || "Videos"),
       scope === "mine" ? h("a", { class: "button", href: "#/upload" }, "Upload a video") : null),
-    list);
+    list,
+    exporter?.el);
   const show = (items) => {
     if (!items.length) {
       replace(list, h("li", { class: "empty" }, scope === "mine"
@@ -68,10 +71,11 @@ export async function render(main, params) {
     return items.every((v) => v.status === "ready" || v.status === "failed");
   };
   try {
-    if (show(await load(scope))) return null;
+    if (show(await load(scope))) return exporter?.stop ?? null;
   } catch (error) {
     replace(list, errorBox(error));
-    return null;
+    return exporter?.stop ?? null;
   }
-  return poll(() => load(scope), 1500, show);
+  const stop = poll(() => load(scope), 1500, show);
+  return () => { stop(); exporter?.stop(); };
 }
