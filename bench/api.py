@@ -3,9 +3,9 @@
 Each read the issue names is an ``ApiCase``: the HTTP path a client calls and the
 same read made in-process through the service function, so botocore can report
 the DynamoDB operations it ran and the read capacity they consumed. Adding the
-review-queue list + stats and library search (being built on the review issue)
-is one ``seed`` step plus one ``ApiCase`` each; until then they are listed in
-``PENDING`` and reported as such, not estimated.
+review-queue list and stats are read as a reviewer; the library search as a
+teacher. The seed nominates clips and approves some (so the library has entries
+with tagged moments) before the table is grown with filler.
 """
 
 from __future__ import annotations
@@ -22,24 +22,29 @@ from typing import Any
 import requests
 
 from chalicelib.auth.principal import Principal, Role
+from chalicelib.config import get_settings
 from chalicelib.db.base import TableModel, _all_models
 from chalicelib.feedback.models import CommentRecord, new_reply_key, new_top_level_key
 from chalicelib.feedback.service import list_threads
+from chalicelib.library import service as library_service
+from chalicelib.library.schemas import LibraryQuery
 from chalicelib.local.stack import LocalStack
+from chalicelib.review import service as review_service
+from chalicelib.review.checklist import CHECKLIST_KEYS
+from chalicelib.review.schemas import ApproveRequest, NominateRequest, QueueQuery
 from tests.support.api import Api, upload_file
-from tests.support.seed import ready_video
+from tests.support.seed import ready_clip, ready_video
 from tests.support.users import TokenFactory
 
 DISTRICT = "district-bench"
 SCHOOL = "school-1"
 TEACHER = "bench-teacher"
+REVIEWER = "bench-reviewer"
 THREADS = 30  # top-level comments on the video whose thread is read
 REPLIES = 2  # replies under each
 
-PENDING = {
-    "review-queue list + stats": "pending the review issue",
-    "library search": "pending the review issue",
-}
+NOMINATIONS = 30  # review items in the queue partition that is read
+APPROVED = 10  # of which approved into the library
 
 
 @dataclass
@@ -49,7 +54,12 @@ class Scene:
     video_id: str
     principal: Principal
     api: Api
+    reviewer: Principal
+    reviewer_api: Api
     items: int = 0
+
+    def api_for(self, case: ApiCase) -> Api:
+        return self.reviewer_api if case.as_reviewer else self.api
 
 
 @dataclass(frozen=True)
@@ -57,6 +67,7 @@ class ApiCase:
     name: str
     path: Callable[[Scene], str]
     service_read: Callable[[Scene], object]
+    as_reviewer: bool = False
 
 
 CASES = (
@@ -65,6 +76,27 @@ CASES = (
         path=lambda scene: f"/videos/{scene.video_id}/comments",
         service_read=lambda scene: list_threads(
             scene.principal, scene.video_id, cursor=None, limit=50
+        ),
+    ),
+    ApiCase(
+        "review-queue list (GET /review-queue)",
+        path=lambda scene: "/review-queue",
+        service_read=lambda scene: review_service.list_queue(scene.reviewer, QueueQuery()),
+        as_reviewer=True,
+    ),
+    ApiCase(
+        "review-queue stats (GET /review-queue/stats)",
+        path=lambda scene: "/review-queue/stats",
+        service_read=lambda scene: review_service.stats(scene.reviewer),
+        as_reviewer=True,
+    ),
+    ApiCase(
+        "library search (GET /library?element=student-centered&q=wait)",
+        path=lambda scene: "/library?element=student-centered&q=wait",
+        service_read=lambda scene: library_service.search(
+            scene.principal,
+            LibraryQuery(element="student-centered", q="wait"),
+            get_settings(),
         ),
     ),
 )
@@ -176,7 +208,41 @@ def seed_scene(stack: LocalStack) -> Scene:
     tokens = TokenFactory(stack.settings())
     token = tokens.token(TEACHER, Role.TEACHER, district=DISTRICT, school=SCHOOL)
     principal = Principal(TEACHER, frozenset({Role.TEACHER}), DISTRICT, SCHOOL)
-    return Scene(video.video_id, principal, Api(stack.api_url, token), items=1 + THREADS * 3)
+    reviewer = Principal(REVIEWER, frozenset({Role.REVIEWER}), DISTRICT, None)
+    reviewer_token = tokens.token(REVIEWER, Role.REVIEWER, district=DISTRICT, school=None)
+    _seed_review(principal, reviewer, stack)
+    return Scene(
+        video.video_id,
+        principal,
+        Api(stack.api_url, token),
+        reviewer,
+        Api(stack.api_url, reviewer_token),
+        items=1 + THREADS * 3 + NOMINATIONS * 5,
+    )
+
+
+def _seed_review(teacher: Principal, reviewer: Principal, stack: LocalStack) -> None:
+    """Nominations in the queue, some approved into the library with tagged moments."""
+    settings = stack.settings()
+    video = ready_video(TEACHER, district=DISTRICT, school=SCHOOL, consent_to_library=True)
+    checklist = dict.fromkeys(CHECKLIST_KEYS, True)
+    for index in range(NOMINATIONS):
+        clip = ready_clip(
+            video,
+            title=f"Example {index}",
+            comments=((4.0, 12.0, "Long wait time after the question", ("student-centered",)),),
+        )
+        item = review_service.nominate(
+            teacher,
+            clip.clip_id,
+            NominateRequest(note="Students explain", elements=["student-centered"]),
+            settings,
+        )
+        if index < APPROVED:
+            review_service.claim(reviewer, item.review_id, settings)
+            review_service.approve(
+                reviewer, item.review_id, ApproveRequest(checklist=checklist), settings
+            )
 
 
 # ------------------------------------------------------------------ measure
@@ -187,12 +253,13 @@ def _percentile(values: list[float], fraction: float) -> float:
 
 def latency(scene: Scene, case: ApiCase, requests_n: int, meter: CapacityMeter) -> dict[str, Any]:
     path = case.path(scene)
+    api = scene.api_for(case)
     for _ in range(10):  # warm connections and caches
-        scene.api.ok("GET", path)
+        api.ok("GET", path)
     samples = []
     for _ in range(requests_n):
         started = time.perf_counter()
-        scene.api.ok("GET", path)
+        api.ok("GET", path)
         samples.append((time.perf_counter() - started) * 1000)
     capacity = meter.measure(lambda: case.service_read(scene))
     return {
@@ -206,8 +273,9 @@ def latency(scene: Scene, case: ApiCase, requests_n: int, meter: CapacityMeter) 
 
 
 def throughput(scene: Scene, case: ApiCase, clients: int, seconds: float) -> dict[str, Any]:
-    url = f"{scene.api.base_url}{case.path(scene)}"
-    headers = {"Authorization": f"Bearer {scene.api.token}"}
+    api = scene.api_for(case)
+    url = f"{api.base_url}{case.path(scene)}"
+    headers = {"Authorization": f"Bearer {api.token}"}
     latencies: list[float] = []
     errors: list[str] = []
     lock = threading.Lock()

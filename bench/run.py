@@ -124,7 +124,6 @@ def stack_figures(scale: Scale, web: Path, work: Path) -> dict[str, Any]:
                     **api_bench.latency(scene, case, scale.latency_requests, meter),
                 }
         out["reads"] = reads
-        out["pending"] = api_bench.PENDING
         _log(f"throughput: {scale.clients} clients x {scale.throughput_s:g} s")
         out["throughput"] = api_bench.throughput(
             scene, api_bench.CASES[0], scale.clients, scale.throughput_s
