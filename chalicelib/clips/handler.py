@@ -11,12 +11,11 @@ from aws_lambda_powertools.utilities.batch import (
     process_partial_response,
 )
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib import aws
 from chalicelib.clips.worker import process_clip
 from chalicelib.config import get_settings
-from chalicelib.ingest.worker import RetryLater
+from chalicelib.jobs.retry import RetryLater, delay_redelivery
 from chalicelib.observability import logger
 
 _processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
@@ -44,20 +43,9 @@ def _handle_record(record: SQSRecord) -> None:
             clip_id, last_attempt=attempt >= settings.clip_max_receive_count, settings=settings
         )
     except RetryLater as later:
-        _delay(record, later.delay_s)
+        delay_redelivery(record, aws.clip_queue_url(), later.delay_s)
         raise
     logger.info("clip job handled", extra={"clip_id": clip_id, "outcome": outcome})
-
-
-def _delay(record: SQSRecord, delay_s: int) -> None:
-    try:
-        aws.sqs_client().change_message_visibility(
-            QueueUrl=aws.clip_queue_url(),
-            ReceiptHandle=record.receipt_handle,
-            VisibilityTimeout=delay_s,
-        )
-    except (BotoCoreError, ClientError) as exc:
-        logger.warning("could not shorten the retry delay", extra={"error": str(exc)})
 
 
 def handle_clip_batch(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -23,8 +23,9 @@ from chalicelib.clips.models import ClipJobAttr, ClipRecord, ClipStatus
 from chalicelib.config import Settings
 from chalicelib.db.base import is_conditional_check_failure, utcnow
 from chalicelib.ingest.pipeline import Outputs, produce
-from chalicelib.ingest.worker import GAVE_UP, RetryLater, rendition_attr
+from chalicelib.ingest.worker import GAVE_UP, rendition_attr
 from chalicelib.jobs.lease import Heartbeat, LeaseLost
+from chalicelib.jobs.retry import RetryLater
 from chalicelib.jobs.workspace import delete_other_attempts, sweep_stale_workdirs, upload_output
 from chalicelib.media.errors import MediaRejected
 from chalicelib.media.probe import MediaInfo, probe

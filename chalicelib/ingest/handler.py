@@ -10,12 +10,12 @@ from aws_lambda_powertools.utilities.batch import (
     process_partial_response,
 )
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
-from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib import aws
 from chalicelib.config import get_settings
 from chalicelib.ingest.events import MalformedNotification, parse_s3_notification
-from chalicelib.ingest.worker import Delivery, RetryLater, process_delivery
+from chalicelib.ingest.worker import Delivery, process_delivery
+from chalicelib.jobs.retry import RetryLater, delay_redelivery
 from chalicelib.observability import logger
 
 # A batch where every record failed is still a partial response (all listed),
@@ -41,21 +41,9 @@ def _handle_record(record: SQSRecord) -> None:
         try:
             outcome = process_delivery(delivery, settings)
         except RetryLater as later:
-            _delay(record, later.delay_s)
+            delay_redelivery(record, aws.ingest_queue_url(), later.delay_s)
             raise
         logger.info("upload handled", extra={"key": created.key, "outcome": outcome})
-
-
-def _delay(record: SQSRecord, delay_s: int) -> None:
-    """Come back when the other job's lease may have run out, not a whole timeout later."""
-    try:
-        aws.sqs_client().change_message_visibility(
-            QueueUrl=aws.ingest_queue_url(),
-            ReceiptHandle=record.receipt_handle,
-            VisibilityTimeout=delay_s,
-        )
-    except (BotoCoreError, ClientError) as exc:
-        logger.warning("could not shorten the retry delay", extra={"error": str(exc)})
 
 
 def handle_ingest_batch(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -24,6 +24,7 @@ from chalicelib.ingest.claims import Decision, Job
 from chalicelib.ingest.events import ObjectCreated
 from chalicelib.ingest.pipeline import Outputs, ProducedRendition, produce
 from chalicelib.jobs.lease import LeaseLost
+from chalicelib.jobs.retry import RetryLater
 from chalicelib.jobs.workspace import delete_other_attempts, sweep_stale_workdirs, upload_output
 from chalicelib.media.errors import MediaRejected
 from chalicelib.media.probe import MediaInfo, probe, validate
@@ -37,12 +38,6 @@ GAVE_UP = (
     "We couldn't finish processing this video after several tries. Our team has been "
     "alerted; there is no need to upload it again."
 )
-
-
-class RetryLater(Exception):
-    def __init__(self, delay_s: int) -> None:
-        super().__init__(f"retry in {delay_s}s")
-        self.delay_s = delay_s
 
 
 @dataclass(frozen=True)

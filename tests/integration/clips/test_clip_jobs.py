@@ -13,7 +13,7 @@ from chalicelib.clips.models import ClipJobAttr, ClipRecord, ClipStatus
 from chalicelib.clips.worker import SOURCE_GONE, process_clip
 from chalicelib.config import get_settings
 from chalicelib.db.base import utcnow
-from chalicelib.ingest.worker import RetryLater
+from chalicelib.jobs.retry import RetryLater
 from tests.support.api import Api
 from tests.support.seed import ready_clip, ready_video
 

@@ -13,7 +13,8 @@ import pytest
 from chalicelib import aws
 from chalicelib.config import get_settings
 from chalicelib.ingest.events import parse_s3_notification
-from chalicelib.ingest.worker import Delivery, RetryLater, process_delivery
+from chalicelib.ingest.worker import Delivery, process_delivery
+from chalicelib.jobs.retry import RetryLater
 from chalicelib.local.stack import LocalStack
 from tests.support.api import Api, post_file, upload_sample
 from tests.support.media_corpus import BY_NAME, build
