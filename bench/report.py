@@ -140,8 +140,6 @@ def rows(results: dict[str, Any]) -> list[dict[str, Any]]:
                 lat <= 1.3 and rcu <= 1.3 and not scans,
             )
         )
-    for name, why in s.get("pending", {}).items():  # results from before every read existed
-        out.append(_row(f"API {name}", why, "-", "-", "<= 1.3 each", None))
     t = s["throughput"]
     out.append(
         _row(

@@ -36,16 +36,22 @@ class TableModel(Model):
         cls._connection = None
 
     @classmethod
-    def update_item(cls, pk: str, sk: str, *, actions: list[Any], condition: Any = None) -> Self:
-        """UpdateItem without reading first; ``condition`` decides, the version still bumps.
+    def unread(cls, pk: str, sk: str) -> Self:
+        """A handle for updating an item without reading it first (alone or in a transaction).
 
         PynamoDB *sets* the version to 1 when the local value is unknown; a local
         0 makes it *increment* instead, keeping optimistic locking intact for
-        readers that hold an older version.
+        readers that hold an older version. Update it with ``add_version_condition=False``.
         """
         item = cls(pk, sk)
         if cls._version_attribute_name:
             setattr(item, cls._version_attribute_name, 0)
+        return item
+
+    @classmethod
+    def update_item(cls, pk: str, sk: str, *, actions: list[Any], condition: Any = None) -> Self:
+        """UpdateItem without reading first; ``condition`` decides, the version still bumps."""
+        item = cls.unread(pk, sk)
         item.update(actions=actions, condition=condition, add_version_condition=False)
         return item
 

@@ -53,7 +53,7 @@ def list_queue() -> Response:
     query = parse_query(review_api.current_request, QueueQuery)
     items, cursor = service.list_queue(current_principal(), query)
     return json_response(
-        ReviewItemPage(items=[service.item_view(i, settings) for i in items], next_cursor=cursor)
+        ReviewItemPage(items=service.item_views(items, settings), next_cursor=cursor)
     )
 
 

@@ -163,6 +163,13 @@ def item_view(
     )
 
 
+def item_views(items: list[ReviewRecord], settings: Settings) -> list[ReviewItemView]:
+    """Views of a queue page, its clips read in one BatchGetItem rather than one by one."""
+    keys = list({ClipRecord.key(item.clip_id) for item in items})
+    clips = {clip.clip_id: clip for clip in ClipRecord.batch_get(keys)} if keys else {}
+    return [item_view(item, settings, clips.get(item.clip_id)) for item in items]
+
+
 # --- transitions ------------------------------------------------------------
 
 
@@ -222,14 +229,11 @@ def _run(tx_body: Any, on_conflict: Any) -> None:
 def _clip_update(
     tx: TransactWrite, clip_id: str, actions: list[Any], condition: Any = None
 ) -> None:
-    clip = ClipRecord(*ClipRecord.key(clip_id))
-    clip.version = 0  # increment, whatever the clip's version is
+    exists = ClipRecord.pk.exists()
     tx.update(
-        clip,
+        ClipRecord.unread(*ClipRecord.key(clip_id)),
         actions=[*actions, ClipRecord.updated_at.set(utcnow())],
-        condition=ClipRecord.pk.exists() & condition
-        if condition is not None
-        else ClipRecord.pk.exists(),
+        condition=exists if condition is None else exists & condition,
         add_version_condition=False,
     )
 

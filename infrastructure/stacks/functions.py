@@ -106,27 +106,11 @@ def function_specs(
             layers=[resources.ffmpeg.layer],
             extra_environment=resources.ffmpeg.environment(),
         ),
-        "ingest": FunctionSpec(
-            memory_mb=config.ingest_memory_mb,
-            timeout_s=settings.worker_timeout_s,
-            # The source (up to max_upload_bytes) and its renditions sit in /tmp.
-            ephemeral_storage_mb=LAMBDA_MAX_EPHEMERAL_MB,
-            permissions=ingest_permissions(resources),
-            layers=[resources.ffmpeg.layer],
-            extra_environment=resources.ffmpeg.environment(),
-            trigger=resources.queues["ingest"],
-            max_concurrency=config.ingest_max_concurrency,
+        "ingest": _media_worker(
+            resources, settings, config, ingest_permissions(resources), queue="ingest"
         ),
-        "cut_clips": FunctionSpec(
-            memory_mb=config.ingest_memory_mb,
-            timeout_s=settings.worker_timeout_s,
-            # The whole source is downloaded to cut from it.
-            ephemeral_storage_mb=LAMBDA_MAX_EPHEMERAL_MB,
-            permissions=clip_permissions(resources),
-            layers=[resources.ffmpeg.layer],
-            extra_environment=resources.ffmpeg.environment(),
-            trigger=resources.queues["clip"],
-            max_concurrency=config.ingest_max_concurrency,
+        "cut_clips": _media_worker(
+            resources, settings, config, clip_permissions(resources), queue="clip"
         ),
         "build_exports": FunctionSpec(
             memory_mb=2048,
@@ -157,6 +141,28 @@ def function_specs(
             permissions=reconciler_permissions(resources),
         ),
     }
+
+
+def _media_worker(
+    resources: AppResources,
+    settings: Settings,
+    config: DeploymentConfig,
+    permissions: list[iam.PolicyStatement],
+    *,
+    queue: str,
+) -> FunctionSpec:
+    """An ffmpeg worker (ingest, clips): sized alike, fed by its own queue."""
+    return FunctionSpec(
+        memory_mb=config.ingest_memory_mb,
+        timeout_s=settings.worker_timeout_s,
+        # The whole source (up to max_upload_bytes) and its outputs sit in /tmp.
+        ephemeral_storage_mb=LAMBDA_MAX_EPHEMERAL_MB,
+        permissions=permissions,
+        layers=[resources.ffmpeg.layer],
+        extra_environment=resources.ffmpeg.environment(),
+        trigger=resources.queues[queue],
+        max_concurrency=config.ingest_max_concurrency,
+    )
 
 
 def api_permissions(r: AppResources) -> list[iam.PolicyStatement]:
