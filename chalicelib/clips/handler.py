@@ -5,20 +5,14 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
-)
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from chalicelib import aws
 from chalicelib.clips.worker import process_clip
 from chalicelib.config import get_settings
+from chalicelib.jobs.batch import process_batch
 from chalicelib.jobs.retry import RetryLater, delay_redelivery
 from chalicelib.observability import logger
-
-_processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
 def _clip_id(body: str) -> str | None:
@@ -49,8 +43,4 @@ def _handle_record(record: SQSRecord) -> None:
 
 
 def handle_clip_batch(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return dict(
-        process_partial_response(
-            event=event, record_handler=_handle_record, processor=_processor, context=context
-        )
-    )
+    return process_batch(event, context, _handle_record)

@@ -4,23 +4,15 @@ from __future__ import annotations
 
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
-)
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from chalicelib import aws
 from chalicelib.config import get_settings
 from chalicelib.ingest.events import MalformedNotification, parse_s3_notification
 from chalicelib.ingest.worker import Delivery, process_delivery
+from chalicelib.jobs.batch import process_batch
 from chalicelib.jobs.retry import RetryLater, delay_redelivery
 from chalicelib.observability import logger
-
-# A batch where every record failed is still a partial response (all listed),
-# not an exception: SQS retries each record on its own terms either way.
-_processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
 def _handle_record(record: SQSRecord) -> None:
@@ -47,7 +39,4 @@ def _handle_record(record: SQSRecord) -> None:
 
 
 def handle_ingest_batch(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    response = process_partial_response(
-        event=event, record_handler=_handle_record, processor=_processor, context=context
-    )
-    return dict(response)
+    return process_batch(event, context, _handle_record)

@@ -5,18 +5,12 @@ from __future__ import annotations
 import json
 from typing import Any
 
-from aws_lambda_powertools.utilities.batch import (
-    BatchProcessor,
-    EventType,
-    process_partial_response,
-)
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 
 from chalicelib.config import get_settings
+from chalicelib.jobs.batch import process_batch
 from chalicelib.observability import logger
 from chalicelib.privacy.export import build
-
-_processor = BatchProcessor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
 
 
 def _job(body: str) -> tuple[str, str, str] | None:
@@ -46,8 +40,4 @@ def _handle_record(record: SQSRecord) -> None:
 
 
 def handle_export_batch(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return dict(
-        process_partial_response(
-            event=event, record_handler=_handle_record, processor=_processor, context=context
-        )
-    )
+    return process_batch(event, context, _handle_record)

@@ -7,8 +7,11 @@ import time
 from dataclasses import dataclass
 from pathlib import Path
 
+import psutil
+
 from chalicelib import aws
 from chalicelib.config import Settings
+from chalicelib.local.processes import ManagedProcess
 from chalicelib.local.stack import LocalStack
 from chalicelib.storage.keys import video_media_prefix
 from chalicelib.videos.models import VideoRecord, VideoStatus
@@ -21,7 +24,8 @@ from tests.support.mp4 import ffprobe, moov_before_mdat
 class KillTrial:
     video_id: str
     sample: str
-    kill_after_s: float
+    # Which ffmpeg run of the job was alive when the worker was killed (1 = the first).
+    killed_in_ffmpeg_run: int
     # The worker died while the video was still processing (the fault hit).
     hit: bool
     # Work folders the killed attempt left behind on the worker's disk.
@@ -39,21 +43,75 @@ def wait_for_status(api: Api, video_id: str, status: str, timeout_s: float) -> b
     return False
 
 
+def log_count(process: ManagedProcess, needle: str) -> int:
+    """How many lines of a stack process's log contain ``needle``."""
+    try:
+        text = process.log_path.read_text(errors="replace")
+    except FileNotFoundError:
+        return 0
+    return sum(1 for line in text.splitlines() if needle in line)
+
+
+def wait_for_log(process: ManagedProcess, needle: str, more_than: int, timeout_s: float) -> None:
+    """Wait until the log has more than ``more_than`` lines with ``needle`` (an observed state)."""
+    deadline = time.monotonic() + timeout_s
+    while log_count(process, needle) <= more_than:
+        if time.monotonic() > deadline:
+            raise AssertionError(f"{process.name} never logged {needle!r} in {timeout_s:.0f}s")
+        time.sleep(0.1)
+
+
+def running_ffmpeg_pids(root_pid: int) -> set[int]:
+    """The ffmpeg processes (not ffprobe) running below ``root_pid`` right now."""
+    try:
+        children = psutil.Process(root_pid).children(recursive=True)
+    except psutil.NoSuchProcess:
+        return set()
+    found = set()
+    for child in children:
+        try:
+            if child.name() == "ffmpeg" and child.status() != psutil.STATUS_ZOMBIE:
+                found.add(child.pid)
+        except psutil.NoSuchProcess:
+            continue
+    return found
+
+
+def wait_for_ffmpeg_run(root_pid: int, run: int, timeout_s: float) -> int:
+    """Wait until the ``run``-th ffmpeg of a job (or a later one) is running; return its number.
+
+    The fault lands on an observed state — an encoder is working — never after a
+    guessed delay, so the trial hits on an idle machine as on a loaded one.
+    """
+    seen: list[int] = []
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        alive = running_ffmpeg_pids(root_pid)
+        seen += sorted(alive - set(seen))
+        if alive and len(seen) >= run:
+            return len(seen)
+        time.sleep(0.01)
+    raise AssertionError(f"no ffmpeg run #{run} of the job was seen in {timeout_s:.0f}s: {seen}")
+
+
 def kill_worker_mid_job(
     stack: LocalStack,
     api: Api,
     sample: Sample,
     path: Path,
     rng: random.Random,
-    max_delay_s: float,
+    max_ffmpeg_run: int = 2,
     timeout_s: float = 180,
 ) -> KillTrial:
-    """Upload, SIGKILL the worker process (and its ffmpeg) at a random moment, restart it."""
-    video_id = upload_sample(api, path, sample.filename, sample.content_type)
-    assert wait_for_status(api, video_id, "processing", 60), "the job never started"
-    delay = rng.uniform(0, max_delay_s)
-    time.sleep(delay)
+    """Upload, then SIGKILL the worker (and its ffmpeg) while one of the job's ffmpeg runs works.
+
+    ``rng`` picks which run (1..``max_ffmpeg_run``) to wait for, so trials land in
+    different phases (remux, encode, thumbnails) while every one of them hits.
+    """
     runner = stack.worker("runner")
+    assert runner.pid is not None
+    video_id = upload_sample(api, path, sample.filename, sample.content_type)
+    run = wait_for_ffmpeg_run(runner.pid, rng.randint(1, max_ffmpeg_run), timeout_s=60)
     runner.kill()  # SIGKILL to the process group the stack started: runner + ffmpeg
     hit = api.video(video_id)["status"] == "processing"
     work_dir = stack.settings().work_dir
@@ -62,7 +120,7 @@ def kill_worker_mid_job(
     video = api.wait_for(video_id, timeout_s=timeout_s)
     record = VideoRecord.load(video_id)
     attempts = int(record.job.attempts) if record is not None and record.job is not None else 0
-    return KillTrial(video_id, sample.name, delay, hit, leftovers, attempts, video["status"])
+    return KillTrial(video_id, sample.name, run, hit, leftovers, attempts, video["status"])
 
 
 def assert_outputs_complete(video_id: str, settings: Settings, scratch: Path) -> None:

@@ -19,10 +19,12 @@ import pytest
 import requests
 
 from chalicelib.auth.principal import Role
+from chalicelib.jobs.batch import RECORD_FAILED
 from chalicelib.local.processes import wait_until
 from chalicelib.local.stack import LocalStack
 from chalicelib.videos.models import VideoRecord
 from tests.support.api import Api, upload_file
+from tests.support.faults import log_count, wait_for_log
 from tests.support.media_corpus import BY_NAME, build
 from tests.support.reliability_report import Report
 from tests.support.stacks import ffmpeg_wrapper, stack_behind_proxy
@@ -94,6 +96,8 @@ def test_dynamodb_down_then_back(
     assert api.wait_for(before)["status"] == "ready"
     in_flight, upload = _create(api, corpus_dir, "uploaded as the table goes away")
 
+    runner = stack.worker("runner")
+    failed_before = log_count(runner, RECORD_FAILED)
     dynamodb = stack.service("dynamodb")
     dynamodb.stop()
     try:
@@ -110,7 +114,8 @@ def test_dynamodb_down_then_back(
         health = requests.get(f"{stack.api_url}/health", timeout=ANSWER_WITHIN_S)
         assert health.status_code == 503
         assert health.json()["components"]["dynamodb"]["status"] == "down"
-        time.sleep(5)  # long enough for the worker to fail at least one attempt
+        # The outage is over only once the worker has failed at least one attempt.
+        wait_for_log(runner, RECORD_FAILED, more_than=failed_before, timeout_s=120)
     finally:
         dynamodb.start()
         wait_until(dynamodb, stack.dynamodb_url, timeout_s=90)
@@ -138,6 +143,8 @@ def test_s3_and_sqs_unreachable_then_back(
         time.sleep(0.1)
     assert api.video(in_flight)["status"] == "processing"
 
+    runner = stack.worker("runner")
+    failed_before = log_count(runner, RECORD_FAILED)
     moto.stop()
     try:
         # Creating a large video opens an S3 multipart upload: S3 is needed.
@@ -158,7 +165,8 @@ def test_s3_and_sqs_unreachable_then_back(
         assert health.json()["components"]["s3"]["status"] == "down"
         # What needs only the table still works.
         assert api.video(in_flight)["title"] == "uploaded as S3 goes away"
-        time.sleep(5)
+        # The outage is over only once it has broken the running job.
+        wait_for_log(runner, RECORD_FAILED, more_than=failed_before, timeout_s=120)
     finally:
         moto.start()
 

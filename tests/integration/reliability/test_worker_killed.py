@@ -1,4 +1,7 @@
-"""The worker SIGKILLed mid-transcode at random moments: the job is redelivered and finishes.
+"""The worker SIGKILLed mid-transcode: the job is redelivered and finishes.
+
+Each kill lands while one of the job's ffmpeg runs is working (an observed
+state, picked at random among the first runs), never after a guessed delay.
 
 After the visibility timeout SQS hands the message to the restarted worker;
 the dead job's lease runs out; a new attempt starts beside the dead one's work
@@ -57,9 +60,7 @@ def test_sigkill_mid_transcode_then_redelivery_reaches_ready(
     trials = []
     for index in range(TRIALS):
         sample = BY_NAME[SAMPLES[index % len(SAMPLES)]]
-        trial = kill_worker_mid_job(
-            killable, api, sample, build(sample, corpus_dir), rng, max_delay_s=3.0
-        )
+        trial = kill_worker_mid_job(killable, api, sample, build(sample, corpus_dir), rng)
         trials.append(trial)
         reliability_report.add(
             "worker SIGKILL mid-transcode",
@@ -69,8 +70,7 @@ def test_sigkill_mid_transcode_then_redelivery_reaches_ready(
         )
         assert trial.status == "ready", trial
         assert_outputs_complete(trial.video_id, killable.settings(), tmp_path)
-        if trial.hit:
-            assert trial.attempts >= 2, trial
-    assert any(t.hit for t in trials), f"no kill landed mid-job: {trials}"
-    assert any(t.leftovers for t in trials if t.hit), "a killed job leaves its work folder"
+        assert trial.hit, f"the kill must land mid-job: {trial}"
+        assert trial.attempts >= 2, trial
+        assert trial.leftovers, f"a killed job leaves its work folder: {trial}"
     assert killable.worker("runner").running()
