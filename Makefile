@@ -5,7 +5,7 @@ VENV := .venv
 PY := $(VENV)/bin/python
 
 .PHONY: setup setup-test run test soak lint typecheck unit integration e2e bench clean \
-	layer synth deploy infra-test
+	layer synth deploy infra-test lock
 
 setup:
 	@bash scripts/setup.sh
@@ -68,6 +68,10 @@ infra-test: setup
 ## Pipeline speed, memory and API scaling as side-by-side ratios (not part of make test).
 bench: setup
 	@$(PY) -m bench
+
+## Regenerate requirements.txt (Lambda) and requirements-dev.txt from pyproject.toml, with hashes.
+lock: setup
+	@$(PY) scripts/lock.py
 
 clean:
 	rm -rf .classreel .pytest_cache .mypy_cache .ruff_cache cdk.out

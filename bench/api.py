@@ -28,10 +28,10 @@ from chalicelib.feedback.models import CommentRecord, new_reply_key, new_top_lev
 from chalicelib.feedback.service import list_threads
 from chalicelib.library import service as library_service
 from chalicelib.library.schemas import LibraryQuery
-from chalicelib.local.stack import LocalStack
 from chalicelib.review import service as review_service
 from chalicelib.review.checklist import CHECKLIST_KEYS
 from chalicelib.review.schemas import ApproveRequest, NominateRequest, QueueQuery
+from classreel.local.stack import LocalStack
 from tests.support.api import Api, upload_file
 from tests.support.seed import ready_clip, ready_video
 from tests.support.users import TokenFactory

@@ -19,7 +19,7 @@ from bench import api as api_bench
 from bench import media, report
 from bench.inputs import make_inputs
 from chalicelib.config import get_settings
-from chalicelib.local.stack import LocalStack, StackOptions
+from classreel.local.stack import LocalStack, StackOptions
 from tests.support.users import TokenFactory
 
 BENCH_DIR = Path(__file__).resolve().parent

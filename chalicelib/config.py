@@ -2,7 +2,7 @@
 
 Values come from environment variables prefixed ``CLASSREEL_``. In AWS the CDK
 stack sets them on each function; locally the stack supervisor
-(``chalicelib.local.stack``) sets them for the processes it starts. Defaults
+(``classreel.local.stack``) sets them for the processes it starts. Defaults
 describe the local twin, so importing the app never needs an environment.
 """
 

@@ -54,15 +54,14 @@ if [ ! -f web/dist/index.html ] || [ ! -f node_modules/.classreel-web ] || [ "$(
   echo "$web_sum" > node_modules/.classreel-web
 fi
 
-# Python packages: only when a requirements file or pyproject changed.
+# Python packages: only when the lock or pyproject changed.
 if [ ! -x .venv/bin/python ]; then
   echo "==> python3 -m venv .venv"
   python3 -m venv .venv
 fi
-req_sum=$(cat requirements.txt requirements-dev.txt requirements-infra.txt pyproject.toml \
-  | sha256sum | cut -d' ' -f1)
+req_sum=$(cat requirements-dev.txt pyproject.toml | sha256sum | cut -d' ' -f1)
 if [ ! -f .venv/.classreel-reqs ] || [ "$(cat .venv/.classreel-reqs)" != "$req_sum" ]; then
-  echo "==> pip install -r requirements-dev.txt -r requirements-infra.txt"
+  echo "==> pip install --require-hashes -r requirements-dev.txt"
   pip_quiet() {
     # pip warns about find-links folders some machines configure but lack; only
     # real errors matter here.
@@ -70,8 +69,8 @@ if [ ! -f .venv/.classreel-reqs ] || [ "$(cat .venv/.classreel-reqs)" != "$req_s
       | { grep -v "^WARNING: Location '.*' is ignored" || true; }
     return "${PIPESTATUS[0]}"
   }
-  # One resolve over both files, so a conflict between them fails here.
-  pip_quiet -r requirements-dev.txt -r requirements-infra.txt
-  pip_quiet --no-deps -e .
+  # Exactly the locked versions, checked against their hashes (make lock).
+  pip_quiet --require-hashes -r requirements-dev.txt
+  pip_quiet --no-deps --no-build-isolation -e .
   echo "$req_sum" > .venv/.classreel-reqs
 fi

@@ -29,7 +29,7 @@ os.environ["AWS_EC2_METADATA_DISABLED"] = "true"
 os.environ["POWERTOOLS_LOG_LEVEL"] = "WARNING"
 
 from chalicelib.auth.principal import Role  # noqa: E402
-from chalicelib.local.stack import LocalStack, StackOptions  # noqa: E402
+from classreel.local.stack import LocalStack, StackOptions  # noqa: E402
 from tests.support.api import Api  # noqa: E402
 from tests.support.lesson import make_lesson  # noqa: E402
 from tests.support.reliability_report import Report  # noqa: E402

@@ -1,1 +1,1 @@
-"""Constructs, one per piece the local twin has too (chalicelib/local/bootstrap.py)."""
+"""Constructs, one per piece the local twin has too (classreel/local/bootstrap.py)."""

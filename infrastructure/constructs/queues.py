@@ -111,7 +111,7 @@ class WorkQueue(Construct):
         )
 
     def subscribe(self, bucket: s3.Bucket, *, prefix: str) -> None:
-        """S3 ObjectCreated under ``prefix`` → this queue, as chalicelib/local/bootstrap.py does.
+        """S3 ObjectCreated under ``prefix`` → this queue, as classreel/local/bootstrap.py does.
 
         Set on the bucket resource itself (no notification custom resource). S3
         tests delivery when the configuration is written, so the bucket waits

@@ -1,8 +1,9 @@
 """The buckets: uploads (raw sources), media (renditions, posters, storyboards), access logs.
 
-Mirrors ``chalicelib/local/bootstrap.py``: both buckets private with CORS for
-the browser, uploads versioned. In AWS they also get encryption, a TLS-only
-policy, access logging and lifecycle rules, which the local S3 has no use for.
+Mirrors ``classreel/local/bootstrap.py`` (CORS rules from ``chalicelib/storage/cors.py``):
+both buckets private with CORS for the browser, uploads versioned. In AWS they also
+get encryption, a TLS-only policy, access logging and lifecycle rules, which the
+local S3 has no use for.
 
 Bucket names are fixed strings (stage, account, region) rather than
 CloudFormation-generated: the ingest queue's policy must name the uploads
@@ -20,7 +21,7 @@ from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from chalicelib.config import Settings
-from chalicelib.local.bootstrap import MEDIA_CORS_RULES, UPLOAD_CORS_RULES
+from chalicelib.storage.cors import MEDIA_CORS_RULES, UPLOAD_CORS_RULES
 from chalicelib.storage.keys import EXPORTS_PREFIX
 from infrastructure.deployment import DeploymentConfig
 from infrastructure.nag import suppress

@@ -1,4 +1,4 @@
-"""One deployment stage of ClassReel: what chalicelib/local/bootstrap.py creates locally,
+"""One deployment stage of ClassReel: what classreel/local/bootstrap.py creates locally,
 plus identity, the ffmpeg layer, the app's functions and API, the web origin and alarms."""
 
 from __future__ import annotations

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from chalicelib.auth.principal import Role
-from chalicelib.local.stack import LocalStack
+from classreel.local.stack import LocalStack
 from tests.support.reliability_report import Report
 from tests.support.users import TokenFactory
 

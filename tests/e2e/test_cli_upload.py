@@ -14,7 +14,7 @@ import pytest
 import requests
 
 from chalicelib.auth.principal import Role
-from chalicelib.local.stack import LocalStack
+from classreel.local.stack import LocalStack
 from tests.support.api import Api
 from tests.support.media_corpus import SAMPLES, Sample, build
 from tests.support.users import TokenFactory
@@ -28,7 +28,7 @@ def _cli(
     env = {k: v for k, v in os.environ.items() if not k.startswith("CLASSREEL_")}
     env.update(CLASSREEL_API=stack.api_url, CLASSREEL_TOKEN=token, XDG_STATE_HOME=str(state_dir))
     return subprocess.run(
-        [sys.executable, "-m", "chalicelib.cli.main", *args],
+        [sys.executable, "-m", "classreel.cli.main", *args],
         env=env,
         capture_output=True,
         text=True,

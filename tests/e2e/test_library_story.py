@@ -21,7 +21,7 @@ from typing import Any
 import pytest
 
 from chalicelib.auth.principal import Role
-from chalicelib.local.stack import LocalStack
+from classreel.local.stack import LocalStack
 from tests.support.api import Api
 from tests.support.lesson import FPS
 from tests.support.users import TokenFactory
@@ -55,7 +55,7 @@ def test_from_upload_to_the_library(
         CLASSREEL_TOKEN=teacher_token,
         XDG_STATE_HOME=str(tmp_path / "state"),
     )
-    cli = [sys.executable, "-m", "chalicelib.cli.main"]
+    cli = [sys.executable, "-m", "classreel.cli.main"]
     uploaded = subprocess.run(
         [*cli, "upload", str(lesson_file), "--title", "Fractions, period 3", "--wait", "--json"],
         env=env,

@@ -14,11 +14,11 @@ import boto3
 import pytest
 import requests
 
-from chalicelib.local.processes import free_port
+from classreel.local.processes import free_port
 
 pytestmark = pytest.mark.e2e
 
-CLI = [sys.executable, "-m", "chalicelib.cli.main"]
+CLI = [sys.executable, "-m", "classreel.cli.main"]
 
 
 def _pid_alive(pid: int) -> bool:

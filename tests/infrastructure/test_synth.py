@@ -13,7 +13,7 @@ from aws_cdk import aws_s3 as s3
 from infrastructure.nag import MIN_REASON_CHARS, check_app
 from tests.infrastructure.conftest import Synthesized
 
-# Installed next to this interpreter (requirements-infra.txt).
+# Installed next to this interpreter (the infra extra, requirements-dev.txt).
 CFN_LINT = Path(sys.executable).parent / "cfn-lint"
 
 

@@ -11,10 +11,10 @@ import psutil
 
 from chalicelib import aws
 from chalicelib.config import Settings
-from chalicelib.local.processes import ManagedProcess
-from chalicelib.local.stack import LocalStack
 from chalicelib.storage.keys import video_media_prefix
 from chalicelib.videos.models import VideoRecord, VideoStatus
+from classreel.local.processes import ManagedProcess
+from classreel.local.stack import LocalStack
 from tests.support.api import Api, upload_sample
 from tests.support.media_corpus import Sample
 from tests.support.mp4 import ffprobe, moov_before_mdat

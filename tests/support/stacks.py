@@ -6,7 +6,7 @@ from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
 
-from chalicelib.local.stack import LocalStack, StackOptions
+from classreel.local.stack import LocalStack, StackOptions
 from tests.conftest import STACK_OVERRIDES
 from tests.support.tcp_proxy import TcpProxy
 

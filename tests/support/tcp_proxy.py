@@ -12,7 +12,7 @@ import contextlib
 import socket
 import threading
 
-from chalicelib.local.processes import free_port
+from classreel.local.processes import free_port
 
 
 class TcpProxy:

@@ -17,7 +17,7 @@ import pytest
 from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
 
 from chalicelib.config import PROJECT_ROOT
-from chalicelib.local.stack import LocalStack
+from classreel.local.stack import LocalStack
 from tests.support import media_corpus
 
 CHROMIUM = os.environ.get("CLASSREEL_CHROMIUM", "/usr/bin/chromium")

@@ -33,8 +33,8 @@ import app as application
 from chalicelib.auth.dev_issuer import DevIssuer
 from chalicelib.auth.principal import Role
 from chalicelib.feedback.evaluations import EvaluationRecord, EvaluationStatus
-from chalicelib.local.stack import LocalStack
 from chalicelib.webhooks.models import WebhookRecord
+from classreel.local.stack import LocalStack
 from tests.support.api import Api
 from tests.support.seed import ready_clip, ready_video
 from tests.support.users import TokenFactory

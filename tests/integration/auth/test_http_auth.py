@@ -11,7 +11,7 @@ import requests
 from chalicelib.auth.dev_issuer import DevIssuer
 from chalicelib.auth.principal import Role
 from chalicelib.config import Settings
-from chalicelib.local.stack import LocalStack
+from classreel.local.stack import LocalStack
 from tests.support.users import TokenFactory
 
 pytestmark = pytest.mark.integration

@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from chalicelib.local.stack import LocalStack, StackOptions
+from classreel.local.stack import LocalStack, StackOptions
 
 pytestmark = pytest.mark.integration
 

@@ -16,8 +16,8 @@ from chalicelib.auth.principal import Role
 from chalicelib.config import get_settings
 from chalicelib.db.base import utcnow
 from chalicelib.ingest.worker import GAVE_UP
-from chalicelib.local.stack import LocalStack
 from chalicelib.videos.models import JobAttr, VideoRecord, VideoStatus
+from classreel.local.stack import LocalStack
 from tests.support.api import Api, upload_sample
 from tests.support.media_corpus import BY_NAME, build
 from tests.support.stacks import dedicated_stack, ffmpeg_wrapper

@@ -15,7 +15,7 @@ from chalicelib.config import get_settings
 from chalicelib.ingest.events import parse_s3_notification
 from chalicelib.ingest.worker import Delivery, process_delivery
 from chalicelib.jobs.retry import RetryLater
-from chalicelib.local.stack import LocalStack
+from classreel.local.stack import LocalStack
 from tests.support.api import Api, post_file, upload_sample
 from tests.support.media_corpus import BY_NAME, build
 

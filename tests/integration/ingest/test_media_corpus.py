@@ -9,7 +9,7 @@ from pathlib import Path
 import pytest
 import requests
 
-from chalicelib.local.stack import LocalStack
+from classreel.local.stack import LocalStack
 from tests.support.api import Api, upload_sample
 from tests.support.media_corpus import SAMPLES, Sample, build
 from tests.support.mp4 import ffprobe, moov_before_mdat, stream

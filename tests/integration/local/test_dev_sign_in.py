@@ -7,8 +7,8 @@ import importlib
 import pytest
 import requests
 
-from chalicelib.local.demo_users import DEMO_DISTRICT, DEMO_USERS
-from chalicelib.local.stack import LocalStack
+from classreel.local.demo_users import DEMO_DISTRICT, DEMO_USERS
+from classreel.local.stack import LocalStack
 
 pytestmark = pytest.mark.integration
 

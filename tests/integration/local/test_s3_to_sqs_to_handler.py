@@ -12,9 +12,9 @@ import pytest
 from chalicelib import aws
 from chalicelib.config import Settings
 from chalicelib.ingest.events import ObjectCreated, parse_s3_notification
-from chalicelib.local import bootstrap
-from chalicelib.local.runner import LambdaRunner, QueueBinding
-from chalicelib.local.stack import LocalStack
+from classreel.local import bootstrap
+from classreel.local.runner import LambdaRunner, QueueBinding
+from classreel.local.stack import LocalStack
 
 pytestmark = pytest.mark.integration
 

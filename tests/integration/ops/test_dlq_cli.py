@@ -20,7 +20,7 @@ import pytest
 from chalicelib import aws
 from chalicelib.auth.principal import Role
 from chalicelib.ingest.worker import GAVE_UP
-from chalicelib.local.stack import LocalStack
+from classreel.local.stack import LocalStack
 from tests.support.api import Api, upload_sample
 from tests.support.media_corpus import BY_NAME, build
 from tests.support.reliability_report import Report
@@ -37,7 +37,7 @@ def classreel(
     env = {k: v for k, v in stack.env.items() if not k.startswith("CLASSREEL_")}
     env["CLASSREEL_DATA_DIR"] = str(stack.data_dir)
     result = subprocess.run(
-        [sys.executable, "-m", "chalicelib.cli.main", "dlq", *args],
+        [sys.executable, "-m", "classreel.cli.main", "dlq", *args],
         env=env,
         capture_output=True,
         text=True,

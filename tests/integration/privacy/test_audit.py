@@ -14,14 +14,14 @@ import pytest
 
 from chalicelib.auth.principal import Role
 from chalicelib.feedback.evaluations import EvaluationRecord, EvaluationStatus
-from chalicelib.local.stack import LocalStack
+from classreel.local.stack import LocalStack
 from tests.support.seed import ready_clip
 from tests.support.users import TokenFactory
 from tests.support.workflow import Workflow
 
 pytestmark = pytest.mark.integration
 
-EXPORT = [sys.executable, "-m", "chalicelib.cli.main", "audit", "export"]
+EXPORT = [sys.executable, "-m", "classreel.cli.main", "audit", "export"]
 
 
 def _trail(workflow: Workflow, api: Any = None) -> list[tuple[str, str, str | None]]:

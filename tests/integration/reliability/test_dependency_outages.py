@@ -20,9 +20,9 @@ import requests
 
 from chalicelib.auth.principal import Role
 from chalicelib.jobs.batch import RECORD_FAILED
-from chalicelib.local.processes import wait_until
-from chalicelib.local.stack import LocalStack
 from chalicelib.videos.models import VideoRecord
+from classreel.local.processes import wait_until
+from classreel.local.stack import LocalStack
 from tests.support.api import Api, upload_file
 from tests.support.faults import log_count, wait_for_log
 from tests.support.media_corpus import BY_NAME, build

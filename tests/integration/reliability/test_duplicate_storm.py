@@ -17,8 +17,8 @@ import pytest
 
 from chalicelib import aws
 from chalicelib.config import Settings
-from chalicelib.local.stack import LocalStack
 from chalicelib.storage.keys import video_media_prefix
+from classreel.local.stack import LocalStack
 from tests.support.api import Api, post_file
 from tests.support.media_corpus import BY_NAME, build
 from tests.support.reliability_report import Report

@@ -22,7 +22,7 @@ from pathlib import Path
 import pytest
 
 from chalicelib.auth.principal import Role
-from chalicelib.local.stack import LocalStack
+from classreel.local.stack import LocalStack
 from tests.support.api import Api
 from tests.support.faults import assert_outputs_complete, kill_worker_mid_job
 from tests.support.media_corpus import BY_NAME, build

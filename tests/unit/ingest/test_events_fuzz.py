@@ -21,8 +21,8 @@ from hypothesis import strategies as st
 from chalicelib.ingest.dead_letters import video_ids
 from chalicelib.ingest.events import MalformedNotification, ObjectCreated, parse_s3_notification
 from chalicelib.ingest.handler import handle_ingest_batch
-from chalicelib.local.runner import LambdaContext, failed_message_ids
 from chalicelib.ops.dead_letters import summarize
+from classreel.local.runner import LambdaContext, failed_message_ids
 from tests.support.reliability_report import Report
 
 FUZZ = settings(

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from chalice.app import CloudWatchEvent
 
-from chalicelib.local.runner import (
+from classreel.local.runner import (
     LambdaRunner,
     QueueBinding,
     build_sqs_event,

@@ -20,10 +20,10 @@ from chalicelib import aws
 from chalicelib.auth.dev_issuer import DevIssuer
 from chalicelib.config import PROJECT_ROOT, Settings, reset_settings_cache
 from chalicelib.db.base import configure_models
-from chalicelib.local import bootstrap, s3_snapshot
-from chalicelib.local.processes import ManagedProcess, free_port, wait_until
-from chalicelib.local.services import dynamodb_local_argv, moto_server_argv
 from chalicelib.observability import logger
+from classreel.local import bootstrap, s3_snapshot
+from classreel.local.processes import ManagedProcess, free_port, wait_until
+from classreel.local.services import dynamodb_local_argv, moto_server_argv
 
 STATE_FILE = "stack.json"
 
@@ -90,10 +90,10 @@ class LocalStack:
             self.apply_to_current_process()
             DevIssuer(self.settings()).ensure_key()
             if self.options.start_runner:
-                self._workers["runner"] = self._python_process("runner", "chalicelib.local.runner")
+                self._workers["runner"] = self._python_process("runner", "classreel.local.runner")
             if self.options.start_api:
                 self._workers["api"] = self._python_process(
-                    "api", "chalicelib.local.api_server", "--port", str(self.api_port)
+                    "api", "classreel.local.api_server", "--port", str(self.api_port)
                 )
             # Written before the API answers, so whoever sees /health up also
             # finds the state file (`local status`, `local down`).

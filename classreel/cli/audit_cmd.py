@@ -10,7 +10,7 @@ from typing import Any, TextIO
 
 import click
 
-from chalicelib.cli.client import DEFAULT_API, ApiClient, ApiError
+from classreel.cli.client import DEFAULT_API, ApiClient, ApiError
 
 COLUMNS = ("at", "action", "actor_id", "actor_role", "video_id", "clip_id", "subject", "id")
 

@@ -18,30 +18,12 @@ from botocore.exceptions import ClientError
 from chalicelib import aws
 from chalicelib.config import Settings
 from chalicelib.db.schema import TTL_ATTRIBUTE, create_table_request
+from chalicelib.storage.cors import MEDIA_CORS_RULES, UPLOAD_CORS_RULES
 from chalicelib.storage.keys import RAW_PREFIX
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
     from mypy_boto3_sqs.literals import QueueAttributeNameType
-
-UPLOAD_CORS_RULES = [
-    {
-        "AllowedOrigins": ["*"],
-        "AllowedMethods": ["PUT", "POST", "GET", "HEAD"],
-        "AllowedHeaders": ["*"],
-        "ExposeHeaders": ["ETag"],
-        "MaxAgeSeconds": 3000,
-    }
-]
-MEDIA_CORS_RULES = [
-    {
-        "AllowedOrigins": ["*"],
-        "AllowedMethods": ["GET", "HEAD"],
-        "AllowedHeaders": ["*"],
-        "ExposeHeaders": ["ETag", "Content-Range", "Accept-Ranges", "Content-Length"],
-        "MaxAgeSeconds": 3000,
-    }
-]
 
 
 @dataclass(frozen=True)

@@ -20,8 +20,8 @@ from typing import Any
 import click
 from tqdm import tqdm
 
-from chalicelib.cli.client import DEFAULT_API, ApiClient, ApiError
 from chalicelib.videos.schemas import CONTENT_TYPE_BY_EXTENSION
+from classreel.cli.client import DEFAULT_API, ApiClient, ApiError
 
 PARALLEL_PARTS = 4
 

@@ -14,13 +14,13 @@ from pathlib import Path
 import click
 
 from chalicelib.config import Settings, get_settings
-from chalicelib.local.stack import read_state
 from chalicelib.ops.dead_letters import (
     QUEUE_NAMES,
     dead_letter_queue,
     list_dead_letters,
     redrive,
 )
+from classreel.local.stack import read_state
 
 
 def _settings(data_dir: str | None) -> Settings:

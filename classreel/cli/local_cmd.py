@@ -1,5 +1,6 @@
 from __future__ import annotations
 
+import importlib.util
 import json
 import os
 import signal
@@ -13,9 +14,21 @@ import click
 from chalicelib.auth.dev_issuer import DevIssuer
 from chalicelib.auth.principal import Role
 from chalicelib.config import get_settings
-from chalicelib.local.demo_users import DEMO_DISTRICT, DEMO_USERS
-from chalicelib.local.processes import StartupFailed
-from chalicelib.local.stack import LocalStack, StackOptions, read_state
+from classreel.local.demo_users import DEMO_DISTRICT, DEMO_USERS
+from classreel.local.processes import StartupFailed
+from classreel.local.stack import LocalStack, StackOptions, read_state
+
+# The local twin's own packages: the `cli` extra of pyproject.toml.
+_LOCAL_TWIN_MODULES = ("moto", "werkzeug")
+
+
+def _require_local_twin() -> None:
+    missing = [m for m in _LOCAL_TWIN_MODULES if importlib.util.find_spec(m) is None]
+    if missing:
+        raise click.ClickException(
+            f"the local stack needs {', '.join(missing)}: pip install 'classreel[cli]' "
+            "(make run installs everything)"
+        )
 
 
 def _data_dir(value: str | None) -> Path:
@@ -33,6 +46,7 @@ def local() -> None:
 @click.option("--ephemeral", is_flag=True, help="Keep nothing: in-memory DynamoDB, no S3 snapshot.")
 def up(port: int, data_dir: str | None, ephemeral: bool) -> None:
     """Start the whole stack in the foreground; Ctrl-C stops everything it started."""
+    _require_local_twin()
     directory = _data_dir(data_dir)
     existing = read_state(directory)
     if existing and _pid_alive(int(existing["supervisor_pid"])):  # type: ignore[call-overload]

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 import click
 
-from chalicelib.cli.audit_cmd import audit
-from chalicelib.cli.dlq_cmd import dlq
-from chalicelib.cli.local_cmd import local
-from chalicelib.cli.token_cmd import dev_token
-from chalicelib.cli.upload_cmd import upload
+from classreel.cli.audit_cmd import audit
+from classreel.cli.dlq_cmd import dlq
+from classreel.cli.local_cmd import local
+from classreel.cli.token_cmd import dev_token
+from classreel.cli.upload_cmd import upload
 
 
 @click.group(context_settings={"help_option_names": ["-h", "--help"]})

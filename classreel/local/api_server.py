@@ -36,9 +36,9 @@ from werkzeug.wrappers import Response as WsgiResponse
 from chalicelib.api.errors import error_body
 from chalicelib.auth.dev_issuer import DevIssuer
 from chalicelib.config import PROJECT_ROOT, Settings, get_settings
-from chalicelib.local.demo_users import BY_ID, DEMO_DISTRICT, DEMO_USERS
 from chalicelib.observability import logger
 from chalicelib.videos.schemas import ALLOWED_CONTENT_TYPES, ALLOWED_EXTENSIONS
+from classreel.local.demo_users import BY_ID, DEMO_DISTRICT, DEMO_USERS
 
 StartResponse = Callable[..., Any]
 MAX_BODY_BYTES = 1024 * 1024  # API Gateway's payload limit is 10 MB; we need far less.

@@ -1,7 +1,7 @@
 """The demo district of the local twin: who you can sign in as with `make run`.
 
 Only the local twin knows these people: `classreel local up` prints them, and the
-local API server (``chalicelib.local.api_server``, never deployed) lets the web
+local API server (``classreel.local.api_server``, never deployed) lets the web
 client's sign-in page pick one and get a dev token for them. In AWS, people sign
 in through Cognito and none of this exists.
 """
