@@ -7,6 +7,7 @@ when they are missing instead of failing on an import.
 
 from __future__ import annotations
 
+import shutil
 import subprocess
 import venv
 from pathlib import Path
@@ -22,13 +23,25 @@ def _run(argv: list[str], cwd: Path) -> subprocess.CompletedProcess[str]:
     return subprocess.run(argv, cwd=cwd, capture_output=True, text=True, check=False, timeout=600)
 
 
+def _source_copy(target: Path) -> Path:
+    """What `pip install .` reads, copied, so the build leaves nothing in the checkout."""
+    target.mkdir()
+    shutil.copy2(PROJECT_ROOT / "pyproject.toml", target)
+    for package in ("chalicelib", "classreel"):
+        shutil.copytree(
+            PROJECT_ROOT / package, target / package, ignore=shutil.ignore_patterns("__pycache__")
+        )
+    return target
+
+
 def test_pip_install_dot_gives_a_working_classreel(tmp_path: Path) -> None:
+    source = _source_copy(tmp_path / "source")
     environment = tmp_path / "venv"
     venv.create(environment, with_pip=True)
     python = environment / "bin" / "python"
     installed = _run(
         [str(python), "-m", "pip", "install", "--quiet", "--disable-pip-version-check", "."],
-        cwd=PROJECT_ROOT,
+        cwd=source,
     )
     assert installed.returncode == 0, installed.stderr[-3000:]
     classreel = environment / "bin" / "classreel"
