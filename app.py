@@ -18,6 +18,7 @@ from chalicelib.framework.routes import framework_api
 from chalicelib.health.routes import health_api
 from chalicelib.ingest.dead_letters import reconcile
 from chalicelib.ingest.handler import handle_ingest_batch
+from chalicelib.jobs.queues import work_queues
 from chalicelib.library.routes import library_api
 from chalicelib.privacy import retention
 from chalicelib.privacy.export_handler import handle_export_batch
@@ -28,6 +29,9 @@ from chalicelib.webhooks.handler import handle_webhook_batch
 from chalicelib.webhooks.routes import webhooks_api
 
 settings = get_settings()
+# Each @app.on_sqs_message below consumes one queue of the registry; a test
+# checks that the two agree.
+queues = work_queues(settings)
 
 app = Chalice(app_name="classreel")
 app.register_middleware(http_middleware, "http")
@@ -45,22 +49,22 @@ app.register_blueprint(privacy_api)
 app.register_blueprint(docs_api)
 
 
-@app.on_sqs_message(queue=settings.ingest_queue_name, batch_size=settings.ingest_batch_size)
+@app.on_sqs_message(queue=queues["ingest"].name(settings), batch_size=queues["ingest"].batch_size)
 def ingest(event: SQSEvent) -> dict[str, Any]:
     return handle_ingest_batch(event.to_dict(), event.context)
 
 
-@app.on_sqs_message(queue=settings.clip_queue_name, batch_size=1)
+@app.on_sqs_message(queue=queues["clip"].name(settings), batch_size=queues["clip"].batch_size)
 def cut_clips(event: SQSEvent) -> dict[str, Any]:
     return handle_clip_batch(event.to_dict(), event.context)
 
 
-@app.on_sqs_message(queue=settings.export_queue_name, batch_size=1)
+@app.on_sqs_message(queue=queues["export"].name(settings), batch_size=queues["export"].batch_size)
 def build_exports(event: SQSEvent) -> dict[str, Any]:
     return handle_export_batch(event.to_dict(), event.context)
 
 
-@app.on_sqs_message(queue=settings.webhook_queue_name, batch_size=10)
+@app.on_sqs_message(queue=queues["webhook"].name(settings), batch_size=queues["webhook"].batch_size)
 def deliver_webhooks(event: SQSEvent) -> dict[str, Any]:
     return handle_webhook_batch(event.to_dict(), event.context)
 

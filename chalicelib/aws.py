@@ -21,6 +21,7 @@ if TYPE_CHECKING:
 
 _lock = threading.Lock()
 _clients: dict[tuple[str, str | None, str, bool], Any] = {}
+_queue_urls: dict[tuple[str | None, str, str], str] = {}
 
 # Short connect timeouts: when a dependency is down the API should answer 503
 # quickly instead of hanging a request thread for a minute.
@@ -79,34 +80,19 @@ def dynamodb_client(settings: Settings | None = None, *, probe: bool = False) ->
 
 
 def queue_url(name: str, settings: Settings | None = None) -> str:
-    return sqs_client(settings).get_queue_url(QueueName=name)["QueueUrl"]
-
-
-def ingest_queue_url(settings: Settings | None = None) -> str:
+    """A queue's URL by name, asked of SQS once per endpoint and name."""
     settings = settings or get_settings()
-    return settings.ingest_queue_url or queue_url(settings.ingest_queue_name, settings)
-
-
-def ingest_dlq_url(settings: Settings | None = None) -> str:
-    settings = settings or get_settings()
-    return settings.ingest_dlq_url or queue_url(settings.ingest_dlq_name, settings)
-
-
-def webhook_queue_url(settings: Settings | None = None) -> str:
-    settings = settings or get_settings()
-    return settings.webhook_queue_url or queue_url(settings.webhook_queue_name, settings)
-
-
-def clip_queue_url(settings: Settings | None = None) -> str:
-    settings = settings or get_settings()
-    return settings.clip_queue_url or queue_url(settings.clip_queue_name, settings)
-
-
-def export_queue_url(settings: Settings | None = None) -> str:
-    settings = settings or get_settings()
-    return settings.export_queue_url or queue_url(settings.export_queue_name, settings)
+    key = (settings.sqs_endpoint_url, settings.region, name)
+    with _lock:
+        known = _queue_urls.get(key)
+    if known is None:
+        known = sqs_client(settings).get_queue_url(QueueName=name)["QueueUrl"]
+        with _lock:
+            _queue_urls[key] = known
+    return known
 
 
 def reset_clients() -> None:
     with _lock:
         _clients.clear()
+        _queue_urls.clear()

@@ -27,9 +27,14 @@ class Settings(BaseSettings):
     region: str = "us-east-1"
     uploads_bucket: str = "classreel-uploads"
     media_bucket: str = "classreel-media"
-    ingest_queue_name: str = "classreel-ingest"
-    ingest_dlq_name: str = "classreel-ingest-dlq"
     table_name: str = "classreel"
+    # Every work queue is "{queue_prefix}-{suffix}" with a "-dlq" beside it
+    # (chalicelib/jobs/queues.py declares them). In AWS: the stage's prefix.
+    queue_prefix: str = "classreel"
+    # Queue URLs by registry key ("ingest", "ingest-dlq", ...), handed in by
+    # whoever created the queues (CDK, the local bootstrap) as JSON; a missing
+    # one is looked up by name.
+    queue_urls: dict[str, str] = Field(default_factory=dict)
 
     # Endpoint overrides point boto3/PynamoDB at the local twin; unset in AWS.
     s3_endpoint_url: str | None = None
@@ -37,8 +42,9 @@ class Settings(BaseSettings):
     dynamodb_endpoint_url: str | None = None
 
     # --- queues ------------------------------------------------------------
-    # Lambda's guidance: visibility timeout >= 6x the function timeout. The local
-    # runner uses the same numbers so retries behave alike.
+    # Sizes of each work queue (chalicelib/jobs/queues.py reads them). Lambda's
+    # guidance: visibility timeout >= 6x the function timeout. The local runner
+    # uses the same numbers, and stops an invocation at its function timeout.
     worker_timeout_s: int = 900
     ingest_visibility_timeout_s: int = 5400
     ingest_max_receive_count: int = 3
@@ -104,8 +110,13 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
 
     # --- webhooks -----------------------------------------------------------
-    webhook_queue_name: str = "classreel-webhooks"
-    webhook_queue_url: str = ""
+    # The delivery function POSTs up to a batch of 10, each allowed
+    # webhook_timeout_s: its own timeout covers a batch of slow receivers.
+    webhook_function_timeout_s: int = 120
+    webhook_visibility_timeout_s: int = 720
+    # Deliveries schedule their own retries (a re-sent message with a delay);
+    # the redrive only catches a handler that crashes outright.
+    webhook_max_receive_count: int = 5
     webhook_max_attempts: int = 8
     webhook_retry_base_s: float = 30.0
     webhook_timeout_s: float = 10.0
@@ -114,8 +125,6 @@ class Settings(BaseSettings):
     webhook_allow_private_targets: bool = False
 
     # --- clips, review, library -------------------------------------------------
-    clip_queue_name: str = "classreel-clips"
-    clip_queue_url: str = ""
     clip_visibility_timeout_s: int = 5400
     clip_max_receive_count: int = 3
     clip_min_s: float = 5.0
@@ -133,8 +142,6 @@ class Settings(BaseSettings):
     audit_retention_days: int = 3 * 365
     # A teacher's data export: built by a worker on its own queue, downloadable
     # for a week, then deleted (record TTL + bucket lifecycle on exports/).
-    export_queue_name: str = "classreel-exports"
-    export_queue_url: str = ""
     export_visibility_timeout_s: int = 5400
     export_max_receive_count: int = 3
     export_keep_days: int = 7
@@ -147,11 +154,6 @@ class Settings(BaseSettings):
     def local_jwks_path(self) -> Path:
         """Where the dev issuer publishes its public keys (unless overridden)."""
         return self.jwks_path or self.dev_issuer_dir / "jwks.json"
-
-    # Queue URLs are handed in by whoever created the queues (CDK outputs, the
-    # local bootstrap); when empty, ``chalicelib.aws.queue_url`` looks them up.
-    ingest_queue_url: str = ""
-    ingest_dlq_url: str = ""
 
 
 @lru_cache(maxsize=1)

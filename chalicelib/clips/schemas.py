@@ -73,3 +73,9 @@ class ClipView(BaseModel):
 
 class ClipList(BaseModel):
     items: list[ClipView]
+
+
+class ClipJob(BaseModel):
+    """A clip queue message: cut this clip."""
+
+    clip_id: str = Field(min_length=1)

@@ -2,11 +2,8 @@
 
 from __future__ import annotations
 
-import json
-
 from botocore.exceptions import BotoCoreError, ClientError
 
-from chalicelib import aws
 from chalicelib.audit import service as audit
 from chalicelib.audit.models import AuditAction
 from chalicelib.auth.principal import Principal
@@ -18,7 +15,7 @@ from chalicelib.clips.models import (
     new_clip_id,
     video_clips_partition,
 )
-from chalicelib.clips.schemas import ClipView, CreateClipRequest, ReviewRef
+from chalicelib.clips.schemas import ClipJob, ClipView, CreateClipRequest, ReviewRef
 from chalicelib.config import Settings
 from chalicelib.db.base import utcnow
 from chalicelib.errors import Conflict, DependencyUnavailable, InvalidInput
@@ -26,6 +23,7 @@ from chalicelib.feedback import service as feedback
 from chalicelib.feedback.models import CommentRecord
 from chalicelib.feedback.service import ThreadPage
 from chalicelib.framework import service as framework
+from chalicelib.jobs.dispatch import enqueue
 from chalicelib.storage import objects
 from chalicelib.videos.access import visible_video
 from chalicelib.videos.models import VideoRecord, VideoStatus
@@ -133,10 +131,7 @@ def create_clip(
 
 def _enqueue(clip: ClipRecord, settings: Settings) -> None:
     try:
-        aws.sqs_client(settings).send_message(
-            QueueUrl=aws.clip_queue_url(settings),
-            MessageBody=json.dumps({"clip_id": clip.clip_id}),
-        )
+        enqueue("clip", ClipJob(clip_id=clip.clip_id), settings)
     except (BotoCoreError, ClientError) as exc:
         # Without its job the clip would never leave "processing": say so now.
         clip.update(

@@ -13,6 +13,7 @@ from pydantic import BaseModel
 
 from chalicelib import aws
 from chalicelib.config import Settings
+from chalicelib.jobs.queues import work_queue
 
 
 class ComponentView(BaseModel):
@@ -61,7 +62,7 @@ def _check_s3(settings: Settings) -> None:
 
 def _check_sqs(settings: Settings) -> None:
     aws.sqs_client(settings, probe=True).get_queue_attributes(
-        QueueUrl=aws.ingest_queue_url(settings), AttributeNames=["QueueArn"]
+        QueueUrl=work_queue("ingest", settings).url(settings), AttributeNames=["QueueArn"]
     )
 
 

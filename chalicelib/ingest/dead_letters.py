@@ -14,6 +14,7 @@ from chalicelib.config import Settings
 from chalicelib.ingest.claims import fail_abandoned
 from chalicelib.ingest.events import MalformedNotification, parse_s3_notification
 from chalicelib.ingest.worker import GAVE_UP, announce
+from chalicelib.jobs.queues import work_queue
 from chalicelib.observability import logger
 from chalicelib.ops import dead_letters
 from chalicelib.storage.keys import parse_raw_key
@@ -25,7 +26,8 @@ if TYPE_CHECKING:
 
 def peek(settings: Settings, limit: int = 500) -> list[MessageTypeDef]:
     """Up to ``limit`` distinct messages from the DLQ, left in place."""
-    return dead_letters.peek(aws.sqs_client(settings), aws.ingest_dlq_url(settings), limit)
+    dlq_url = work_queue("ingest", settings).dlq_url(settings)
+    return dead_letters.peek(aws.sqs_client(settings), dlq_url, limit)
 
 
 def video_ids(message: MessageTypeDef) -> list[str]:

@@ -13,8 +13,10 @@ from urllib.parse import unquote_plus
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError
 
+from chalicelib.jobs.batch import PoisonMessage
 
-class MalformedNotification(ValueError):
+
+class MalformedNotification(PoisonMessage):
     """The message body is not an S3 notification; retrying will not help."""
 
 

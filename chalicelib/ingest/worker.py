@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import contextlib
 import shutil
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any, cast
 
@@ -40,20 +39,8 @@ GAVE_UP = (
 )
 
 
-@dataclass(frozen=True)
-class Delivery:
-    created: ObjectCreated
-    attempt: int
-    max_attempts: int
-
-    @property
-    def last_attempt(self) -> bool:
-        return self.attempt >= self.max_attempts
-
-
-def process_delivery(delivery: Delivery, settings: Settings) -> str:
+def process_upload(created: ObjectCreated, *, last_attempt: bool, settings: Settings) -> str:
     """Handle one S3 ObjectCreated. Returns a short outcome word for logs and tests."""
-    created = delivery.created
     raw = parse_raw_key(created.key)
     if raw is None:
         logger.warning("ignoring an object outside the raw/ layout", extra={"key": created.key})
@@ -105,7 +92,7 @@ def process_delivery(delivery: Delivery, settings: Settings) -> str:
         return "lease_lost"
     except Exception:
         with contextlib.suppress(LeaseLost):
-            if delivery.last_attempt:
+            if last_attempt:
                 claims.fail(job, GAVE_UP, FailureKind.ERROR)
                 announce(video, "failed", GAVE_UP)
             else:

@@ -1,13 +1,23 @@
-"""One SQS batch entry point for every worker: partial batch failures via Powertools.
+"""One SQS batch entry point for every worker: typed messages, partial batch failures.
 
-A record whose handler raises stays on the queue (``batchItemFailures``) and
-comes back after its visibility timeout; the rest of the batch is deleted.
+Each queue's handler in app.py calls ``consume`` with its queue (from the
+registry), how to read a message body, and what to do with one message:
+
+- a body that cannot be a message of this queue is dropped, loudly: retrying
+  cannot fix it, and it must not block the messages behind it;
+- ``RetryLater`` asks SQS to bring the message back after the given delay (the
+  record another job holds may be free by then) instead of a whole timeout;
+- any other exception leaves the message on the queue (``batchItemFailures``):
+  it comes back after the visibility timeout and goes to the DLQ after
+  ``max_receive_count`` receives;
+- the rest of the batch is deleted.
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Any
+from dataclasses import dataclass
+from typing import Any, Generic, TypeVar
 
 from aws_lambda_powertools.utilities.batch import (
     BatchProcessor,
@@ -16,11 +26,49 @@ from aws_lambda_powertools.utilities.batch import (
 )
 from aws_lambda_powertools.utilities.batch.types import PartialItemFailureResponse
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
+from pydantic import BaseModel, ValidationError
 
+from chalicelib.config import Settings, get_settings
+from chalicelib.jobs.queues import WorkQueue, work_queue
+from chalicelib.jobs.retry import RetryLater, delay_redelivery
 from chalicelib.observability import logger
 
 # Logged once per failed record: operators (and the fault tests) watch for it.
 RECORD_FAILED = "message failed; SQS will deliver it again"
+
+MessageT = TypeVar("MessageT")
+ModelT = TypeVar("ModelT", bound=BaseModel)
+
+
+class PoisonMessage(ValueError):
+    """The body is not a message of this queue; retrying will not help."""
+
+
+@dataclass(frozen=True)
+class Delivery(Generic[MessageT]):
+    """One message of a queue, as its handler sees it."""
+
+    message: MessageT
+    message_id: str
+    # 1 on the first receive; the DLQ takes it after queue.max_receive_count.
+    attempt: int
+    queue: WorkQueue
+
+    @property
+    def last_attempt(self) -> bool:
+        return self.attempt >= self.queue.max_receive_count
+
+
+def parse_model(model: type[ModelT]) -> Callable[[str], ModelT]:
+    """A body parser for queues whose messages are one pydantic model (JSON)."""
+
+    def parse(body: str) -> ModelT:
+        try:
+            return model.model_validate_json(body)
+        except ValidationError as exc:
+            raise PoisonMessage(f"not a {model.__name__}: {exc.errors()[0]['msg']}") from exc
+
+    return parse
 
 
 class _Processor(BatchProcessor):
@@ -40,7 +88,7 @@ def process_batch(
     event: dict[str, Any], context: Any, record_handler: Callable[[SQSRecord], None]
 ) -> dict[str, Any]:
     # A processor per batch: it holds the batch's state, and the local runner
-    # runs several invocations of one function in one process at once.
+    # may run several invocations of one function in one process.
     # A batch where every record failed is still a partial response (all listed),
     # not an exception: SQS retries each record on its own terms either way.
     processor = _Processor(event_type=EventType.SQS, raise_on_entire_batch_failure=False)
@@ -48,3 +96,39 @@ def process_batch(
         event=event, record_handler=record_handler, processor=processor, context=context
     )
     return dict(response)
+
+
+def consume(
+    event: dict[str, Any],
+    context: Any,
+    *,
+    queue_key: str,
+    parse: Callable[[str], MessageT],
+    handle: Callable[[Delivery[MessageT], Settings], str],
+) -> dict[str, Any]:
+    """Run ``handle`` for each message of the batch; returns Lambda's partial batch response."""
+    settings = get_settings()
+    queue = work_queue(queue_key, settings)
+
+    def handle_record(record: SQSRecord) -> None:
+        try:
+            message = parse(record.body)
+        except PoisonMessage as exc:
+            logger.error(
+                "dropping a message that is not a job of this queue",
+                extra={"queue": queue.key, "message_id": record.message_id, "reason": str(exc)},
+            )
+            return
+        attempt = int(record.attributes.approximate_receive_count or 1)
+        delivery = Delivery(message, record.message_id, attempt, queue)
+        try:
+            outcome = handle(delivery, settings)
+        except RetryLater as later:
+            delay_redelivery(record, queue.url(settings), later.delay_s)
+            raise
+        logger.info(
+            "job handled",
+            extra={"queue": queue.key, "message_id": record.message_id, "outcome": outcome},
+        )
+
+    return process_batch(event, context, handle_record)

@@ -1,6 +1,6 @@
 """The dead-letter queues, for operators: list what died, replay it.
 
-Each queue the app consumes (ingest, webhooks) has a DLQ that SQS fills after
+Each queue the app consumes (chalicelib/jobs/queues.py) has a DLQ that SQS fills after
 ``maxReceiveCount`` failed receives. Listing only *peeks* (messages stay
 visible); redriving sends a copy of each chosen message to its source queue and
 only then deletes it from the DLQ, so a crash in between duplicates a message
@@ -16,6 +16,7 @@ from typing import TYPE_CHECKING, Any
 
 from chalicelib import aws
 from chalicelib.config import Settings
+from chalicelib.jobs.queues import work_queues
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
@@ -57,19 +58,16 @@ class RedriveResult:
     not_found: list[str] = field(default_factory=list)
 
 
-QUEUE_NAMES = ("ingest", "webhooks")
+def queue_names(settings: Settings) -> list[str]:
+    """Every work queue, by the name operators know it (ingest, clips, exports, webhooks...)."""
+    return [queue.suffix for queue in work_queues(settings).values()]
 
 
 def dead_letter_queue(name: str, settings: Settings) -> DeadLetterQueue:
-    if name == "ingest":
-        return DeadLetterQueue(name, aws.ingest_dlq_url(settings), aws.ingest_queue_url(settings))
-    if name == "webhooks":
-        return DeadLetterQueue(
-            name,
-            aws.queue_url(f"{settings.webhook_queue_name}-dlq", settings),
-            aws.webhook_queue_url(settings),
-        )
-    raise ValueError(f"unknown queue {name!r}; expected one of {', '.join(QUEUE_NAMES)}")
+    for queue in work_queues(settings).values():
+        if queue.suffix == name:
+            return DeadLetterQueue(name, queue.dlq_url(settings), queue.url(settings))
+    raise ValueError(f"unknown queue {name!r}; expected one of {', '.join(queue_names(settings))}")
 
 
 def peek(sqs: SQSClient, queue_url: str, limit: int = 500) -> list[MessageTypeDef]:

@@ -24,7 +24,6 @@ from pynamodb.attributes import (
 )
 from pynamodb.exceptions import UpdateError
 
-from chalicelib import aws
 from chalicelib.audit import service as audit
 from chalicelib.audit.models import AuditAction
 from chalicelib.auth.principal import Principal
@@ -33,6 +32,8 @@ from chalicelib.db.base import TableModel, is_conditional_check_failure, utcnow
 from chalicelib.errors import NotFound
 from chalicelib.feedback.models import COMMENT_PREFIX, CommentRecord
 from chalicelib.feedback.service import view as comment_view
+from chalicelib.jobs.dispatch import enqueue
+from chalicelib.privacy.schemas import ExportJob
 from chalicelib.storage import objects
 from chalicelib.storage.keys import EXPORTS_PREFIX
 from chalicelib.videos.models import VideoRecord, owner_partition
@@ -74,11 +75,10 @@ def start(principal: Principal, settings: Settings) -> ExportRecord:
         expires_at=now + timedelta(days=settings.export_keep_days),
     )
     record.save()
-    aws.sqs_client(settings).send_message(
-        QueueUrl=aws.export_queue_url(settings),
-        MessageBody=json.dumps(
-            {"district": principal.district, "user_id": principal.user_id, "export_id": export_id}
-        ),
+    enqueue(
+        "export",
+        ExportJob(district=principal.district, user_id=principal.user_id, export_id=export_id),
+        settings,
     )
     audit.record(principal, audit.Event(AuditAction.DATA_EXPORTED, principal.district))
     return record

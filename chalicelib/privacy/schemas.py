@@ -56,3 +56,11 @@ class RetentionPreview(BaseModel):
     steps: list[StepView] = Field(description="What would be deleted (a dry run: nothing is)")
     held: list[str] = Field(description="Videos a legal hold keeps whole")
     kept_for_library: list[str] = Field(description="Renditions kept: a clip is in the library")
+
+
+class ExportJob(BaseModel):
+    """An export queue message: build this teacher's data export."""
+
+    district: str = Field(min_length=1)
+    user_id: str = Field(min_length=1)
+    export_id: str = Field(min_length=1)

@@ -7,18 +7,18 @@ delivery already delivered is skipped: receivers also dedupe on the delivery id.
 
 from __future__ import annotations
 
-import json
 import time
 import urllib.error
 import urllib.request
 from datetime import timedelta
 from typing import Any
 
-from chalicelib import aws
 from chalicelib.config import Settings
 from chalicelib.db.base import utcnow
+from chalicelib.jobs.dispatch import enqueue
 from chalicelib.observability import logger
 from chalicelib.webhooks.models import DeliveryRecord, DeliveryStatus, WebhookRecord
+from chalicelib.webhooks.schemas import DeliveryJob
 from chalicelib.webhooks.signing import (
     DELIVERY_HEADER,
     EVENT_HEADER,
@@ -46,10 +46,9 @@ def _post(url: str, body: str, headers: dict[str, str], timeout_s: float) -> int
         return int(exc.code)
 
 
-def deliver(message_body: str, settings: Settings) -> str:
-    keys = json.loads(message_body)
+def deliver(job: DeliveryJob, settings: Settings) -> str:
     try:
-        delivery = DeliveryRecord.get(keys["pk"], keys["sk"], consistent_read=True)
+        delivery = DeliveryRecord.get(job.pk, job.sk, consistent_read=True)
     except DeliveryRecord.DoesNotExist:
         return "gone"
     if delivery.status != DeliveryStatus.PENDING.value:
@@ -101,9 +100,7 @@ def deliver(message_body: str, settings: Settings) -> str:
             DeliveryRecord.next_attempt_at.set(utcnow() + timedelta(seconds=delay)),
         ]
     )
-    aws.sqs_client(settings).send_message(
-        QueueUrl=aws.webhook_queue_url(settings), MessageBody=message_body, DelaySeconds=delay
-    )
+    enqueue("webhook", job, settings, delay_s=delay)
     return "retrying"
 
 

@@ -6,10 +6,11 @@ import json
 from datetime import timedelta
 from typing import Any
 
-from chalicelib import aws
 from chalicelib.config import get_settings
 from chalicelib.db.base import utcnow
+from chalicelib.jobs.dispatch import enqueue
 from chalicelib.webhooks.models import DeliveryRecord, WebhookRecord, new_delivery_id
+from chalicelib.webhooks.schemas import DeliveryJob
 
 RETENTION = timedelta(days=30)
 
@@ -38,8 +39,6 @@ def emit(district: str, event_type: str, data: dict[str, Any]) -> list[str]:
     if not hooks:
         return []
     settings = get_settings()
-    sqs = aws.sqs_client(settings)
-    queue_url = aws.webhook_queue_url(settings)
     delivery_ids = []
     for hook in hooks:
         now = utcnow()
@@ -60,8 +59,6 @@ def emit(district: str, event_type: str, data: dict[str, Any]) -> list[str]:
             record.gsi3pk = DeliveryRecord.video_partition(video_id)
             record.gsi3sk = record.sk
         record.save()
-        sqs.send_message(
-            QueueUrl=queue_url, MessageBody=json.dumps({"pk": record.pk, "sk": record.sk})
-        )
+        enqueue("webhook", DeliveryJob(pk=record.pk, sk=record.sk), settings)
         delivery_ids.append(delivery_id)
     return delivery_ids

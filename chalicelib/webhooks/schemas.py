@@ -62,3 +62,10 @@ class DeliveryListQuery(BaseModel):
 class DeliveryPage(BaseModel):
     items: list[DeliveryView]
     next_cursor: str | None
+
+
+class DeliveryJob(BaseModel):
+    """A webhook queue message: send this delivery (the keys of its record)."""
+
+    pk: str = Field(min_length=1)
+    sk: str = Field(min_length=1)

@@ -15,9 +15,9 @@ import click
 
 from chalicelib.config import Settings, get_settings
 from chalicelib.ops.dead_letters import (
-    QUEUE_NAMES,
     dead_letter_queue,
     list_dead_letters,
+    queue_names,
     redrive,
 )
 from classreel.local.stack import read_state
@@ -42,7 +42,7 @@ def _settings(data_dir: str | None) -> Settings:
 _queue_option = click.option(
     "--queue",
     "queue_name",
-    type=click.Choice(QUEUE_NAMES),
+    type=click.Choice(queue_names(get_settings())),
     default="ingest",
     show_default=True,
     help="Which worker's dead-letter queue.",

@@ -1,8 +1,8 @@
 """Create the cloud resources the app expects, on the local twin.
 
 Mirrors what infrastructure/ creates in AWS: buckets (+ CORS for direct
-browser/phone uploads), the ingest queue with its dead-letter queue, the
-bucket → queue notification, and the table with its GSIs and TTL.
+browser/phone uploads), every work queue of the registry with its dead-letter
+queue, the bucket → queue notification, and the table with its GSIs and TTL.
 """
 
 from __future__ import annotations
@@ -10,7 +10,6 @@ from __future__ import annotations
 import json
 import time
 from collections.abc import Mapping
-from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from botocore.exceptions import ClientError
@@ -18,21 +17,13 @@ from botocore.exceptions import ClientError
 from chalicelib import aws
 from chalicelib.config import Settings
 from chalicelib.db.schema import TTL_ATTRIBUTE, create_table_request
+from chalicelib.jobs.queues import DLQ_RETENTION_S, work_queues
 from chalicelib.storage.cors import MEDIA_CORS_RULES, UPLOAD_CORS_RULES
 from chalicelib.storage.keys import RAW_PREFIX
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs import SQSClient
     from mypy_boto3_sqs.literals import QueueAttributeNameType
-
-
-@dataclass(frozen=True)
-class BootstrapResult:
-    ingest_queue_url: str
-    ingest_dlq_url: str
-    webhook_queue_url: str
-    clip_queue_url: str
-    export_queue_url: str
 
 
 def _ensure_queue(
@@ -50,72 +41,33 @@ def _queue_arn(sqs: SQSClient, url: str) -> str:
     ]
 
 
-def create_queues(settings: Settings) -> BootstrapResult:
+def create_queues(settings: Settings) -> dict[str, str]:
+    """Every queue of the registry with its DLQ, as infrastructure/ creates them.
+
+    Returns their URLs by registry key ("ingest", "ingest-dlq", ...), the shape
+    of ``Settings.queue_urls``.
+    """
     sqs = aws.sqs_client(settings)
-    dlq_url = _ensure_queue(sqs, settings.ingest_dlq_name, {"MessageRetentionPeriod": "1209600"})
-    queue_url = _ensure_queue(
-        sqs,
-        settings.ingest_queue_name,
-        {
-            "VisibilityTimeout": str(settings.ingest_visibility_timeout_s),
-            "RedrivePolicy": json.dumps(
-                {
-                    "deadLetterTargetArn": _queue_arn(sqs, dlq_url),
-                    "maxReceiveCount": settings.ingest_max_receive_count,
-                }
-            ),
-        },
-    )
-    # Webhook deliveries schedule their own retries (re-sent with a delay); the
-    # redrive only catches a handler that crashes outright.
-    webhook_dlq_url = _ensure_queue(sqs, f"{settings.webhook_queue_name}-dlq", {})
-    webhook_url = _ensure_queue(
-        sqs,
-        settings.webhook_queue_name,
-        {
-            "VisibilityTimeout": "120",
-            "RedrivePolicy": json.dumps(
-                {"deadLetterTargetArn": _queue_arn(sqs, webhook_dlq_url), "maxReceiveCount": 5}
-            ),
-        },
-    )
-    clip_dlq_url = _ensure_queue(
-        sqs, f"{settings.clip_queue_name}-dlq", {"MessageRetentionPeriod": "1209600"}
-    )
-    clip_url = _ensure_queue(
-        sqs,
-        settings.clip_queue_name,
-        {
-            "VisibilityTimeout": str(settings.clip_visibility_timeout_s),
-            "RedrivePolicy": json.dumps(
-                {
-                    "deadLetterTargetArn": _queue_arn(sqs, clip_dlq_url),
-                    "maxReceiveCount": settings.clip_max_receive_count,
-                }
-            ),
-        },
-    )
-    export_dlq_url = _ensure_queue(sqs, f"{settings.export_queue_name}-dlq", {})
-    export_url = _ensure_queue(
-        sqs,
-        settings.export_queue_name,
-        {
-            "VisibilityTimeout": str(settings.export_visibility_timeout_s),
-            "RedrivePolicy": json.dumps(
-                {
-                    "deadLetterTargetArn": _queue_arn(sqs, export_dlq_url),
-                    "maxReceiveCount": settings.export_max_receive_count,
-                }
-            ),
-        },
-    )
-    return BootstrapResult(
-        ingest_queue_url=queue_url,
-        export_queue_url=export_url,
-        ingest_dlq_url=dlq_url,
-        webhook_queue_url=webhook_url,
-        clip_queue_url=clip_url,
-    )
+    urls: dict[str, str] = {}
+    for queue in work_queues(settings).values():
+        dlq_url = _ensure_queue(
+            sqs, queue.dlq_name(settings), {"MessageRetentionPeriod": str(DLQ_RETENTION_S)}
+        )
+        urls[queue.dlq_key] = dlq_url
+        urls[queue.key] = _ensure_queue(
+            sqs,
+            queue.name(settings),
+            {
+                "VisibilityTimeout": str(queue.visibility_timeout_s),
+                "RedrivePolicy": json.dumps(
+                    {
+                        "deadLetterTargetArn": _queue_arn(sqs, dlq_url),
+                        "maxReceiveCount": queue.max_receive_count,
+                    }
+                ),
+            },
+        )
+    return urls
 
 
 def create_buckets(settings: Settings) -> None:

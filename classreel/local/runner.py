@@ -11,12 +11,20 @@ Lambda with ``ReportBatchItemFailures``:
 - anything else → the whole batch is deleted.
 
 Scheduled functions (``@app.schedule``) are invoked on a timer.
+
+Each invocation of an app.py function runs in a process of its own, forked
+from a server that imported app.py once, and is killed when it runs past its
+function's timeout, as Lambda stops it; its messages then come back after the
+visibility timeout. So a design that cannot fit Lambda's limits fails here too.
 """
 
 from __future__ import annotations
 
 import argparse
+import contextlib
 import importlib
+import multiprocessing
+import os
 import signal
 import sys
 import threading
@@ -24,12 +32,15 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 from botocore.exceptions import BotoCoreError, ClientError
+from chalice.app import ScheduledEventConfig, SQSEventConfig
 
 from chalicelib import aws
 from chalicelib.config import PROJECT_ROOT, Settings, get_settings
+from chalicelib.jobs.queues import work_queues
 from chalicelib.observability import logger
 
 if TYPE_CHECKING:
@@ -37,6 +48,8 @@ if TYPE_CHECKING:
     from mypy_boto3_sqs.type_defs import MessageTypeDef
 
 LambdaHandler = Callable[[dict[str, Any], Any], Any]
+# Lambda's own maximum; scheduled functions in AWS run with their FunctionSpec's.
+SCHEDULE_TIMEOUT_S = 900
 
 
 class LambdaContext:
@@ -50,10 +63,122 @@ class LambdaContext:
         self.aws_request_id = str(uuid.uuid4())
         self.log_group_name = f"/aws/lambda/{function_name}"
         self.log_stream_name = "local"
+        self.timeout_s = timeout_s
         self._deadline = time.monotonic() + timeout_s
 
     def get_remaining_time_in_millis(self) -> int:
         return max(0, int((self._deadline - time.monotonic()) * 1000))
+
+
+class FunctionTimedOut(Exception):
+    """The invocation ran past its function's timeout and was stopped."""
+
+
+class FunctionCrashed(Exception):
+    """The invocation's process died without answering (killed, out of memory)."""
+
+
+class FunctionFailed(Exception):
+    """The handler raised; the message is its error as the invocation reported it."""
+
+
+def _invoke_isolated(
+    module: str, attribute: str, function_name: str, timeout_s: int, event: Any, answer: Any
+) -> None:
+    """Runs in the invocation's own process (forked from the server that imported app.py)."""
+    handler = getattr(importlib.import_module(module), attribute)
+    try:
+        result = handler(event, LambdaContext(function_name, timeout_s))
+    except Exception as exc:  # noqa: BLE001  (Lambda's contract: any error fails the invocation)
+        logger.exception("handler failed", extra={"function": function_name})
+        answer.send(("error", f"{type(exc).__name__}: {exc}"))
+        return
+    answer.send(("ok", result))
+
+
+def _children(pid: int) -> list[int]:
+    """Direct children of ``pid`` (Linux /proc), without a dependency for it."""
+    found: list[int] = []
+    try:
+        tasks = list(Path(f"/proc/{pid}/task").iterdir())
+    except FileNotFoundError:
+        return found
+    for task in tasks:
+        try:
+            found += [int(child) for child in (task / "children").read_text().split()]
+        except (FileNotFoundError, ProcessLookupError):
+            continue
+    return found
+
+
+def kill_tree(pid: int) -> None:
+    """Stop an invocation and everything it started (ffmpeg), as Lambda ends an environment.
+
+    The invocation is frozen first, so it cannot start a child while its tree
+    is being walked.
+    """
+    with contextlib.suppress(ProcessLookupError):
+        os.kill(pid, signal.SIGSTOP)
+    pending, tree = [pid], []
+    while pending:
+        current = pending.pop()
+        tree.append(current)
+        pending += _children(current)
+    for member in reversed(tree):
+        with contextlib.suppress(ProcessLookupError):
+            os.kill(member, signal.SIGKILL)
+
+
+class IsolatedFunction:
+    """An app.py function invoked as Lambda would: one process per invocation, a hard timeout.
+
+    Invocations fork from a server process that imported ``module`` once, so
+    each starts warm (as a reused Lambda environment) but shares nothing with
+    the runner's threads, and can be killed on its deadline.
+    """
+
+    _context = multiprocessing.get_context("forkserver")
+
+    def __init__(self, module: str, attribute: str) -> None:
+        self.module = module
+        self.attribute = attribute
+
+    @classmethod
+    def preload(cls, modules: list[str]) -> None:
+        cls._context.set_forkserver_preload(modules)
+
+    def __call__(self, event: dict[str, Any], context: LambdaContext) -> Any:
+        receive, answer = self._context.Pipe(duplex=False)
+        timeout_s = context.timeout_s
+        process = self._context.Process(
+            target=_invoke_isolated,
+            args=(self.module, self.attribute, context.function_name, timeout_s, event, answer),
+            name=f"{context.function_name}-invocation",
+            daemon=True,
+        )
+        process.start()
+        answer.close()
+        try:
+            if not receive.poll(context.get_remaining_time_in_millis() / 1000):
+                if process.pid is not None:
+                    kill_tree(process.pid)
+                raise FunctionTimedOut(
+                    f"{context.function_name} timed out after {timeout_s} s and was stopped"
+                )
+            try:
+                status, value = receive.recv()
+            except EOFError:
+                process.join(5)
+                raise FunctionCrashed(
+                    f"{context.function_name} exited without answering "
+                    f"(exit code {process.exitcode})"
+                ) from None
+        finally:
+            receive.close()
+            process.join(5)
+        if status == "error":
+            raise FunctionFailed(value)
+        return value
 
 
 @dataclass(frozen=True)
@@ -199,18 +324,23 @@ class LambdaRunner:
         started = time.monotonic()
         try:
             result = binding.handler(event, context)
+        except FunctionTimedOut as exc:
+            logger.error(
+                "invocation stopped at the function timeout; batch returns after visibility "
+                "timeout",
+                extra={"function": binding.function_name, "error": str(exc)},
+            )
+            return len(messages)
         except Exception:  # noqa: BLE001  (Lambda's contract: any error fails the batch)
             logger.exception(
                 "handler failed; batch returns after visibility timeout",
                 extra={"function": binding.function_name},
             )
             return len(messages)
-        elapsed = time.monotonic() - started
-        if elapsed > binding.timeout_s:
-            logger.warning(
-                "invocation exceeded the function timeout",
-                extra={"function": binding.function_name, "seconds": round(elapsed, 1)},
-            )
+        logger.debug(
+            "invocation finished",
+            extra={"function": binding.function_name, "seconds": round(time.monotonic() - started)},
+        )
         keep = failed_message_ids(result, batch_ids)
         done = [m for m in messages if m["MessageId"] not in keep]
         if done:
@@ -226,27 +356,28 @@ class LambdaRunner:
         while not self._stopping.wait(interval_s):
             event = scheduled_event(name, self._region)
             try:
-                handler(event, LambdaContext(name, 900))
+                handler(event, LambdaContext(name, SCHEDULE_TIMEOUT_S))
             except Exception:  # noqa: BLE001  (a failed tick is logged; the next one runs)
                 logger.exception("scheduled function failed", extra={"function": name})
 
 
 def bindings_from_app(app_module: Any, settings: Settings) -> list[QueueBinding]:
-    """One binding per ``@app.on_sqs_message`` in app.py, as Chalice would deploy them."""
+    """One binding per ``@app.on_sqs_message`` in app.py, sized by the queue registry."""
+    registry = {queue.handler: queue for queue in work_queues(settings).values()}
     bindings = []
     for source in app_module.app.event_sources:
-        queue = getattr(source, "queue", None)
-        if queue is None or not hasattr(source, "batch_size"):
+        if not isinstance(source, SQSEventConfig):
             continue
         handler_name = source.handler_string.split(".")[-1]
+        queue = registry[handler_name]
         bindings.append(
             QueueBinding(
                 function_name=source.name,
-                queue_url=aws.queue_url(queue, settings),
-                handler=getattr(app_module, handler_name),
+                queue_url=queue.url(settings),
+                handler=IsolatedFunction(app_module.__name__, handler_name),
                 batch_size=source.batch_size,
                 concurrency=settings.local_worker_concurrency,
-                timeout_s=settings.worker_timeout_s,
+                timeout_s=queue.function_timeout_s,
             )
         )
     return bindings
@@ -255,12 +386,16 @@ def bindings_from_app(app_module: Any, settings: Settings) -> list[QueueBinding]
 def schedules_from_app(
     app_module: Any, settings: Settings
 ) -> list[tuple[str, float, LambdaHandler]]:
-    schedules = []
+    schedules: list[tuple[str, float, LambdaHandler]] = []
     for source in app_module.app.event_sources:
-        if hasattr(source, "schedule_expression"):
+        if isinstance(source, ScheduledEventConfig):
             handler_name = source.handler_string.split(".")[-1]
             schedules.append(
-                (source.name, settings.local_schedule_interval_s, getattr(app_module, handler_name))
+                (
+                    source.name,
+                    settings.local_schedule_interval_s,
+                    IsolatedFunction(app_module.__name__, handler_name),
+                )
             )
     return schedules
 
@@ -270,6 +405,9 @@ def main(argv: list[str] | None = None) -> None:
     parser.parse_args(argv)
     settings = get_settings()
     sys.path.insert(0, str(PROJECT_ROOT))
+    # Invocations fork from a server that has imported app.py (and so every
+    # handler's dependencies) once; the server starts with the first invocation.
+    IsolatedFunction.preload(["app"])
     app_module = importlib.import_module("app")
     runner = LambdaRunner(
         aws.sqs_client(settings),

@@ -81,12 +81,7 @@ class LocalStack:
         self.apply_to_current_process()
         try:
             self._start_services()
-            queues = self._bootstrap()
-            self.env["CLASSREEL_INGEST_QUEUE_URL"] = queues.ingest_queue_url
-            self.env["CLASSREEL_INGEST_DLQ_URL"] = queues.ingest_dlq_url
-            self.env["CLASSREEL_WEBHOOK_QUEUE_URL"] = queues.webhook_queue_url
-            self.env["CLASSREEL_CLIP_QUEUE_URL"] = queues.clip_queue_url
-            self.env["CLASSREEL_EXPORT_QUEUE_URL"] = queues.export_queue_url
+            self.env["CLASSREEL_QUEUE_URLS"] = json.dumps(self._bootstrap())
             self.apply_to_current_process()
             DevIssuer(self.settings()).ensure_key()
             if self.options.start_runner:
@@ -151,11 +146,18 @@ class LocalStack:
 
     # -------------------------------------------------------------- helpers
     def settings(self) -> Settings:
-        overrides = {
-            k[len("CLASSREEL_") :].lower(): v
-            for k, v in self.env.items()
-            if k.startswith("CLASSREEL_")
-        }
+        """The settings the stack's processes read from their environment."""
+        overrides: dict[str, object] = {}
+        for name, value in self.env.items():
+            if not name.startswith("CLASSREEL_"):
+                continue
+            field = name[len("CLASSREEL_") :].lower()
+            # As pydantic-settings reads the environment: complex values are JSON.
+            info = Settings.model_fields.get(field)
+            is_mapping = info is not None and isinstance(
+                info.get_default(call_default_factory=True), dict
+            )
+            overrides[field] = json.loads(value) if is_mapping else value
         return Settings(**overrides)  # type: ignore[arg-type]
 
     def apply_to_current_process(self) -> None:
@@ -211,7 +213,7 @@ class LocalStack:
         wait_until(self._services["moto"], f"{self.moto_url}/moto-api/", timeout_s=60)
         wait_until(self._services["dynamodb"], self.dynamodb_url, timeout_s=90)
 
-    def _bootstrap(self) -> bootstrap.BootstrapResult:
+    def _bootstrap(self) -> dict[str, str]:
         settings = self.settings()
         bootstrap.create_table(settings)
         bootstrap.create_buckets(settings)
@@ -221,9 +223,9 @@ class LocalStack:
             )
             if restored:
                 logger.info("restored local S3 objects", extra={"objects": restored})
-        result = bootstrap.create_queues(settings)
-        bootstrap.connect_uploads_to_queue(settings, result.ingest_queue_url)
-        return result
+        queue_urls = bootstrap.create_queues(settings)
+        bootstrap.connect_uploads_to_queue(settings, queue_urls["ingest"])
+        return queue_urls
 
     def _buckets(self) -> list[str]:
         settings = self.settings()

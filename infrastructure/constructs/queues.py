@@ -1,10 +1,8 @@
-"""A work queue with its dead-letter queue, sized from the app's settings.
+"""A work queue with its dead-letter queue, as the app's queue registry declares it.
 
-Each ``@app.on_sqs_message`` handler in app.py consumes one WorkQueue. The
-settings that describe a queue follow one pattern in chalicelib/config.py
-(``{key}_queue_name``, ``{key}_queue_url``, and where the app reads them
-``{key}_dlq_name``, ``{key}_dlq_url``, ``{key}_visibility_timeout_s``,
-``{key}_max_receive_count``); a queue's function receives those that exist.
+Each ``@app.on_sqs_message`` handler in app.py consumes one queue of
+chalicelib/jobs/queues.py; this construct creates it (and its DLQ) from that
+declaration: names, visibility timeout, receives before the DLQ.
 """
 
 from __future__ import annotations
@@ -16,40 +14,34 @@ from aws_cdk import aws_sqs as sqs
 from constructs import Construct
 
 from chalicelib.config import Settings
-from infrastructure.deployment import SETTINGS_PREFIX
+from chalicelib.jobs.queues import DLQ_RETENTION_S
+from chalicelib.jobs.queues import WorkQueue as QueueSpec
 from infrastructure.nag import suppress
 
 # Lambda's guidance for SQS event sources: visibility timeout at least six
 # times the function timeout, so a batch is not redelivered while it still runs
 # (retries of throttled invocations included).
 VISIBILITY_PER_FUNCTION_TIMEOUT = 6
-DLQ_RETENTION = Duration.days(14)
+DLQ_RETENTION = Duration.seconds(DLQ_RETENTION_S)
 
 
 class WorkQueue(Construct):
     """Queue + DLQ (redrive after ``max_receive_count`` receives), SSE, TLS-only."""
 
     def __init__(
-        self,
-        scope: Construct,
-        construct_id: str,
-        *,
-        key: str,
-        queue_name: str,
-        dlq_name: str,
-        visibility_timeout_s: int,
-        max_receive_count: int,
+        self, scope: Construct, construct_id: str, *, spec: QueueSpec, settings: Settings
     ) -> None:
         super().__init__(scope, construct_id)
-        self.key = key
+        self.spec = spec
+        self.key = spec.key
         # The literal name: app.py is packaged with it (queue names are read at import).
-        self.name = queue_name
-        self.visibility_timeout_s = visibility_timeout_s
-        self.max_receive_count = max_receive_count
+        self.name = spec.name(settings)
+        self.visibility_timeout_s = spec.visibility_timeout_s
+        self.max_receive_count = spec.max_receive_count
         self.dlq = sqs.Queue(
             self,
             "DeadLetters",
-            queue_name=dlq_name,
+            queue_name=spec.dlq_name(settings),
             encryption=sqs.QueueEncryption.SQS_MANAGED,
             enforce_ssl=True,
             retention_period=DLQ_RETENTION,
@@ -63,12 +55,12 @@ class WorkQueue(Construct):
         self.queue = sqs.Queue(
             self,
             "Queue",
-            queue_name=queue_name,
+            queue_name=self.name,
             encryption=sqs.QueueEncryption.SQS_MANAGED,
             enforce_ssl=True,
-            visibility_timeout=Duration.seconds(visibility_timeout_s),
+            visibility_timeout=Duration.seconds(spec.visibility_timeout_s),
             dead_letter_queue=sqs.DeadLetterQueue(
-                queue=self.dlq, max_receive_count=max_receive_count
+                queue=self.dlq, max_receive_count=spec.max_receive_count
             ),
         )
 
@@ -138,24 +130,6 @@ class WorkQueue(Construct):
             raise RuntimeError("the queue policy must exist before a bucket subscribes")
         cfn_bucket.node.add_dependency(policy)
 
-    def environment(self) -> dict[str, str]:
-        """The settings (chalicelib/config.py) that tell the app where this queue is.
-
-        Only those the app has: the ingest queue's DLQ and sizes are settings
-        (the reconciler peeks at the DLQ, the local runner sizes retries), the
-        webhook queue has just its name and URL.
-        """
-        prefix = f"{self.key.upper()}_"
-        candidates = {
-            "QUEUE_NAME": self.queue.queue_name,
-            "QUEUE_URL": self.queue.queue_url,
-            "DLQ_NAME": self.dlq.queue_name,
-            "DLQ_URL": self.dlq.queue_url,
-            "VISIBILITY_TIMEOUT_S": str(self.visibility_timeout_s),
-            "MAX_RECEIVE_COUNT": str(self.max_receive_count),
-        }
-        return {
-            f"{SETTINGS_PREFIX}{prefix}{name}": value
-            for name, value in candidates.items()
-            if f"{prefix}{name}".lower() in Settings.model_fields
-        }
+    def urls(self) -> dict[str, str]:
+        """This queue's part of the app's ``queue_urls`` setting (registry key → URL)."""
+        return {self.spec.key: self.queue.queue_url, self.spec.dlq_key: self.dlq.queue_url}

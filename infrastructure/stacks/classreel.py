@@ -8,6 +8,7 @@ from pathlib import Path
 from aws_cdk import Aws, CfnOutput, Duration, Stack, Tags
 from constructs import Construct
 
+from chalicelib.jobs.queues import work_queues
 from chalicelib.storage.keys import RAW_PREFIX
 from infrastructure.constructs.alarms import Alarms
 from infrastructure.constructs.api_logging import configure_api_stage
@@ -19,7 +20,7 @@ from infrastructure.constructs.storage import Storage
 from infrastructure.constructs.table import Table
 from infrastructure.constructs.web import WebDistribution
 from infrastructure.deployment import DeploymentConfig, app_defaults
-from infrastructure.stacks.functions import AppResources, QueueSizing, function_specs, queue_sizing
+from infrastructure.stacks.functions import AppResources, function_specs
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 # A video (or webhook event) waiting this long for a worker means the workers
@@ -43,8 +44,11 @@ class ClassReelStack(Stack):
         settings = app_defaults()
 
         storage = Storage(self, "Storage", config=config)
+        # The app's queue registry, with this stage's names.
+        settings = settings.model_copy(update={"queue_prefix": config.name("").rstrip("-")})
         queues = {
-            key: self._queue(key, config, sizing) for key, sizing in queue_sizing(settings).items()
+            key: WorkQueue(self, f"{key.capitalize()}Queue", spec=spec, settings=settings)
+            for key, spec in work_queues(settings).items()
         }
         # S3 ObjectCreated under raw/ → ingest queue, as the local bootstrap wires it.
         queues["ingest"].accept_notifications_from(storage.uploads_name)
@@ -59,7 +63,11 @@ class ClassReelStack(Stack):
             "CLASSREEL_MEDIA_BUCKET": storage.media.bucket_name,
             "CLASSREEL_TABLE_NAME": table.table_name,
             "CLASSREEL_WORKER_TIMEOUT_S": str(settings.worker_timeout_s),
-            **{k: v for queue in queues.values() for k, v in queue.environment().items()},
+            "CLASSREEL_QUEUE_PREFIX": settings.queue_prefix,
+            # URLs by registry key, so no function needs sqs:GetQueueUrl.
+            "CLASSREEL_QUEUE_URLS": self.to_json_string(
+                {k: v for queue in queues.values() for k, v in queue.urls().items()}
+            ),
             **identity.environment(),
         }
         resources = AppResources(storage=storage, table=table, queues=queues, ffmpeg=ffmpeg)
@@ -69,9 +77,7 @@ class ClassReelStack(Stack):
             project_dir=PROJECT_DIR,
             package_dir=package_dir,
             # app.py names the queue of each handler when it is imported.
-            import_environment={
-                f"CLASSREEL_{key.upper()}_QUEUE_NAME": queue.name for key, queue in queues.items()
-            },
+            import_environment={"CLASSREEL_QUEUE_PREFIX": settings.queue_prefix},
             environment=environment,
             functions=function_specs(resources, settings, config),
             function_name=lambda key: config.name(key.replace("_", "-")),
@@ -97,17 +103,6 @@ class ClassReelStack(Stack):
             alarms.function_errors(f"{camel(deployed.key)}Errors", deployed.function_name)
 
         self._outputs(storage, identity, web, alarms)
-
-    def _queue(self, key: str, config: DeploymentConfig, sizing: QueueSizing) -> WorkQueue:
-        return WorkQueue(
-            self,
-            f"{key.capitalize()}Queue",
-            key=key,
-            queue_name=config.name(key),
-            dlq_name=config.name(f"{key}-dlq"),
-            visibility_timeout_s=sizing.visibility_timeout_s,
-            max_receive_count=sizing.max_receive_count,
-        )
 
     def _outputs(
         self, storage: Storage, identity: Identity, web: WebDistribution, alarms: Alarms

@@ -2,8 +2,9 @@
 
 One entry per handler, keyed by its Python name in app.py ("api" for the REST
 API). Synth fails when app.py and this table disagree. To add a queue-triggered
-handler: add its queue to ``queue_sizing``, then an entry in ``function_specs``
-with ``trigger=resources.queues[key]`` and the permissions its code uses.
+handler: declare its queue in chalicelib/jobs/queues.py (the stack creates it),
+then an entry in ``function_specs`` with ``trigger=resources.queues[key]`` and
+the permissions its code uses.
 """
 
 from __future__ import annotations
@@ -18,7 +19,7 @@ from chalicelib.storage.keys import EXPORTS_PREFIX, RAW_PREFIX
 from infrastructure.constructs import permissions as allow
 from infrastructure.constructs.chalice_app import FunctionSpec
 from infrastructure.constructs.ffmpeg_layer import FfmpegLayer
-from infrastructure.constructs.queues import VISIBILITY_PER_FUNCTION_TIMEOUT, WorkQueue
+from infrastructure.constructs.queues import WorkQueue
 from infrastructure.constructs.storage import Storage
 from infrastructure.deployment import DeploymentConfig
 
@@ -27,8 +28,6 @@ VIDEOS_PREFIX = "videos/"
 # A clip's own outputs: chalicelib.clips.worker.clip_media_prefix.
 CLIPS_PREFIX = "clips/"
 
-WEBHOOK_MAX_CONCURRENCY = 5
-EXPORT_MAX_CONCURRENCY = 5
 
 # Lambda's hard limits, and API Gateway's: a REST integration answers in 29 s.
 LAMBDA_MAX_EPHEMERAL_MB = 10240
@@ -52,38 +51,6 @@ WORKER_TABLE = (
     "dynamodb:UpdateItem",
     "dynamodb:DeleteItem",
 )
-
-
-# The webhook function POSTs up to a batch of 10 deliveries, each allowed
-# settings.webhook_timeout_s (10 s): 120 s covers a batch of slow receivers.
-WEBHOOK_FUNCTION_TIMEOUT_S = 120
-# As the local bootstrap: deliveries schedule their own retries (a re-sent
-# message with a delay); the redrive only catches a handler that crashes.
-WEBHOOK_MAX_RECEIVE_COUNT = 5
-
-
-@dataclass(frozen=True)
-class QueueSizing:
-    visibility_timeout_s: int
-    max_receive_count: int
-
-
-def queue_sizing(settings: Settings) -> dict[str, QueueSizing]:
-    """Each @app.on_sqs_message queue of app.py, by settings key (``{key}_queue_name``)."""
-    return {
-        # Decided in the app's settings, shared with the local runner.
-        "ingest": QueueSizing(
-            settings.ingest_visibility_timeout_s, settings.ingest_max_receive_count
-        ),
-        "webhook": QueueSizing(
-            VISIBILITY_PER_FUNCTION_TIMEOUT * WEBHOOK_FUNCTION_TIMEOUT_S,
-            WEBHOOK_MAX_RECEIVE_COUNT,
-        ),
-        "clip": QueueSizing(settings.clip_visibility_timeout_s, settings.clip_max_receive_count),
-        "export": QueueSizing(
-            settings.export_visibility_timeout_s, settings.export_max_receive_count
-        ),
-    }
 
 
 @dataclass(frozen=True)
@@ -114,12 +81,12 @@ def function_specs(
         ),
         "build_exports": FunctionSpec(
             memory_mb=2048,
-            timeout_s=settings.worker_timeout_s,
+            timeout_s=resources.queues["export"].spec.function_timeout_s,
             # Every playable file of a teacher's videos passes through /tmp.
             ephemeral_storage_mb=LAMBDA_MAX_EPHEMERAL_MB,
             permissions=export_permissions(resources),
             trigger=resources.queues["export"],
-            max_concurrency=EXPORT_MAX_CONCURRENCY,
+            max_concurrency=resources.queues["export"].spec.max_concurrency,
         ),
         "apply_retention": FunctionSpec(
             memory_mb=512,
@@ -128,12 +95,10 @@ def function_specs(
         ),
         "deliver_webhooks": FunctionSpec(
             memory_mb=256,
-            timeout_s=WEBHOOK_FUNCTION_TIMEOUT_S,
+            timeout_s=resources.queues["webhook"].spec.function_timeout_s,
             permissions=webhook_permissions(resources),
             trigger=resources.queues["webhook"],
-            # Receivers are other districts' servers: a burst of events must
-            # not become a burst of parallel POSTs at them.
-            max_concurrency=WEBHOOK_MAX_CONCURRENCY,
+            max_concurrency=resources.queues["webhook"].spec.max_concurrency,
         ),
         "reconcile_dead_letters": FunctionSpec(
             memory_mb=512,
@@ -154,7 +119,7 @@ def _media_worker(
     """An ffmpeg worker (ingest, clips): sized alike, fed by its own queue."""
     return FunctionSpec(
         memory_mb=config.ingest_memory_mb,
-        timeout_s=settings.worker_timeout_s,
+        timeout_s=resources.queues[queue].spec.function_timeout_s,
         # The whole source (up to max_upload_bytes) and its outputs sit in /tmp.
         ephemeral_storage_mb=LAMBDA_MAX_EPHEMERAL_MB,
         permissions=permissions,

@@ -12,6 +12,7 @@ from typing import Any
 import pytest
 
 from chalicelib.config import PROJECT_ROOT, Settings
+from chalicelib.jobs.queues import work_queues
 from infrastructure.constructs.queues import VISIBILITY_PER_FUNCTION_TIMEOUT
 from tests.infrastructure.conftest import Synthesized
 
@@ -146,9 +147,8 @@ def test_functions_know_where_everything_is(synthesized: Synthesized) -> None:
         "CLASSREEL_UPLOADS_BUCKET",
         "CLASSREEL_MEDIA_BUCKET",
         "CLASSREEL_TABLE_NAME",
-        "CLASSREEL_INGEST_QUEUE_URL",
-        "CLASSREEL_INGEST_DLQ_URL",
-        "CLASSREEL_WEBHOOK_QUEUE_URL",
+        "CLASSREEL_QUEUE_PREFIX",
+        "CLASSREEL_QUEUE_URLS",
         "CLASSREEL_JWT_ISSUER",
         "CLASSREEL_JWT_AUDIENCE",
         "CLASSREEL_JWKS_URL",
@@ -176,7 +176,30 @@ def test_every_queue_refuses_plain_http(synthesized: Synthesized) -> None:
 def test_the_clip_queue_is_sized_from_the_settings(synthesized: Synthesized) -> None:
     queue = _queue_of(synthesized, "cut_clips")
     settings = Settings()
-    assert queue["QueueName"] == "classreel-dev-clip"
+    assert queue["QueueName"] == "classreel-dev-clips"
     assert queue["VisibilityTimeout"] == settings.clip_visibility_timeout_s
     assert queue["RedrivePolicy"]["maxReceiveCount"] == settings.clip_max_receive_count
     assert _sqs_event(synthesized, "cut_clips")["BatchSize"] == 1
+
+
+def test_the_queue_registry_is_what_app_py_and_the_stack_use(synthesized: Synthesized) -> None:
+    """chalicelib/jobs/queues.py: every queue exists with its DLQ, sized as declared, and
+    its handler consumes it with the declared batch size, timeout and concurrency."""
+    settings = Settings().model_copy(update={"queue_prefix": "classreel-dev"})
+    registry = work_queues(settings)
+    assert sorted(q.handler for q in registry.values()) == SQS_HANDLERS
+    names = {
+        q["Properties"]["QueueName"] for q in synthesized.resources("AWS::SQS::Queue").values()
+    }
+    assert names == {n for q in registry.values() for n in (q.name(settings), q.dlq_name(settings))}
+    for spec in registry.values():
+        queue = _queue_of(synthesized, spec.handler)
+        assert queue["QueueName"] == spec.name(settings)
+        assert queue["VisibilityTimeout"] == spec.visibility_timeout_s
+        assert queue["RedrivePolicy"]["maxReceiveCount"] == spec.max_receive_count
+        event = _sqs_event(synthesized, spec.handler)
+        assert event["BatchSize"] == spec.batch_size
+        function = synthesized.functions()[_deployed_name(spec.handler)]
+        assert function["Properties"]["Timeout"] == spec.function_timeout_s
+        if spec.max_concurrency is not None:
+            assert event["ScalingConfig"]["MaximumConcurrency"] == spec.max_concurrency

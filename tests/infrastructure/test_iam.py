@@ -130,9 +130,9 @@ def test_the_clip_worker_reads_sources_and_writes_only_clips(synthesized: Synthe
 def test_queue_consumers_may_only_consume_their_own_queue(synthesized: Synthesized) -> None:
     for function, queue_name in [
         ("classreel-dev-ingest", "classreel-dev-ingest"),
-        ("classreel-dev-cut-clips", "classreel-dev-clip"),
-        ("classreel-dev-build-exports", "classreel-dev-export"),
-        ("classreel-dev-deliver-webhooks", "classreel-dev-webhook"),
+        ("classreel-dev-cut-clips", "classreel-dev-clips"),
+        ("classreel-dev-build-exports", "classreel-dev-exports"),
+        ("classreel-dev-deliver-webhooks", "classreel-dev-webhooks"),
     ]:
         statements = _statements(_role_of(synthesized, function))
         consuming = [s for s in statements if "sqs:DeleteMessage" in _actions([s])]

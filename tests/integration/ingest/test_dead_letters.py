@@ -16,6 +16,7 @@ from chalicelib.auth.principal import Role
 from chalicelib.config import get_settings
 from chalicelib.db.base import utcnow
 from chalicelib.ingest.worker import GAVE_UP
+from chalicelib.jobs.queues import work_queue
 from chalicelib.videos.models import JobAttr, VideoRecord, VideoStatus
 from classreel.local.stack import LocalStack
 from tests.support.api import Api, upload_sample
@@ -43,7 +44,9 @@ def _dlq_messages() -> list[Any]:
     messages: list[Any] = (
         aws.sqs_client()
         .receive_message(
-            QueueUrl=get_settings().ingest_dlq_url, MaxNumberOfMessages=10, VisibilityTimeout=0
+            QueueUrl=work_queue("ingest", get_settings()).dlq_url(get_settings()),
+            MaxNumberOfMessages=10,
+            VisibilityTimeout=0,
         )
         .get("Messages", [])
     )
@@ -108,7 +111,9 @@ def _stuck_video(api: Api, corpus_dir: Path, lease_until: Any) -> str:
             }
         ]
     }
-    aws.sqs_client().send_message(QueueUrl=settings.ingest_dlq_url, MessageBody=json.dumps(body))
+    aws.sqs_client().send_message(
+        QueueUrl=work_queue("ingest", settings).dlq_url(settings), MessageBody=json.dumps(body)
+    )
     return video_id
 
 
@@ -128,4 +133,6 @@ def test_the_reconciler_fails_abandoned_videos_but_not_live_ones(
     bodies = [m["Body"] for m in _dlq_messages()]
     assert any(abandoned in body for body in bodies)
     # Leave nothing behind for other tests.
-    cast(Any, aws.sqs_client()).purge_queue(QueueUrl=get_settings().ingest_dlq_url)
+    cast(Any, aws.sqs_client()).purge_queue(
+        QueueUrl=work_queue("ingest", get_settings()).dlq_url(get_settings())
+    )

@@ -13,7 +13,8 @@ import pytest
 from chalicelib import aws
 from chalicelib.config import get_settings
 from chalicelib.ingest.events import parse_s3_notification
-from chalicelib.ingest.worker import Delivery, process_delivery
+from chalicelib.ingest.worker import process_upload
+from chalicelib.jobs.queues import work_queue
 from chalicelib.jobs.retry import RetryLater
 from classreel.local.stack import LocalStack
 from tests.support.api import Api, post_file, upload_sample
@@ -76,7 +77,9 @@ def test_same_event_five_times_concurrently_makes_one_output_set(
     # Five more copies of the event through the queue (the runner takes them) ...
     body = _notification(settings.uploads_bucket, key)
     for _ in range(5):
-        aws.sqs_client().send_message(QueueUrl=settings.ingest_queue_url, MessageBody=body)
+        aws.sqs_client().send_message(
+            QueueUrl=work_queue("ingest", settings).url(settings), MessageBody=body
+        )
     # ... and five at once straight into the worker, racing the runner.
     [created_event] = parse_s3_notification(body)
     outcomes: list[str] = []
@@ -84,7 +87,7 @@ def test_same_event_five_times_concurrently_makes_one_output_set(
 
     def deliver() -> None:
         try:
-            outcome = process_delivery(Delivery(created_event, 1, 3), settings)
+            outcome = process_upload(created_event, last_attempt=False, settings=settings)
         except RetryLater:
             outcome = "busy"
         with lock:
@@ -102,7 +105,7 @@ def test_same_event_five_times_concurrently_makes_one_output_set(
     assert set(outcomes) <= {"ready", "busy", "duplicate"}
 
     # Let every queued duplicate come back (busy ones retry after the lease).
-    queue = settings.ingest_queue_url
+    queue = work_queue("ingest", settings).url(settings)
     deadline = time.monotonic() + 60
     while time.monotonic() < deadline:
         attributes = aws.sqs_client().get_queue_attributes(

@@ -30,21 +30,15 @@ def isolated(local_stack: LocalStack, request: pytest.FixtureRequest) -> Setting
         update={
             "uploads_bucket": f"up-{suffix}",
             "media_bucket": f"media-{suffix}",
-            "ingest_queue_name": f"q-{suffix}",
-            "ingest_dlq_name": f"dlq-{suffix}",
+            "queue_prefix": f"q-{suffix}",
             "ingest_visibility_timeout_s": 1,
             "ingest_max_receive_count": 2,
         }
     )
     bootstrap.create_buckets(settings)
-    queues = bootstrap.create_queues(settings)
-    bootstrap.connect_uploads_to_queue(settings, queues.ingest_queue_url)
-    return settings.model_copy(
-        update={
-            "ingest_queue_url": queues.ingest_queue_url,
-            "ingest_dlq_url": queues.ingest_dlq_url,
-        }
-    )
+    queue_urls = bootstrap.create_queues(settings)
+    bootstrap.connect_uploads_to_queue(settings, queue_urls["ingest"])
+    return settings.model_copy(update={"queue_urls": queue_urls})
 
 
 def _run_until(runner: LambdaRunner, done: threading.Event, timeout_s: float = 20) -> None:
@@ -69,7 +63,7 @@ def test_put_object_is_delivered_with_the_real_notification_shape(isolated: Sett
     aws.s3_client(isolated).put_object(Bucket=isolated.uploads_bucket, Key=key, Body=b"x" * 2048)
     runner = LambdaRunner(
         aws.sqs_client(isolated),
-        [QueueBinding("ingest", isolated.ingest_queue_url, handler)],
+        [QueueBinding("ingest", isolated.queue_urls["ingest"], handler)],
         region=isolated.region,
     )
     _run_until(runner, received)
@@ -99,7 +93,7 @@ def test_configuring_the_notification_sends_a_test_event_that_parses_to_nothing(
     isolated: Settings,
 ) -> None:
     sqs = aws.sqs_client(isolated)
-    response = sqs.receive_message(QueueUrl=isolated.ingest_queue_url, WaitTimeSeconds=1)
+    response = sqs.receive_message(QueueUrl=isolated.queue_urls["ingest"], WaitTimeSeconds=1)
     bodies = [m["Body"] for m in response.get("Messages", [])]
     assert all(parse_s3_notification(body) == [] for body in bodies)
 
@@ -108,7 +102,7 @@ def test_objects_outside_raw_prefix_do_not_notify(isolated: Settings) -> None:
     sqs = aws.sqs_client(isolated)
     aws.s3_client(isolated).put_object(Bucket=isolated.uploads_bucket, Key="other/x", Body=b"x")
     response = sqs.receive_message(
-        QueueUrl=isolated.ingest_queue_url, WaitTimeSeconds=1, MaxNumberOfMessages=10
+        QueueUrl=isolated.queue_urls["ingest"], WaitTimeSeconds=1, MaxNumberOfMessages=10
     )
     bodies = [m["Body"] for m in response.get("Messages", [])]
     assert [parse_s3_notification(body) for body in bodies if "Records" in body] == []
@@ -129,16 +123,18 @@ def test_a_failing_message_ends_in_the_dead_letter_queue(isolated: Settings) -> 
     )
     sqs = aws.sqs_client(isolated)
     runner = LambdaRunner(
-        sqs, [QueueBinding("ingest", isolated.ingest_queue_url, always_fails)], region="us-east-1"
+        sqs,
+        [QueueBinding("ingest", isolated.queue_urls["ingest"], always_fails)],
+        region="us-east-1",
     )
     runner.start()
     try:
         deadline = time.monotonic() + 30
         dead: list[Any] = []
         while time.monotonic() < deadline and not dead:
-            dead = sqs.receive_message(QueueUrl=isolated.ingest_dlq_url, WaitTimeSeconds=1).get(
-                "Messages", []
-            )
+            dead = sqs.receive_message(
+                QueueUrl=isolated.queue_urls["ingest-dlq"], WaitTimeSeconds=1
+            ).get("Messages", [])
     finally:
         runner.stop()
     assert dead, "the message never reached the DLQ"

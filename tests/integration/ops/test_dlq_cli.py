@@ -20,6 +20,7 @@ import pytest
 from chalicelib import aws
 from chalicelib.auth.principal import Role
 from chalicelib.ingest.worker import GAVE_UP
+from chalicelib.jobs.queues import work_queue
 from classreel.local.stack import LocalStack
 from tests.support.api import Api, upload_sample
 from tests.support.media_corpus import BY_NAME, build
@@ -110,7 +111,7 @@ def test_redrive_by_id_leaves_the_others_and_reports_unknown_ids(local_stack: Lo
     """The webhook DLQ, with messages put there directly."""
     settings = local_stack.settings()
     sqs = aws.sqs_client(settings)
-    dlq_url = aws.queue_url(f"{settings.webhook_queue_name}-dlq", settings)
+    dlq_url = work_queue("webhook", settings).dlq_url(settings)
     sent = [
         sqs.send_message(
             QueueUrl=dlq_url, MessageBody=json.dumps({"pk": f"DELIVERY#gone-{n}", "sk": "META"})

@@ -17,6 +17,7 @@ import pytest
 
 from chalicelib import aws
 from chalicelib.config import Settings
+from chalicelib.jobs.queues import work_queue
 from chalicelib.storage.keys import video_media_prefix
 from classreel.local.stack import LocalStack
 from tests.support.api import Api, post_file
@@ -73,7 +74,7 @@ def test_ten_copies_of_every_notification_make_one_output_set_each(
             }
         )
         sqs.send_message_batch(
-            QueueUrl=settings.ingest_queue_url,
+            QueueUrl=work_queue("ingest", settings).url(settings),
             Entries=[{"Id": str(n), "MessageBody": body} for n in range(COPIES)],
         )
         videos.append(str(created["video"]["id"]))
@@ -83,7 +84,7 @@ def test_ten_copies_of_every_notification_make_one_output_set_each(
     deadline = time.monotonic() + 120
     while time.monotonic() < deadline:
         attributes = sqs.get_queue_attributes(
-            QueueUrl=settings.ingest_queue_url,
+            QueueUrl=work_queue("ingest", settings).url(settings),
             AttributeNames=["ApproximateNumberOfMessages", "ApproximateNumberOfMessagesNotVisible"],
         )["Attributes"]
         if all(value == "0" for value in attributes.values()):

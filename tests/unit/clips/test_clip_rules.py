@@ -6,11 +6,12 @@ from fractions import Fraction
 
 import pytest
 
-from chalicelib.clips.handler import _clip_id
 from chalicelib.clips.models import ClipRecord
+from chalicelib.clips.schemas import ClipJob
 from chalicelib.clips.service import length_warning
 from chalicelib.clips.worker import measured_duration
 from chalicelib.config import Settings
+from chalicelib.jobs.batch import PoisonMessage, parse_model
 from chalicelib.media.probe import MediaInfo, VideoStream
 
 
@@ -26,7 +27,12 @@ from chalicelib.media.probe import MediaInfo, VideoStream
     ],
 )
 def test_only_clip_jobs_are_parsed(body: str, expected: str | None) -> None:
-    assert _clip_id(body) == expected
+    parse = parse_model(ClipJob)
+    if expected is None:
+        with pytest.raises(PoisonMessage):
+            parse(body)
+    else:
+        assert parse(body).clip_id == expected
 
 
 @pytest.mark.parametrize(

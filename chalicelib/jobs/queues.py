@@ -1,0 +1,106 @@
+"""Every work queue, declared once.
+
+A queue's name, the app.py handler that consumes it, its batch size, the
+consumer's timeout, the visibility timeout, how many receives before the DLQ,
+and the DLQ itself. app.py's ``@app.on_sqs_message`` decorators, the local
+bootstrap and runner, the CDK stack and ``classreel dlq`` all read this table,
+so a queue cannot be wired one way here and another way there.
+
+The numbers come from settings (chalicelib/config.py), so tests and stages can
+tune them; the shape of the table is fixed here.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from chalicelib import aws
+from chalicelib.config import Settings
+
+DLQ_SUFFIX = "-dlq"
+DLQ_RETENTION_S = 14 * 24 * 3600
+
+
+@dataclass(frozen=True)
+class WorkQueue:
+    key: str  # registry key; also the key of its URLs in Settings.queue_urls
+    suffix: str  # the queue's name after the stage's prefix
+    handler: str  # the @app.on_sqs_message function in app.py that consumes it
+    batch_size: int
+    function_timeout_s: int
+    visibility_timeout_s: int
+    max_receive_count: int
+    # How many invocations may run at once in AWS (None: as Lambda scales).
+    max_concurrency: int | None = None
+
+    def name(self, settings: Settings) -> str:
+        return f"{settings.queue_prefix}-{self.suffix}"
+
+    def dlq_name(self, settings: Settings) -> str:
+        return self.name(settings) + DLQ_SUFFIX
+
+    @property
+    def dlq_key(self) -> str:
+        return self.key + DLQ_SUFFIX
+
+    def url(self, settings: Settings) -> str:
+        return settings.queue_urls.get(self.key) or aws.queue_url(self.name(settings), settings)
+
+    def dlq_url(self, settings: Settings) -> str:
+        return settings.queue_urls.get(self.dlq_key) or aws.queue_url(
+            self.dlq_name(settings), settings
+        )
+
+
+def work_queues(settings: Settings) -> dict[str, WorkQueue]:
+    """The queues, by key, in the order they are created."""
+    queues = [
+        WorkQueue(
+            key="ingest",
+            suffix="ingest",
+            handler="ingest",
+            batch_size=settings.ingest_batch_size,
+            function_timeout_s=settings.worker_timeout_s,
+            visibility_timeout_s=settings.ingest_visibility_timeout_s,
+            max_receive_count=settings.ingest_max_receive_count,
+        ),
+        WorkQueue(
+            key="clip",
+            suffix="clips",
+            handler="cut_clips",
+            batch_size=1,
+            function_timeout_s=settings.worker_timeout_s,
+            visibility_timeout_s=settings.clip_visibility_timeout_s,
+            max_receive_count=settings.clip_max_receive_count,
+        ),
+        WorkQueue(
+            key="export",
+            suffix="exports",
+            handler="build_exports",
+            batch_size=1,
+            function_timeout_s=settings.worker_timeout_s,
+            visibility_timeout_s=settings.export_visibility_timeout_s,
+            max_receive_count=settings.export_max_receive_count,
+            max_concurrency=5,
+        ),
+        WorkQueue(
+            key="webhook",
+            suffix="webhooks",
+            handler="deliver_webhooks",
+            batch_size=10,
+            function_timeout_s=settings.webhook_function_timeout_s,
+            visibility_timeout_s=settings.webhook_visibility_timeout_s,
+            max_receive_count=settings.webhook_max_receive_count,
+            # Receivers are other districts' servers: a burst of events must
+            # not become a burst of parallel POSTs at them.
+            max_concurrency=5,
+        ),
+    ]
+    return {queue.key: queue for queue in queues}
+
+
+def work_queue(key: str, settings: Settings) -> WorkQueue:
+    queues = work_queues(settings)
+    if key not in queues:
+        raise KeyError(f"unknown queue {key!r}; expected one of {', '.join(queues)}")
+    return queues[key]
