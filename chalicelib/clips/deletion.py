@@ -9,7 +9,6 @@ in the same sweep, and the review counters are corrected.
 from __future__ import annotations
 
 from chalicelib.clips.models import ClipRecord, clip_partition, video_clips_partition
-from chalicelib.clips.worker import clip_media_prefix
 from chalicelib.config import Settings
 from chalicelib.db.base import delete_partition
 from chalicelib.feedback.models import COMMENT_PREFIX, CommentRecord
@@ -17,6 +16,7 @@ from chalicelib.framework import service as framework
 from chalicelib.library.service import entries_of
 from chalicelib.review.service import forget_reviews
 from chalicelib.storage import objects
+from chalicelib.storage.keys import clip_media_prefix
 
 
 def purge_clips(video_id: str, settings: Settings) -> dict[str, int]:

@@ -10,7 +10,6 @@ the lease. Duplicates of a finished job are no-ops.
 from __future__ import annotations
 
 import contextlib
-import shutil
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
@@ -24,15 +23,15 @@ from chalicelib.config import Settings
 from chalicelib.db.base import is_conditional_check_failure, utcnow
 from chalicelib.ingest.pipeline import Outputs, produce
 from chalicelib.ingest.worker import GAVE_UP, rendition_attr
-from chalicelib.jobs.lease import Heartbeat, LeaseLost
+from chalicelib.jobs.lease import JobLease, LeaseLost
 from chalicelib.jobs.retry import RetryLater
-from chalicelib.jobs.workspace import delete_other_attempts, sweep_stale_workdirs, upload_output
+from chalicelib.jobs.workspace import attempt
 from chalicelib.media.errors import MediaRejected
 from chalicelib.media.probe import MediaInfo, probe
 from chalicelib.media.renditions import Trim
 from chalicelib.observability import logger
 from chalicelib.storage import objects
-from chalicelib.storage.keys import raw_source_key
+from chalicelib.storage.keys import clip_media_prefix, raw_source_key
 from chalicelib.videos.models import VideoRecord
 
 SOURCE_GONE = (
@@ -44,38 +43,22 @@ SOURCE_GONE = (
 class ClipJob:
     clip_id: str
     job_id: str
+    lease_s: int
 
-
-def clip_media_prefix(clip_id: str) -> str:
-    return f"clips/{clip_id}/"
-
-
-def _job_prefix(job: ClipJob) -> str:
-    return f"{clip_media_prefix(job.clip_id)}{job.job_id}/"
-
-
-def _holds_lease(job: ClipJob) -> Any:
-    return (cast("Any", ClipRecord.job).job_id == job.job_id) & (
-        ClipRecord.status == ClipStatus.PROCESSING.value
-    )
-
-
-def _update_as(job: ClipJob, actions: list[Any]) -> None:
-    try:
-        ClipRecord.update_item(
-            *ClipRecord.key(job.clip_id),
-            actions=[*actions, ClipRecord.updated_at.set(utcnow())],
-            condition=_holds_lease(job),
+    @property
+    def lease(self) -> JobLease:
+        return JobLease(
+            ClipRecord,
+            ClipRecord.key(self.clip_id),
+            self.job_id,
+            ClipStatus.PROCESSING.value,
+            self.lease_s,
         )
-    except UpdateError as exc:
-        if is_conditional_check_failure(exc):
-            raise LeaseLost(f"job {job.job_id} no longer holds clip {job.clip_id}") from exc
-        raise
 
 
 def _claim(clip_id: str, settings: Settings) -> tuple[str, ClipJob | None]:
     now = utcnow()
-    job = ClipJob(clip_id, uuid.uuid4().hex[:16])
+    job = ClipJob(clip_id, uuid.uuid4().hex[:16], settings.ingest_lease_s)
     free = ClipRecord.job.does_not_exist() | (cast("Any", ClipRecord.job).lease_until < now)
     try:
         ClipRecord.update_item(
@@ -131,16 +114,15 @@ def process_clip(clip_id: str, *, last_attempt: bool, settings: Settings) -> str
             if last_attempt:
                 _fail(job, GAVE_UP)
             else:
-                _update_as(job, [cast("Any", ClipRecord.job).lease_until.set(utcnow())])
+                job.lease.release()
         raise
     return "ready"
 
 
 def _fail(job: ClipJob, reason: str) -> None:
     logger.info("clip failed", extra={"clip_id": job.clip_id, "reason": reason})
-    _update_as(
-        job,
-        [ClipRecord.status.set(ClipStatus.FAILED.value), ClipRecord.failure_reason.set(reason)],
+    job.lease.update(
+        [ClipRecord.status.set(ClipStatus.FAILED.value), ClipRecord.failure_reason.set(reason)]
     )
 
 
@@ -163,50 +145,30 @@ def _fetch_source(clip: ClipRecord, target: Path, settings: Settings) -> None:
 
 
 def _run(job: ClipJob, clip: ClipRecord, settings: Settings) -> None:
-    sweep_stale_workdirs(settings.work_dir, older_than_s=settings.worker_timeout_s * 2)
-    workdir = settings.work_dir / f"clip-{job.job_id}"
-    workdir.mkdir(parents=True, exist_ok=True)
-    prefix = _job_prefix(job)
-    published = False
-
-    def renew(progress: float | None) -> None:
-        actions: list[Any] = [
-            cast("Any", ClipRecord.job).lease_until.set(
-                utcnow() + timedelta(seconds=settings.ingest_lease_s)
-            )
-        ]
-        if progress is not None:
-            actions.append(ClipRecord.progress.set(progress))
-        _update_as(job, actions)
-
-    try:
-        with Heartbeat(renew, lease_s=settings.ingest_lease_s, name=job.job_id) as heartbeat:
-            source = workdir / "source"
-            _fetch_source(clip, source, settings)
-            heartbeat.check()
-            info = probe(source, settings)
-            trim = Trim(float(clip.start_s), clip.requested_duration_s)
-            outputs = produce(
-                source,
-                info,
-                workdir,
-                settings,
-                on_playable=lambda _: None,
-                on_progress=heartbeat.report,
-                checkpoint=heartbeat.check,
-                trim=trim,
-            )
-            for path in outputs.files:
-                upload_output(path, prefix, settings)
-            heartbeat.check()
-            _publish(job, outputs, prefix, settings)
-            published = True
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-        if not published:
-            # Outputs of an attempt that did not publish are never referenced.
-            objects.delete_prefix(settings.media_bucket, prefix, settings)
-    delete_other_attempts(clip_media_prefix(job.clip_id), prefix, settings)
+    with (
+        attempt(settings, parent_prefix=clip_media_prefix(job.clip_id), job_id=job.job_id) as run,
+        job.lease.heartbeat() as heartbeat,
+    ):
+        source = run.workdir / "source"
+        _fetch_source(clip, source, settings)
+        heartbeat.check()
+        info = probe(source, settings)
+        trim = Trim(float(clip.start_s), clip.requested_duration_s)
+        outputs = produce(
+            source,
+            info,
+            run.workdir,
+            settings,
+            on_playable=lambda _: None,
+            on_progress=heartbeat.report,
+            checkpoint=heartbeat.check,
+            trim=trim,
+        )
+        for path in outputs.files:
+            run.upload(path, settings)
+        heartbeat.check()
+        _publish(job, outputs, run.prefix, settings)
+        run.published = True
 
 
 def measured_duration(info: MediaInfo) -> float:
@@ -220,8 +182,7 @@ def measured_duration(info: MediaInfo) -> float:
 def _publish(job: ClipJob, outputs: Outputs, prefix: str, settings: Settings) -> None:
     top = outputs.renditions[0]
     info = probe(top.path, settings)
-    _update_as(
-        job,
+    job.lease.update(
         [
             ClipRecord.status.set(ClipStatus.READY.value),
             ClipRecord.progress.set(1),

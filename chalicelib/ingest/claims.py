@@ -20,7 +20,7 @@ from pynamodb.exceptions import UpdateError
 
 from chalicelib.config import Settings
 from chalicelib.db.base import is_conditional_check_failure, utcnow
-from chalicelib.jobs.lease import Heartbeat, LeaseLost
+from chalicelib.jobs.lease import Heartbeat, JobLease
 from chalicelib.observability import logger
 from chalicelib.storage.objects import ObjectHead
 from chalicelib.videos.models import FailureKind, JobAttr, SourceAttr, VideoRecord, VideoStatus
@@ -40,6 +40,17 @@ class Job:
     video_id: str
     job_id: str
     fingerprint: str
+    lease_s: int
+
+    @property
+    def lease(self) -> JobLease:
+        return JobLease(
+            VideoRecord,
+            VideoRecord.key(self.video_id),
+            self.job_id,
+            VideoStatus.PROCESSING.value,
+            self.lease_s,
+        )
 
 
 def decide(video: VideoRecord, fingerprint: str) -> Decision:
@@ -73,7 +84,7 @@ def claim(
         if decision is not Decision.CLAIM:
             return decision, None, video
         now = utcnow()
-        job = Job(video_id, uuid.uuid4().hex[:16], fingerprint)
+        job = Job(video_id, uuid.uuid4().hex[:16], fingerprint, settings.ingest_lease_s)
         attempts = int(video.job.attempts) + 1 if video.job is not None else 1
         try:
             # The version condition PynamoDB adds makes load-decide-write atomic.
@@ -111,24 +122,9 @@ def claim(
     return Decision.BUSY, None, None
 
 
-def _holds_lease(job: Job) -> Any:
-    return (cast("Any", VideoRecord.job).job_id == job.job_id) & (
-        VideoRecord.status == VideoStatus.PROCESSING.value
-    )
-
-
 def update_as(job: Job, actions: list[Any]) -> None:
     """Apply ``actions`` only while ``job`` still holds the video."""
-    try:
-        VideoRecord.update_item(
-            *VideoRecord.key(job.video_id),
-            actions=[*actions, VideoRecord.updated_at.set(utcnow())],
-            condition=_holds_lease(job),
-        )
-    except UpdateError as exc:
-        if is_conditional_check_failure(exc):
-            raise LeaseLost(f"job {job.job_id} no longer holds video {job.video_id}") from exc
-        raise
+    job.lease.update(actions)
 
 
 def fail(job: Job, reason: str, kind: FailureKind) -> None:
@@ -147,7 +143,7 @@ def fail(job: Job, reason: str, kind: FailureKind) -> None:
 
 
 def release(job: Job) -> None:
-    update_as(job, [cast("Any", VideoRecord.job).lease_until.set(utcnow())])
+    job.lease.release()
 
 
 def fail_abandoned(video_id: str, reason: str) -> bool:
@@ -176,17 +172,6 @@ def fail_abandoned(video_id: str, reason: str) -> bool:
     return True
 
 
-def heartbeat(job: Job, settings: Settings) -> Heartbeat:
+def heartbeat(job: Job) -> Heartbeat:
     """Renews the job's lease on the video (and reports progress) while the job works."""
-
-    def renew(progress: float | None) -> None:
-        actions: list[Any] = [
-            cast("Any", VideoRecord.job).lease_until.set(
-                utcnow() + timedelta(seconds=settings.ingest_lease_s)
-            )
-        ]
-        if progress is not None:
-            actions.append(VideoRecord.progress.set(progress))
-        update_as(job, actions)
-
-    return Heartbeat(renew, lease_s=settings.ingest_lease_s, name=job.job_id)
+    return job.lease.heartbeat()

@@ -12,7 +12,6 @@ Every outcome is one of:
 from __future__ import annotations
 
 import contextlib
-import shutil
 from pathlib import Path
 from typing import Any, cast
 
@@ -24,12 +23,12 @@ from chalicelib.ingest.events import ObjectCreated
 from chalicelib.ingest.pipeline import Outputs, ProducedRendition, produce
 from chalicelib.jobs.lease import LeaseLost
 from chalicelib.jobs.retry import RetryLater
-from chalicelib.jobs.workspace import delete_other_attempts, sweep_stale_workdirs, upload_output
+from chalicelib.jobs.workspace import attempt
 from chalicelib.media.errors import MediaRejected
 from chalicelib.media.probe import MediaInfo, probe, validate
 from chalicelib.observability import logger
 from chalicelib.storage import objects
-from chalicelib.storage.keys import job_media_prefix, parse_raw_key, video_media_prefix
+from chalicelib.storage.keys import parse_raw_key, video_media_prefix
 from chalicelib.videos.models import FailureKind, RenditionAttr, VideoRecord, VideoStatus
 from chalicelib.webhooks import events as webhook_events
 
@@ -120,56 +119,45 @@ def announce(video: VideoRecord, status: str, reason: str | None = None) -> None
 
 
 def _run_job(job: Job, created: ObjectCreated, version_id: str | None, settings: Settings) -> None:
-    sweep_stale_workdirs(settings.work_dir, older_than_s=settings.worker_timeout_s * 2)
-    workdir = settings.work_dir / job.job_id
-    workdir.mkdir(parents=True, exist_ok=True)
-    published = False
-    prefix = job_media_prefix(job.video_id, job.job_id)
-    try:
-        with claims.heartbeat(job, settings) as heartbeat:
-            source = workdir / "source"
-            objects.download(created.bucket, created.key, source, settings, version_id)
-            heartbeat.check()
-            info = probe(source, settings)
-            validate(info, settings)
+    with (
+        attempt(settings, parent_prefix=video_media_prefix(job.video_id), job_id=job.job_id) as run,
+        claims.heartbeat(job) as heartbeat,
+    ):
+        source = run.workdir / "source"
+        objects.download(created.bucket, created.key, source, settings, version_id)
+        heartbeat.check()
+        info = probe(source, settings)
+        validate(info, settings)
 
-            uploaded: set[Path] = set()
+        uploaded: set[Path] = set()
 
-            def publish_playable(top: ProducedRendition) -> None:
-                upload_output(top.path, prefix, settings)
-                uploaded.add(top.path)
-                claims.update_as(
-                    job,
-                    [
-                        VideoRecord.renditions.set([rendition_attr(top, prefix)]),
-                        VideoRecord.playable.set(True),
-                        *_media_facts(info),
-                    ],
-                )
-
-            outputs = produce(
-                source,
-                info,
-                workdir,
-                settings,
-                on_playable=publish_playable,
-                on_progress=heartbeat.report,
-                checkpoint=heartbeat.check,
+        def publish_playable(top: ProducedRendition) -> None:
+            run.upload(top.path, settings)
+            uploaded.add(top.path)
+            claims.update_as(
+                job,
+                [
+                    VideoRecord.renditions.set([rendition_attr(top, run.prefix)]),
+                    VideoRecord.playable.set(True),
+                    *_media_facts(info),
+                ],
             )
-            for path in outputs.files:
-                if path not in uploaded:
-                    upload_output(path, prefix, settings)
-            heartbeat.check()
-            _publish(job, info, outputs, prefix)
-            published = True
-    finally:
-        shutil.rmtree(workdir, ignore_errors=True)
-        if not published:
-            # Outputs of an attempt that did not publish are never referenced.
-            objects.delete_prefix(settings.media_bucket, prefix, settings)
-    delete_other_attempts(
-        video_media_prefix(job.video_id), job_media_prefix(job.video_id, job.job_id), settings
-    )
+
+        outputs = produce(
+            source,
+            info,
+            run.workdir,
+            settings,
+            on_playable=publish_playable,
+            on_progress=heartbeat.report,
+            checkpoint=heartbeat.check,
+        )
+        for path in outputs.files:
+            if path not in uploaded:
+                run.upload(path, settings)
+        heartbeat.check()
+        _publish(job, info, outputs, run.prefix)
+        run.published = True
 
 
 def rendition_attr(produced: ProducedRendition, prefix: str) -> RenditionAttr:

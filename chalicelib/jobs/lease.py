@@ -9,9 +9,13 @@ from __future__ import annotations
 
 import threading
 from collections.abc import Callable
+from dataclasses import dataclass
+from datetime import timedelta
+from typing import Any, cast
 
 from pynamodb.exceptions import UpdateError
 
+from chalicelib.db.base import TableModel, is_conditional_check_failure, utcnow
 from chalicelib.observability import logger
 
 
@@ -61,3 +65,53 @@ class Heartbeat:
             except UpdateError:
                 # DynamoDB briefly unreachable: the lease is long enough to try again.
                 logger.warning("lease renewal failed; will retry", extra={"job": self._name})
+
+
+@dataclass(frozen=True)
+class JobLease:
+    """One job's hold on one record: writes that succeed only while the job holds it.
+
+    The record (a video, a clip) carries ``status``, ``job`` (a map with
+    ``job_id`` and ``lease_until``), ``progress`` and ``updated_at``. The job
+    holds the record while the record is in ``running_status`` and names it;
+    its lease runs out unless a heartbeat renews it.
+    """
+
+    model: type[TableModel]
+    key: tuple[str, str]
+    job_id: str
+    running_status: str
+    lease_s: int
+
+    def _holds(self) -> Any:
+        model = cast("Any", self.model)
+        return (model.job.job_id == self.job_id) & (model.status == self.running_status)
+
+    def update(self, actions: list[Any]) -> None:
+        """Apply ``actions`` only while this job still holds the record."""
+        model = cast("Any", self.model)
+        try:
+            self.model.update_item(
+                *self.key,
+                actions=[*actions, model.updated_at.set(utcnow())],
+                condition=self._holds(),
+            )
+        except UpdateError as exc:
+            if is_conditional_check_failure(exc):
+                raise LeaseLost(f"job {self.job_id} no longer holds {self.key[0]}") from exc
+            raise
+
+    def renew(self, progress: float | None) -> None:
+        model = cast("Any", self.model)
+        actions: list[Any] = [model.job.lease_until.set(utcnow() + timedelta(seconds=self.lease_s))]
+        if progress is not None:
+            actions.append(model.progress.set(progress))
+        self.update(actions)
+
+    def release(self) -> None:
+        """Let the next delivery take the record at once (this attempt failed; SQS retries)."""
+        self.update([cast("Any", self.model).job.lease_until.set(utcnow())])
+
+    def heartbeat(self) -> Heartbeat:
+        """Renews the lease (and reports progress) while the job works."""
+        return Heartbeat(self.renew, lease_s=self.lease_s, name=self.job_id)

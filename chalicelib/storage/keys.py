@@ -46,6 +46,6 @@ def video_media_prefix(video_id: str) -> str:
     return f"videos/{video_id}/"
 
 
-def job_media_prefix(video_id: str, job_id: str) -> str:
-    """Each processing attempt writes under its own prefix; the record points at one."""
-    return f"videos/{video_id}/{job_id}/"
+def clip_media_prefix(clip_id: str) -> str:
+    """A clip's own outputs, one folder per processing attempt below it."""
+    return f"clips/{clip_id}/"

@@ -25,7 +25,7 @@ from infrastructure.deployment import DeploymentConfig
 
 # Renditions, posters and storyboards: chalicelib.storage.keys.video_media_prefix.
 VIDEOS_PREFIX = "videos/"
-# A clip's own outputs: chalicelib.clips.worker.clip_media_prefix.
+# A clip's own outputs: chalicelib.storage.keys.clip_media_prefix.
 CLIPS_PREFIX = "clips/"
 
 
