@@ -9,10 +9,10 @@ from chalice.app import Chalice, CloudWatchEvent, Rate, SQSEvent
 from chalicelib.api.docs_routes import docs_api
 from chalicelib.api.middleware import http_middleware
 from chalicelib.audit.routes import audit_api
-from chalicelib.auth.routes import auth_api
 from chalicelib.clips.handler import handle_clip_batch
 from chalicelib.clips.routes import clips_api
 from chalicelib.config import get_settings
+from chalicelib.directory.routes import directory_api
 from chalicelib.feedback.routes import feedback_api
 from chalicelib.framework.routes import framework_api
 from chalicelib.health.routes import health_api
@@ -20,6 +20,7 @@ from chalicelib.ingest.dead_letters import reconcile
 from chalicelib.ingest.handler import handle_ingest_batch
 from chalicelib.jobs.queues import work_queues
 from chalicelib.library.routes import library_api
+from chalicelib.orchestration.routes import workflows_api
 from chalicelib.privacy import retention
 from chalicelib.privacy.export_handler import handle_export_batch
 from chalicelib.privacy.routes import privacy_api
@@ -36,8 +37,9 @@ queues = work_queues(settings)
 app = Chalice(app_name="classreel")
 app.register_middleware(http_middleware, "http")
 app.register_blueprint(health_api)
-app.register_blueprint(auth_api)
+app.register_blueprint(directory_api)
 app.register_blueprint(videos_api)
+app.register_blueprint(workflows_api)
 app.register_blueprint(framework_api)
 app.register_blueprint(feedback_api)
 app.register_blueprint(clips_api)

@@ -28,6 +28,7 @@ from chalicelib.feedback.models import CommentRecord, new_reply_key, new_top_lev
 from chalicelib.feedback.service import list_threads
 from chalicelib.library import service as library_service
 from chalicelib.library.schemas import LibraryQuery
+from chalicelib.review import queue as review_queue
 from chalicelib.review import service as review_service
 from chalicelib.review.checklist import CHECKLIST_KEYS
 from chalicelib.review.schemas import ApproveRequest, NominateRequest, QueueQuery
@@ -81,13 +82,13 @@ CASES = (
     ApiCase(
         "review-queue list (GET /review-queue)",
         path=lambda scene: "/review-queue",
-        service_read=lambda scene: review_service.list_queue(scene.reviewer, QueueQuery()),
+        service_read=lambda scene: review_queue.list_queue(scene.reviewer, QueueQuery()),
         as_reviewer=True,
     ),
     ApiCase(
         "review-queue stats (GET /review-queue/stats)",
         path=lambda scene: "/review-queue/stats",
-        service_read=lambda scene: review_service.stats(scene.reviewer),
+        service_read=lambda scene: review_queue.stats(scene.reviewer),
         as_reviewer=True,
     ),
     ApiCase(

@@ -30,6 +30,8 @@ class AuditAction(StrEnum):
     REVIEW_REJECTED = "review.rejected"
     LIBRARY_PUBLISHED = "library.published"
     LIBRARY_UNPUBLISHED = "library.unpublished"
+    # Consent withdrawn or students flagged: the clip left the queue or the library.
+    REVIEW_WITHDRAWN = "review.withdrawn"
     VIDEO_DELETED = "video.deleted"
     RETENTION_APPLIED = "retention.applied"
     DATA_EXPORTED = "data.exported"

@@ -6,6 +6,8 @@ from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from chalicelib.audit.models import AuditRecord
+
 
 class AuditEntryView(BaseModel):
     id: str
@@ -37,3 +39,16 @@ class DistrictAuditQuery(BaseModel):
     until: date | None = Field(default=None, description="Last day (UTC), inclusive; today")
     cursor: str | None = None
     limit: int = Field(default=500, ge=1, le=1000)
+
+
+def entry_view(entry: AuditRecord) -> AuditEntryView:
+    return AuditEntryView(
+        id=entry.audit_id,
+        at=entry.at,
+        action=entry.action,
+        actor_id=entry.actor_id,
+        actor_role=entry.actor_role,
+        video_id=entry.video_id,
+        clip_id=entry.clip_id,
+        subject=entry.subject,
+    )

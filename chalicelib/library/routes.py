@@ -4,14 +4,12 @@ from __future__ import annotations
 
 from chalice.app import Response
 
-from chalicelib.api.bodies import parse_body, parse_query
+from chalicelib.api.bodies import parse_query
 from chalicelib.api.context import current_principal
 from chalicelib.api.routing import ApiBlueprint, json_response
 from chalicelib.config import get_settings
 from chalicelib.library import service
 from chalicelib.library.schemas import LibraryPage, LibraryQuery
-from chalicelib.review import service as review
-from chalicelib.review.schemas import ReviewItemView, UnpublishRequest
 
 library_api = ApiBlueprint(__name__)
 
@@ -26,16 +24,3 @@ def search_library() -> Response:
     query = parse_query(library_api.current_request, LibraryQuery)
     page = service.search(current_principal(), query, get_settings())
     return json_response(LibraryPage(items=page.items, next_cursor=page.next_cursor))
-
-
-@library_api.route(
-    "/library/{clip_id}/unpublish",
-    methods=["POST"],
-    summary="Take a clip out of the library, with the reason (admin)",
-    request_model=UnpublishRequest,
-    response_model=ReviewItemView,
-)
-def unpublish(clip_id: str) -> Response:
-    request = parse_body(library_api.current_request, UnpublishRequest)
-    item = review.unpublish(current_principal(), clip_id, request.reason)
-    return json_response(review.item_view(item, get_settings()))

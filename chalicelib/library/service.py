@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 from datetime import datetime
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 from chalicelib.api.pagination import decode_cursor, encode_cursor
 from chalicelib.audit import service as audit
@@ -23,9 +23,6 @@ from chalicelib.library.schemas import LibraryItemView, LibraryQuery, MatchView
 from chalicelib.storage import objects
 from chalicelib.videos.models import RenditionAttr
 from chalicelib.videos.schemas import RenditionView
-
-if TYPE_CHECKING:
-    from chalicelib.review.models import ReviewRecord
 
 _MAX_MATCHES = 100
 _MAX_SEARCH_CHARS = 100_000
@@ -55,30 +52,39 @@ def _matches(clip: ClipRecord, elements: list[str]) -> list[MatchAttr]:
     return found[:_MAX_MATCHES]
 
 
-def entries_for(
-    clip: ClipRecord, item: ReviewRecord, principal: Principal, now: datetime
-) -> list[LibraryEntry]:
+@dataclass(frozen=True)
+class Approval:
+    """What the review that approved a clip says about it."""
+
+    review_id: str
+    note: str | None
+    elements: list[str]
+    approved_by: str
+    approved_at: datetime
+
+
+def entries_for(clip: ClipRecord, approval: Approval) -> list[LibraryEntry]:
     """The library entries an approval writes (one per element, plus the ALL listing)."""
-    elements = list(item.elements or [])
+    elements = approval.elements
     matches = _matches(clip, elements)
     text = " ".join(
         part
-        for part in (clip.title, item.note, clip.description, *(m.body for m in matches))
+        for part in (clip.title, approval.note, clip.description, *(m.body for m in matches))
         if part
     ).lower()[:_MAX_SEARCH_CHARS]
-    sort_key = LibraryEntry.sort_key(now.isoformat(), clip.clip_id)
+    sort_key = LibraryEntry.sort_key(approval.approved_at.isoformat(), clip.clip_id)
     return [
         LibraryEntry(
             library_partition(clip.district, partition_element),
             sort_key,
             clip_id=clip.clip_id,
-            review_id=item.review_id,
+            review_id=approval.review_id,
             video_id=clip.video_id,
             owner_id=clip.owner_id,
             district=clip.district,
             school=clip.school,
             title=clip.title,
-            note=item.note,
+            note=approval.note,
             description=clip.description,
             elements=elements,
             duration_s=float(clip.duration_s or clip.requested_duration_s),
@@ -96,8 +102,8 @@ def entries_for(
             ],
             matches=matches,
             search_text=text,
-            published_at=now,
-            published_by=principal.user_id,
+            published_at=approval.approved_at,
+            published_by=approval.approved_by,
         )
         for partition_element in (ALL_ELEMENTS, *elements)
     ]

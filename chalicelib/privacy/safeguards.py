@@ -9,9 +9,9 @@ from chalicelib.audit.models import AuditAction
 from chalicelib.auth.principal import Principal, Role
 from chalicelib.db.base import utcnow
 from chalicelib.errors import Forbidden, InvalidInput, NotFound
+from chalicelib.privacy.schemas import SafeguardsRequest
 from chalicelib.videos.access import is_coach_of, visible_video
 from chalicelib.videos.models import VideoRecord
-from chalicelib.videos.schemas import SafeguardsRequest
 
 
 def update_safeguards(
@@ -23,9 +23,31 @@ def update_safeguards(
     events: list[audit.Event] = []
     flag = request.contains_students_without_consent
     if flag is not None:
-        if not (video.owner_id == principal.user_id or is_admin or is_coach_of(principal, video)):
+        is_owner = video.owner_id == principal.user_id
+        is_coach = is_coach_of(principal, video)
+        if not (is_owner or is_admin or is_coach):
             raise Forbidden("Only the owner, a coach it is shared with, or an admin can set this")
-        actions.append(VideoRecord.contains_students_without_consent.set(flag))
+        set_by_someone_else = (
+            video.contains_students_without_consent
+            and video.students_flag_set_by not in (None, principal.user_id)
+            and video.students_flag_set_by_role in (Role.COACH.value, Role.ADMIN.value)
+        )
+        if not flag and set_by_someone_else and not (is_admin or is_coach):
+            raise Forbidden(
+                "A coach or an administrator marked that students without media consent appear "
+                "in this video; ask them, or an administrator, to clear it",
+                field="contains_students_without_consent",
+            )
+        role = Role.ADMIN if is_admin else Role.COACH if is_coach and not is_owner else None
+        actions += [
+            VideoRecord.contains_students_without_consent.set(flag),
+            VideoRecord.students_flag_set_by.set(principal.user_id)
+            if flag
+            else VideoRecord.students_flag_set_by.remove(),
+            VideoRecord.students_flag_set_by_role.set((role or principal.primary_role).value)
+            if flag
+            else VideoRecord.students_flag_set_by_role.remove(),
+        ]
         events.append(
             audit.Event(
                 AuditAction.CONSENT_CHANGED,

@@ -64,3 +64,13 @@ class ExportJob(BaseModel):
     district: str = Field(min_length=1)
     user_id: str = Field(min_length=1)
     export_id: str = Field(min_length=1)
+
+
+class SafeguardsRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    contains_students_without_consent: bool | None = Field(
+        default=None, description="The owner, a coach it is shared with, or an admin"
+    )
+    legal_hold: bool | None = Field(default=None, description="District admins only")
+    reason: str | None = Field(default=None, max_length=2000, description="Why (kept in audit)")

@@ -34,7 +34,8 @@ class ReviewStatus(StrEnum):
     IN_REVIEW = "in_review"  # derived: a pending item with a live claim
     APPROVED = "approved"
     REJECTED = "rejected"
-    UNPUBLISHED = "unpublished"  # approved, then taken out of the library by an admin
+    UNPUBLISHED = "unpublished"  # approved, then taken out of the library (admin, or consent)
+    WITHDRAWN = "withdrawn"  # taken out of the queue: the recording's consent changed
 
 
 STORED_STATUSES = (
@@ -42,6 +43,7 @@ STORED_STATUSES = (
     ReviewStatus.APPROVED,
     ReviewStatus.REJECTED,
     ReviewStatus.UNPUBLISHED,
+    ReviewStatus.WITHDRAWN,
 )
 
 

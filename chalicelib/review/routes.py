@@ -8,7 +8,7 @@ from chalicelib.api.bodies import parse_body, parse_query
 from chalicelib.api.context import current_principal
 from chalicelib.api.routing import ApiBlueprint, json_response
 from chalicelib.config import get_settings
-from chalicelib.review import service
+from chalicelib.review import access, queue, service, views
 from chalicelib.review.checklist import CHECKLIST
 from chalicelib.review.schemas import (
     ApproveRequest,
@@ -20,6 +20,7 @@ from chalicelib.review.schemas import (
     ReviewItemPage,
     ReviewItemView,
     ReviewStats,
+    UnpublishRequest,
 )
 
 review_api = ApiBlueprint(__name__)
@@ -39,7 +40,7 @@ def nominate(clip_id: str) -> Response:
     settings = get_settings()
     request = parse_body(review_api.current_request, NominateRequest)
     item = service.nominate(current_principal(), clip_id, request, settings)
-    return json_response(service.item_view(item, settings), 201)
+    return json_response(views.item_view(item, settings), 201)
 
 
 @review_api.route(
@@ -51,9 +52,9 @@ def nominate(clip_id: str) -> Response:
 def list_queue() -> Response:
     settings = get_settings()
     query = parse_query(review_api.current_request, QueueQuery)
-    items, cursor = service.list_queue(current_principal(), query)
+    items, cursor = queue.list_queue(current_principal(), query)
     return json_response(
-        ReviewItemPage(items=service.item_views(items, settings), next_cursor=cursor)
+        ReviewItemPage(items=views.item_views(items, settings), next_cursor=cursor)
     )
 
 
@@ -63,7 +64,7 @@ def list_queue() -> Response:
     response_model=ReviewStats,
 )
 def queue_stats() -> Response:
-    return json_response(service.stats(current_principal()))
+    return json_response(queue.stats(current_principal()))
 
 
 @review_api.route(
@@ -72,7 +73,7 @@ def queue_stats() -> Response:
     response_model=ChecklistView,
 )
 def checklist() -> Response:
-    service.require_reviewer(current_principal())
+    access.require_reviewer(current_principal())
     return json_response(
         ChecklistView(items=[CriterionView(key=c.key, label=c.label) for c in CHECKLIST])
     )
@@ -81,7 +82,7 @@ def checklist() -> Response:
 @review_api.route(ITEM, summary="One review item with its history", response_model=ReviewItemView)
 def get_item(review_id: str) -> Response:
     item = service.get_item(current_principal(), review_id)
-    return json_response(service.item_view(item, get_settings()))
+    return json_response(views.item_view(item, get_settings()))
 
 
 @review_api.route(
@@ -93,7 +94,7 @@ def get_item(review_id: str) -> Response:
 def claim(review_id: str) -> Response:
     settings = get_settings()
     item = service.claim(current_principal(), review_id, settings)
-    return json_response(service.item_view(item, settings))
+    return json_response(views.item_view(item, settings))
 
 
 @review_api.route(
@@ -104,7 +105,7 @@ def claim(review_id: str) -> Response:
 )
 def release(review_id: str) -> Response:
     item = service.release(current_principal(), review_id)
-    return json_response(service.item_view(item, get_settings()))
+    return json_response(views.item_view(item, get_settings()))
 
 
 @review_api.route(
@@ -118,7 +119,7 @@ def approve(review_id: str) -> Response:
     settings = get_settings()
     request = parse_body(review_api.current_request, ApproveRequest)
     item = service.approve(current_principal(), review_id, request, settings)
-    return json_response(service.item_view(item, settings))
+    return json_response(views.item_view(item, settings))
 
 
 @review_api.route(
@@ -131,4 +132,17 @@ def approve(review_id: str) -> Response:
 def reject(review_id: str) -> Response:
     request = parse_body(review_api.current_request, RejectRequest)
     item = service.reject(current_principal(), review_id, request)
-    return json_response(service.item_view(item, get_settings()))
+    return json_response(views.item_view(item, get_settings()))
+
+
+@review_api.route(
+    "/library/{clip_id}/unpublish",
+    methods=["POST"],
+    summary="Take a clip out of the library, with the reason (admin)",
+    request_model=UnpublishRequest,
+    response_model=ReviewItemView,
+)
+def unpublish(clip_id: str) -> Response:
+    request = parse_body(review_api.current_request, UnpublishRequest)
+    item = service.unpublish(current_principal(), clip_id, request.reason)
+    return json_response(views.item_view(item, get_settings()))

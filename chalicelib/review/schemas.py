@@ -9,7 +9,7 @@ from pydantic import BaseModel, ConfigDict, Field
 
 from chalicelib.clips.schemas import ClipView
 
-Status = Literal["pending", "in_review", "approved", "rejected", "unpublished"]
+Status = Literal["pending", "in_review", "approved", "rejected", "unpublished", "withdrawn"]
 
 
 class NominateRequest(BaseModel):

@@ -1,241 +1,64 @@
-"""The review state machine, as transactions.
+"""The review state machine: nominate, claim, release, approve, reject, unpublish.
 
     pending ──claim──▶ in_review ──approve──▶ approved ──unpublish──▶ unpublished
        ▲                  │ └──────reject───▶ rejected (the nominator may renominate)
        └─release / lapse──┘
+    pending / in_review ──consent withdrawn──▶ withdrawn
+    approved ──consent withdrawn──▶ unpublished
 
-Every transition is one DynamoDB transaction: the item (guarded by its version,
-so of two concurrent claims exactly one wins), the clip's copy of the status,
-the counters behind the stats, and on approval the library entries. Nothing
-is ever half-moved.
+Every transition is one DynamoDB transaction (chalicelib/review/transitions.py):
+the item (guarded by its version, so of two concurrent claims exactly one
+wins), the clip's copy of the status, the counters behind the stats, and on
+approval the library entries. Nothing is ever half-moved.
 """
 
 from __future__ import annotations
 
-import statistics
-from collections.abc import Iterable
-from datetime import datetime, timedelta
-from typing import Any
+from datetime import timedelta
 
-from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.exceptions import UpdateError
 from pynamodb.transactions import TransactWrite
 
-from chalicelib.api.pagination import decode_cursor, encode_cursor
 from chalicelib.audit import service as audit
 from chalicelib.audit.models import AuditAction
 from chalicelib.auth.principal import Principal, Role
 from chalicelib.clips.access import require_curator, visible_clip
 from chalicelib.clips.models import ClipRecord, ClipStatus
-from chalicelib.clips.service import clip_view
 from chalicelib.config import Settings
 from chalicelib.db.base import (
     is_conditional_check_failure,
-    is_transaction_conflict,
     transaction,
     utcnow,
 )
 from chalicelib.errors import Conflict, Forbidden, InvalidInput, NotFound
 from chalicelib.framework import service as framework
 from chalicelib.library import service as library
+from chalicelib.library.models import LibraryEntry
+from chalicelib.review import transitions
+from chalicelib.review.access import (
+    AlreadyClaimed,
+    ConsentRequired,
+    consent_problem,
+    library_consent_holds,
+    visible_item,
+)
 from chalicelib.review.checklist import CHECKLIST_KEYS
 from chalicelib.review.models import (
-    STORED_STATUSES,
     CheckAttr,
-    DecisionRecord,
-    ReviewCounter,
     ReviewRecord,
     ReviewStatus,
-    TransitionAttr,
-    decisions_partition,
     new_review_id,
     queue_partition,
     school_queue_partition,
-    stats_partition,
 )
 from chalicelib.review.schemas import (
     ApproveRequest,
     NominateRequest,
-    QueueQuery,
     RejectRequest,
-    ReviewItemView,
-    ReviewStats,
-    TransitionView,
 )
+from chalicelib.review.views import live_claim
 from chalicelib.videos.models import VideoRecord
 from chalicelib.webhooks import events as webhook_events
-
-DECISION_LOG_DAYS = 31
-STATS_WINDOW = timedelta(days=30)
-
-
-class ConsentRequired(Conflict):
-    code = "consent_required"
-
-
-class AlreadyClaimed(Conflict):
-    code = "already_claimed"
-
-
-def require_reviewer(principal: Principal) -> None:
-    if not principal.has_role(Role.REVIEWER, Role.ADMIN):
-        raise Forbidden("Only reviewers and district admins work the review queue")
-
-
-def _visible_item(principal: Principal, review_id: str) -> ReviewRecord:
-    require_reviewer(principal)
-    item = ReviewRecord.load(review_id)
-    if item is None or item.district != principal.district:
-        raise NotFound("Review item not found")
-    return item
-
-
-def consent_problem(video: VideoRecord | None) -> str | None:
-    """Why this recording may not go to the library, or None."""
-    if video is None:
-        return "The recording this clip comes from has been deleted"
-    if not video.consent_to_library:
-        return (
-            "The teacher has not consented to sharing this recording in the library "
-            "(consent_to_library is off)"
-        )
-    if video.contains_students_without_consent:
-        return (
-            "Students whose families have not consented to media appear in this recording "
-            "(contains_students_without_consent is set)"
-        )
-    return None
-
-
-# --- views ----------------------------------------------------------------
-
-
-def live_claim(item: ReviewRecord, now: datetime | None = None) -> bool:
-    now = now or utcnow()
-    return bool(
-        item.status == ReviewStatus.PENDING.value
-        and item.claimed_by
-        and item.claim_expires_at is not None
-        and item.claim_expires_at > now
-    )
-
-
-def effective_status(item: ReviewRecord) -> ReviewStatus:
-    return ReviewStatus.IN_REVIEW if live_claim(item) else ReviewStatus(item.status)
-
-
-def item_view(
-    item: ReviewRecord, settings: Settings, clip: ClipRecord | None = None
-) -> ReviewItemView:
-    clip = clip if clip is not None else ClipRecord.load(item.clip_id)
-    claimed = live_claim(item)
-    return ReviewItemView(
-        id=item.review_id,
-        clip_id=item.clip_id,
-        video_id=item.video_id,
-        school=item.school,
-        title=item.title,
-        note=item.note,
-        elements=list(item.elements or []),
-        status=effective_status(item).value,
-        nominated_by=item.nominated_by,
-        submitted_at=item.submitted_at,
-        age_s=round((utcnow() - item.submitted_at).total_seconds(), 3),
-        claimed_by=item.claimed_by if claimed else None,
-        claim_expires_at=item.claim_expires_at if claimed else None,
-        decided_by=item.decided_by,
-        decided_at=item.decided_at,
-        checklist={c.key: bool(c.passed) for c in item.checklist} if item.checklist else None,
-        decision_note=item.decision_note,
-        reject_reason=item.reject_reason,
-        unpublish_reason=item.unpublish_reason,
-        history=[
-            TransitionView(
-                at=t.at,
-                by=t.by,
-                by_role=t.by_role,
-                from_status=t.from_status,
-                to_status=t.to_status,
-                note=t.note,
-            )
-            for t in item.history or []
-        ],
-        clip=clip_view(clip, settings) if clip is not None else None,
-    )
-
-
-def item_views(items: list[ReviewRecord], settings: Settings) -> list[ReviewItemView]:
-    """Views of a queue page, its clips read in one BatchGetItem rather than one by one."""
-    keys = list({ClipRecord.key(item.clip_id) for item in items})
-    clips = {clip.clip_id: clip for clip in ClipRecord.batch_get(keys)} if keys else {}
-    return [item_view(item, settings, clips.get(item.clip_id)) for item in items]
-
-
-# --- transitions ------------------------------------------------------------
-
-
-def _transition(
-    principal: Principal, from_status: ReviewStatus | None, to: ReviewStatus, note: str | None
-) -> TransitionAttr:
-    return TransitionAttr(
-        at=utcnow(),
-        by=principal.user_id,
-        by_role=principal.primary_role.value,
-        from_status=from_status.value if from_status else None,
-        to_status=to.value,
-        note=note,
-    )
-
-
-def _queue_keys(item: ReviewRecord, status: ReviewStatus) -> list[Any]:
-    actions: list[Any] = [
-        ReviewRecord.status.set(status.value),
-        ReviewRecord.gsi2pk.set(queue_partition(item.district, status)),
-    ]
-    if item.school:
-        actions.append(
-            ReviewRecord.gsi3pk.set(school_queue_partition(item.district, item.school, status))
-        )
-    return actions
-
-
-def _count(
-    tx: TransactWrite, district: str, status: ReviewStatus, delta: int, elements: Iterable[str]
-) -> None:
-    for key in (
-        ReviewCounter.status_key(district, status),
-        *(ReviewCounter.element_key(district, e, status) for e in elements),
-    ):
-        tx.update(ReviewCounter(*key), actions=[ReviewCounter.n.add(delta)])
-
-
-def _move_counts(
-    tx: TransactWrite, item: ReviewRecord, old: ReviewStatus, new: ReviewStatus
-) -> None:
-    elements = list(item.elements or [])
-    _count(tx, item.district, old, -1, elements)
-    _count(tx, item.district, new, 1, elements)
-
-
-def _run(tx_body: Any, on_conflict: Any) -> None:
-    try:
-        with transaction() as tx:
-            tx_body(tx)
-    except TransactWriteError as exc:
-        if is_transaction_conflict(exc):
-            on_conflict(exc)
-        raise
-
-
-def _clip_update(
-    tx: TransactWrite, clip_id: str, actions: list[Any], condition: Any = None
-) -> None:
-    exists = ClipRecord.pk.exists()
-    tx.update(
-        ClipRecord.unread(*ClipRecord.key(clip_id)),
-        actions=[*actions, ClipRecord.updated_at.set(utcnow())],
-        condition=exists if condition is None else exists & condition,
-        add_version_condition=False,
-    )
 
 
 def nominate(
@@ -273,7 +96,7 @@ def nominate(
         status=ReviewStatus.PENDING.value,
         nominated_by=principal.user_id,
         submitted_at=now,
-        history=[_transition(principal, None, ReviewStatus.PENDING, request.note)],
+        history=[transitions.transition_attr(principal, None, ReviewStatus.PENDING, request.note)],
     )
     item.gsi2pk = queue_partition(item.district, ReviewStatus.PENDING)
     item.gsi2sk = item.queue_sort_key
@@ -287,7 +110,7 @@ def nominate(
 
     def body(tx: TransactWrite) -> None:
         tx.save(item, condition=ReviewRecord.pk.does_not_exist())
-        _clip_update(
+        transitions.clip_update(
             tx,
             clip.clip_id,
             [
@@ -298,12 +121,12 @@ def nominate(
             ],
             condition=~open_nomination,
         )
-        _count(tx, item.district, ReviewStatus.PENDING, 1, elements)
+        transitions.count(tx, item.district, ReviewStatus.PENDING, 1, elements)
 
     def conflict(exc: Exception) -> None:
         raise Conflict("This clip was nominated a moment ago", field="clip_id") from exc
 
-    _run(body, conflict)
+    transitions.run(body, conflict)
     audit.record(
         principal,
         audit.Event(AuditAction.CLIP_NOMINATED, item.district, item.video_id, clip.clip_id),
@@ -322,7 +145,7 @@ def nominate(
 
 
 def claim(principal: Principal, review_id: str, settings: Settings) -> ReviewRecord:
-    item = _visible_item(principal, review_id)
+    item = visible_item(principal, review_id)
     if item.status != ReviewStatus.PENDING.value:
         raise Conflict(f"This item is already {item.status}", field="review_id")
     if item.nominated_by == principal.user_id:
@@ -340,7 +163,11 @@ def claim(principal: Principal, review_id: str, settings: Settings) -> ReviewRec
                 ),
                 ReviewRecord.history.set(
                     (ReviewRecord.history | []).append(
-                        [_transition(principal, ReviewStatus.PENDING, ReviewStatus.IN_REVIEW, None)]
+                        [
+                            transitions.transition_attr(
+                                principal, ReviewStatus.PENDING, ReviewStatus.IN_REVIEW, None
+                            )
+                        ]
                     )
                 ),
             ],
@@ -369,7 +196,7 @@ def _already_claimed(item: ReviewRecord) -> AlreadyClaimed:
 
 def _held_item(principal: Principal, review_id: str) -> ReviewRecord:
     """An item the caller holds a live claim on (approve, reject, release need one)."""
-    item = _visible_item(principal, review_id)
+    item = visible_item(principal, review_id)
     if item.status != ReviewStatus.PENDING.value:
         raise Conflict(f"This item is already {item.status}", field="review_id")
     if not live_claim(item):
@@ -380,7 +207,7 @@ def _held_item(principal: Principal, review_id: str) -> ReviewRecord:
 
 
 def release(principal: Principal, review_id: str) -> ReviewRecord:
-    item = _visible_item(principal, review_id)
+    item = visible_item(principal, review_id)
     admin_override = principal.has_role(Role.ADMIN) and live_claim(item)
     if not admin_override:
         item = _held_item(principal, review_id)
@@ -391,7 +218,11 @@ def release(principal: Principal, review_id: str) -> ReviewRecord:
                 ReviewRecord.claim_expires_at.remove(),
                 ReviewRecord.history.set(
                     (ReviewRecord.history | []).append(
-                        [_transition(principal, ReviewStatus.IN_REVIEW, ReviewStatus.PENDING, None)]
+                        [
+                            transitions.transition_attr(
+                                principal, ReviewStatus.IN_REVIEW, ReviewStatus.PENDING, None
+                            )
+                        ]
                     )
                 ),
             ],
@@ -402,65 +233,6 @@ def release(principal: Principal, review_id: str) -> ReviewRecord:
             raise Conflict("This item changed meanwhile; reload it", field="review_id") from exc
         raise
     return item
-
-
-def _decide(
-    principal: Principal,
-    item: ReviewRecord,
-    decision: ReviewStatus,
-    item_actions: list[Any],
-    clip_actions: list[Any],
-    note: str | None,
-    extra: Any = None,
-) -> None:
-    """pending → approved/rejected, with the counters and the decision log, atomically."""
-    now = utcnow()
-    seconds = (now - item.submitted_at).total_seconds()
-    transition = _transition(principal, ReviewStatus.IN_REVIEW, decision, note)
-
-    def body(tx: TransactWrite) -> None:
-        tx.update(
-            item,
-            actions=[
-                *_queue_keys(item, decision),
-                ReviewRecord.decided_by.set(principal.user_id),
-                ReviewRecord.decided_at.set(now),
-                ReviewRecord.claimed_by.remove(),
-                ReviewRecord.claim_expires_at.remove(),
-                ReviewRecord.history.set((ReviewRecord.history | []).append([transition])),
-                *item_actions,
-            ],
-            condition=(ReviewRecord.status == ReviewStatus.PENDING.value)
-            & (ReviewRecord.claimed_by == principal.user_id),
-        )
-        _clip_update(
-            tx, item.clip_id, [ClipRecord.review_status.set(decision.value), *clip_actions]
-        )
-        _move_counts(tx, item, ReviewStatus.PENDING, decision)
-        tx.update(
-            ReviewCounter(*ReviewCounter.reviewer_key(item.district, principal.user_id, decision)),
-            actions=[ReviewCounter.n.add(1)],
-        )
-        tx.save(
-            DecisionRecord(
-                decisions_partition(item.district),
-                f"{now.isoformat()}#{item.review_id}",
-                review_id=item.review_id,
-                decision=decision.value,
-                seconds=round(seconds, 3),
-                expires_at=now + timedelta(days=DECISION_LOG_DAYS),
-            )
-        )
-        if extra is not None:
-            extra(tx)
-
-    def conflict(exc: Exception) -> None:
-        raise Conflict(
-            "This item changed while you decided (your claim may have lapsed); reload it",
-            field="review_id",
-        ) from exc
-
-    _run(body, conflict)
 
 
 def approve(
@@ -484,8 +256,17 @@ def approve(
     if problem is not None:
         raise ConsentRequired(problem + "; it cannot be published", field="consent_to_library")
     now = utcnow()
-    entries = library.entries_for(clip, item, principal, now)
-    _decide(
+    entries = library.entries_for(
+        clip,
+        library.Approval(
+            review_id=item.review_id,
+            note=item.note,
+            elements=list(item.elements or []),
+            approved_by=principal.user_id,
+            approved_at=now,
+        ),
+    )
+    transitions.decide(
         principal,
         item,
         ReviewStatus.APPROVED,
@@ -503,7 +284,8 @@ def approve(
             ClipRecord.review_reason.remove(),
         ],
         request.note,
-        extra=lambda tx: [tx.save(entry) for entry in entries],
+        extra=lambda tx: _publish(tx, entries, item.video_id),
+        explain_conflict=lambda exc: _consent_changed(item.video_id, exc),
     )
     audit.record_many(
         principal,
@@ -526,12 +308,29 @@ def approve(
             "elements": list(item.elements or []),
         },
     )
-    return _reloaded(item)
+    return transitions.reloaded(item)
+
+
+def _publish(tx: TransactWrite, entries: list[LibraryEntry], video_id: str) -> None:
+    for entry in entries:
+        tx.save(entry)
+    # Consent is checked again inside the transaction: a withdrawal that lands
+    # between the read above and this write makes the approval fail, never
+    # publish a clip whose recording lost its consent.
+    tx.condition_check(VideoRecord, *VideoRecord.key(video_id), condition=library_consent_holds())
+
+
+def _consent_changed(video_id: str, exc: Exception) -> None:
+    problem = consent_problem(VideoRecord.load(video_id))
+    if problem is not None:
+        raise ConsentRequired(
+            problem + "; it cannot be published", field="consent_to_library"
+        ) from exc
 
 
 def reject(principal: Principal, review_id: str, request: RejectRequest) -> ReviewRecord:
     item = _held_item(principal, review_id)
-    _decide(
+    transitions.decide(
         principal,
         item,
         ReviewStatus.REJECTED,
@@ -559,7 +358,7 @@ def reject(principal: Principal, review_id: str, request: RejectRequest) -> Revi
             "reason": request.reason,
         },
     )
-    return _reloaded(item)
+    return transitions.reloaded(item)
 
 
 def unpublish(principal: Principal, clip_id: str, reason: str) -> ReviewRecord:
@@ -571,37 +370,7 @@ def unpublish(principal: Principal, clip_id: str, reason: str) -> ReviewRecord:
     item = ReviewRecord.load(clip.review_id or "")
     if item is None or item.status != ReviewStatus.APPROVED.value:
         raise Conflict("This clip's review is not in the approved state", field="clip_id")
-    entries = library.entries_of(clip)
-    transition = _transition(principal, ReviewStatus.APPROVED, ReviewStatus.UNPUBLISHED, reason)
-
-    def body(tx: TransactWrite) -> None:
-        tx.update(
-            item,
-            actions=[
-                *_queue_keys(item, ReviewStatus.UNPUBLISHED),
-                ReviewRecord.unpublish_reason.set(reason),
-                ReviewRecord.history.set((ReviewRecord.history | []).append([transition])),
-            ],
-            condition=ReviewRecord.status == ReviewStatus.APPROVED.value,
-        )
-        _clip_update(
-            tx,
-            clip_id,
-            [
-                ClipRecord.published.set(False),
-                ClipRecord.published_at.remove(),
-                ClipRecord.review_status.set(ReviewStatus.UNPUBLISHED.value),
-                ClipRecord.review_reason.set(reason),
-            ],
-        )
-        _move_counts(tx, item, ReviewStatus.APPROVED, ReviewStatus.UNPUBLISHED)
-        for entry in entries:
-            tx.delete(entry)
-
-    def conflict(exc: Exception) -> None:
-        raise Conflict("The clip changed meanwhile; reload it", field="clip_id") from exc
-
-    _run(body, conflict)
+    _take_out(principal, clip, item, ReviewStatus.UNPUBLISHED, reason)
     audit.record(
         principal,
         audit.Event(AuditAction.LIBRARY_UNPUBLISHED, item.district, item.video_id, clip_id),
@@ -611,102 +380,88 @@ def unpublish(principal: Principal, clip_id: str, reason: str) -> ReviewRecord:
         "library.unpublished",
         {"clip_id": clip_id, "video_id": item.video_id, "reason": reason},
     )
-    return _reloaded(item)
+    return transitions.reloaded(item)
 
 
-def _reloaded(item: ReviewRecord) -> ReviewRecord:
-    current = ReviewRecord.load(item.review_id)
-    if current is None:
-        raise NotFound("Review item not found")
-    return current
+def withdraw(principal: Principal, clip: ClipRecord, reason: str) -> ReviewRecord | None:
+    """The recording's consent changed: its clip leaves the queue, or the library, at once.
+
+    A pending (or claimed) nomination becomes ``withdrawn``; a published clip is
+    unpublished. Only a new nomination and review bring it back. Returns the
+    item it moved, or None when the clip had nothing open.
+    """
+    item = ReviewRecord.load(clip.review_id or "")
+    if item is None:
+        return None
+    current = ReviewStatus(item.status)
+    if current is ReviewStatus.PENDING:
+        target = ReviewStatus.WITHDRAWN
+    elif current is ReviewStatus.APPROVED:
+        target = ReviewStatus.UNPUBLISHED
+    else:
+        return None
+    _take_out(principal, clip, item, target, reason)
+    actions = [AuditAction.REVIEW_WITHDRAWN]
+    if target is ReviewStatus.UNPUBLISHED:
+        actions.append(AuditAction.LIBRARY_UNPUBLISHED)
+    audit.record_many(
+        principal,
+        [
+            audit.Event(action, item.district, item.video_id, clip.clip_id, subject=reason)
+            for action in actions
+        ],
+    )
+    webhook_events.emit(
+        item.district,
+        "library.unpublished" if target is ReviewStatus.UNPUBLISHED else "review.withdrawn",
+        {"clip_id": clip.clip_id, "video_id": item.video_id, "reason": reason},
+    )
+    return transitions.reloaded(item)
 
 
-# --- reads -------------------------------------------------------------------
+def _take_out(
+    principal: Principal, clip: ClipRecord, item: ReviewRecord, to: ReviewStatus, reason: str
+) -> None:
+    """pending → withdrawn, or approved → unpublished (library entries deleted), atomically."""
+    was = ReviewStatus(item.status)
+    entries = library.entries_of(clip) if was is ReviewStatus.APPROVED else []
+    shown = ReviewStatus.IN_REVIEW if live_claim(item) else was
+    transition = transitions.transition_attr(principal, shown, to, reason)
+
+    def body(tx: TransactWrite) -> None:
+        tx.update(
+            item,
+            actions=[
+                *transitions.queue_keys(item, to),
+                ReviewRecord.unpublish_reason.set(reason),
+                ReviewRecord.claimed_by.remove(),
+                ReviewRecord.claim_expires_at.remove(),
+                ReviewRecord.history.set((ReviewRecord.history | []).append([transition])),
+            ],
+            condition=ReviewRecord.status == was.value,
+        )
+        transitions.clip_update(
+            tx,
+            clip.clip_id,
+            [
+                ClipRecord.published.set(False),
+                ClipRecord.published_at.remove(),
+                ClipRecord.review_status.set(to.value),
+                ClipRecord.review_reason.set(reason),
+            ],
+        )
+        transitions.move_counts(tx, item, was, to)
+        for entry in entries:
+            tx.delete(entry)
+
+    def conflict(exc: Exception) -> None:
+        raise Conflict("The clip changed meanwhile; reload it", field="clip_id") from exc
+
+    transitions.run(body, conflict)
 
 
 def get_item(principal: Principal, review_id: str) -> ReviewRecord:
-    return _visible_item(principal, review_id)
-
-
-def list_queue(principal: Principal, query: QueueQuery) -> tuple[list[ReviewRecord], str | None]:
-    """Oldest first. A Query on the status partition (per school when filtered), never a Scan."""
-    require_reviewer(principal)
-    status = ReviewStatus(query.status)
-    stored = ReviewStatus.PENDING if status is ReviewStatus.IN_REVIEW else status
-    now = utcnow()
-    condition: Any = None
-    if status is ReviewStatus.PENDING:
-        condition = ReviewRecord.claimed_by.does_not_exist() | (
-            ReviewRecord.claim_expires_at <= now
-        )
-    elif status is ReviewStatus.IN_REVIEW:
-        condition = ReviewRecord.claim_expires_at > now
-    if query.element:
-        element = ReviewRecord.elements.contains(query.element)
-        condition = element if condition is None else condition & element
-    if query.school:
-        index: Any = ReviewRecord.by_school_queue
-        partition = school_queue_partition(principal.district, query.school, stored)
-        cursor_field = "gsi3pk"
-    else:
-        index = ReviewRecord.by_queue
-        partition = queue_partition(principal.district, stored)
-        cursor_field = "gsi2pk"
-    results = index.query(
-        partition,
-        filter_condition=condition,
-        limit=query.limit,
-        last_evaluated_key=decode_cursor(query.cursor, must_match={cursor_field: partition}),
-    )
-    items = list(results)
-    return items, encode_cursor(results.last_evaluated_key if len(items) == query.limit else None)
-
-
-def stats(principal: Principal) -> ReviewStats:
-    require_reviewer(principal)
-    district = principal.district
-    now = utcnow()
-    by_status = {s.value: 0 for s in (*STORED_STATUSES, ReviewStatus.IN_REVIEW)}
-    by_element: dict[str, dict[str, int]] = {}
-    by_reviewer: dict[str, dict[str, int]] = {}
-    for counter in ReviewCounter.query(stats_partition(district), consistent_read=True):
-        kind, _, rest = counter.sk.partition("#")
-        count = int(counter.n or 0)
-        if kind == "STATUS":
-            by_status[rest] = count
-        elif kind == "ELEMENT":
-            element, _, status = rest.rpartition("#")
-            if count:
-                by_element.setdefault(element, {})[status] = count
-        elif kind == "REVIEWER":
-            reviewer, _, decision = rest.rpartition("#")
-            by_reviewer.setdefault(reviewer, {})[decision] = count
-    pending = queue_partition(district, ReviewStatus.PENDING)
-    in_review = ReviewRecord.by_queue.count(
-        pending, filter_condition=ReviewRecord.claim_expires_at > now
-    )
-    by_status[ReviewStatus.IN_REVIEW.value] = in_review
-    by_status[ReviewStatus.PENDING.value] = max(
-        0, by_status[ReviewStatus.PENDING.value] - in_review
-    )
-    oldest = next(iter(ReviewRecord.by_queue.query(pending, limit=1)), None)
-    since = (now - STATS_WINDOW).isoformat()
-    durations = [
-        float(d.seconds)
-        for d in DecisionRecord.query(
-            decisions_partition(district), DecisionRecord.sk > since, consistent_read=True
-        )
-    ]
-    return ReviewStats(
-        by_status=by_status,
-        oldest_pending_age_s=(
-            round((now - oldest.submitted_at).total_seconds(), 3) if oldest else None
-        ),
-        median_decision_s_30d=round(statistics.median(durations), 3) if durations else None,
-        decisions_30d=len(durations),
-        by_element=by_element,
-        by_reviewer=by_reviewer,
-    )
+    return visible_item(principal, review_id)
 
 
 def forget_reviews(clip: ClipRecord) -> int:
@@ -718,6 +473,8 @@ def forget_reviews(clip: ClipRecord) -> int:
             continue
         with transaction() as tx:
             tx.delete(item, add_version_condition=False)
-            _count(tx, item.district, ReviewStatus(item.status), -1, list(item.elements or []))
+            transitions.count(
+                tx, item.district, ReviewStatus(item.status), -1, list(item.elements or [])
+            )
         deleted += 1
     return deleted

@@ -132,6 +132,10 @@ class VideoRecord(TableModel):
     # Set by anyone working with the video who sees students whose families did
     # not consent to media: blocks the library until cleared.
     contains_students_without_consent = BooleanAttribute(default=False)
+    # Who set the flag, and as what: a flag a coach or admin set is not cleared
+    # by the teacher alone.
+    students_flag_set_by = UnicodeAttribute(null=True)
+    students_flag_set_by_role = UnicodeAttribute(null=True)
     # Set by a district admin: no deletion of any kind (owner, admin, retention).
     legal_hold = BooleanAttribute(default=False)
     legal_hold_reason = UnicodeAttribute(null=True)

@@ -7,10 +7,10 @@ from chalice.app import Response
 from chalicelib.api.bodies import parse_body, parse_query
 from chalicelib.api.context import current_principal
 from chalicelib.api.routing import ApiBlueprint, json_response
+from chalicelib.audit.schemas import AuditPage, VideoAuditQuery, entry_view
 from chalicelib.config import get_settings
 from chalicelib.errors import InvalidInput
-from chalicelib.privacy import safeguards
-from chalicelib.videos import deletion, multipart, service
+from chalicelib.videos import multipart, service
 from chalicelib.videos.schemas import (
     CompleteMultipartRequest,
     CompleteMultipartResponse,
@@ -19,9 +19,7 @@ from chalicelib.videos.schemas import (
     CreateVideoRequest,
     CreateVideoResponse,
     PartView,
-    SafeguardsRequest,
     SignPartResponse,
-    UpdateVideoRequest,
     UploadKeyQuery,
     VideoListQuery,
     VideoListResponse,
@@ -78,42 +76,17 @@ def get_video(video_id: str) -> Response:
 
 
 @videos_api.route(
-    "/videos/{video_id}",
-    methods=["PATCH"],
-    summary="Edit title, reflection, sharing or library consent (owner)",
-    request_model=UpdateVideoRequest,
-    response_model=VideoView,
+    "/videos/{video_id}/audit",
+    summary="Who viewed, shared, decided on the video, newest first (its teacher, admins)",
+    response_model=AuditPage,
+    query_model=VideoAuditQuery,
 )
-def update_video(video_id: str) -> Response:
-    principal = current_principal()
-    request = parse_body(videos_api.current_request, UpdateVideoRequest)
-    video = service.update_video(principal, video_id, request)
-    return json_response(service.video_view(video, get_settings(), principal))
-
-
-@videos_api.route(
-    "/videos/{video_id}/safeguards",
-    methods=["PUT"],
-    summary="Flag students without media consent (owner, coach, admin); legal hold (admin)",
-    request_model=SafeguardsRequest,
-    response_model=VideoView,
-)
-def update_safeguards(video_id: str) -> Response:
-    principal = current_principal()
-    request = parse_body(videos_api.current_request, SafeguardsRequest)
-    video = safeguards.update_safeguards(principal, video_id, request)
-    return json_response(service.video_view(video, get_settings(), principal))
-
-
-@videos_api.route(
-    "/videos/{video_id}",
-    methods=["DELETE"],
-    summary="Delete the video, its feedback and every stored file (owner or admin)",
-    status=204,
-)
-def delete_video(video_id: str) -> Response:
-    deletion.delete_video(current_principal(), video_id, get_settings())
-    return Response(body="", status_code=204)
+def video_audit(video_id: str) -> Response:
+    query = parse_query(videos_api.current_request, VideoAuditQuery)
+    items, cursor = service.audit_trail(
+        current_principal(), video_id, cursor=query.cursor, limit=query.limit
+    )
+    return json_response(AuditPage(items=[entry_view(i) for i in items], next_cursor=cursor))
 
 
 # --- multipart upload, Uppy companion protocol (@uppy/aws-s3 with `endpoint`) -----

@@ -130,16 +130,6 @@ class VideoView(BaseModel):
     updated_at: datetime
 
 
-class SafeguardsRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    contains_students_without_consent: bool | None = Field(
-        default=None, description="The owner, a coach it is shared with, or an admin"
-    )
-    legal_hold: bool | None = Field(default=None, description="District admins only")
-    reason: str | None = Field(default=None, max_length=2000, description="Why (kept in audit)")
-
-
 class CreateVideoResponse(BaseModel):
     video: VideoView
     upload: PostUpload | MultipartUpload

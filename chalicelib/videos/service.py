@@ -10,7 +10,7 @@ from pynamodb.exceptions import TransactWriteError
 
 from chalicelib.api.pagination import decode_cursor, encode_cursor
 from chalicelib.audit import service as audit
-from chalicelib.audit.models import AuditAction
+from chalicelib.audit.models import AuditAction, AuditRecord
 from chalicelib.auth.principal import Principal, Role
 from chalicelib.config import Settings
 from chalicelib.db.base import is_transaction_conflict, transaction, utcnow
@@ -333,3 +333,13 @@ def video_view(record: VideoRecord, settings: Settings, viewer: Principal) -> Vi
         created_at=record.created_at,
         updated_at=record.updated_at,
     )
+
+
+def audit_trail(
+    principal: Principal, video_id: str, *, cursor: str | None, limit: int
+) -> tuple[list[AuditRecord], str | None]:
+    """Who viewed, shared and decided on the video, newest first: its teacher and admins."""
+    video = visible_video(principal, video_id)
+    if video.owner_id != principal.user_id and not principal.has_role(Role.ADMIN):
+        raise Forbidden("Only the video's owner or a district admin can read its audit trail")
+    return audit.video_trail(video_id, cursor=cursor, limit=limit)

@@ -227,7 +227,7 @@ def test_teacher_uploads_and_shares_coach_comments(
     screenshot(teacher, screenshot_dir / "access-activity.png", full_page=True)
     coach.click("#nominate-form button[type=submit]")
     expect(coach.locator("#nominate .error")).to_contain_text(
-        "Students whose families have not consented"
+        "Students whose families have not agreed"
     )
     teacher.uncheck("#no-consent")
     expect(teacher.locator("#safeguards-status")).to_contain_text("Flag cleared")

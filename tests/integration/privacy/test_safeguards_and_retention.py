@@ -12,6 +12,10 @@ from chalicelib import aws
 from chalicelib.config import get_settings
 from chalicelib.db.base import utcnow
 from chalicelib.privacy import retention
+from chalicelib.review import service as review_service
+from chalicelib.review import transitions
+from chalicelib.review.access import ConsentRequired
+from chalicelib.review.models import ReviewRecord
 from chalicelib.storage.keys import raw_source_key
 from chalicelib.videos.models import VideoRecord
 from tests.support.seed import ready_clip, ready_video
@@ -24,28 +28,94 @@ def _safeguards(api: Any, video_id: str, **body: Any) -> Any:
     return api.call("PUT", f"/videos/{video_id}/safeguards", json=body)
 
 
-def test_students_without_consent_block_nomination_and_publication(workflow: Workflow) -> None:
+def test_flagging_students_takes_the_clips_out_of_the_queue_and_the_library_at_once(
+    workflow: Workflow,
+) -> None:
     video_id = workflow.video.video_id
-    pending = workflow.nominate(workflow.clip(), ["collaborative"])
+    published_clip = workflow.clip()
+    workflow.approve(workflow.nominate(published_clip, ["collaborative"]))
+    assert [i["clip_id"] for i in workflow.teacher.ok("GET", "/library")["items"]] == [
+        published_clip.clip_id
+    ]
+    pending_clip = workflow.clip()
+    pending = workflow.nominate(pending_clip, ["collaborative"])
+    workflow.reviewer.ok("POST", f"/review-queue/{pending}/claim")
+
     flagged = _safeguards(workflow.coach, video_id, contains_students_without_consent=True)
     assert flagged.status_code == 200 and flagged.json()["contains_students_without_consent"]
 
-    refused = workflow.coach.call(
-        "POST",
-        f"/clips/{workflow.clip().clip_id}/nominate",
-        json={"note": "n", "elements": ["collaborative"]},
-    )
-    assert refused.status_code == 409 and refused.json()["error"] == "consent_required"
-    assert "Students whose families have not consented" in refused.json()["message"]
-    workflow.reviewer.ok("POST", f"/review-queue/{pending}/claim")
+    # Out of the library and the queue in the same request, by content, not just status.
+    assert workflow.teacher.ok("GET", "/library")["items"] == []
+    queue = workflow.reviewer.ok("GET", "/review-queue", params={"status": "pending"})["items"]
+    claimed = workflow.reviewer.ok("GET", "/review-queue", params={"status": "in_review"})
+    assert pending not in {i["id"] for i in [*queue, *claimed["items"]]}
+    withdrawn = workflow.reviewer.ok("GET", f"/review-queue/{pending}")
+    assert withdrawn["status"] == "withdrawn"
+    assert withdrawn["history"][-1]["to_status"] == "withdrawn"
     blocked = workflow.reviewer.call(
         "POST", f"/review-queue/{pending}/approve", json={"checklist": CHECKLIST}
     )
-    assert blocked.status_code == 409 and blocked.json()["error"] == "consent_required"
+    assert blocked.status_code == 409
+    trail = workflow.teacher.ok("GET", f"/videos/{video_id}/audit")["items"]
+    withdrawals = [e for e in trail if e["action"] == "review.withdrawn"]
+    assert {e["clip_id"] for e in withdrawals} == {published_clip.clip_id, pending_clip.clip_id}
+    assert any(e["action"] == "library.unpublished" for e in trail)
+
+    # A new nomination is refused, in plain words, while the flag is set.
+    refused = workflow.coach.call(
+        "POST",
+        f"/clips/{pending_clip.clip_id}/nominate",
+        json={"note": "n", "elements": ["collaborative"]},
+    )
+    assert refused.status_code == 409 and refused.json()["error"] == "consent_required"
+    assert "Students whose families have not agreed" in refused.json()["message"]
+    assert "contains_students_without_consent" not in refused.json()["message"]
+
+    # The coach set the flag: the teacher alone cannot clear it; the coach can.
+    by_teacher = _safeguards(workflow.teacher, video_id, contains_students_without_consent=False)
+    assert by_teacher.status_code == 403, by_teacher.text
+    assert "coach or an administrator" in by_teacher.json()["message"]
+    assert _safeguards(workflow.coach, video_id, contains_students_without_consent=False).ok
+    # Clearing the flag brings nothing back by itself: only a new nomination and review.
+    assert workflow.teacher.ok("GET", "/library")["items"] == []
+    again = workflow.nominate(pending_clip, ["collaborative"])
+    assert again != pending
 
     # A teacher who cannot see the video cannot flag it either.
     outsider = _safeguards(workflow.reviewer, video_id, contains_students_without_consent=False)
     assert outsider.status_code == 404
+
+
+def test_withdrawing_library_consent_unpublishes_the_recordings_clips(workflow: Workflow) -> None:
+    video_id = workflow.video.video_id
+    clip = workflow.clip()
+    workflow.approve(workflow.nominate(clip, ["collaborative"]))
+    assert workflow.coach.ok("GET", "/library")["items"]
+
+    workflow.teacher.ok("PATCH", f"/videos/{video_id}", json={"consent_to_library": False})
+
+    assert workflow.coach.ok("GET", "/library")["items"] == []
+    assert workflow.coach.ok("GET", "/library", params={"element": "collaborative"})["items"] == []
+    refused = workflow.coach.call(
+        "POST", f"/clips/{clip.clip_id}/nominate", json={"note": "n", "elements": ["collaborative"]}
+    )
+    assert refused.status_code == 409
+    assert "has not agreed to share this recording" in refused.json()["message"]
+
+
+def test_approval_checks_consent_inside_its_transaction(workflow: Workflow) -> None:
+    """Consent withdrawn after the approval read it: the write still refuses to publish."""
+    clip = workflow.clip()
+    item = ReviewRecord.load(workflow.nominate(clip, ["collaborative"]))
+    assert item is not None
+    record = VideoRecord.load(workflow.video.video_id)
+    assert record is not None
+    record.update(actions=[VideoRecord.consent_to_library.set(False)])
+    with pytest.raises(ConsentRequired):
+        transitions.run(
+            lambda tx: review_service._publish(tx, [], item.video_id),
+            lambda exc: review_service._consent_changed(item.video_id, exc),
+        )
 
 
 def test_a_legal_hold_is_for_admins_and_blocks_deletion(workflow: Workflow) -> None:

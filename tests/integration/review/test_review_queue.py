@@ -30,7 +30,7 @@ def test_nomination_needs_the_teachers_consent(workflow: Workflow) -> None:
     )
     assert response.status_code == 409
     assert response.json()["error"] == "consent_required"
-    assert "consent" in response.json()["message"]
+    assert "has not agreed to share this recording" in response.json()["message"]
 
     item = workflow.coach.ok(
         "POST",
@@ -191,17 +191,19 @@ def test_rejection_needs_a_reason_the_nominator_sees_and_allows_renomination(
     assert workflow.coach.ok("GET", f"/clips/{clip.clip_id}")["review"]["status"] == "pending"
 
 
-def test_consent_withdrawn_after_nomination_blocks_publication(workflow: Workflow) -> None:
+def test_consent_withdrawn_after_nomination_withdraws_it(workflow: Workflow) -> None:
     review_id = workflow.nominate(workflow.clip(), ["collaborative"])
+    workflow.reviewer.ok("POST", f"/review-queue/{review_id}/claim")
     workflow.teacher.ok(
         "PATCH", f"/videos/{workflow.video.video_id}", json={"consent_to_library": False}
     )
-    workflow.reviewer.ok("POST", f"/review-queue/{review_id}/claim")
+    item = workflow.reviewer.ok("GET", f"/review-queue/{review_id}")
+    assert item["status"] == "withdrawn"
+    assert item["claimed_by"] is None
     response = workflow.reviewer.call(
         "POST", f"/review-queue/{review_id}/approve", json={"checklist": CHECKLIST}
     )
     assert response.status_code == 409
-    assert response.json()["error"] == "consent_required"
 
 
 def test_stats_follow_every_step(workflow: Workflow) -> None:
@@ -211,7 +213,8 @@ def test_stats_follow_every_step(workflow: Workflow) -> None:
 
     empty = stats()
     assert empty["by_status"] == {
-        "pending": 0, "in_review": 0, "approved": 0, "rejected": 0, "unpublished": 0
+        "pending": 0, "in_review": 0, "approved": 0, "rejected": 0, "unpublished": 0,
+        "withdrawn": 0,
     }  # fmt: skip
     assert empty["oldest_pending_age_s"] is None and empty["median_decision_s_30d"] is None
 
@@ -231,7 +234,8 @@ def test_stats_follow_every_step(workflow: Workflow) -> None:
     workflow.reviewer2.ok("POST", f"/review-queue/{b}/reject", json={"reason": "Off-topic"})
     final = stats()
     assert final["by_status"] == {
-        "pending": 1, "in_review": 0, "approved": 1, "rejected": 1, "unpublished": 0
+        "pending": 1, "in_review": 0, "approved": 1, "rejected": 1, "unpublished": 0,
+        "withdrawn": 0,
     }  # fmt: skip
     assert final["by_element"]["collaborative"] == {"approved": 1, "rejected": 1}
     assert final["by_element"]["differentiated"] == {"pending": 1}

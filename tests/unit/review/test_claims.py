@@ -6,7 +6,7 @@ from datetime import timedelta
 
 from chalicelib.db.base import utcnow
 from chalicelib.review.models import ReviewRecord, ReviewStatus
-from chalicelib.review.service import effective_status, live_claim
+from chalicelib.review.views import effective_status, live_claim
 
 
 def _item(status: ReviewStatus, claimed_by: str | None, expires_in_s: float | None) -> ReviewRecord:

@@ -57,15 +57,17 @@ function nominatePanel(clip, framework) {
     section.append(h("p", {}, badge("approved"), " Published in the district library."));
     return section;
   }
-  if (clip.review && !["rejected", "unpublished"].includes(clip.review.status)) {
+  const ended = ["rejected", "unpublished", "withdrawn"];
+  const endedAs = { rejected: "rejected", unpublished: "taken out of the library", withdrawn: "withdrawn" };
+  if (clip.review && !ended.includes(clip.review.status)) {
     section.append(h("p", {}, "Nominated: ", badge(clip.review.status)));
     return section;
   }
   const note = h("textarea", { id: "nominate-note", rows: 3, maxlength: 2000 });
   const status = h("div", { "aria-live": "polite" });
   const form = h("form", { id: "nominate-form" },
-    clip.review && ["rejected", "unpublished"].includes(clip.review.status)
-      ? h("p", { class: "warning" }, `The last nomination was ${clip.review.status === "rejected" ? "rejected" : "unpublished"}`,
+    clip.review && ended.includes(clip.review.status)
+      ? h("p", { class: "warning" }, `The last nomination was ${endedAs[clip.review.status]}`,
         clip.review.reason ? `: “${clip.review.reason}”` : "", ". You can fix the clip and nominate it again.")
       : null,
     h("label", { for: "nominate-note" }, "Why this clip is a good example"),

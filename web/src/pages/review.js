@@ -41,7 +41,7 @@ export async function renderQueue(main, params) {
   ]);
   const form = h("form", { class: "filters", role: "search" },
     h("label", {}, "Status ", h("select", { name: "status" },
-      ["pending", "in_review", "approved", "rejected", "unpublished"].map((s) =>
+      ["pending", "in_review", "approved", "rejected", "unpublished", "withdrawn"].map((s) =>
         h("option", { value: s, selected: s === filters.status }, s.replace("_", " "))))),
     h("label", {}, "Element ", h("select", { name: "element" },
       h("option", { value: "" }, "Any"),

@@ -1,4 +1,7 @@
-"""Deleting a video removes everything stored about it: records and every file.
+"""Deleting a video removes everything derived from it: records and every file.
+
+Comments, clips (with their library entries and review items), webhook
+payloads that name it and its owner's data exports go with it.
 
 Files first, then records: if deleting files fails half-way, the record is
 still there and the deletion can simply be retried; the reverse order could
@@ -11,15 +14,17 @@ from chalicelib import aws
 from chalicelib.audit import service as audit
 from chalicelib.audit.models import AuditAction
 from chalicelib.auth.principal import Principal
-from chalicelib.clips.deletion import purge_clips
+from chalicelib.clips.models import ClipRecord, clip_partition, video_clips_partition
 from chalicelib.config import Settings
 from chalicelib.db.base import delete_partition
 from chalicelib.feedback.models import COMMENT_PREFIX, CommentRecord
 from chalicelib.framework import service as framework
+from chalicelib.library.service import entries_of
 from chalicelib.observability import logger
 from chalicelib.privacy.export import forget_exports
+from chalicelib.review.service import forget_reviews
 from chalicelib.storage import objects
-from chalicelib.storage.keys import raw_video_prefix, video_media_prefix
+from chalicelib.storage.keys import clip_media_prefix, raw_video_prefix, video_media_prefix
 from chalicelib.videos.access import deletable_video
 from chalicelib.videos.models import VideoRecord
 from chalicelib.webhooks.models import DeliveryRecord
@@ -67,6 +72,36 @@ def purge(video: VideoRecord, settings: Settings) -> dict[str, int]:
         **clips,
     }
     logger.info("video deleted", extra={"video_id": video.video_id, **counts})
+    return counts
+
+
+# Deleting a recording removes every clip cut from it, published or not: the
+# teacher's right to withdraw their footage outweighs the library's interest in
+# keeping an example (see docs/privacy.md). Library entries and review items go
+# in the same sweep, and the review counters are corrected.
+
+
+def purge_clips(video_id: str, settings: Settings) -> dict[str, int]:
+    counts = {"clips": 0, "clip_objects": 0, "library_entries": 0, "review_items": 0}
+    for clip in ClipRecord.by_video.query(video_clips_partition(video_id)):
+        entries = entries_of(clip)
+        for entry in entries:
+            entry.delete()
+        counts["library_entries"] += len(entries)
+        counts["review_items"] += forget_reviews(clip)
+        counts["clip_objects"] += objects.delete_prefix(
+            settings.media_bucket, clip_media_prefix(clip.clip_id), settings
+        )
+        tags = list(clip.tags or []) + [
+            tag
+            for comment in CommentRecord.query(
+                clip_partition(clip.clip_id), CommentRecord.sk.startswith(COMMENT_PREFIX)
+            )
+            for tag in comment.tags or []
+        ]
+        delete_partition(clip_partition(clip.clip_id))
+        framework.count_usage(clip.district, removed=tags)
+        counts["clips"] += 1
     return counts
 
 

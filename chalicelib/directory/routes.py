@@ -1,22 +1,15 @@
-from __future__ import annotations
+"""HTTP routes for who is who in the district (today: the caller)."""
 
-from pydantic import BaseModel
+from __future__ import annotations
 
 from chalicelib.api.context import current_principal
 from chalicelib.api.routing import ApiBlueprint
+from chalicelib.directory.schemas import MeResponse
 
-auth_api = ApiBlueprint(__name__)
-
-
-class MeResponse(BaseModel):
-    user_id: str
-    name: str | None
-    roles: list[str]
-    district: str
-    school: str | None
+directory_api = ApiBlueprint(__name__)
 
 
-@auth_api.route("/me", summary="Who the token says you are", response_model=MeResponse)
+@directory_api.route("/me", summary="Who the token says you are", response_model=MeResponse)
 def me() -> dict[str, object]:
     principal = current_principal()
     return MeResponse(

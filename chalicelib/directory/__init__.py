@@ -1,0 +1,2 @@
+"""The district's people: who the caller is (the directory of schools, people and groups
+grows here)."""
