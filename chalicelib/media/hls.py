@@ -1,0 +1,280 @@
+"""HLS with fMP4 (CMAF) segments: the timeline, the segment files and the playlists.
+
+A lesson is encoded as independent time segments (one job each, in parallel).
+Each segment job makes a fragmented MP4 per rendition starting on a keyframe;
+``split_segment`` turns it into the rendition's init segment (``ftyp`` +
+``moov``) and one media segment (``moof`` + ``mdat`` ...), with the decode
+times moved to where the segment sits in the lesson. Players stitch them
+together through the playlists written here.
+
+Segment boundaries are whole frames of the output rate and whole keyframe
+intervals, so every segment starts on a keyframe of every rendition and no
+frame is encoded twice or skipped between segments.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import math
+import struct
+from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
+from fractions import Fraction
+
+# Apple's recommendation for VOD; a segment is also the unit of parallel work.
+TARGET_SEGMENT_S = 6
+VIDEO_TIMESCALE = 90_000
+_CONTAINERS = {b"moov", b"trak", b"mdia", b"minf", b"stbl", b"moof", b"traf", b"mvex", b"edts"}
+# Fields of a visual sample entry (ISO 14496-12) before its child boxes.
+_VISUAL_ENTRY_FIELDS = 78
+_AUDIO_ENTRY_FIELDS = 28
+
+
+class SegmentFormatError(ValueError):
+    """A segment file is not the fragmented MP4 the encoder was asked for."""
+
+
+@dataclass(frozen=True)
+class SegmentSpan:
+    index: int
+    start: Fraction  # seconds from the start of the lesson
+    duration: Fraction
+
+    @property
+    def start_s(self) -> float:
+        return float(self.start)
+
+    @property
+    def duration_s(self) -> float:
+        return float(self.duration)
+
+
+def frames_per_segment(fps: Fraction, keyframe_interval_s: int) -> int:
+    """Whole keyframe intervals of whole frames, close to the target duration."""
+    gop = max(1, round(fps * keyframe_interval_s))
+    intervals = max(1, round(TARGET_SEGMENT_S / keyframe_interval_s))
+    return gop * intervals
+
+
+def segment_spans(duration_s: float, fps: Fraction, keyframe_interval_s: int) -> list[SegmentSpan]:
+    """The lesson's segments, in order; the last one ends with the lesson."""
+    length = Fraction(frames_per_segment(fps, keyframe_interval_s)) / fps
+    total = Fraction(duration_s).limit_denominator(1_000_000)
+    count = max(1, math.ceil(total / length))
+    spans = []
+    for index in range(count):
+        start = index * length
+        spans.append(SegmentSpan(index, start, min(length, total - start)))
+    return spans
+
+
+# --- fragmented MP4 ----------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class _Box:
+    kind: bytes
+    start: int
+    end: int
+    header: int  # 8, or 16 for a 64-bit size
+
+    @property
+    def body(self) -> int:
+        return self.start + self.header
+
+
+def _boxes(data: bytes | bytearray, start: int = 0, end: int | None = None) -> Iterator[_Box]:
+    end = len(data) if end is None else end
+    offset = start
+    while offset < end:
+        if end - offset < 8:
+            raise SegmentFormatError(f"truncated box header at byte {offset}")
+        size, kind = struct.unpack_from(">I4s", data, offset)
+        header = 8
+        if size == 1:
+            (size,) = struct.unpack_from(">Q", data, offset + 8)
+            header = 16
+        elif size == 0:
+            size = end - offset
+        if size < header or offset + size > end:
+            raise SegmentFormatError(f"box {kind!r} at byte {offset} overruns the file")
+        yield _Box(kind, offset, offset + size, header)
+        offset += size
+
+
+def _find(
+    data: bytes | bytearray, path: Sequence[bytes], start: int = 0, end: int | None = None
+) -> list[_Box]:
+    found = []
+    for box in _boxes(data, start, end):
+        if box.kind != path[0]:
+            continue
+        if len(path) == 1:
+            found.append(box)
+        elif box.kind in _CONTAINERS:
+            found += _find(data, path[1:], box.body, box.end)
+    return found
+
+
+def timescale(init: bytes) -> int:
+    """The first track's media timescale (``mdhd``)."""
+    boxes = _find(init, [b"moov", b"trak", b"mdia", b"mdhd"])
+    if not boxes:
+        raise SegmentFormatError("no media header in the init segment")
+    body = boxes[0].body
+    version = init[body]
+    offset = body + (20 if version == 1 else 12)
+    (value,) = struct.unpack_from(">I", init, offset)
+    return int(value)
+
+
+def codecs(init: bytes) -> str:
+    """The RFC 6381 codec string of the init segment's track (``avc1.64001f``, ``mp4a.40.2``)."""
+    stsd = _find(init, [b"moov", b"trak", b"mdia", b"minf", b"stbl", b"stsd"])
+    if not stsd:
+        raise SegmentFormatError("no sample description in the init segment")
+    entries = list(_boxes(init, stsd[0].body + 8, stsd[0].end))
+    if not entries:
+        raise SegmentFormatError("an empty sample description")
+    entry = entries[0]
+    if entry.kind == b"avc1":
+        for child in _boxes(init, entry.body + _VISUAL_ENTRY_FIELDS, entry.end):
+            if child.kind == b"avcC":
+                profile, compatibility, level = init[child.body + 1 : child.body + 4]
+                return f"avc1.{profile:02x}{compatibility:02x}{level:02x}"
+        raise SegmentFormatError("an avc1 track without its avcC configuration")
+    if entry.kind == b"mp4a":
+        return "mp4a.40.2"  # AAC-LC, the only audio we make
+    raise SegmentFormatError(f"a track of an unexpected kind: {entry.kind!r}")
+
+
+@dataclass(frozen=True)
+class SplitSegment:
+    init: bytes
+    media: bytes
+
+    @property
+    def init_id(self) -> str:
+        """Names the init segment by content: segments whose init differs get their own."""
+        return hashlib.sha256(self.init).hexdigest()[:12]
+
+
+def split_segment(data: bytes, start_s: Fraction) -> SplitSegment:
+    """A fragmented MP4 → its init segment and its media segment placed at ``start_s``.
+
+    The encoder starts every segment's clock at zero; the decode time of each
+    fragment (``tfdt``) is moved by the segment's start, in the track's timescale.
+    """
+    kinds = [box.kind for box in _boxes(data)]
+    if b"moov" not in kinds or b"moof" not in kinds:
+        raise SegmentFormatError(f"expected a fragmented MP4, found boxes {kinds}")
+    init = bytearray()
+    media = bytearray()
+    for box in _boxes(data):
+        if box.kind in (b"ftyp", b"moov"):
+            init += data[box.start : box.end]
+        elif box.kind in (b"moof", b"mdat"):
+            media += data[box.start : box.end]
+        # mfra (random access index) and free space are not part of an HLS segment.
+    offset = round(start_s * timescale(bytes(init)))
+    _shift_decode_times(media, offset)
+    return SplitSegment(bytes(init), bytes(media))
+
+
+def _shift_decode_times(media: bytearray, offset: int) -> None:
+    for tfdt in _find(media, [b"moof", b"traf", b"tfdt"]):
+        body = tfdt.body
+        version = media[body]
+        if version == 1:
+            (value,) = struct.unpack_from(">Q", media, body + 4)
+            struct.pack_into(">Q", media, body + 4, value + offset)
+        else:
+            (value,) = struct.unpack_from(">I", media, body + 4)
+            if value + offset >= 2**32:
+                raise SegmentFormatError("a 32-bit decode time cannot reach this far")
+            struct.pack_into(">I", media, body + 4, value + offset)
+
+
+def decode_times(media: bytes) -> list[int]:
+    """Every fragment's decode time (for checks and tests)."""
+    times = []
+    for tfdt in _find(media, [b"moof", b"traf", b"tfdt"]):
+        body = tfdt.body
+        fmt = ">Q" if media[body] == 1 else ">I"
+        times.append(int(struct.unpack_from(fmt, media, body + 4)[0]))
+    return times
+
+
+# --- playlists ---------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class PlaylistEntry:
+    uri: str
+    duration_s: float
+    init_uri: str
+
+
+def media_playlist(entries: Sequence[PlaylistEntry], *, complete: bool) -> str:
+    """A rendition's playlist: an EVENT playlist that grows, VOD-complete with ENDLIST.
+
+    A segment whose init segment differs from the one before it gets its own
+    ``EXT-X-MAP``; normally every segment shares one.
+    """
+    target = max([TARGET_SEGMENT_S, *(math.ceil(e.duration_s) for e in entries)])
+    lines = [
+        "#EXTM3U",
+        "#EXT-X-VERSION:7",
+        f"#EXT-X-TARGETDURATION:{target}",
+        "#EXT-X-MEDIA-SEQUENCE:0",
+        f"#EXT-X-PLAYLIST-TYPE:{'VOD' if complete else 'EVENT'}",
+        "#EXT-X-INDEPENDENT-SEGMENTS",
+    ]
+    current_map = None
+    for entry in entries:
+        if entry.init_uri != current_map:
+            lines.append(f'#EXT-X-MAP:URI="{entry.init_uri}"')
+            current_map = entry.init_uri
+        lines += [f"#EXTINF:{entry.duration_s:.6f},", entry.uri]
+    if complete:
+        lines.append("#EXT-X-ENDLIST")
+    return "\n".join(lines) + "\n"
+
+
+@dataclass(frozen=True)
+class Variant:
+    uri: str
+    width: int
+    height: int
+    bandwidth: int  # bits per second, peak
+    codecs: str
+    frame_rate: float
+
+
+@dataclass(frozen=True)
+class AudioTrack:
+    uri: str
+    channels: int
+
+
+AUDIO_GROUP = "audio"
+
+
+def master_playlist(variants: Sequence[Variant], audio: AudioTrack | None) -> str:
+    lines = ["#EXTM3U", "#EXT-X-VERSION:7", "#EXT-X-INDEPENDENT-SEGMENTS"]
+    if audio is not None:
+        lines.append(
+            f'#EXT-X-MEDIA:TYPE=AUDIO,GROUP-ID="{AUDIO_GROUP}",NAME="Classroom",LANGUAGE="und",'
+            f'DEFAULT=YES,AUTOSELECT=YES,CHANNELS="{audio.channels}",URI="{audio.uri}"'
+        )
+    for variant in variants:
+        attributes = [
+            f"BANDWIDTH={variant.bandwidth}",
+            f"RESOLUTION={variant.width}x{variant.height}",
+            f"FRAME-RATE={variant.frame_rate:.3f}",
+            f'CODECS="{variant.codecs}"',
+        ]
+        if audio is not None:
+            attributes.append(f'AUDIO="{AUDIO_GROUP}"')
+        lines += ["#EXT-X-STREAM-INF:" + ",".join(attributes), variant.uri]
+    return "\n".join(lines) + "\n"
