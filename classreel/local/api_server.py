@@ -35,6 +35,7 @@ from werkzeug.wrappers import Request as WsgiRequest
 from werkzeug.wrappers import Response as WsgiResponse
 
 from chalicelib.api.errors import error_body
+from chalicelib.api.web_security import local_headers
 from chalicelib.auth.dev_issuer import DevIssuer
 from chalicelib.config import PROJECT_ROOT, Settings, get_settings
 from chalicelib.observability import logger
@@ -79,6 +80,7 @@ class ApiServerApp:
         self._gateway = ApiGatewayLikeLocalGateway(chalice_app, config)
         self._web_dir = web_dir.resolve() if web_dir and web_dir.is_dir() else None
         self._settings = settings or get_settings()
+        self._security_headers = local_headers(self._settings.s3_endpoint_url)
         self._local_routes: dict[tuple[str, str], Callable[[WsgiRequest], WsgiResponse]] = {
             ("GET", "/web-config.json"): self._web_config,
             ("POST", "/local/dev-token"): self._dev_token,
@@ -87,6 +89,9 @@ class ApiServerApp:
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         request = WsgiRequest(environ)
         response = self._dispatch(request)
+        # The headers CloudFront adds in AWS, so the client runs under the same policy here.
+        for name, value in self._security_headers.items():
+            response.headers.setdefault(name, value)
         return response(environ, start_response)
 
     def _dispatch(self, request: WsgiRequest) -> WsgiResponse:
