@@ -7,7 +7,7 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from chalicelib.api.pagination import decode_cursor, encode_cursor
+from chalicelib.api.pagination import decode_cursor, encode_cursor, is_table_key
 from chalicelib.audit.models import (
     AuditAction,
     AuditDay,
@@ -160,22 +160,26 @@ def district_page(
         start_key = None
         if len(items) >= limit:
             if results.last_evaluated_key:
-                return items, encode_cursor(
-                    {"day": day.isoformat(), "key": results.last_evaluated_key}
-                )
+                return items, _district_cursor(principal.district, day, results.last_evaluated_key)
             following = active[index + 1 : index + 2]
             if following:
-                return items, encode_cursor({"day": following[0].isoformat(), "key": None})
+                return items, _district_cursor(principal.district, following[0], None)
             return items, None
     if len(active) > MAX_DAYS_PER_PAGE:
-        return items, encode_cursor({"day": active[MAX_DAYS_PER_PAGE].isoformat(), "key": None})
+        return items, _district_cursor(principal.district, active[MAX_DAYS_PER_PAGE], None)
     return items, None
+
+
+def _district_cursor(district: str, day: date, key: dict[str, Any] | None) -> str | None:
+    return encode_cursor({"district": district, "day": day.isoformat(), "key": key})
 
 
 def _district_position(district: str, cursor: str) -> tuple[date, dict[str, Any] | None]:
     position = decode_cursor(cursor, must_match={})
     if position is None or "day" not in position or "key" not in position:
         raise InvalidInput("The cursor is not valid", field="cursor")
+    if position.get("district") != district:
+        raise InvalidInput("The cursor does not belong to this listing", field="cursor")
     try:
         day = date.fromisoformat(position["day"])
     except (TypeError, ValueError) as exc:
@@ -184,6 +188,10 @@ def _district_position(district: str, cursor: str) -> tuple[date, dict[str, Any]
     if start_key is None:
         return day, None
     partition = day_partition(district, datetime(day.year, day.month, day.day))
-    if not isinstance(start_key, dict) or start_key.get("pk") != {"S": partition}:
+    if (
+        not isinstance(start_key, dict)
+        or not is_table_key(start_key)
+        or start_key.get("pk") != {"S": partition}
+    ):
         raise InvalidInput("The cursor does not belong to this listing", field="cursor")
     return day, start_key

@@ -13,6 +13,7 @@ import pytest
 from chalicelib.audit import service as audit
 from chalicelib.audit.models import AuditAction, AuditDay, AuditRecord
 from chalicelib.auth.principal import Principal, Role
+from chalicelib.errors import InvalidInput
 from tests.support.api import Api
 
 pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("local_stack")]
@@ -102,3 +103,16 @@ def test_over_http_an_ancient_since_answers_with_todays_entries(
     page = admin.ok("GET", "/audit", params={"since": "0001-01-01"})
     assert [item["video_id"] for item in page["items"]] == [video_id]
     assert page["next_cursor"] is None
+
+
+def test_a_cursor_of_another_district_is_refused_even_between_days() -> None:
+    ours, theirs = (f"district-aud-{secrets.token_hex(3)}" for _ in range(2))
+    today = datetime.now(UTC).date()
+    _entries_on(theirs, [today - timedelta(days=2), today - timedelta(days=1)])
+    # One entry a page: the first page ends with its day, so its cursor names the next day.
+    items, cursor = audit.district_page(
+        _admin(theirs), date(2000, 1, 1), None, cursor=None, limit=1
+    )
+    assert len(items) == 1 and cursor is not None
+    with pytest.raises(InvalidInput, match="does not belong"):
+        audit.district_page(_admin(ours), date(2000, 1, 1), None, cursor=cursor, limit=1)
