@@ -19,7 +19,7 @@ import socket
 import ssl
 import time
 from collections.abc import Callable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
 
@@ -61,7 +61,16 @@ class Network:
 
     resolve: Resolver = system_resolver
     connect: Connector = open_socket
-    tls: ssl.SSLContext = field(default_factory=ssl.create_default_context)
+    # None: the system's trust store, certificate and host name verified.
+    tls: ssl.SSLContext | None = None
+
+    def tls_context(self) -> ssl.SSLContext:
+        return self.tls or _system_tls()
+
+
+@functools.cache
+def _system_tls() -> ssl.SSLContext:
+    return ssl.create_default_context()
 
 
 @functools.cache
@@ -88,7 +97,7 @@ class _PinnedHTTPConnection(http.client.HTTPConnection):
 class _PinnedHTTPSConnection(http.client.HTTPSConnection):
     def __init__(self, pinned: PinnedTarget, timeout: float, network: Network) -> None:
         super().__init__(
-            pinned.target.host, pinned.target.port, timeout=timeout, context=network.tls
+            pinned.target.host, pinned.target.port, timeout=timeout, context=network.tls_context()
         )
         self._pinned = pinned
         self._network = network
@@ -98,7 +107,9 @@ class _PinnedHTTPSConnection(http.client.HTTPSConnection):
             self._pinned.address, self._pinned.target.port, float(self.timeout or 10)
         )
         # The certificate must be valid for the name, whatever address it resolved to.
-        self.sock = self._network.tls.wrap_socket(raw, server_hostname=self._pinned.target.host)
+        self.sock = self._network.tls_context().wrap_socket(
+            raw, server_hostname=self._pinned.target.host
+        )
 
 
 def post(

@@ -15,9 +15,19 @@ import ipaddress
 import json
 import secrets
 import socket
+import ssl
+import threading
 from collections.abc import Iterator, Sequence
+from contextlib import contextmanager
+from datetime import UTC, datetime, timedelta
+from http.server import BaseHTTPRequestHandler, HTTPServer
+from pathlib import Path
 
 import pytest
+from cryptography import x509
+from cryptography.hazmat.primitives import hashes, serialization
+from cryptography.hazmat.primitives.asymmetric import ec
+from cryptography.x509.oid import NameOID
 
 from chalicelib.config import Settings
 from chalicelib.db.base import utcnow
@@ -156,3 +166,85 @@ def test_connection_failures_are_recorded_coarsely(settings: Settings, district:
         assert deliver(slow_message, settings, network) == "failed"
     assert _reloaded(refused).last_error == "could not connect"
     assert _reloaded(slow).last_error == "timed out"
+
+
+def _certificate(tmp_path: Path, name: str) -> tuple[Path, Path]:
+    """A self-signed certificate for ``name``, and its key, as PEM files."""
+    key = ec.generate_private_key(ec.SECP256R1())
+    subject = x509.Name([x509.NameAttribute(NameOID.COMMON_NAME, name)])
+    now = datetime.now(UTC)
+    certificate = (
+        x509.CertificateBuilder()
+        .subject_name(subject)
+        .issuer_name(subject)
+        .public_key(key.public_key())
+        .serial_number(x509.random_serial_number())
+        .not_valid_before(now - timedelta(minutes=5))
+        .not_valid_after(now + timedelta(hours=1))
+        .add_extension(x509.SubjectAlternativeName([x509.DNSName(name)]), critical=False)
+        .add_extension(x509.BasicConstraints(ca=True, path_length=None), critical=True)
+        .sign(key, hashes.SHA256())
+    )
+    cert_path, key_path = tmp_path / f"{name}.crt", tmp_path / f"{name}.key"
+    cert_path.write_bytes(certificate.public_bytes(serialization.Encoding.PEM))
+    key_path.write_bytes(
+        key.private_bytes(
+            serialization.Encoding.PEM,
+            serialization.PrivateFormat.PKCS8,
+            serialization.NoEncryption(),
+        )
+    )
+    return cert_path, key_path
+
+
+@contextmanager
+def _tls_canary(cert: Path, key: Path) -> Iterator[tuple[int, list[tuple[str, str | None]]]]:
+    """An HTTPS receiver on 127.0.0.1; records (Host header, SNI) of each request."""
+    seen: list[tuple[str, str | None]] = []
+    names: list[str | None] = []
+
+    class Handler(BaseHTTPRequestHandler):
+        def do_POST(self) -> None:
+            self.rfile.read(int(self.headers.get("Content-Length", "0")))
+            seen.append((self.headers["Host"], names[-1] if names else None))
+            self.send_response(204)
+            self.end_headers()
+
+        def log_message(self, *args: object) -> None:
+            pass
+
+    context = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
+    context.load_cert_chain(cert, key)
+    context.sni_callback = lambda _sock, name, _ctx: names.append(name)
+    server = HTTPServer(("127.0.0.1", 0), Handler)
+    server.socket = context.wrap_socket(server.socket, server_side=True)
+    thread = threading.Thread(target=server.serve_forever, daemon=True)
+    thread.start()
+    try:
+        yield server.server_address[1], seen
+    finally:
+        server.shutdown()
+        server.server_close()
+
+
+def test_https_goes_to_the_pinned_address_with_the_name_for_sni_and_the_certificate(
+    settings: Settings, district: str, tmp_path: Path
+) -> None:
+    cert, key = _certificate(tmp_path, "hooks.example.test")
+    trusting = ssl.create_default_context(cafile=str(cert))
+    with _tls_canary(cert, key) as (port, seen):
+        url = f"https://hooks.example.test:{port}/in"
+        message, record = _pending(district, url, new_secret())
+        network = Network(resolve=Answers(["127.0.0.1"]), connect=LoopbackOnly(), tls=trusting)
+        assert deliver(message, settings, network) == "delivered"
+        assert seen == [(f"hooks.example.test:{port}", "hooks.example.test")]
+        # A certificate for another name is refused, though the address is the same.
+        other_cert, _ = _certificate(tmp_path, "other.example.test")
+        message, record = _pending(district, url, new_secret())
+        network = Network(
+            resolve=Answers(["127.0.0.1"]),
+            connect=LoopbackOnly(),
+            tls=ssl.create_default_context(cafile=str(other_cert)),
+        )
+        assert deliver(message, settings, network) == "failed"
+    assert _reloaded(record).last_error == "TLS failed (certificate or handshake)"
