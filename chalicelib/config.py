@@ -123,6 +123,9 @@ class Settings(BaseSettings):
     # Only the local twin may call 127.0.0.1 and plain http; in AWS a webhook
     # must be public https (no server-side request forgery into the VPC).
     webhook_allow_private_targets: bool = False
+    # After a secret rotation, deliveries are signed with the old secret too for
+    # this long, so receivers can switch without losing a delivery.
+    webhook_secret_overlap_s: int = 24 * 3600
 
     # --- clips, review, library -------------------------------------------------
     clip_visibility_timeout_s: int = 5400

@@ -51,6 +51,9 @@ class DeploymentConfig:
     # Defaults to classreel-{stage}; prefixes are unique per region, so a
     # district deploying its own copy may need another (-c authDomainPrefix=...).
     auth_domain_prefix: str | None = None
+    # Whether a web client on a developer's machine (http://localhost:8000/) may sign
+    # in against this stage's user pool: by default only the local and dev stages.
+    local_sign_in: bool | None = None
 
     @classmethod
     def from_context(cls, node: Node) -> DeploymentConfig:
@@ -80,6 +83,7 @@ class DeploymentConfig:
                 "logRetentionDays", value("logRetentionDays", defaults.log_retention_days)
             ),
             auth_domain_prefix=value("authDomainPrefix", None) or None,
+            local_sign_in=_optional_bool("localSignIn", value("localSignIn", None)),
         )
         config.validate()
         return config
@@ -116,6 +120,14 @@ class DeploymentConfig:
         return min(long_enough, key=lambda r: _RETENTION_DAYS[r.name])
 
     @property
+    def allows_local_sign_in(self) -> bool:
+        """A client at http://localhost:8000/ may use the hosted UI (local and dev only,
+        unless ``-c localSignIn=true|false`` says otherwise)."""
+        if self.local_sign_in is not None:
+            return self.local_sign_in
+        return self.stage in LOCAL_SIGN_IN_STAGES
+
+    @property
     def hosted_ui_prefix(self) -> str:
         """The Cognito domain prefix of the hosted sign-in pages."""
         return self.auth_domain_prefix or self.name("signin")
@@ -145,6 +157,20 @@ _RETENTION_DAYS = {
     "FIVE_YEARS": 1827,
     "TEN_YEARS": 3653,
 }
+
+
+LOCAL_SIGN_IN_STAGES = ("local", "dev")
+
+
+def _optional_bool(key: str, raw: object) -> bool | None:
+    if raw is None or isinstance(raw, bool):
+        return raw
+    text = str(raw).strip().lower()
+    if text in ("true", "yes", "1"):
+        return True
+    if text in ("false", "no", "0"):
+        return False
+    raise DeploymentConfigError(f"{key} must be true or false, not {raw!r}")
 
 
 def _positive_int(key: str, raw: object) -> int:

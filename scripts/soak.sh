@@ -27,7 +27,8 @@ timeout --kill-after=30 "${SOAK_TIMEOUT_S:-2700}" .venv/bin/python -m pytest -q 
   tests/integration/ingest/test_media_corpus.py \
   tests/integration/feedback/test_comments.py \
   tests/e2e/test_api_fuzz.py \
-  tests/unit/ingest/test_events_fuzz.py
+  tests/unit/ingest/test_events_fuzz.py \
+  tests/unit/webhooks/test_ssrf_fuzz.py
 status=$?
 set -e
 elapsed=$(( $(date +%s) - started ))

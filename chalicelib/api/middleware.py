@@ -28,6 +28,16 @@ def token_verifier() -> TokenVerifier:
         return _verifier
 
 
+def optional_principal(authorization_header: str | None) -> Principal | None:
+    """On a public route: who is calling, if they sent a valid token; else nobody."""
+    if not authorization_header:
+        return None
+    try:
+        return token_verifier().verify(bearer_token(authorization_header))
+    except DomainError:
+        return None
+
+
 def http_middleware(event: Request, get_response: Callable[[Request], Response]) -> Response:
     request_id = event.context.get("requestId")
     if request_id:

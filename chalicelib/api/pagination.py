@@ -9,6 +9,7 @@ from __future__ import annotations
 import base64
 import binascii
 import json
+import re
 from typing import Any
 
 from chalicelib.errors import InvalidInput
@@ -32,7 +33,24 @@ def decode_cursor(cursor: str | None, *, must_match: dict[str, str]) -> dict[str
         raise InvalidInput("The cursor is not valid", field="cursor") from exc
     if not isinstance(key, dict):
         raise InvalidInput("The cursor is not valid", field="cursor")
+    if must_match and not is_table_key(key):
+        raise InvalidInput("The cursor is not valid", field="cursor")
     for name, expected in must_match.items():
         if key.get(name) != {"S": expected}:
             raise InvalidInput("The cursor does not belong to this listing", field="cursor")
     return key
+
+
+def is_table_key(key: dict[str, Any]) -> bool:
+    """A LastEvaluatedKey of our table or its indexes: key attributes, string values only,
+    so a crafted cursor cannot carry anything else into a query."""
+    return bool(key) and all(
+        _KEY_ATTRIBUTE.match(name)
+        and isinstance(value, dict)
+        and list(value) == ["S"]
+        and isinstance(value["S"], str)
+        for name, value in key.items()
+    )
+
+
+_KEY_ATTRIBUTE = re.compile(r"^(pk|sk|gsi[0-9]+(pk|sk))$")

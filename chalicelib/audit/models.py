@@ -1,7 +1,9 @@
 """Audit entries, append-only: written once with a condition, never updated.
 
-``AUDIT#{district}#{yyyy-mm-dd}`` / ``{at}#{id}``: a district's day, so an export
-since a date is one Query per day. gsi1 ``AUDITVIDEO#{video_id}`` / ``{at}#{id}``:
+``AUDIT#{district}#{yyyy-mm-dd}`` / ``{at}#{id}``: a district's day.
+``AUDITDAYS#{district}`` / ``{yyyy-mm-dd}``: the days that have entries, written
+before them, so an export since a date is one Query for the days plus one per
+day that has entries (never one per calendar day). gsi1 ``AUDITVIDEO#{video_id}`` / ``{at}#{id}``:
 one video's history for its teacher. Entries hold ids and actions, never content
 (no titles, bodies or media), and expire after the audit retention period.
 """
@@ -45,6 +47,10 @@ def day_partition(district: str, at: datetime) -> str:
     return f"AUDIT#{district}#{at.date().isoformat()}"
 
 
+def days_partition(district: str) -> str:
+    return f"AUDITDAYS#{district}"
+
+
 def video_audit_partition(video_id: str) -> str:
     return f"AUDITVIDEO#{video_id}"
 
@@ -65,4 +71,12 @@ class AuditRecord(TableModel):
     # Who else an action concerned (e.g. the user a video was shared with), or a
     # short machine-readable note ("school_coaches", a retention step).
     subject = UnicodeAttribute(null=True)
+    expires_at = TTLAttribute(null=True)
+
+
+class AuditDay(TableModel):
+    """A marker: the district has entries on this day (sk = the day, ISO). Written
+    before the entries, kept as long as the day's last entry."""
+
+    district = UnicodeAttribute()
     expires_at = TTLAttribute(null=True)

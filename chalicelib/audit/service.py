@@ -5,12 +5,15 @@ from __future__ import annotations
 from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import date, datetime, timedelta
+from typing import Any
 
-from chalicelib.api.pagination import decode_cursor, encode_cursor
+from chalicelib.api.pagination import decode_cursor, encode_cursor, is_table_key
 from chalicelib.audit.models import (
     AuditAction,
+    AuditDay,
     AuditRecord,
     day_partition,
+    days_partition,
     new_audit_id,
     video_audit_partition,
 )
@@ -21,6 +24,9 @@ from chalicelib.errors import Forbidden, InvalidInput
 
 # Work done by the platform itself (retention) is recorded under this actor.
 SYSTEM = "system"
+# A page of GET /audit reads at most this many days; a sparse trail gets a
+# short page and a cursor rather than one long request.
+MAX_DAYS_PER_PAGE = 31
 
 
 @dataclass(frozen=True)
@@ -72,11 +78,25 @@ def record(actor: Actor | Principal, event: Event) -> None:
     record_many(actor, [event])
 
 
-def record_many(actor: Actor | Principal, events: Iterable[Event]) -> None:
-    """Append entries; a conditional put, so an entry is never overwritten."""
+def record_many(
+    actor: Actor | Principal, events: Iterable[Event], *, at: datetime | None = None
+) -> None:
+    """Append entries (at ``at``, default now); a conditional put, so an entry is never
+    overwritten."""
     who = actor if isinstance(actor, Actor) else Actor.of(actor)
-    now = utcnow()
+    now = at or utcnow()
     entries = [_entry(who, event, now) for event in events]
+    # The day markers first: an entry is never written on a day the trail's
+    # reader would skip.
+    for district in sorted({entry.district for entry in entries}):
+        AuditDay.update_item(
+            days_partition(district),
+            now.date().isoformat(),
+            actions=[
+                AuditDay.district.set(district),
+                AuditDay.expires_at.set(max(e.expires_at for e in entries if e.expires_at)),
+            ],
+        )
     if len(entries) == 1:
         entries[0].save(condition=AuditRecord.pk.does_not_exist())
         return
@@ -106,34 +126,68 @@ def district_page(
 ) -> tuple[list[AuditRecord], str | None]:
     """The caller's district's entries between two days, oldest first, a page at a time.
 
-    One Query per day partition; the cursor carries the day and DynamoDB's key.
+    One Query finds the days that have entries (however far back ``since`` is),
+    then one Query per such day, at most ``MAX_DAYS_PER_PAGE`` of them per page.
+    The cursor carries the day and DynamoDB's key within it (none: the day's start).
     """
     if not principal.has_role(Role.ADMIN):
         raise Forbidden("Only a district admin can export the audit trail")
     last = until or utcnow().date()
     if since > last:
         raise InvalidInput("since is after until", field="since")
-    day, start_key = since, None
+    first, start_key = since, None
     if cursor:
-        position = decode_cursor(cursor, must_match={})
-        if position is None or "day" not in position or "key" not in position:
-            raise InvalidInput("The cursor is not valid", field="cursor")
-        try:
-            day = date.fromisoformat(position["day"])
-        except (TypeError, ValueError) as exc:
-            raise InvalidInput("The cursor is not valid", field="cursor") from exc
-        start_key = position["key"]
-        partition = day_partition(principal.district, datetime(day.year, day.month, day.day))
-        if not isinstance(start_key, dict) or start_key.get("pk") != {"S": partition}:
+        first, start_key = _district_position(principal.district, cursor)
+        if first < since or first > last:
             raise InvalidInput("The cursor does not belong to this listing", field="cursor")
+    days = AuditDay.query(
+        days_partition(principal.district),
+        AuditDay.sk.between(first.isoformat(), last.isoformat()),
+        limit=MAX_DAYS_PER_PAGE + 1,
+    )
+    active = [date.fromisoformat(day.sk) for day in days]
     items: list[AuditRecord] = []
-    while day <= last:
+    for index, day in enumerate(active[:MAX_DAYS_PER_PAGE]):
         partition = day_partition(principal.district, datetime(day.year, day.month, day.day))
         results = AuditRecord.query(
             partition, limit=limit - len(items), last_evaluated_key=start_key
         )
         items += list(results)
-        if len(items) >= limit and results.last_evaluated_key:
-            return items, encode_cursor({"day": day.isoformat(), "key": results.last_evaluated_key})
-        day, start_key = day + timedelta(days=1), None
+        start_key = None
+        if len(items) >= limit:
+            if results.last_evaluated_key:
+                return items, _district_cursor(principal.district, day, results.last_evaluated_key)
+            following = active[index + 1 : index + 2]
+            if following:
+                return items, _district_cursor(principal.district, following[0], None)
+            return items, None
+    if len(active) > MAX_DAYS_PER_PAGE:
+        return items, _district_cursor(principal.district, active[MAX_DAYS_PER_PAGE], None)
     return items, None
+
+
+def _district_cursor(district: str, day: date, key: dict[str, Any] | None) -> str | None:
+    return encode_cursor({"district": district, "day": day.isoformat(), "key": key})
+
+
+def _district_position(district: str, cursor: str) -> tuple[date, dict[str, Any] | None]:
+    position = decode_cursor(cursor, must_match={})
+    if position is None or "day" not in position or "key" not in position:
+        raise InvalidInput("The cursor is not valid", field="cursor")
+    if position.get("district") != district:
+        raise InvalidInput("The cursor does not belong to this listing", field="cursor")
+    try:
+        day = date.fromisoformat(position["day"])
+    except (TypeError, ValueError) as exc:
+        raise InvalidInput("The cursor is not valid", field="cursor") from exc
+    start_key = position["key"]
+    if start_key is None:
+        return day, None
+    partition = day_partition(district, datetime(day.year, day.month, day.day))
+    if (
+        not isinstance(start_key, dict)
+        or not is_table_key(start_key)
+        or start_key.get("pk") != {"S": partition}
+    ):
+        raise InvalidInput("The cursor does not belong to this listing", field="cursor")
+    return day, start_key

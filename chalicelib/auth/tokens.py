@@ -20,6 +20,11 @@ from chalicelib.errors import Unauthenticated
 
 ALGORITHMS = ["RS256"]
 CLOCK_SKEW_S = 30
+# Cognito marks its tokens ``token_use`` = "id" or "access"; RFC 9068 access
+# tokens say ``typ: at+jwt``. Only ID tokens name the person and their groups for
+# this app (an access token's audience is not checked the same way).
+ID_TOKEN_USE = "id"  # noqa: S105  (a claim value, not a secret)
+ACCESS_TOKEN_TYPES = frozenset({"at+jwt", "application/at+jwt"})
 
 
 class KeySource(Protocol):
@@ -89,6 +94,7 @@ class TokenVerifier:
         self._keys = keys
 
     def verify(self, token: str) -> Principal:
+        _refuse_access_tokens(token)
         key = self._keys.signing_key(token)
         try:
             claims = jwt.decode(
@@ -104,9 +110,31 @@ class TokenVerifier:
             raise Unauthenticated("The token has expired") from exc
         except jwt.InvalidSignatureError as exc:
             raise Unauthenticated("The token's signature is not valid") from exc
+        except jwt.ImmatureSignatureError as exc:
+            raise Unauthenticated("The token is not valid yet") from exc
+        except jwt.InvalidAudienceError as exc:
+            raise Unauthenticated("The token was issued for another audience") from exc
+        except jwt.InvalidIssuerError as exc:
+            raise Unauthenticated("The token comes from an issuer this API does not trust") from exc
+        except jwt.InvalidAlgorithmError as exc:
+            raise Unauthenticated("The token's signing algorithm is not accepted") from exc
+        except jwt.MissingRequiredClaimError as exc:
+            raise Unauthenticated(f"The token has no '{exc.claim}' claim") from exc
         except jwt.InvalidTokenError as exc:
-            raise Unauthenticated(f"The token is not valid: {exc}") from exc
+            raise Unauthenticated("The token is not valid") from exc
         return Principal.from_claims(claims)
+
+
+def _refuse_access_tokens(token: str) -> None:
+    """Refuse access tokens up front (reading unverified parts only ever refuses)."""
+    try:
+        header = jwt.get_unverified_header(token)
+        claims = jwt.decode(token, options={"verify_signature": False})
+    except jwt.DecodeError as exc:
+        raise Unauthenticated("The token is malformed") from exc
+    typ = str(header.get("typ", "")).lower()
+    if typ in ACCESS_TOKEN_TYPES or claims.get("token_use", ID_TOKEN_USE) != ID_TOKEN_USE:
+        raise Unauthenticated("An ID token is required, not an access token")
 
 
 def verifier_from_settings(settings: Settings) -> TokenVerifier:

@@ -9,7 +9,7 @@ from dataclasses import dataclass
 from typing import Literal
 
 from botocore.exceptions import BotoCoreError, ClientError
-from pydantic import BaseModel
+from pydantic import BaseModel, Field
 
 from chalicelib import aws
 from chalicelib.config import Settings
@@ -18,7 +18,9 @@ from chalicelib.jobs.queues import work_queue
 
 class ComponentView(BaseModel):
     status: Literal["ok", "down"]
-    detail: str | None = None
+    detail: str | None = Field(
+        default=None, description="Why it is down: only for a district admin's token"
+    )
 
 
 class HealthView(BaseModel):
@@ -41,13 +43,15 @@ class HealthReport:
     def ok(self) -> bool:
         return all(component.ok for component in self.components)
 
-    def as_dict(self) -> dict[str, object]:
+    def as_dict(self, *, detailed: bool = False) -> dict[str, object]:
+        """Anyone may see ok/down; the reasons (raw AWS and OS error text, endpoints)
+        only an authenticated admin."""
         return {
             "status": "ok" if self.ok else "unavailable",
             "components": {
                 c.name: {
                     "status": "ok" if c.ok else "down",
-                    **({"detail": c.detail} if c.detail else {}),
+                    **({"detail": c.detail} if c.detail and detailed else {}),
                 }
                 for c in self.components
             },

@@ -11,6 +11,7 @@ import json
 import secrets
 import shutil
 import zipfile
+from collections.abc import Callable
 from datetime import timedelta
 from enum import StrEnum
 from pathlib import Path
@@ -94,14 +95,22 @@ def get(principal: Principal, export_id: str) -> ExportRecord:
         raise NotFound("Export not found") from None
 
 
+def _zip_prefix(district: str, user_id: str) -> str:
+    return f"{EXPORTS_PREFIX}{district}/{user_id}/"
+
+
 def forget_exports(district: str, user_id: str, settings: Settings) -> int:
-    """Delete a user's exports (zips and records), e.g. when one of their videos is deleted."""
+    """Delete a user's exports (zips and records), e.g. when one of their videos is deleted.
+
+    Records first, then every zip under the user's prefix, including one a running
+    build has just uploaded but not yet recorded: that build's conditional update
+    then fails (its record is gone) and it deletes what it uploaded (see ``build``).
+    """
     partition = ExportRecord.key_of(district, user_id, "")[0]
     records = list(ExportRecord.query(partition))
     for record in records:
-        if record.key:
-            objects.delete_prefix(settings.media_bucket, record.key, settings)
         record.delete()
+    objects.delete_prefix(settings.media_bucket, _zip_prefix(district, user_id), settings)
     return len(records)
 
 
@@ -150,8 +159,28 @@ def _write_video(
             local.unlink()
 
 
-def build(district: str, user_id: str, export_id: str, settings: Settings) -> str:
-    """The worker's job. Returns an outcome word for logs and tests."""
+# (local zip, key) -> stored in the media bucket.
+ZipUpload = Callable[[Path, str], None]
+
+
+def build(
+    district: str,
+    user_id: str,
+    export_id: str,
+    settings: Settings,
+    upload: ZipUpload | None = None,
+) -> str:
+    """The worker's job. Returns an outcome word for logs and tests.
+
+    A deletion may race it (the video's, forgetting the owner's exports): the
+    zip is kept only if the export is still pending when it is recorded ready,
+    so no zip outlives its record.
+    """
+
+    def to_media_bucket(path: Path, key: str) -> None:
+        objects.upload(path, settings.media_bucket, key, "application/zip", settings)
+
+    store = upload or to_media_bucket
     try:
         record = ExportRecord.get(*ExportRecord.key_of(district, user_id, export_id))
     except ExportRecord.DoesNotExist:
@@ -174,8 +203,8 @@ def build(district: str, user_id: str, export_id: str, settings: Settings) -> st
             )
             for video in videos:
                 _write_video(archive, video, workdir, settings)
-        key = f"{EXPORTS_PREFIX}{district}/{user_id}/{export_id}.zip"
-        objects.upload(target, settings.media_bucket, key, "application/zip", settings)
+        key = f"{_zip_prefix(district, user_id)}{export_id}.zip"
+        store(target, key)
         try:
             record.update(
                 actions=[
@@ -188,9 +217,24 @@ def build(district: str, user_id: str, export_id: str, settings: Settings) -> st
                 condition=ExportRecord.status == ExportStatus.PENDING.value,
             )
         except UpdateError as exc:
-            if is_conditional_check_failure(exc):
-                return "duplicate"
-            raise
+            if not is_conditional_check_failure(exc):
+                raise
+            return _abandon(district, user_id, export_id, key, settings)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)
     return "ready"
+
+
+def _abandon(district: str, user_id: str, export_id: str, key: str, settings: Settings) -> str:
+    """The record changed under the build: deleted (a deletion raced it), or finished by
+    a duplicate run. The zip stays only if a ready record names it."""
+    try:
+        record = ExportRecord.get(
+            *ExportRecord.key_of(district, user_id, export_id), consistent_read=True
+        )
+    except ExportRecord.DoesNotExist:
+        objects.delete_prefix(settings.media_bucket, key, settings)
+        return "gone"
+    if record.status != ExportStatus.READY.value or record.key != key:
+        objects.delete_prefix(settings.media_bucket, key, settings)
+    return "duplicate"

@@ -5,6 +5,7 @@
 from __future__ import annotations
 
 import secrets
+from datetime import datetime
 from enum import StrEnum
 
 from pynamodb.attributes import (
@@ -35,6 +36,49 @@ class DeliveryStatus(StrEnum):
     FAILED = "failed"
 
 
+class Outcome(StrEnum):
+    """What an admin sees of an attempt: coarse on purpose. Socket errors, addresses
+    and response bodies are never shown (they would make webhooks a port scanner)."""
+
+    DELIVERED = "delivered"
+    REDIRECT = "HTTP 3xx: redirects are not followed"
+    CLIENT_ERROR = "HTTP 4xx"
+    SERVER_ERROR = "HTTP 5xx"
+    UNEXPECTED_STATUS = "unexpected HTTP status"
+    INVALID_RESPONSE = "invalid HTTP response"
+    TIMED_OUT = "timed out"
+    NOT_PUBLIC = "refused: not a public address"
+    UNRESOLVED = "host name does not resolve"
+    COULD_NOT_CONNECT = "could not connect"
+    TLS_FAILED = "TLS failed (certificate or handshake)"
+    HOOK_DELETED = "the webhook was deleted"
+
+    @classmethod
+    def for_status(cls, status: int) -> Outcome:
+        if 200 <= status < 300:
+            return cls.DELIVERED
+        if 300 <= status < 400:
+            return cls.REDIRECT
+        if 400 <= status < 500:
+            return cls.CLIENT_ERROR
+        if 500 <= status < 600:
+            return cls.SERVER_ERROR
+        return cls.UNEXPECTED_STATUS
+
+    @classmethod
+    def shown(cls, stored: str | None) -> str | None:
+        """Only outcome sentences reach an admin (records from before this rule held
+        raw error text)."""
+        if stored is None:
+            return None
+        if stored in cls._value2member_map_:
+            return stored
+        code = stored.removeprefix("HTTP ")
+        if code.isdigit():
+            return cls.for_status(int(code)).value
+        return cls.COULD_NOT_CONNECT.value
+
+
 def new_hook_id() -> str:
     return "wh_" + secrets.token_hex(8)
 
@@ -48,14 +92,25 @@ class WebhookRecord(TableModel):
     district = UnicodeAttribute()
     url = UnicodeAttribute()
     events = ListAttribute[str]()
-    # Shown to the admin once, used to sign every delivery.
+    # Shown to the admin once, used to sign every delivery (webhooks/signing.py).
     secret = UnicodeAttribute()
+    # After a rotation, deliveries are signed with this one too until it expires.
+    previous_secret = UnicodeAttribute(null=True)
+    previous_secret_expires_at = UTCDateTimeAttribute(null=True)
     created_by = UnicodeAttribute()
     created_at = UTCDateTimeAttribute(default_for_new=utcnow)
 
     @staticmethod
     def key(district: str, hook_id: str) -> tuple[str, str]:
         return f"WEBHOOKS#{district}", f"HOOK#{hook_id}"
+
+    def signing_secrets(self, now: datetime) -> list[str]:
+        """The secrets every delivery is signed with now: the current one first."""
+        found = [self.secret]
+        expires = self.previous_secret_expires_at
+        if self.previous_secret and expires is not None and expires > now:
+            found.append(self.previous_secret)
+        return found
 
     @staticmethod
     def partition(district: str) -> str:

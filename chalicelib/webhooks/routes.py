@@ -12,6 +12,7 @@ from chalicelib.webhooks.schemas import (
     CreateWebhookRequest,
     DeliveryListQuery,
     DeliveryPage,
+    RotatedSecretView,
     WebhookList,
 )
 
@@ -48,6 +49,17 @@ def list_webhooks() -> Response:
 def delete_webhook(hook_id: str) -> Response:
     service.delete(current_principal(), hook_id)
     return Response(body="", status_code=204)
+
+
+@webhooks_api.route(
+    "/webhooks/{hook_id}/rotate-secret",
+    methods=["POST"],
+    summary="A new signing secret, shown once; the old one also signs for a while (admin)",
+    response_model=RotatedSecretView,
+)
+def rotate_webhook_secret(hook_id: str) -> Response:
+    rotated = service.rotate_secret(current_principal(), hook_id, get_settings())
+    return Response(body=rotated.model_dump(mode="json"))
 
 
 @webhooks_api.route(

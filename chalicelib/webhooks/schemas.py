@@ -33,7 +33,17 @@ class WebhookView(BaseModel):
 
 
 class CreatedWebhookView(WebhookView):
-    secret: str = Field(description="Shown once: verify ClassReel-Signature with it")
+    secret: str = Field(
+        description="Shown once: verify webhook-signature with it (Standard Webhooks)"
+    )
+
+
+class RotatedSecretView(BaseModel):
+    id: str
+    secret: str = Field(description="The new secret, shown once; deliveries are signed with it")
+    previous_secret_expires_at: datetime = Field(
+        description="Until then every delivery carries a signature by the old secret too"
+    )
 
 
 class WebhookList(BaseModel):
@@ -46,7 +56,10 @@ class DeliveryView(BaseModel):
     status: Literal["pending", "delivered", "failed"]
     attempts: int
     last_status_code: int | None
-    last_error: str | None
+    last_error: str | None = Field(
+        description="The last attempt's outcome, coarse: e.g. 'HTTP 5xx', 'timed out', "
+        "'refused: not a public address', 'could not connect'"
+    )
     next_attempt_at: datetime | None
     delivered_at: datetime | None
     created_at: datetime

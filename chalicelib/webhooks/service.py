@@ -2,20 +2,25 @@
 
 from __future__ import annotations
 
-import secrets
+from datetime import timedelta
+
+from pynamodb.exceptions import UpdateError
 
 from chalicelib.api.pagination import decode_cursor, encode_cursor
 from chalicelib.auth.principal import Principal, Role
 from chalicelib.config import Settings
-from chalicelib.errors import Forbidden, InvalidInput, NotFound
-from chalicelib.webhooks.models import DeliveryRecord, WebhookRecord, new_hook_id
+from chalicelib.db.base import is_conditional_check_failure, utcnow
+from chalicelib.errors import Conflict, Forbidden, InvalidInput, NotFound
+from chalicelib.webhooks.models import DeliveryRecord, Outcome, WebhookRecord, new_hook_id
 from chalicelib.webhooks.schemas import (
     CreateWebhookRequest,
     DeliveryPage,
     DeliveryView,
+    RotatedSecretView,
     WebhookView,
 )
-from chalicelib.webhooks.targets import UnsafeTarget, check_target
+from chalicelib.webhooks.signing import new_secret
+from chalicelib.webhooks.targets import Resolver, UnsafeTarget, check_target, system_resolver
 
 
 def _require_admin(principal: Principal) -> None:
@@ -34,11 +39,14 @@ def view(hook: WebhookRecord) -> WebhookView:
 
 
 def create(
-    principal: Principal, request: CreateWebhookRequest, settings: Settings
+    principal: Principal,
+    request: CreateWebhookRequest,
+    settings: Settings,
+    resolve: Resolver = system_resolver,
 ) -> WebhookRecord:
     _require_admin(principal)
     try:
-        check_target(request.url, settings)
+        check_target(request.url, settings, resolve)
     except UnsafeTarget as exc:
         raise InvalidInput(str(exc), field="url") from exc
     hook_id = new_hook_id()
@@ -48,7 +56,7 @@ def create(
         district=principal.district,
         url=request.url,
         events=sorted(set(request.events)),
-        secret="whsec_" + secrets.token_urlsafe(32),
+        secret=new_secret(),
         created_by=principal.user_id,
     )
     hook.save()
@@ -72,6 +80,28 @@ def delete(principal: Principal, hook_id: str) -> None:
     _hook(principal, hook_id).delete()
 
 
+def rotate_secret(principal: Principal, hook_id: str, settings: Settings) -> RotatedSecretView:
+    """A new secret; the current one keeps signing (beside it) for the overlap period."""
+    hook = _hook(principal, hook_id)
+    secret = new_secret()
+    expires_at = utcnow() + timedelta(seconds=settings.webhook_secret_overlap_s)
+    try:
+        hook.update(
+            actions=[
+                WebhookRecord.previous_secret.set(hook.secret),
+                WebhookRecord.previous_secret_expires_at.set(expires_at),
+                WebhookRecord.secret.set(secret),
+            ],
+            # Two rotations at once: one wins, the other one's secret would be lost.
+            condition=WebhookRecord.secret == hook.secret,
+        )
+    except UpdateError as exc:
+        if is_conditional_check_failure(exc):
+            raise Conflict("The secret was just rotated by someone else; rotate again") from exc
+        raise
+    return RotatedSecretView(id=hook.hook_id, secret=secret, previous_secret_expires_at=expires_at)
+
+
 def deliveries(
     principal: Principal, hook_id: str, *, cursor: str | None, limit: int
 ) -> DeliveryPage:
@@ -88,7 +118,7 @@ def deliveries(
             status=d.status,
             attempts=int(d.attempts),
             last_status_code=int(d.last_status_code) if d.last_status_code is not None else None,
-            last_error=d.last_error,
+            last_error=Outcome.shown(d.last_error),
             next_attempt_at=d.next_attempt_at,
             delivered_at=d.delivered_at,
             created_at=d.created_at,

@@ -16,6 +16,7 @@ from __future__ import annotations
 import argparse
 import contextlib
 import importlib
+import ipaddress
 import json
 import signal
 import sys
@@ -23,7 +24,7 @@ import threading
 from collections.abc import Callable, Iterable
 from pathlib import Path
 from typing import Any
-from urllib.parse import unquote
+from urllib.parse import unquote, urlsplit
 
 from chalice.config import Config
 from chalice.local import ForbiddenError, LocalChalice, LocalGateway, LocalGatewayException
@@ -34,6 +35,7 @@ from werkzeug.wrappers import Request as WsgiRequest
 from werkzeug.wrappers import Response as WsgiResponse
 
 from chalicelib.api.errors import error_body
+from chalicelib.api.web_security import local_headers
 from chalicelib.auth.dev_issuer import DevIssuer
 from chalicelib.config import PROJECT_ROOT, Settings, get_settings
 from chalicelib.observability import logger
@@ -78,6 +80,7 @@ class ApiServerApp:
         self._gateway = ApiGatewayLikeLocalGateway(chalice_app, config)
         self._web_dir = web_dir.resolve() if web_dir and web_dir.is_dir() else None
         self._settings = settings or get_settings()
+        self._security_headers = local_headers(self._settings.s3_endpoint_url)
         self._local_routes: dict[tuple[str, str], Callable[[WsgiRequest], WsgiResponse]] = {
             ("GET", "/web-config.json"): self._web_config,
             ("POST", "/local/dev-token"): self._dev_token,
@@ -86,6 +89,9 @@ class ApiServerApp:
     def __call__(self, environ: dict[str, Any], start_response: StartResponse) -> Iterable[bytes]:
         request = WsgiRequest(environ)
         response = self._dispatch(request)
+        # The headers CloudFront adds in AWS, so the client runs under the same policy here.
+        for name, value in self._security_headers.items():
+            response.headers.setdefault(name, value)
         return response(environ, start_response)
 
     def _dispatch(self, request: WsgiRequest) -> WsgiResponse:
@@ -128,6 +134,9 @@ class ApiServerApp:
         )
 
     def _dev_token(self, request: WsgiRequest) -> WsgiResponse:
+        refusal = _loopback_only(request)
+        if refusal is not None:
+            return refusal
         # A JSON body forces a CORS preflight, which this server never grants:
         # another site open in the developer's browser cannot get a token.
         if request.mimetype != "application/json":
@@ -161,6 +170,46 @@ class ApiServerApp:
         response = send_file(file_path, request.environ, conditional=True, max_age=0)
         response.headers["Cache-Control"] = "no-cache"
         return response
+
+
+LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
+
+
+def _host_name(authority: str) -> str:
+    """``host[:port]`` or ``[v6]:port`` -> the host, lowercased, without brackets."""
+    if authority.startswith("["):
+        return authority[1:].split("]", 1)[0].lower()
+    return authority.rsplit(":", 1)[0].lower() if authority.count(":") == 1 else authority.lower()
+
+
+def _loopback_only(request: WsgiRequest) -> WsgiResponse | None:
+    """The dev-token route answers only a browser or tool on this machine, by this
+    machine's name.
+
+    - the peer must be loopback, whatever address the server was bound to;
+    - the Host header must name loopback: a page on another site whose name was
+      re-pointed at 127.0.0.1 (DNS rebinding) is same-origin with this server in
+      the browser's eyes, needs no preflight, and would otherwise get a token;
+    - an Origin, when sent, must be a loopback origin too.
+    """
+    peer = str(request.remote_addr or "")
+    try:
+        peer_is_loopback = ipaddress.ip_address(peer.removeprefix("::ffff:")).is_loopback
+    except ValueError:
+        peer_is_loopback = False
+    if not peer_is_loopback:
+        return _json(403, error_body("forbidden", "Dev tokens are issued to this machine only"))
+    if _host_name(request.host) not in LOOPBACK_NAMES:
+        return _json(
+            403,
+            error_body("forbidden", "Dev tokens are issued only at 127.0.0.1 or localhost"),
+        )
+    origin = request.headers.get("Origin")
+    if origin is not None:
+        parsed = urlsplit(origin)
+        if parsed.scheme != "http" or _host_name(parsed.netloc) not in LOOPBACK_NAMES:
+            return _json(403, error_body("forbidden", "Dev tokens are not issued to other sites"))
+    return None
 
 
 def _json(status: int, body: dict[str, Any]) -> WsgiResponse:

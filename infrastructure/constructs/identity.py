@@ -11,14 +11,16 @@ People sign in on Cognito's hosted pages (the user pool's domain) with the
 authorization-code flow and PKCE: the web client is public (no secret), sends a
 code challenge, and trades the code at ``/oauth2/token`` for the ID token it
 hands the API. The client's callback and logout URLs are the web
-distribution's address and http://localhost:8000/ (a local client against a
-deployed pool, for testing).
+distribution's address and, on the local and dev stages only, also
+http://localhost:8000/ (a local client against a deployed pool, for testing):
+a production pool never sends a code to a developer's machine.
 
 The distribution's address cannot be written into the app client directly:
 the functions need the client id (the token audience), the REST API needs the
 functions and the distribution needs the REST API, so that reference would be
-a cycle. The client is created with the local URL, and once the distribution
-exists a custom resource sets the full callback list with
+a cycle. The client is created with the local URL (or, where that is not allowed,
+without the hosted-UI flow), and once the distribution exists a custom resource
+sets the full callback list with
 ``UpdateUserPoolClient``, sending the client's own settings (that call resets
 whatever it omits), so any change to the settings runs it again.
 """
@@ -51,7 +53,9 @@ TENANT_ATTRIBUTES = (_custom_name(DISTRICT_CLAIM), _custom_name(SCHOOL_CLAIM))
 LOCAL_WEB_URL = "http://localhost:8000/"
 OAUTH_SCOPES = ("openid", "email", "profile")
 _STANDARD_READ = ("email", "email_verified", "name")
-_STANDARD_WRITE = ("email", "name")
+# The display name, like the tenant, is set by admins and rostering only: the API
+# shows it to others (comments, sharing), so a user must not rename themselves.
+_STANDARD_WRITE = ("email",)
 
 
 def client_settings(callback_urls: list[str]) -> dict[str, Any]:
@@ -59,9 +63,23 @@ def client_settings(callback_urls: list[str]) -> dict[str, Any]:
 
     Public (no secret: GenerateSecret is set at creation only), SRP for the
     phone app, the authorization-code grant for the web (PKCE by the client).
-    Custom attributes are readable, never writable: a user cannot move to
-    another district or school.
+    Custom attributes and the name are readable, never writable: a user cannot
+    move to another district or school, nor rename themselves. Without callback
+    URLs the hosted-UI flow is off (Cognito requires one to enable it).
     """
+    oauth: dict[str, Any] = {
+        "AllowedOAuthFlowsUserPoolClient": True,
+        "AllowedOAuthFlows": ["code"],
+        "AllowedOAuthScopes": list(OAUTH_SCOPES),
+        "SupportedIdentityProviders": ["COGNITO"],
+        "CallbackURLs": callback_urls,
+        "LogoutURLs": callback_urls,
+    }
+    if not callback_urls:
+        oauth = {
+            "AllowedOAuthFlowsUserPoolClient": False,
+            "SupportedIdentityProviders": ["COGNITO"],
+        }
     return {
         "ExplicitAuthFlows": ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
         "PreventUserExistenceErrors": "ENABLED",
@@ -78,12 +96,7 @@ def client_settings(callback_urls: list[str]) -> dict[str, Any]:
             [*_STANDARD_READ, *(f"{_CUSTOM_PREFIX}{a}" for a in TENANT_ATTRIBUTES)]
         ),
         "WriteAttributes": sorted(_STANDARD_WRITE),
-        "AllowedOAuthFlowsUserPoolClient": True,
-        "AllowedOAuthFlows": ["code"],
-        "AllowedOAuthScopes": list(OAUTH_SCOPES),
-        "SupportedIdentityProviders": ["COGNITO"],
-        "CallbackURLs": callback_urls,
-        "LogoutURLs": callback_urls,
+        **oauth,
     }
 
 
@@ -111,7 +124,8 @@ class Identity(Construct):
             user_pool_id=self.user_pool.user_pool_id,
             generate_secret=False,
         )
-        for name, value in client_settings([LOCAL_WEB_URL]).items():
+        self._local_urls = [LOCAL_WEB_URL] if config.allows_local_sign_in else []
+        for name, value in client_settings(self._local_urls).items():
             self.client.add_property_override(name, value)
 
     @property
@@ -131,7 +145,7 @@ class Identity(Construct):
             parameters={
                 "UserPoolId": self.user_pool.user_pool_id,
                 "ClientId": self.client_id,
-                **client_settings([web_url, LOCAL_WEB_URL]),
+                **client_settings([web_url, *self._local_urls]),
             },
             physical_resource_id=cr.PhysicalResourceId.of(self.client_id),
         )

@@ -5,16 +5,24 @@ both: static files from a private bucket (origin access control, no public
 bucket), and ``/api/*`` forwarded uncached to the REST API's ``api`` stage, so
 the client calls ``/api/...`` on its own origin (no CORS, tokens never sent to
 a third host). The files are uploaded by ``make deploy`` (docs/deploy.md).
+
+Every response carries the security headers of chalicelib/api/web_security.py
+(the local API server sends the same ones): a Content-Security-Policy that allows
+only the client's own bundle and the origins it talks to, HSTS, nosniff, no
+framing, no referrer, no powerful features.
 """
 
 from __future__ import annotations
 
-from aws_cdk import RemovalPolicy
+from collections.abc import Sequence
+
+from aws_cdk import Duration, RemovalPolicy
 from aws_cdk import aws_cloudfront as cloudfront
 from aws_cdk import aws_cloudfront_origins as origins
 from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
+from chalicelib.api import web_security
 from infrastructure.nag import suppress
 
 # Chalice's API Gateway stage: the REST API answers under /api/.
@@ -30,7 +38,12 @@ class WebDistribution(Construct):
         api_domain: str,
         access_logs: s3.IBucket,
         comment: str,
+        connect_origins: Sequence[str],
+        media_origins: Sequence[str],
     ) -> None:
+        """``connect_origins``: where the client sends requests besides its own origin
+        (the hosted UI, the uploads bucket); ``media_origins``: where playback links,
+        posters and sprites come from (the media bucket)."""
         super().__init__(scope, construct_id)
         self.bucket = s3.Bucket(
             self,
@@ -44,6 +57,7 @@ class WebDistribution(Construct):
             # Only build output lives here: `make deploy` uploads it again.
             removal_policy=RemovalPolicy.DESTROY,
         )
+        self.headers = self._security_headers(connect_origins, media_origins)
         self.distribution = cloudfront.Distribution(
             self,
             "Distribution",
@@ -52,6 +66,7 @@ class WebDistribution(Construct):
             default_behavior=cloudfront.BehaviorOptions(
                 origin=origins.S3BucketOrigin.with_origin_access_control(self.bucket),
                 viewer_protocol_policy=cloudfront.ViewerProtocolPolicy.REDIRECT_TO_HTTPS,
+                response_headers_policy=self.headers,
             ),
             additional_behaviors={
                 API_PATH_PATTERN: cloudfront.BehaviorOptions(
@@ -64,10 +79,55 @@ class WebDistribution(Construct):
                     # Everything but Host: API Gateway routes by its own host name,
                     # and the Authorization header must reach the API.
                     origin_request_policy=cloudfront.OriginRequestPolicy.ALL_VIEWER_EXCEPT_HOST_HEADER,
+                    response_headers_policy=self.headers,
                 )
             },
         )
         self._acknowledge_edge_rules()
+
+    def _security_headers(
+        self, connect_origins: Sequence[str], media_origins: Sequence[str]
+    ) -> cloudfront.ResponseHeadersPolicy:
+        policy = web_security.content_security_policy(
+            connect=connect_origins, media=media_origins, https_only=True
+        )
+        custom = {
+            "Permissions-Policy": web_security.PERMISSIONS_POLICY,
+            "Cross-Origin-Opener-Policy": web_security.CROSS_ORIGIN_OPENER_POLICY,
+            "Cross-Origin-Resource-Policy": web_security.CROSS_ORIGIN_RESOURCE_POLICY,
+        }
+        return cloudfront.ResponseHeadersPolicy(
+            self,
+            "SecurityHeaders",
+            comment="ClassReel: CSP, HSTS and the other security headers",
+            security_headers_behavior=cloudfront.ResponseSecurityHeadersBehavior(
+                content_security_policy=cloudfront.ResponseHeadersContentSecurityPolicy(
+                    content_security_policy=policy, override=True
+                ),
+                strict_transport_security=cloudfront.ResponseHeadersStrictTransportSecurity(
+                    access_control_max_age=Duration.seconds(web_security.HSTS_MAX_AGE_S),
+                    include_subdomains=True,
+                    override=True,
+                ),
+                content_type_options=cloudfront.ResponseHeadersContentTypeOptions(override=True),
+                frame_options=cloudfront.ResponseHeadersFrameOptions(
+                    frame_option=cloudfront.HeadersFrameOption.DENY, override=True
+                ),
+                referrer_policy=cloudfront.ResponseHeadersReferrerPolicy(
+                    referrer_policy=cloudfront.HeadersReferrerPolicy.NO_REFERRER, override=True
+                ),
+                # The legacy XSS auditor is off ("0"): the CSP does that job.
+                xss_protection=cloudfront.ResponseHeadersXSSProtection(
+                    protection=False, override=True
+                ),
+            ),
+            custom_headers_behavior=cloudfront.ResponseCustomHeadersBehavior(
+                custom_headers=[
+                    cloudfront.ResponseCustomHeader(header=name, value=value, override=True)
+                    for name, value in custom.items()
+                ]
+            ),
+        )
 
     def _acknowledge_edge_rules(self) -> None:
         suppress(

@@ -6,6 +6,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from aws_cdk import Aws, CfnOutput, Duration, Stack, Tags
+from aws_cdk import aws_s3 as s3
 from constructs import Construct
 
 from chalicelib.jobs.queues import work_queues
@@ -91,6 +92,12 @@ class ClassReelStack(Stack):
             api_domain=f"{self.app.api.ref}.execute-api.{Aws.REGION}.{Aws.URL_SUFFIX}",
             access_logs=storage.access_logs,
             comment=f"ClassReel {config.stage}: web client and /api",
+            # Presigned URLs name a bucket's global or regional endpoint.
+            connect_origins=[
+                identity.hosted_ui_url,
+                *_bucket_origins(storage.uploads),
+            ],
+            media_origins=_bucket_origins(storage.media),
         )
         # Cognito's hosted UI sends people back to the web client's root.
         identity.allow_web_origin(f"{web.url}/")
@@ -121,3 +128,7 @@ class ClassReelStack(Stack):
         }
         for name, value in outputs.items():
             CfnOutput(self, name, value=value)
+
+
+def _bucket_origins(bucket: s3.IBucket) -> list[str]:
+    return [f"https://{bucket.bucket_domain_name}", f"https://{bucket.bucket_regional_domain_name}"]

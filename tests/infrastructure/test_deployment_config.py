@@ -46,6 +46,7 @@ def test_command_line_strings_are_parsed() -> None:
         ({"authDomainPrefix": "Sign_In"}, "authDomainPrefix"),
         ({"authDomainPrefix": "district-cognito"}, "authDomainPrefix"),
         ({"corsOrigins": " , "}, "at least one origin"),
+        ({"localSignIn": "maybe"}, "localSignIn"),
     ],
 )
 def test_bad_values_stop_synth(context: dict[str, object], message: str) -> None:

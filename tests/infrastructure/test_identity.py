@@ -5,7 +5,13 @@ from __future__ import annotations
 import json
 from typing import Any
 
+import aws_cdk as cdk
+import pytest
+from aws_cdk import assertions
+
 from chalicelib.auth.principal import DISTRICT_CLAIM, SCHOOL_CLAIM
+from infrastructure.constructs.identity import Identity
+from infrastructure.deployment import DeploymentConfig
 from tests.infrastructure.conftest import Synthesized
 
 
@@ -120,3 +126,62 @@ def test_the_hosted_ui_url_is_an_output(synthesized: Synthesized) -> None:
     (domain_id,) = synthesized.resources("AWS::Cognito::UserPoolDomain")
     url = _rendered(synthesized.document["Outputs"]["HostedUiUrl"]["Value"])
     assert url == f"https://<{domain_id}>.auth.<AWS::Region>.amazoncognito.com"
+
+
+# --- who may rename whom, and who may receive a code -----------------------------
+
+
+def test_display_names_are_not_user_writable(synthesized: Synthesized) -> None:
+    client = _client(synthesized)
+    assert "name" in client["ReadAttributes"]
+    assert client["WriteAttributes"] == ["email"]
+    (update,) = synthesized.resources("Custom::AWS").values()
+    parameters = json.loads(_rendered(update["Properties"]["Update"]))["parameters"]
+    assert parameters["WriteAttributes"] == ["email"]  # the custom resource keeps it so
+
+
+def _identity_of_stage(stage: str, **context: str) -> dict[str, Any]:
+    """The Identity construct alone in a stack of the given stage (fast: no Chalice)."""
+    app = cdk.App(context={"stage": stage, **context})
+    stack = cdk.Stack(app, f"IdentityOnly{stage.capitalize()}")
+    identity = Identity(stack, "Identity", config=DeploymentConfig.from_context(app.node))
+    identity.allow_web_origin("https://d111111abcdef8.cloudfront.net/")
+    template = dict(assertions.Template.from_stack(stack).to_json())
+    return template
+
+
+def _callbacks(template: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
+    resources = template["Resources"].values()
+    (client,) = [r["Properties"] for r in resources if r["Type"] == "AWS::Cognito::UserPoolClient"]
+    (update,) = [r["Properties"] for r in resources if r["Type"] == "Custom::AWS"]
+    call = json.loads(
+        _rendered(update["Update"]) if "Fn::Join" in update["Update"] else update["Update"]
+    )
+    return client, call["parameters"]["CallbackURLs"]
+
+
+def test_a_production_pool_never_sends_codes_to_localhost() -> None:
+    client, callbacks = _callbacks(_identity_of_stage("prod"))
+    assert callbacks == ["https://d111111abcdef8.cloudfront.net/"]
+    assert "localhost" not in json.dumps(client)
+    assert client["AllowedOAuthFlowsUserPoolClient"] is False  # until the distribution is known
+    assert client["WriteAttributes"] == ["email"]
+
+
+@pytest.mark.parametrize(
+    ("stage", "context", "local"),
+    [
+        ("dev", {}, True),
+        ("local", {}, True),
+        ("prod", {}, False),
+        ("staging", {}, False),
+        ("prod", {"localSignIn": "true"}, True),
+        ("dev", {"localSignIn": "false"}, False),
+    ],
+)
+def test_localhost_callbacks_only_where_the_stage_allows(
+    stage: str, context: dict[str, str], local: bool
+) -> None:
+    client, callbacks = _callbacks(_identity_of_stage(stage, **context))
+    assert ("http://localhost:8000/" in callbacks) is local
+    assert (client.get("CallbackURLs") == ["http://localhost:8000/"]) is local

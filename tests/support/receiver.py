@@ -28,6 +28,9 @@ class Receiver:
     received: list[Received] = field(default_factory=list)
     # Answer 500 to this many requests first, to exercise retries.
     fail_first: int = 0
+    # Answer every (other) request with this status, and a Location when given.
+    status: int = 204
+    location: str | None = None
 
     def wait_for(self, count: int, timeout_s: float = 30) -> list[Received]:
         deadline = time.monotonic() + timeout_s
@@ -37,7 +40,9 @@ class Receiver:
 
 
 @contextmanager
-def webhook_receiver(fail_first: int = 0) -> Iterator[Receiver]:
+def webhook_receiver(
+    fail_first: int = 0, status: int = 204, location: str | None = None
+) -> Iterator[Receiver]:
     holder: list[Receiver] = []
     lock = threading.Lock()
 
@@ -51,7 +56,16 @@ def webhook_receiver(fail_first: int = 0) -> Iterator[Receiver]:
                     receiver.fail_first -= 1
                 else:
                     receiver.received.append(Received(dict(self.headers.items()), body))
-            self.send_response(500 if failing else 204)
+            self.send_response(500 if failing else receiver.status)
+            if receiver.location and not failing:
+                self.send_header("Location", receiver.location)
+            self.send_header("Content-Length", "0")
+            self.end_headers()
+
+        def do_GET(self) -> None:  # a followed redirect would arrive as a GET
+            holder[0].received.append(Received(dict(self.headers.items()), ""))
+            self.send_response(200)
+            self.send_header("Content-Length", "0")
             self.end_headers()
 
         def log_message(self, *args: Any) -> None:
@@ -59,7 +73,12 @@ def webhook_receiver(fail_first: int = 0) -> Iterator[Receiver]:
 
     server = ThreadingHTTPServer(("127.0.0.1", 0), Handler)
     holder.append(
-        Receiver(f"http://127.0.0.1:{server.server_address[1]}/hook", fail_first=fail_first)
+        Receiver(
+            f"http://127.0.0.1:{server.server_address[1]}/hook",
+            fail_first=fail_first,
+            status=status,
+            location=location,
+        )
     )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
     thread.start()

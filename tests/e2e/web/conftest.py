@@ -14,7 +14,7 @@ from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, Page, sync_playwright
+from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
 
 from chalicelib.config import PROJECT_ROOT
 from classreel.local.stack import LocalStack
@@ -75,20 +75,34 @@ def lesson_video(corpus_dir: Path) -> Path:
 
 @pytest.fixture
 def new_page(browser: Browser, local_stack: LocalStack) -> Iterator[Callable[..., Page]]:
-    """``new_page(width=1280)`` → a page in a fresh context (its own signed-in user)."""
-    contexts: list[BrowserContext] = []
+    """``new_page(width=1280)`` → a page in a fresh context (its own signed-in user).
 
-    def make(width: int = 1280, height: int = 900) -> Page:
+    The local server sends the Content-Security-Policy CloudFront sends in AWS; any
+    violation the browser reports fails the test.
+    """
+    contexts: list[BrowserContext] = []
+    violations: list[str] = []
+
+    def watch(message: ConsoleMessage) -> None:
+        if "Content Security Policy" in message.text:
+            violations.append(message.text)
+
+    def make(width: int = 1280, height: int = 900, *, bypass_csp: bool = False) -> Page:
         context = browser.new_context(
-            base_url=local_stack.api_url, viewport={"width": width, "height": height}
+            base_url=local_stack.api_url,
+            viewport={"width": width, "height": height},
+            bypass_csp=bypass_csp,
         )
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
-        return context.new_page()
+        page = context.new_page()
+        page.on("console", watch)
+        return page
 
     yield make
     for context in contexts:
         context.close()
+    assert violations == [], "the web client broke its Content-Security-Policy"
 
 
 def sign_in(page: Page, user_id: str) -> None:
@@ -99,8 +113,9 @@ def sign_in(page: Page, user_id: str) -> None:
 
 def screenshot(page: Page, path: Path, *, full_page: bool = False) -> None:
     """A picture of the page once its images (posters, sprites) have loaded."""
+    # A function, not an expression: polling an expression needs eval, which the CSP forbids.
     page.wait_for_function(
-        "[...document.images].every((image) => image.complete && image.naturalWidth > 0)"
+        "() => [...document.images].every((image) => image.complete && image.naturalWidth > 0)"
         " && getComputedStyle(document.getElementById('toast')).opacity === '0'"
     )
     page.screenshot(path=path, full_page=full_page)

@@ -95,10 +95,10 @@ def test_teacher_uploads_and_shares_coach_comments(
     expect(coach.locator("#player")).to_be_visible()
     assert coach.url == video_url
     expect(coach.locator("main")).to_have_attribute("aria-busy", "false")
-    coach.wait_for_function("document.getElementById('player').readyState >= 1")
+    coach.wait_for_function("() => document.getElementById('player').readyState >= 1")
 
     coach.keyboard.press(" ")  # space plays
-    coach.wait_for_function("document.getElementById('player').currentTime > 0.2")
+    coach.wait_for_function("() => document.getElementById('player').currentTime > 0.2")
     coach.keyboard.press(" ")  # and pauses
     assert coach.evaluate("document.getElementById('player').paused")
 
@@ -181,7 +181,7 @@ def test_teacher_uploads_and_shares_coach_comments(
     expect(coach.locator(".timeline .thumb")).to_be_visible()
     expect(coach.locator(".timeline .thumb-time")).not_to_have_text("")
     coach.wait_for_function(
-        "getComputedStyle(document.querySelector('.timeline .sprite')).backgroundImage"
+        "() => getComputedStyle(document.querySelector('.timeline .sprite')).backgroundImage"
         ".startsWith('url(')"
     )
     screenshot(coach, screenshot_dir / "video.png", full_page=True)

@@ -161,6 +161,9 @@ RULES: dict[str, Rule] = {
         ok={ADMIN}, ok_status=204, forbidden=ALL_AUTHENTICATED - ADMINS
     ),
     "GET /webhooks/{hook_id}/deliveries": Rule(ok={ADMIN}, forbidden=ALL_AUTHENTICATED - ADMINS),
+    "POST /webhooks/{hook_id}/rotate-secret": Rule(
+        ok={ADMIN}, forbidden=ALL_AUTHENTICATED - ADMINS
+    ),
     # Clips follow their video; cutting and nominating is for the teacher and coaches.
     "POST /videos/{video_id}/clips": Rule(ok=CURATORS, ok_status=201, forbidden=VIEWERS - CURATORS),
     "GET /videos/{video_id}/clips": Rule(ok=VIEWERS),

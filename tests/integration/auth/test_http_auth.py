@@ -12,6 +12,7 @@ from chalicelib.auth.dev_issuer import DevIssuer
 from chalicelib.auth.principal import Role
 from chalicelib.config import Settings
 from classreel.local.stack import LocalStack
+from tests.support.forged_tokens import forged_tokens
 from tests.support.users import TokenFactory
 
 pytestmark = pytest.mark.integration
@@ -64,6 +65,19 @@ def test_token_for_another_audience_is_401(local_stack: LocalStack) -> None:
         user_id="t1", role=Role.TEACHER, district="district-a"
     )
     _assert_401(_get(local_stack, "/me", other), "udience")
+
+
+def test_every_forged_or_misused_token_form_is_a_json_401(local_stack: LocalStack) -> None:
+    """alg=none, HS256 keyed with the public key, wrong iss, no kid, Cognito access
+    tokens, a future nbf, another audience: each a 401 with a JSON error body."""
+    forms = forged_tokens(local_stack.settings())
+    assert len(forms) >= 7
+    for form, token in forms.items():
+        response = _get(local_stack, "/me", token)
+        assert response.status_code == 401, (form, response.text)
+        assert response.headers["Content-Type"].startswith("application/json"), form
+        assert response.json()["error"] == "unauthenticated", form
+        assert response.headers["WWW-Authenticate"].startswith("Bearer"), form
 
 
 def test_malformed_header_is_401(local_stack: LocalStack) -> None:

@@ -9,7 +9,9 @@ from pathlib import Path
 import pytest
 import requests
 
+from chalicelib.auth.principal import Role
 from classreel.local.stack import LocalStack, StackOptions
+from tests.support.users import TokenFactory
 
 pytestmark = pytest.mark.integration
 
@@ -44,9 +46,18 @@ def test_a_stopped_dependency_turns_health_503_naming_it(doomed_stack: LocalStac
     assert response.status_code == 503
     body = response.json()
     assert body["status"] == "unavailable"
-    assert body["components"]["dynamodb"]["status"] == "down"
-    assert body["components"]["dynamodb"]["detail"]
+    assert body["components"]["dynamodb"] == {"status": "down"}  # no error text in public
     assert body["components"]["s3"] == {"status": "ok"}
+    tokens = TokenFactory(doomed_stack.settings())
+    as_admin = requests.get(
+        f"{doomed_stack.api_url}/health", headers=tokens.headers("ops", Role.ADMIN), timeout=30
+    ).json()
+    assert as_admin["components"]["dynamodb"]["status"] == "down"
+    assert as_admin["components"]["dynamodb"]["detail"]  # the reason, for an admin
+    for caller in (tokens.headers("t", Role.TEACHER), {"Authorization": "Bearer forged"}):
+        other = requests.get(f"{doomed_stack.api_url}/health", headers=caller, timeout=30)
+        assert other.status_code == 503
+        assert other.json()["components"]["dynamodb"] == {"status": "down"}
 
     doomed_stack.service("moto").stop()
     body = requests.get(f"{doomed_stack.api_url}/health", timeout=30).json()

@@ -54,3 +54,16 @@ def test_the_deployed_app_has_no_dev_sign_in() -> None:
     paths = set(app.routes)
     assert "/local/dev-token" not in paths
     assert "/web-config.json" not in paths
+
+
+def test_dev_token_refuses_a_rebound_host_name(local_stack: LocalStack) -> None:
+    """A page of another site whose name now resolves to 127.0.0.1 (DNS rebinding)
+    reaches this server with its own name in Host: no token for it."""
+    url = f"{local_stack.api_url}/local/dev-token"
+    port = url.split(":")[2].split("/", maxsplit=1)[0]
+    rebound = requests.post(
+        url, json={"user_id": "admin-dee"}, headers={"Host": f"rebind.example:{port}"}, timeout=10
+    )
+    assert rebound.status_code == 403
+    assert rebound.json()["error"] == "forbidden"
+    assert "token" not in rebound.json()

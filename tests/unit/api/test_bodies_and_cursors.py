@@ -54,3 +54,18 @@ def test_cursor_round_trip_and_partition_check() -> None:
         decode_cursor("%%%", must_match={})
     assert encode_cursor(None) is None
     assert decode_cursor(None, must_match={}) is None
+
+
+@pytest.mark.parametrize(
+    "key",
+    [
+        {"gsi1pk": {"S": "OWNER#d#u"}, "status": {"S": "ready"}},  # not a key attribute
+        {"gsi1pk": {"S": "OWNER#d#u"}, "sk": {"N": "1"}},  # not a string
+        {"gsi1pk": {"S": "OWNER#d#u"}, "sk": {"S": "a", "N": "1"}},
+        {"gsi1pk": {"S": "OWNER#d#u"}, "sk": "META"},
+    ],
+)
+def test_a_crafted_cursor_carries_only_string_key_attributes(key: dict[str, object]) -> None:
+    cursor = encode_cursor(key)
+    with pytest.raises(InvalidInput, match="not valid"):
+        decode_cursor(cursor, must_match={"gsi1pk": "OWNER#d#u"})

@@ -11,6 +11,7 @@ from chalicelib.auth.principal import Role
 from chalicelib.auth.tokens import bearer_token, verifier_from_settings
 from chalicelib.config import Settings
 from chalicelib.errors import Unauthenticated
+from tests.support.forged_tokens import forged_tokens
 
 
 @pytest.fixture
@@ -102,3 +103,29 @@ def test_garbage_token_is_refused(settings: Settings) -> None:
     DevIssuer(settings).ensure_key()
     with pytest.raises(Unauthenticated, match="malformed"):
         verifier_from_settings(settings).verify("not-a-jwt")
+
+
+@pytest.mark.parametrize(
+    ("form", "reason"),
+    [
+        ("alg_none", "algorithm"),
+        ("hs256_with_public_key", "algorithm"),
+        ("wrong_issuer", "issuer"),
+        ("no_kid", "no signing key"),
+        ("cognito_access_token", "access token"),
+        ("access_token_with_audience", "access token"),
+        ("access_token_typ", "access token"),
+        ("not_yet_valid", "not valid yet"),
+        ("another_audience", "another audience"),
+    ],
+)
+def test_forged_and_misused_tokens_are_refused(settings: Settings, form: str, reason: str) -> None:
+    token = forged_tokens(settings)[form]
+    with pytest.raises(Unauthenticated, match=reason):
+        verifier_from_settings(settings).verify(token)
+
+
+def test_the_forgeries_differ_from_a_good_token_only_in_their_flaw(settings: Settings) -> None:
+    # Control: the same helper's claims and key, nothing wrong, are accepted.
+    good = DevIssuer(settings).mint(user_id="intruder", role=Role.ADMIN, district="district-a")
+    assert verifier_from_settings(settings).verify(good).user_id == "intruder"
