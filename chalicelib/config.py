@@ -82,7 +82,7 @@ class Settings(BaseSettings):
     ffprobe_binary: str = Field(default_factory=lambda: _media_tool("ffprobe"))
     # ffprobe reads uploaded bytes too: the same kind of fences as ffmpeg.
     ffprobe_timeout_s: float = 60.0
-    ffprobe_memory_limit_mb: int = 1024
+    ffprobe_memory_limit_mb: int = 2048
     # Interlacing is measured (idet) on this many frames from 10% into the source,
     # because a camera's "progressive" flag can lie.
     interlace_probe_frames: int = 240

@@ -35,7 +35,7 @@ ACCEPTED_CONTAINERS: tuple[Container, ...] = (
     Container(
         "mpegts",
         "MPEG-TS/AVCHD",
-        ("mts", "m2ts", "ts", "m2t", "mtv"),
+        ("mts", "m2ts", "ts", "m2t"),
         ("video/mp2t", "video/vnd.dlna.mpeg-tts", "video/avchd-stream"),
     ),
     Container(

@@ -20,7 +20,7 @@ from typing import Any
 import click
 from tqdm import tqdm
 
-from chalicelib.videos.schemas import CONTENT_TYPE_BY_EXTENSION
+from chalicelib.videos.schemas import CONTENT_TYPE_BY_EXTENSION, UNKNOWN_CONTENT_TYPE
 from classreel.cli.client import DEFAULT_API, ApiClient, ApiError
 
 PARALLEL_PARTS = 4
@@ -55,13 +55,13 @@ class ResumeState:
 
 
 def _content_type(path: Path) -> str:
+    """What to declare: the usual type for the name, else application/octet-stream.
+
+    Never a reason to refuse: the worker decides from the bytes (``classreel probe``
+    tells beforehand), so a camcorder's 00001.MTS or a file without a name goes up.
+    """
     extension = path.suffix.lower().lstrip(".")
-    if extension not in CONTENT_TYPE_BY_EXTENSION:
-        raise click.ClickException(
-            f"{path.name}: '.{extension}' files are not accepted; use one of "
-            + ", ".join(f".{e}" for e in CONTENT_TYPE_BY_EXTENSION)
-        )
-    return CONTENT_TYPE_BY_EXTENSION[extension]
+    return CONTENT_TYPE_BY_EXTENSION.get(extension, UNKNOWN_CONTENT_TYPE)
 
 
 def _bar(total: int, description: str, quiet: bool) -> tqdm[Any]:
