@@ -25,6 +25,10 @@ _MULTI_FRAME = re.compile(
 # Where to look for combing: past the first moments (often a still classroom
 # while the teacher walks back from the camera), never past the end.
 _MEASURE_FROM = 0.1
+# idet's default threshold (1.04) calls sharp, fast progressive pictures woven
+# (both field orders at random); at 1.5 they read progressive while woven fields
+# still read woven (measured on generated sources, tests/unit/media/test_plan.py).
+IDET = "idet=intl_thres=1.5"
 
 
 def parse_idet(stderr: str) -> FieldCounts | None:
@@ -44,7 +48,7 @@ def idet_command(path: Path, info: MediaInfo, settings: Settings) -> list[str]:
         settings.ffmpeg_binary, "-hide_banner", "-nostdin", "-nostats",
         "-ss", f"{start:.3f}",
         *formats.input_args(path, container.demuxer if container else None),
-        "-map", f"0:{video.index}", "-vf", "idet",
+        "-map", f"0:{video.index}", "-vf", IDET,
         "-frames:v", str(settings.interlace_probe_frames), "-an", "-f", "null", "-",
     ]  # fmt: skip
 

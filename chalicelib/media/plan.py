@@ -244,7 +244,7 @@ def encode_reasons(
         reasons.append("the picture is larger than 1080p")
     if video.width % 2 or video.height % 2:
         reasons.append("the picture has odd dimensions")
-    if video.sample_aspect not in (None, 1):
+    if not video.square_pixels:
         reasons.append("the pixels are not square")
     if video.variable_frame_rate:
         reasons.append("the frame rate varies")

@@ -43,6 +43,7 @@ ACCEPTED_VIDEO_CODECS = (
     "theora",
     "wmv3",
     "vc1",
+    "rawvideo",
 )
 
 CUT_OFF = "The upload was cut off before it finished. Please upload the video again."
@@ -84,10 +85,15 @@ class VideoStream:
     @property
     def _square_width(self) -> int:
         """Stored width in square pixels (camcorders store 1440 wide for 1920, say)."""
-        sar = self.sample_aspect
-        if sar is None or sar == 1:
+        if self.square_pixels:
             return self.width
-        return max(2, round(self.width * sar))
+        return max(2, round(self.width * (self.sample_aspect or 1)))
+
+    @property
+    def square_pixels(self) -> bool:
+        # Within 1 %: encoders leave ratios like 5776:5769 after resizing by a pixel.
+        sar = self.sample_aspect
+        return sar is None or abs(float(sar) - 1) <= 0.01
 
     @property
     def display_width(self) -> int:
@@ -373,8 +379,6 @@ def refusal_reason(info: MediaInfo, settings: Settings) -> str | None:
         return formats.NOT_ACCEPTED_CONTAINER
     if video.frame_count is not None and video.frame_count <= 1:
         return formats.STILL_IMAGE
-    if video.codec not in ACCEPTED_VIDEO_CODECS:
-        return f"This video is stored in a format ({video.codec}) we can't convert."
     if video.dolby_vision is not None and not _has_compatible_base_layer(video.dolby_vision):
         return (
             f"This video uses Dolby Vision profile {video.dolby_vision.profile}, which only "
@@ -401,6 +405,8 @@ def refusal_reason(info: MediaInfo, settings: Settings) -> str | None:
         or long_side / short_side > settings.max_aspect_ratio
     ):
         return f"This video's picture size ({video.width}x{video.height}) is not one we can use."
+    if video.codec not in ACCEPTED_VIDEO_CODECS:
+        return f"This video is stored in a format ({video.codec}) we can't convert."
     return None
 
 

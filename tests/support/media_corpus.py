@@ -694,12 +694,17 @@ SAMPLES: tuple[Sample, ...] = (
         reason="picture size (16000x16000)",
     ),
     Sample(
+        # ffmpeg 7 reads the real length from the samples (2 s): the claim must not wedge
+        # the worker or its memory, and what is really there becomes a video.
         "billion_frames",
         "billion.mp4",
         "video/mp4",
         billion_frame_claim,
-        "failed",
-        reason="the limit is",
+        "ready",
+        display=(320, 240),
+        labels=("240p",),
+        remux=True,
+        has_audio=False,
     ),
     Sample("cut_off", "cut.mp4", "video/mp4", truncated_moov_missing, "failed", reason="cut off"),
     Sample(
