@@ -111,10 +111,15 @@ def colour_and_size(
             "colorspace=all=bt709:iall=bt2020:range=tv:format=yuv420p",
         ]
     in_range = "full" if colour.full_range else "tv"
+    # A matrix the source names is converted to BT.709; an untagged source keeps its
+    # values (what it meant is what players assume, and the output says no more).
+    matrix = (
+        f":in_color_matrix={_SCALE_MATRIX.get(colour.matrix, 'bt709')}:out_color_matrix=bt709"
+        if colour.tagged
+        else ""
+    )
     return [
-        f"scale={width}:{height}:flags=bicubic"
-        f":in_color_matrix={_SCALE_MATRIX.get(colour.matrix, 'bt709')}"
-        f":out_color_matrix=bt709:in_range={in_range}:out_range=tv",
+        f"scale={width}:{height}:flags=bicubic{matrix}:in_range={in_range}:out_range=tv",
         "format=yuv420p",
     ]
 
@@ -187,9 +192,16 @@ def filtergraph(plan: MediaPlan, renditions: list[Rendition]) -> tuple[str, list
     return ";".join(graph), video_labels, audio_labels
 
 
-def video_output_args(rendition: Rendition, fps: Fraction, preset: str) -> list[str]:
+def video_output_args(
+    rendition: Rendition, fps: Fraction, preset: str, *, bt709_tags: bool = True
+) -> list[str]:
     rate = RATE[rendition.rung]
     gop = max(1, round(float(fps) * KEYFRAME_INTERVAL_S))
+    # What the picture now is: SDR BT.709, limited range (never the source's HDR tags).
+    tags = [
+        "-color_primaries", "bt709", "-color_trc", "bt709", "-colorspace", "bt709",
+        "-color_range", "tv",
+    ] if bt709_tags else ["-color_range", "tv"]  # fmt: skip
     return [
         "-c:v", "libx264", "-preset", preset,
         "-crf", str(rate["crf"]),
@@ -197,9 +209,7 @@ def video_output_args(rendition: Rendition, fps: Fraction, preset: str) -> list[
         "-profile:v", str(rate["profile"]),
         "-g", str(gop), "-keyint_min", str(gop), "-sc_threshold", "0",
         "-fps_mode", "cfr",
-        # What the picture now is: SDR BT.709, limited range (never HDR tags).
-        "-color_primaries", "bt709", "-color_trc", "bt709", "-colorspace", "bt709",
-        "-color_range", "tv",
+        *tags,
     ]  # fmt: skip
 
 

@@ -55,6 +55,15 @@ class Colour:
     hdr: HdrKind | None
     dolby_vision_profile: int | None
     peak_nits: float
+    tagged: bool = True  # the source names its matrix
+    hd: bool = True  # players read an untagged HD picture as BT.709, SD as BT.601
+
+    @property
+    def output_tagged(self) -> bool:
+        """Whether outputs say BT.709. An untagged SD source's outputs stay untagged (and
+        unconverted), so every player reads them as it read the source; anything else is
+        written as BT.709 and says so, whatever size a rendition ends up."""
+        return self.tagged or self.hd or self.needs_conversion
 
     @property
     def wide_gamut(self) -> bool:
@@ -178,6 +187,8 @@ def colour_of(video: VideoStream) -> Colour:
         hdr=hdr,
         dolby_vision_profile=dv.profile if dv else None,
         peak_nits=video.peak_luminance_nits or DEFAULT_HDR_PEAK_NITS,
+        tagged=video.color_space is not None,
+        hd=hd,
     )
 
 

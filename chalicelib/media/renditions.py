@@ -78,7 +78,12 @@ def encode_command(
     ]  # fmt: skip
     for index, (rendition, path) in enumerate(outputs):
         argv += ["-map", video_labels[index]]
-        argv += filters.video_output_args(rendition, media_plan.fps, settings.x264_preset)
+        argv += filters.video_output_args(
+            rendition,
+            media_plan.fps,
+            settings.x264_preset,
+            bt709_tags=media_plan.colour is None or media_plan.colour.output_tagged,
+        )
         if audio_labels:
             argv += ["-map", audio_labels[index], *filters.audio_output_args(rendition)]
         argv += ["-movflags", "+faststart", "-map_metadata", "-1", "-map_chapters", "-1"]

@@ -255,10 +255,22 @@ def test_sound_in_a_format_we_cannot_decode_is_refused_not_dropped() -> None:
 # --- colour without HDR, and builds without zscale ------------------------------------------
 
 
-def test_untagged_sd_video_is_read_as_bt601_and_written_as_bt709() -> None:
-    plan = _plan(_info({"width": 720, "height": 480, "codec_name": "mpeg2video"}))
-    chain = video_chain(plan, 720, 480)
-    assert "in_color_matrix=smpte170m:out_color_matrix=bt709" in chain
+def test_a_tagged_sd_matrix_is_converted_and_the_output_says_bt709() -> None:
+    sd = {"width": 720, "height": 480, "codec_name": "mpeg2video", "color_space": "smpte170m"}
+    plan = _plan(_info(sd))
+    assert "in_color_matrix=smpte170m:out_color_matrix=bt709" in video_chain(plan, 720, 480)
+    assert plan.colour is not None and plan.colour.output_tagged
+
+
+def test_untagged_sd_keeps_its_values_and_says_nothing_untagged_hd_says_bt709() -> None:
+    sd = _plan(_info({"width": 720, "height": 480, "codec_name": "mpeg2video"}))
+    assert "color_matrix" not in video_chain(sd, 720, 480)
+    assert sd.colour is not None and not sd.colour.output_tagged
+    args = video_output_args(sd.encoded[0], Fraction(30), "veryfast", bt709_tags=False)
+    assert "-colorspace" not in args
+    # An HD source's 360p rendition is SD-sized: its BT.709 is written down.
+    hd = _plan(_info({"codec_name": "hevc"}))
+    assert hd.colour is not None and hd.colour.output_tagged
 
 
 def test_ten_bit_sdr_is_converted_without_tone_mapping() -> None:
