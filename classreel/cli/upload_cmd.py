@@ -20,6 +20,7 @@ from typing import Any
 import click
 from tqdm import tqdm
 
+from chalicelib.media import formats
 from chalicelib.videos.schemas import CONTENT_TYPE_BY_EXTENSION, UNKNOWN_CONTENT_TYPE
 from classreel.cli.client import DEFAULT_API, ApiClient, ApiError
 
@@ -154,6 +155,11 @@ def upload(
     size = file.stat().st_size
     if size == 0:
         raise click.ClickException(f"{file.name} is empty (0 bytes)")
+    # The worker's own first look at the bytes (a playlist, a photo, a document...):
+    # refused here before a byte is sent, by content, whatever the name.
+    not_a_video = formats.sniff(formats.read_head(file))
+    if not_a_video is not None:
+        raise click.ClickException(f"{file.name}: {not_a_video}")
     content_type = _content_type(file)
     client = ApiClient(api, token)
     resume = ResumeState(api, file)
