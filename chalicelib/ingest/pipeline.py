@@ -14,7 +14,8 @@ from pathlib import Path
 from chalicelib.config import Settings
 from chalicelib.media import renditions as rendition_tools
 from chalicelib.media.errors import MediaRejected
-from chalicelib.media.probe import CUT_OFF, MediaInfo, probe
+from chalicelib.media.examination import plan_for
+from chalicelib.media.probe import CUT_OFF, NOT_A_VIDEO, MediaInfo, probe
 from chalicelib.media.renditions import KEYFRAME_INTERVAL_S, Rendition, Trim
 from chalicelib.media.thumbnails import Storyboard, make_poster, make_storyboard, storyboard_vtt
 
@@ -69,14 +70,18 @@ def produce(
 
     With ``trim``, the outputs are the clip ``trim`` cuts from ``source``.
     """
-    plan = rendition_tools.plan(info, allow_remux=trim is None)
+    # The same decision `classreel probe` shows the teacher (chalicelib/media/plan.py).
+    media_plan = plan_for(source, info, settings, allow_remux=trim is None).plan
+    if not media_plan.accepted:
+        raise MediaRejected(media_plan.reason or NOT_A_VIDEO)
+    plan = list(media_plan.renditions)
     duration = trim.duration_s if trim else (info.duration_s or 0.0)
     produced: list[ProducedRendition] = []
 
     to_encode = [r for r in plan if not r.remux]
     if plan[0].remux:
         top = ProducedRendition(plan[0], workdir / plan[0].filename)
-        rendition_tools.remux(source, top.path, info, settings)
+        rendition_tools.remux(source, top.path, info, settings, media_plan)
         _check_not_cut_off(top.path, duration, settings)
         produced.append(top)
         checkpoint()
@@ -92,6 +97,7 @@ def produce(
             settings,
             on_progress=lambda f: on_progress(0.1 + 0.75 * f),
             trim=trim,
+            media_plan=media_plan,
         )
         _check_not_cut_off(outputs[0][1], duration, settings)
         produced += [ProducedRendition(r, path) for r, path in outputs]

@@ -1,63 +1,29 @@
-"""Web renditions: which ones to make, and the ffmpeg commands that make them.
+"""Web renditions: the ffmpeg commands that make them from a plan.
 
-Renditions are named by their short side (720p, 360p) so portrait phone video
-gets the same quality as landscape. Never upscaled; dimensions are even (H.264
-4:2:0 needs that); output is constant frame rate, upright (ffmpeg's autorotate
-applies the phone's display matrix), with the moov atom first (faststart).
-All encoded renditions come from one decode through a split filter.
+All encoded renditions come from one decode through a split filter (the
+chains are in ``filters``); the output is constant frame rate, upright
+(ffmpeg's autorotate applies the phone's display matrix), SDR BT.709, with the
+moov atom first (faststart) and no phone metadata. A web-ready source is copied
+instead (remux), which the plan allows only when nothing about it needs fixing.
 """
 
 from __future__ import annotations
 
-import math
 from dataclasses import dataclass
 from fractions import Fraction
 from pathlib import Path
-from typing import Any
 
-import ffmpeg
-
-from chalicelib.config import Settings
-from chalicelib.media.probe import MediaInfo
+from chalicelib.config import Settings, get_settings
+from chalicelib.media import filters, formats
+from chalicelib.media.errors import MediaRejected
+from chalicelib.media.filters import KEYFRAME_INTERVAL_S
+from chalicelib.media.ladder import LADDER, Rendition
+from chalicelib.media.plan import MediaPlan, Tools, decide
+from chalicelib.media.plan import output_fps as _output_fps
+from chalicelib.media.probe import NOT_A_VIDEO, MediaInfo
 from chalicelib.media.runner import ProgressCallback, run_ffmpeg, timeout_for
 
-LADDER = (720, 360)
-# x264 rate control per rung: quality-targeted (CRF) with a bitrate cap so a
-# noisy classroom does not produce an enormous file.
-_RATE = {
-    720: {"crf": 23, "maxrate": "2500k", "bufsize": "5000k", "profile": "high", "audio": "128k"},
-    360: {"crf": 26, "maxrate": "800k", "bufsize": "1600k", "profile": "main", "audio": "96k"},
-}
-KEYFRAME_INTERVAL_S = 2
-
-
-@dataclass(frozen=True)
-class Rendition:
-    label: str  # "720p", "360p", or the source's own rung for smaller or remuxed sources
-    width: int
-    height: int
-    rung: int  # rate-control rung used when encoding
-    remux: bool = False
-
-    @property
-    def filename(self) -> str:
-        return f"{self.label}.mp4"
-
-    @property
-    def short_side(self) -> int:
-        return min(self.width, self.height)
-
-
-def _even(value: float) -> int:
-    return max(2, math.floor(value / 2) * 2)
-
-
-def _scaled(display_w: int, display_h: int, short_target: int) -> tuple[int, int]:
-    short = min(display_w, display_h)
-    factor = short_target / short
-    if display_w <= display_h:
-        return _even(short_target), _even(display_h * factor)
-    return _even(display_w * factor), _even(short_target)
+__all__ = ["KEYFRAME_INTERVAL_S", "LADDER", "Rendition", "Trim", "encode", "plan", "remux"]
 
 
 @dataclass(frozen=True)
@@ -68,35 +34,28 @@ class Trim:
     duration_s: float
 
 
-def plan(info: MediaInfo, *, allow_remux: bool = True) -> list[Rendition]:
-    """The renditions for this source, top first.
+def _static_plan(info: MediaInfo, allow_remux: bool) -> MediaPlan:
+    """A plan from ffprobe's facts alone (no field measurement), for callers without one."""
+    return decide(info, get_settings(), tools=Tools(), allow_remux=allow_remux)
 
-    ``allow_remux=False`` for clips: copying streams could only cut at keyframes.
-    """
-    video = info.require_video()
-    width, height = video.display_width, video.display_height
-    short = min(width, height)
-    renditions: list[Rendition] = []
-    if allow_remux and info.is_web_ready:
-        renditions.append(Rendition(f"{short}p", width, height, rung=720, remux=True))
-    for target in LADDER:
-        if renditions and renditions[-1].short_side <= target:
-            continue
-        if short >= target:
-            w, h = _scaled(width, height, target)
-            renditions.append(Rendition(f"{target}p", w, h, rung=target))
-        elif not renditions:
-            # A small source: one rendition at its own size (made even).
-            w, h = _even(width), _even(height)
-            renditions.append(Rendition(f"{min(w, h)}p", w, h, rung=target))
-    return renditions
+
+def plan(info: MediaInfo, *, allow_remux: bool = True) -> list[Rendition]:
+    """The renditions for this source, top first (see ``plan.decide`` for the whole plan)."""
+    media_plan = _static_plan(info, allow_remux)
+    if not media_plan.accepted:
+        info.require_video()
+    return list(media_plan.renditions)
 
 
 def output_fps(info: MediaInfo, settings: Settings) -> Fraction:
-    rate = info.video.avg_frame_rate if info.video else None
-    if rate is None or rate <= 0 or float(rate) > settings.max_output_fps:
-        return Fraction(settings.max_output_fps).limit_denominator(1001)
-    return rate.limit_denominator(1001)
+    return _output_fps(info, settings)
+
+
+def _input(source: Path, media_plan: MediaPlan, trim: Trim | None) -> list[str]:
+    # -ss/-t on the input while transcoding: ffmpeg decodes from the keyframe
+    # before the in-point and drops frames until it, so the cut is exact.
+    window = ["-ss", f"{trim.start_s:.3f}", "-t", f"{trim.duration_s:.3f}"] if trim else []
+    return [*window, *formats.input_args(source, media_plan.demuxer)]
 
 
 def encode_command(
@@ -105,64 +64,63 @@ def encode_command(
     info: MediaInfo,
     settings: Settings,
     trim: Trim | None = None,
+    media_plan: MediaPlan | None = None,
 ) -> list[str]:
-    fps = output_fps(info, settings)
-    gop = max(1, round(float(fps) * KEYFRAME_INTERVAL_S))
-    # -ss/-t on the input while transcoding: ffmpeg decodes from the keyframe
-    # before the in-point and drops frames until it, so the cut is exact.
-    window = {"ss": f"{trim.start_s:.3f}", "t": f"{trim.duration_s:.3f}"} if trim else {}
-    stream = ffmpeg.input(str(source), **window)
-    video = stream.video.filter("fps", fps=f"{fps.numerator}/{fps.denominator}")
-    branches = video.filter_multi_output("split", len(outputs)) if len(outputs) > 1 else None
-    nodes = []
+    media_plan = media_plan or _static_plan(info, allow_remux=trim is None)
+    if not media_plan.accepted or media_plan.fps is None:
+        raise MediaRejected(media_plan.reason or NOT_A_VIDEO)
+    renditions = [rendition for rendition, _ in outputs]
+    graph, video_labels, audio_labels = filters.filtergraph(media_plan, renditions)
+    argv = [
+        settings.ffmpeg_binary, "-hide_banner", "-nostdin", "-y",
+        *_input(source, media_plan, trim),
+        "-filter_complex", graph,
+    ]  # fmt: skip
     for index, (rendition, path) in enumerate(outputs):
-        branch = branches[index] if branches is not None else video
-        scaled = (
-            branch.filter("scale", rendition.width, rendition.height, flags="bicubic")
-            .filter("setsar", 1)
-            .filter("format", "yuv420p")
+        argv += ["-map", video_labels[index]]
+        argv += filters.video_output_args(
+            rendition,
+            media_plan.fps,
+            settings.x264_preset,
+            bt709_tags=media_plan.colour is None or media_plan.colour.output_tagged,
         )
-        rate = _RATE[rendition.rung]
-        streams: list[Any] = [scaled]
-        kwargs: dict[str, Any] = {
-            "vcodec": "libx264",
-            "preset": settings.x264_preset,
-            "crf": rate["crf"],
-            "maxrate": rate["maxrate"],
-            "bufsize": rate["bufsize"],
-            "profile:v": rate["profile"],
-            "g": gop,
-            "keyint_min": gop,
-            "sc_threshold": 0,
-            "fps_mode": "cfr",
-            "movflags": "+faststart",
-            "map_metadata": -1,
-        }
-        if info.has_audio:
-            streams.append(stream.audio)
-            kwargs.update({"acodec": "aac", "audio_bitrate": rate["audio"], "ac": 2})
-        nodes.append(ffmpeg.output(*streams, str(path), **kwargs))
-    command = ffmpeg.merge_outputs(*nodes).global_args("-hide_banner", "-nostdin", "-y")
-    argv: list[str] = command.compile(cmd=settings.ffmpeg_binary)
+        if audio_labels:
+            argv += ["-map", audio_labels[index], *filters.audio_output_args(rendition)]
+        argv += ["-movflags", "+faststart", "-map_metadata", "-1", "-map_chapters", "-1"]
+        argv.append(str(path))
     return argv
 
 
-def remux_command(source: Path, target: Path, info: MediaInfo, settings: Settings) -> list[str]:
-    stream = ffmpeg.input(str(source))
-    streams: list[Any] = [stream.video]
-    if info.has_audio:
-        streams.append(stream.audio)
-    command = ffmpeg.output(
-        *streams, str(target), c="copy", movflags="+faststart", map_metadata=-1
-    ).global_args("-hide_banner", "-nostdin", "-y")
-    argv: list[str] = command.compile(cmd=settings.ffmpeg_binary)
-    return argv
+def remux_command(
+    source: Path,
+    target: Path,
+    info: MediaInfo,
+    settings: Settings,
+    media_plan: MediaPlan | None = None,
+) -> list[str]:
+    media_plan = media_plan or _static_plan(info, allow_remux=True)
+    maps = ["-map", f"0:{media_plan.video_stream_index}"]
+    if media_plan.audio is not None:
+        maps += ["-map", f"0:{media_plan.audio.stream_index}"]
+    return [
+        settings.ffmpeg_binary, "-hide_banner", "-nostdin", "-y",
+        *formats.input_args(source, media_plan.demuxer),
+        *maps, "-c", "copy", "-movflags", "+faststart",
+        "-map_metadata", "-1", "-map_chapters", "-1",
+        str(target),
+    ]  # fmt: skip
 
 
-def remux(source: Path, target: Path, info: MediaInfo, settings: Settings) -> None:
+def remux(
+    source: Path,
+    target: Path,
+    info: MediaInfo,
+    settings: Settings,
+    media_plan: MediaPlan | None = None,
+) -> None:
     # Copying streams costs I/O only; a generous fixed budget plus duration.
     run_ffmpeg(
-        remux_command(source, target, info, settings),
+        remux_command(source, target, info, settings, media_plan),
         settings,
         timeout_s=timeout_for(info.duration_s, settings) / 4 + 60,
     )
@@ -175,10 +133,11 @@ def encode(
     settings: Settings,
     on_progress: ProgressCallback | None = None,
     trim: Trim | None = None,
+    media_plan: MediaPlan | None = None,
 ) -> None:
     duration = trim.duration_s if trim else info.duration_s
     run_ffmpeg(
-        encode_command(source, outputs, info, settings, trim),
+        encode_command(source, outputs, info, settings, trim, media_plan),
         settings,
         timeout_s=timeout_for(duration, settings),
         duration_s=duration,

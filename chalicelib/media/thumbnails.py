@@ -11,10 +11,12 @@ import math
 import re
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 import ffmpeg
 
 from chalicelib.config import Settings
+from chalicelib.media import formats
 from chalicelib.media.runner import run_ffmpeg, timeout_for
 
 _PTS = re.compile(r"\bpts_time:\s*([0-9.]+)")
@@ -29,6 +31,17 @@ class Storyboard:
     times: tuple[float, ...]
 
 
+def _our_rendition(path: Path, **options: object) -> Any:
+    """Our own MP4, opened with the same fences as an upload (it is only ever a local MP4)."""
+    return ffmpeg.input(
+        f"file:{path.resolve()}",
+        f="mov",
+        protocol_whitelist=formats.PROTOCOL_WHITELIST,
+        format_whitelist="mov",
+        **options,
+    )
+
+
 def poster_time(duration_s: float, settings: Settings) -> float:
     """Early in the clip but past the first frames (often a hand over the lens)."""
     return round(min(settings.poster_at_s, duration_s / 10), 3)
@@ -36,7 +49,7 @@ def poster_time(duration_s: float, settings: Settings) -> float:
 
 def make_poster(rendition: Path, target: Path, duration_s: float, settings: Settings) -> None:
     command = (
-        ffmpeg.input(str(rendition), ss=poster_time(duration_s, settings))
+        _our_rendition(rendition, ss=poster_time(duration_s, settings))
         .output(str(target), vframes=1, **{"q:v": 3})
         .global_args("-hide_banner", "-nostdin", "-y")
     )
@@ -69,7 +82,7 @@ def make_storyboard(
     # a keyframe at 1.999 s counts for the 2 s mark.
     select = f"isnan(prev_selected_t)+gte(t-prev_selected_t,{interval - 0.05:.3f})"
     command = (
-        ffmpeg.input(str(rendition), skip_frame="nokey")
+        _our_rendition(rendition, skip_frame="nokey")
         .video.filter("select", select)
         .filter("showinfo")
         .filter("scale", thumb_w, thumb_h)

@@ -3,35 +3,30 @@
 from __future__ import annotations
 
 from datetime import datetime
-from pathlib import PurePosixPath
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
-# Containers phones and cameras produce, and the content types browsers and
-# phones send for them.
-ALLOWED_EXTENSIONS = ("mp4", "mov", "m4v", "webm", "avi", "mkv", "3gp")
-ALLOWED_CONTENT_TYPES = (
-    "video/mp4",
-    "video/quicktime",
-    "video/x-m4v",
-    "video/webm",
-    "video/x-msvideo",
-    "video/avi",
-    "video/msvideo",
-    "video/x-matroska",
-    "video/matroska",
-    "video/3gpp",
-)
+from chalicelib.media.formats import ACCEPTED_CONTAINERS
+
+# What the upload pickers offer (file-name hints) and the types browsers and
+# phones declare. Neither is a gate: browsers declare '' or
+# application/octet-stream for camcorder files, and a file is what its bytes
+# say when it lands (chalicelib/media/formats.py decides, by content).
+ALLOWED_EXTENSIONS = tuple(ext for c in ACCEPTED_CONTAINERS for ext in c.extensions)
+ALLOWED_CONTENT_TYPES = tuple(ct for c in ACCEPTED_CONTAINERS for ct in c.content_types)
 CONTENT_TYPE_BY_EXTENSION = {
-    "mp4": "video/mp4",
-    "mov": "video/quicktime",
-    "m4v": "video/x-m4v",
-    "webm": "video/webm",
-    "avi": "video/x-msvideo",
-    "mkv": "video/x-matroska",
-    "3gp": "video/3gpp",
+    ext: c.content_types[0] for c in ACCEPTED_CONTAINERS for ext in c.extensions
 }
+UNKNOWN_CONTENT_TYPE = "application/octet-stream"
+
+
+def stored_content_type(declared: str) -> str:
+    """The type the upload is stored under (the presigned POST pins it, landing checks it):
+    a known video type as declared, anything else (empty, octet-stream, a guess like
+    model/vnd.mts) as application/octet-stream: a raw upload is never stored as text/html."""
+    value = declared.split(";", maxsplit=1)[0].strip().lower()
+    return value if value in ALLOWED_CONTENT_TYPES else UNKNOWN_CONTENT_TYPE
 
 
 class CreateVideoRequest(BaseModel):
@@ -39,31 +34,19 @@ class CreateVideoRequest(BaseModel):
 
     title: str = Field(min_length=1, max_length=200)
     filename: str = Field(min_length=1, max_length=255)
-    content_type: str = Field(min_length=1, max_length=100)
+    content_type: str = Field(
+        default="",
+        max_length=255,
+        validate_default=True,
+        description="What the browser or phone declared (may be empty); never a reason to refuse",
+    )
     size_bytes: int = Field(gt=0, description="Exact size of the file to upload, in bytes")
     reflection: str | None = Field(default=None, max_length=10_000)
 
-    @field_validator("filename")
-    @classmethod
-    def _known_extension(cls, value: str) -> str:
-        extension = PurePosixPath(value).suffix.lower().lstrip(".")
-        if extension not in ALLOWED_EXTENSIONS:
-            raise ValueError(
-                f"'.{extension or '?'}' files are not accepted; use one of "
-                + ", ".join(f".{e}" for e in ALLOWED_EXTENSIONS)
-            )
-        return value
-
     @field_validator("content_type")
     @classmethod
-    def _video_type(cls, value: str) -> str:
-        value = value.split(";", maxsplit=1)[0].strip().lower()
-        if value not in ALLOWED_CONTENT_TYPES:
-            raise ValueError(
-                f"'{value}' is not an accepted video type; use one of "
-                + ", ".join(ALLOWED_CONTENT_TYPES)
-            )
-        return value
+    def _stored_type(cls, value: str) -> str:
+        return stored_content_type(value)
 
 
 class PostUpload(BaseModel):

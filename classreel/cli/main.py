@@ -7,6 +7,7 @@ import click
 from classreel.cli.audit_cmd import audit
 from classreel.cli.dlq_cmd import dlq
 from classreel.cli.local_cmd import local
+from classreel.cli.probe_cmd import probe
 from classreel.cli.token_cmd import dev_token
 from classreel.cli.upload_cmd import upload
 
@@ -19,6 +20,7 @@ def cli() -> None:
 cli.add_command(local)
 cli.add_command(dev_token)
 cli.add_command(upload)
+cli.add_command(probe)
 cli.add_command(audit)
 cli.add_command(dlq)
 

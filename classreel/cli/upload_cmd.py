@@ -20,7 +20,8 @@ from typing import Any
 import click
 from tqdm import tqdm
 
-from chalicelib.videos.schemas import CONTENT_TYPE_BY_EXTENSION
+from chalicelib.media import formats
+from chalicelib.videos.schemas import CONTENT_TYPE_BY_EXTENSION, UNKNOWN_CONTENT_TYPE
 from classreel.cli.client import DEFAULT_API, ApiClient, ApiError
 
 PARALLEL_PARTS = 4
@@ -55,13 +56,13 @@ class ResumeState:
 
 
 def _content_type(path: Path) -> str:
+    """What to declare: the usual type for the name, else application/octet-stream.
+
+    Never a reason to refuse: the worker decides from the bytes (``classreel probe``
+    tells beforehand), so a camcorder's 00001.MTS or a file without a name goes up.
+    """
     extension = path.suffix.lower().lstrip(".")
-    if extension not in CONTENT_TYPE_BY_EXTENSION:
-        raise click.ClickException(
-            f"{path.name}: '.{extension}' files are not accepted; use one of "
-            + ", ".join(f".{e}" for e in CONTENT_TYPE_BY_EXTENSION)
-        )
-    return CONTENT_TYPE_BY_EXTENSION[extension]
+    return CONTENT_TYPE_BY_EXTENSION.get(extension, UNKNOWN_CONTENT_TYPE)
 
 
 def _bar(total: int, description: str, quiet: bool) -> tqdm[Any]:
@@ -154,6 +155,11 @@ def upload(
     size = file.stat().st_size
     if size == 0:
         raise click.ClickException(f"{file.name} is empty (0 bytes)")
+    # The worker's own first look at the bytes (a playlist, a photo, a document...):
+    # refused here before a byte is sent, by content, whatever the name.
+    not_a_video = formats.sniff(formats.read_head(file))
+    if not_a_video is not None:
+        raise click.ClickException(f"{file.name}: {not_a_video}")
     content_type = _content_type(file)
     client = ApiClient(api, token)
     resume = ResumeState(api, file)

@@ -2,23 +2,40 @@
 
 from __future__ import annotations
 
+import json
+import os
 import re
+import subprocess
+import sys
 from fractions import Fraction
 from pathlib import Path
 
 import pytest
 import requests
 
+from chalicelib.auth.principal import Role
+from chalicelib.config import Settings
+from chalicelib.media.examination import examine
 from classreel.local.stack import LocalStack
+from tests.support import measure
 from tests.support.api import Api, upload_sample
-from tests.support.media_corpus import SAMPLES, Sample, build
+from tests.support.media_corpus import FLASHES_S, SAMPLES, Sample, build, build_original
 from tests.support.mp4 import ffprobe, moov_before_mdat, stream
 from tests.support.reliability_report import Report
+from tests.support.users import TokenFactory
 
 pytestmark = pytest.mark.integration
 
 READY = [s for s in SAMPLES if s.outcome == "ready"]
 FAILED = [s for s in SAMPLES if s.outcome == "failed"]
+HDR = [s for s in READY if "hdr" in s.tags]
+INTERLACED = [s for s in READY if "interlaced" in s.tags]
+SYNC = [s for s in READY if "sync" in s.tags]
+# HDR shown on an ordinary screen after tone-mapping keeps its colours: average
+# saturation within this fraction of the SDR original's (an untouched HLG file
+# shown as SDR measured about 40 % of it).
+SATURATION_TOLERANCE = 0.25
+SYNC_TOLERANCE_S = 0.040
 
 
 @pytest.fixture(scope="module")
@@ -84,6 +101,134 @@ def test_good_files_become_web_video(
         assert (a is not None) is sample.has_audio
         if a is not None:
             assert a["codec_name"] == "aac"
+            if sample.channels is not None:
+                assert a["channels"] == sample.channels
+            if not remuxed:
+                assert a["sample_rate"] == "48000"
+        # SDR BT.709 (or untagged), never the source's HDR tags.
+        assert v.get("color_transfer", "bt709") in ("bt709", "unknown")
+        assert v.get("color_primaries", "bt709") in ("bt709", "unknown")
+
+
+@pytest.mark.parametrize("sample", HDR, ids=lambda s: s.name)
+def test_hdr_comes_out_sdr_with_the_colours_of_the_original(
+    sample: Sample, uploaded: dict[str, str], teacher_api: Api, corpus_dir: Path, tmp_path: Path
+) -> None:
+    video = teacher_api.wait_for(uploaded[sample.name])
+    assert video["status"] == "ready", video["failure_reason"]
+    top = _download(video["renditions"][0]["url"], tmp_path / "top.mp4")
+    v = stream(ffprobe(top), "video")
+    assert v is not None
+    assert (v["pix_fmt"], v["color_transfer"], v["color_primaries"]) == (
+        "yuv420p",
+        "bt709",
+        "bt709",
+    )
+    original = measure.average_saturation(build_original(sample, corpus_dir))
+    shown = measure.average_saturation(top)
+    assert abs(shown - original) <= SATURATION_TOLERANCE * original, (shown, original)
+
+
+@pytest.mark.parametrize("sample", INTERLACED, ids=lambda s: s.name)
+def test_interlaced_sources_come_out_progressive(
+    sample: Sample, uploaded: dict[str, str], teacher_api: Api, corpus_dir: Path, tmp_path: Path
+) -> None:
+    woven_in, _ = measure.woven_frames(build(sample, corpus_dir))
+    assert woven_in > 0, "the sample must be interlaced to test anything"
+    video = teacher_api.wait_for(uploaded[sample.name])
+    assert video["status"] == "ready", video["failure_reason"]
+    for rendition in video["renditions"]:
+        path = _download(rendition["url"], tmp_path / f"{rendition['label']}.mp4")
+        woven, progressive = measure.woven_frames(path)
+        assert woven <= 0.1 * (woven + progressive), (rendition["label"], woven, progressive)
+        v = stream(ffprobe(path), "video")
+        assert v is not None and v.get("field_order", "progressive") == "progressive"
+
+
+@pytest.mark.parametrize("sample", SYNC, ids=lambda s: s.name)
+def test_picture_and_sound_stay_in_sync(
+    sample: Sample, uploaded: dict[str, str], teacher_api: Api, tmp_path: Path
+) -> None:
+    """Flashes and beeps together in the source (by its edit list or stream offsets) are
+    together in what the viewer gets, at the times they were meant to be."""
+    video = teacher_api.wait_for(uploaded[sample.name])
+    assert video["status"] == "ready", video["failure_reason"]
+    top = _download(video["renditions"][0]["url"], tmp_path / "top.mp4")
+    flashes = measure.flash_times(top)
+    beeps = measure.beep_times(top)[: len(FLASHES_S)]
+    assert len(flashes) == len(FLASHES_S) == len(beeps), (flashes, beeps)
+    for meant, flash, beep in zip(FLASHES_S, flashes, beeps, strict=True):
+        assert abs(flash - beep) <= SYNC_TOLERANCE_S, (flash, beep)
+        assert abs(flash - meant) <= SYNC_TOLERANCE_S, (flash, meant)
+
+
+def test_surround_becomes_stereo_with_the_dialogue_audible(
+    uploaded: dict[str, str], teacher_api: Api, corpus_dir: Path, tmp_path: Path
+) -> None:
+    sample = next(s for s in READY if s.name == "surround_51")
+    video = teacher_api.wait_for(uploaded[sample.name])
+    top = _download(video["renditions"][0]["url"], tmp_path / "top.mp4")
+    a = stream(ffprobe(top), "audio")
+    assert a is not None and a["channels"] == 2
+    voice = "bandpass=f=300:width_type=q:w=5"  # the centre channel's 300 Hz "dialogue"
+    source_voice = measure.mean_volume_db(build(sample, corpus_dir), f"pan=mono|c0=FC,{voice}")
+    # ffmpeg's default downmix would put it 10.7 dB lower when normalised; ATSC's -3 dB is kept.
+    assert measure.mean_volume_db(top, voice) >= source_voice - 4.0
+
+
+@pytest.mark.parametrize("sample", READY, ids=lambda s: s.name)
+def test_classreel_probe_said_what_the_worker_did(
+    sample: Sample, uploaded: dict[str, str], teacher_api: Api, corpus_dir: Path
+) -> None:
+    plan = examine(build(sample, corpus_dir), Settings()).plan
+    video = teacher_api.wait_for(uploaded[sample.name])
+    assert plan.accepted
+    assert [r["label"] for r in video["renditions"]] == [r.label for r in plan.renditions]
+    assert plan.remux is sample.remux
+
+
+def test_a_camcorder_file_through_the_cli(
+    local_stack: LocalStack, tokens: TokenFactory, corpus_dir: Path, tmp_path: Path
+) -> None:
+    """MPEG-TS named as the camera names it, uploaded by `classreel upload` (which declares
+    application/octet-stream for it): probed, then ready."""
+    sample = next(s for s in READY if s.name == "camcorder_avchd")
+    camcorder = tmp_path / sample.filename
+    camcorder.write_bytes(build(sample, corpus_dir).read_bytes())
+    env = {k: v for k, v in os.environ.items() if not k.startswith("CLASSREEL_")}
+    env.update(
+        CLASSREEL_API=local_stack.api_url,
+        CLASSREEL_TOKEN=tokens.token("teacher-camcorder", Role.TEACHER),
+        XDG_STATE_HOME=str(tmp_path / "state"),
+    )
+
+    def cli(*args: str) -> subprocess.CompletedProcess[str]:
+        return subprocess.run(
+            [sys.executable, "-m", "classreel.cli.main", *args],
+            env=env,
+            capture_output=True,
+            text=True,
+            timeout=300,
+            check=False,
+        )
+
+    probed = cli("probe", "--json", str(camcorder))
+    assert probed.returncode == 0, probed.stderr
+    plan = json.loads(probed.stdout)
+    assert (plan["accepted"], plan["container"], plan["action"]) == (
+        True,
+        "MPEG-TS/AVCHD",
+        "transcode",
+    )
+    assert plan["deinterlace"] == {"parity": "tff", "detected_by": "stream"}
+    assert plan["audio"]["downmix"] is True
+
+    uploaded = cli("upload", str(camcorder), "--wait", "--json", "--quiet")
+    assert uploaded.returncode == 0, uploaded.stderr
+    video = json.loads(uploaded.stdout)
+    assert video["status"] == "ready"
+    assert (video["width"], video["height"]) == (1920, 1080)
+    assert [r["label"] for r in video["renditions"]] == [r["label"] for r in plan["renditions"]]
 
 
 @pytest.mark.parametrize("sample", READY[:3], ids=lambda s: s.name)

@@ -7,6 +7,7 @@ import pytest
 
 from chalicelib.config import Settings
 from chalicelib.media.errors import MediaRejected
+from chalicelib.media.plan import Tools, decide
 from chalicelib.media.probe import MediaInfo, parse_probe, validate
 
 SETTINGS = Settings()
@@ -43,12 +44,16 @@ def _info(video: dict[str, Any] | None = None, **kwargs: Any) -> MediaInfo:
     return parse_probe(_doc(video if video is not None else {}, **kwargs), 1000)
 
 
+def _web_ready(info: MediaInfo) -> bool:
+    return decide(info, SETTINGS, tools=Tools()).remux
+
+
 def test_phone_rotation_from_display_matrix_swaps_display_size() -> None:
     info = _info({"side_data_list": [{"side_data_type": "Display Matrix", "rotation": -90}]})
     assert info.video is not None
     assert info.video.rotation == 270
     assert (info.video.display_width, info.video.display_height) == (1080, 1920)
-    assert not info.is_web_ready
+    assert not _web_ready(info)
 
 
 def test_legacy_rotate_tag_is_read() -> None:
@@ -57,13 +62,13 @@ def test_legacy_rotate_tag_is_read() -> None:
 
 
 def test_web_ready_needs_h264_yuv420p_aac_upright_cfr_and_at_most_1080p() -> None:
-    assert _info().is_web_ready
-    assert _info(audio=False).is_web_ready
-    assert not _info({"codec_name": "hevc"}).is_web_ready
-    assert not _info({"pix_fmt": "yuv422p"}).is_web_ready
-    assert not _info({"width": 3840, "height": 2160}).is_web_ready
-    assert not _info({"avg_frame_rate": "20/1"}).is_web_ready  # variable frame rate
-    assert not parse_probe(_doc({}, format_name="matroska,webm"), 1).is_web_ready
+    assert _web_ready(_info())
+    assert _web_ready(_info(audio=False))
+    assert not _web_ready(_info({"codec_name": "hevc"}))
+    assert not _web_ready(_info({"pix_fmt": "yuv422p"}))
+    assert not _web_ready(_info({"width": 3840, "height": 2160}))
+    assert not _web_ready(_info({"avg_frame_rate": "20/1"}))  # variable frame rate
+    assert not _web_ready(parse_probe(_doc({}, format_name="matroska,webm"), 1))
 
 
 def test_vfr_detection_and_rates() -> None:

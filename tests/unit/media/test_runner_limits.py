@@ -11,7 +11,14 @@ import pytest
 
 from chalicelib.config import Settings
 from chalicelib.media.errors import MediaRejected, MediaToolCrashed
-from chalicelib.media.runner import TOOK_TOO_LONG, run_ffmpeg, timeout_for
+from chalicelib.media.runner import (
+    COULD_NOT_READ_IN_TIME,
+    GCONV_DIR,
+    TOOK_TOO_LONG,
+    run_ffmpeg,
+    run_probe_tool,
+    timeout_for,
+)
 
 
 def _fake(tmp_path: Path, body: str) -> str:
@@ -40,3 +47,37 @@ def test_the_time_limit_grows_with_the_media() -> None:
     settings = Settings(ffmpeg_timeout_base_s=120, ffmpeg_timeout_per_media_s=3)
     assert timeout_for(None, settings) == 120
     assert timeout_for(1800, settings) == 120 + 3 * 1800
+
+
+def test_a_hung_ffprobe_is_stopped_and_the_file_refused(tmp_path: Path) -> None:
+    hung = _fake(tmp_path, "import time\nwhile True: time.sleep(1)")
+    started = time.monotonic()
+    with pytest.raises(MediaRejected) as rejected:
+        run_probe_tool([hung, "-i", "x"], Settings(), timeout_s=1.0)
+    assert rejected.value.reason == COULD_NOT_READ_IN_TIME
+    assert time.monotonic() - started < 10
+
+
+def test_ffprobe_memory_is_capped_too(tmp_path: Path) -> None:
+    greedy = _fake(
+        tmp_path,
+        "import sys\ntry:\n    blocks = [bytearray(64 * 1024 * 1024) for _ in range(64)]\n"
+        "except MemoryError:\n    sys.exit(1)\nprint('not capped')",
+    )
+    result = run_probe_tool([greedy], Settings(ffprobe_memory_limit_mb=256), timeout_s=30)
+    assert result.returncode == 1
+    assert "not capped" not in result.stdout
+
+
+def test_tools_never_load_the_hosts_iconv_modules(tmp_path: Path) -> None:
+    reporter = _fake(tmp_path, "import os\nprint(os.environ.get('GCONV_PATH', ''))")
+    result = run_probe_tool([reporter], Settings(), timeout_s=30)
+    assert result.stdout.strip() == str(GCONV_DIR)
+    assert (GCONV_DIR / "gconv-modules").is_file()
+
+
+def test_bytes_that_are_not_utf8_do_not_break_reading_ffprobe(tmp_path: Path) -> None:
+    chatty = _fake(tmp_path, 'import sys\nsys.stdout.buffer.write(b\'{"tag": "\\xff\\xfe"}\')')
+    result = run_probe_tool([chatty], Settings(), timeout_s=30)
+    assert result.returncode == 0
+    assert result.stdout.startswith('{"tag": "')

@@ -25,7 +25,7 @@ async function uploadConfig() {
   const config = await loadConfig();
   return config.upload || {
     max_bytes: 10 * 1024 ** 3,
-    extensions: ["mp4", "mov", "m4v", "webm", "avi", "mkv", "3gp"],
+    extensions: ["mp4", "mov", "m4v", "3gp", "3g2", "mts", "m2ts", "ts", "m2t", "mkv", "webm", "avi", "mpg", "mpeg", "vob", "mod", "tod"],
     content_types: [],
   };
 }
