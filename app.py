@@ -17,10 +17,11 @@ from chalicelib.feedback.routes import feedback_api
 from chalicelib.framework.routes import framework_api
 from chalicelib.health.routes import health_api
 from chalicelib.ingest.dead_letters import reconcile
-from chalicelib.ingest.handler import handle_ingest_batch
+from chalicelib.ingest.handler import handle_ingest_batch, handle_segment_batch
 from chalicelib.jobs.queues import work_queues
 from chalicelib.library.routes import library_api
 from chalicelib.orchestration.routes import workflows_api
+from chalicelib.playback.routes import playback_api
 from chalicelib.privacy import retention
 from chalicelib.privacy.export_handler import handle_export_batch
 from chalicelib.privacy.routes import privacy_api
@@ -40,6 +41,7 @@ app.register_blueprint(health_api)
 app.register_blueprint(directory_api)
 app.register_blueprint(videos_api)
 app.register_blueprint(workflows_api)
+app.register_blueprint(playback_api)
 app.register_blueprint(framework_api)
 app.register_blueprint(feedback_api)
 app.register_blueprint(clips_api)
@@ -54,6 +56,11 @@ app.register_blueprint(docs_api)
 @app.on_sqs_message(queue=queues["ingest"].name(settings), batch_size=queues["ingest"].batch_size)
 def ingest(event: SQSEvent) -> dict[str, Any]:
     return handle_ingest_batch(event.to_dict(), event.context)
+
+
+@app.on_sqs_message(queue=queues["segment"].name(settings), batch_size=queues["segment"].batch_size)
+def encode_segments(event: SQSEvent) -> dict[str, Any]:
+    return handle_segment_batch(event.to_dict(), event.context)
 
 
 @app.on_sqs_message(queue=queues["clip"].name(settings), batch_size=queues["clip"].batch_size)

@@ -79,6 +79,12 @@ def dynamodb_client(settings: Settings | None = None, *, probe: bool = False) ->
     return client
 
 
+def secrets_client(settings: Settings | None = None) -> Any:
+    """Secrets Manager (only in AWS: the playback signing key)."""
+    settings = settings or get_settings()
+    return _client("secretsmanager", None, settings)
+
+
 def queue_url(name: str, settings: Settings | None = None) -> str:
     """A queue's URL by name, asked of SQS once per endpoint and name."""
     settings = settings or get_settings()

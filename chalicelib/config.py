@@ -65,6 +65,14 @@ class Settings(BaseSettings):
     # whose worker died frees the video once the lease runs out.
     ingest_lease_s: int = 120
 
+    # --- lessons in segments (chalicelib/ingest/lesson.py) -------------------------
+    # A chunk task encodes this many segments (~6 s each) from one cut of the
+    # source: fewer, larger tasks cost less overhead; smaller ones spread wider.
+    segments_per_chunk: int = 5
+    segment_lease_s: int = 60
+    segment_visibility_timeout_s: int = 5400
+    segment_max_receive_count: int = 3
+
     # --- auth --------------------------------------------------------------
     # In AWS: the Cognito user pool's JWKS URL. Locally: the dev issuer's JWKS file.
     jwt_issuer: str = "classreel-local-dev"
@@ -113,6 +121,16 @@ class Settings(BaseSettings):
     storyboard_columns: int = 10
     storyboard_max_thumbs: int = 100
     playback_url_expiry_s: int = 900
+    # Playback access (chalicelib/playback/): signed cookies for a video's or
+    # clip's /media/ path, renewed by the player before they expire. In AWS the
+    # key pair is CloudFront's (public key in a key group, private key in
+    # Secrets Manager) and the origin is the distribution's; locally the stack
+    # makes a key pair and the origin is the request's own.
+    playback_access_s: int = 3600
+    playback_key_pair_id: str = "local"
+    playback_private_key_path: Path | None = None
+    playback_private_key_secret: str = ""
+    playback_origin: str = ""
 
     # --- uploads -------------------------------------------------------------
     max_upload_bytes: int = 10 * GIB
@@ -173,6 +191,11 @@ class Settings(BaseSettings):
     @property
     def dev_issuer_dir(self) -> Path:
         return self.data_dir / "dev-issuer"
+
+    @property
+    def local_playback_key_path(self) -> Path:
+        """The local twin's playback signing key (unless overridden)."""
+        return self.playback_private_key_path or self.data_dir / "playback" / "private.pem"
 
     @property
     def local_jwks_path(self) -> Path:

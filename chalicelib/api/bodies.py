@@ -44,26 +44,25 @@ def parse_body(request: Request, model: type[Model]) -> Model:
     if len(raw) > MAX_JSON_BYTES:
         raise PayloadTooLarge(f"The request body is larger than {MAX_JSON_BYTES // 1024} KiB")
     if not raw.strip():
-        document: Any = {}
-    else:
-        try:
-            text = raw.decode("utf-8")
-        except UnicodeDecodeError as exc:
-            raise InvalidInput("The request body is not valid UTF-8", field="body") from exc
-        try:
-            document = json.loads(text)
-        except RecursionError as exc:
-            raise InvalidInput("The request body is nested too deeply", field="body") from exc
-        except json.JSONDecodeError as exc:
-            raise InvalidInput(
-                f"The request body is not valid JSON: {exc.msg}", field="body"
-            ) from exc
+        raise InvalidInput("The request body is missing: send a JSON object", field="body")
+    try:
+        text = raw.decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise InvalidInput("The request body is not valid UTF-8", field="body") from exc
+    try:
+        document: Any = json.loads(text)
+    except RecursionError as exc:
+        raise InvalidInput("The request body is nested too deeply", field="body") from exc
+    except json.JSONDecodeError as exc:
+        raise InvalidInput(f"The request body is not valid JSON: {exc.msg}", field="body") from exc
     if not isinstance(document, dict):
         raise InvalidInput("The request body must be a JSON object", field="body")
     if _depth(document, MAX_JSON_DEPTH) > MAX_JSON_DEPTH:
         raise InvalidInput("The request body is nested too deeply", field="body")
     try:
-        return model.model_validate(document)
+        # Strict, as the schema says: 0 is not false, "3" is not 3. JSON strictness
+        # still reads ISO 8601 text as dates.
+        return model.model_validate_json(text, strict=True)
     except ValidationError as exc:
         raise validation_error(exc) from exc
 

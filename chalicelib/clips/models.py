@@ -79,6 +79,8 @@ class ClipRecord(TableModel):
     poster_key = UnicodeAttribute(null=True)
     storyboard_key = UnicodeAttribute(null=True)
     storyboard_vtt_key = UnicodeAttribute(null=True)
+    # HLS of the clip's renditions (master playlist); older clips play their MP4s.
+    hls_master_key = UnicodeAttribute(null=True)
 
     # The latest nomination, if any, and whether the clip is in the library.
     review_id = UnicodeAttribute(null=True)

@@ -63,6 +63,8 @@ def decide(video: VideoRecord, fingerprint: str) -> Decision:
     if status is VideoStatus.PROCESSING:
         if video.job is not None and video.job.lease_until > utcnow():
             return Decision.BUSY
+        if planned(video):
+            return Decision.DUPLICATE  # its lesson's tasks carry it from here
         return Decision.CLAIM
     if status is VideoStatus.FAILED:
         if known is None:
@@ -70,6 +72,16 @@ def decide(video: VideoRecord, fingerprint: str) -> Decision:
         if video.failure_kind == FailureKind.ERROR.value:
             return Decision.CLAIM  # an operator replayed it from the DLQ
     return Decision.DUPLICATE
+
+
+def planned(video: VideoRecord) -> bool:
+    """The video's job planned its lesson and sent every task."""
+    return (
+        video.job is not None
+        and video.pipeline is not None
+        and video.pipeline.job_id == video.job.job_id
+        and bool(video.pipeline.fanned_out)
+    )
 
 
 def claim(

@@ -9,11 +9,15 @@ from __future__ import annotations
 
 from typing import TYPE_CHECKING
 
+from pydantic import ValidationError
+
 from chalicelib import aws
 from chalicelib.config import Settings
 from chalicelib.ingest.claims import fail_abandoned
 from chalicelib.ingest.events import MalformedNotification, parse_s3_notification
-from chalicelib.ingest.worker import GAVE_UP, announce
+from chalicelib.ingest.lesson import announce
+from chalicelib.ingest.tasks import SEGMENT_QUEUE, LessonTask
+from chalicelib.ingest.worker import GAVE_UP
 from chalicelib.jobs.queues import work_queue
 from chalicelib.observability import logger
 from chalicelib.ops import dead_letters
@@ -24,15 +28,25 @@ if TYPE_CHECKING:
     from mypy_boto3_sqs.type_defs import MessageTypeDef
 
 
-def peek(settings: Settings, limit: int = 500) -> list[MessageTypeDef]:
-    """Up to ``limit`` distinct messages from the DLQ, left in place."""
-    dlq_url = work_queue("ingest", settings).dlq_url(settings)
+# The queues whose dead messages leave a video waiting: its upload, its lesson's tasks.
+WATCHED = ("ingest", SEGMENT_QUEUE)
+
+
+def peek(settings: Settings, limit: int = 500, queue: str = "ingest") -> list[MessageTypeDef]:
+    """Up to ``limit`` distinct messages from a DLQ, left in place."""
+    dlq_url = work_queue(queue, settings).dlq_url(settings)
     return dead_letters.peek(aws.sqs_client(settings), dlq_url, limit)
 
 
 def video_ids(message: MessageTypeDef) -> list[str]:
+    """The videos a dead upload notification or lesson task was for."""
+    body = message.get("Body", "")
     try:
-        created = parse_s3_notification(message.get("Body", ""))
+        return [LessonTask.model_validate_json(body).video_id]
+    except ValidationError:
+        pass
+    try:
+        created = parse_s3_notification(body)
     except MalformedNotification:
         return []
     keys = (parse_raw_key(c.key) for c in created)
@@ -42,7 +56,8 @@ def video_ids(message: MessageTypeDef) -> list[str]:
 def reconcile(settings: Settings) -> int:
     """Mark failed every video whose message is dead. Returns how many changed."""
     changed = 0
-    for message in peek(settings):
+    dead = [message for queue in WATCHED for message in peek(settings, queue=queue)]
+    for message in dead:
         for video_id in video_ids(message):
             if fail_abandoned(video_id, GAVE_UP):
                 changed += 1

@@ -1,13 +1,20 @@
-"""The ingest Lambda's batch entry point: S3 notifications from the ingest queue."""
+"""The ingest Lambdas' batch entry points: S3 notifications (plan a lesson) and
+the lesson's tasks (encode its chunks and sound, finish it)."""
 
 from __future__ import annotations
 
+import contextlib
 from typing import Any
 
 from chalicelib.config import Settings
+from chalicelib.ingest import lesson, tasks
 from chalicelib.ingest.events import ObjectCreated, parse_s3_notification
-from chalicelib.ingest.worker import process_upload
-from chalicelib.jobs.batch import Delivery, consume
+from chalicelib.ingest.tasks import LessonTask
+from chalicelib.ingest.worker import GAVE_UP, process_upload
+from chalicelib.jobs.batch import Delivery, consume, parse_model
+from chalicelib.jobs.lease import LeaseLost
+from chalicelib.media.errors import MediaRejected
+from chalicelib.videos.models import FailureKind
 
 
 def _handle(delivery: Delivery[list[ObjectCreated]], settings: Settings) -> str:
@@ -21,3 +28,41 @@ def _handle(delivery: Delivery[list[ObjectCreated]], settings: Settings) -> str:
 
 def handle_ingest_batch(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return consume(event, context, queue_key="ingest", parse=parse_s3_notification, handle=_handle)
+
+
+def _handle_task(delivery: Delivery[LessonTask], settings: Settings) -> str:
+    task = delivery.message
+    try:
+        claimed = tasks.claim(task, settings)
+    except tasks.TaskGone:
+        lesson.abandon(task, settings)
+        return "gone"
+    if claimed is None:
+        return "duplicate"
+    try:
+        return lesson.run_task(claimed, settings)
+    except MediaRejected as rejected:
+        # The file itself cannot go on (e.g. it is cut off half-way): the teacher's reason.
+        lesson.fail(task, rejected.reason, FailureKind.REJECTED)
+        lesson.abandon(task, settings)
+        return "rejected"
+    except LeaseLost:
+        return "lease_lost"
+    except Exception:
+        with contextlib.suppress(LeaseLost):
+            if delivery.last_attempt:
+                lesson.fail(task, GAVE_UP, FailureKind.ERROR)
+                lesson.abandon(task, settings)
+            else:
+                claimed.lease.release()  # the retry need not wait out our lease
+        raise
+
+
+def handle_segment_batch(event: dict[str, Any], context: Any) -> dict[str, Any]:
+    return consume(
+        event,
+        context,
+        queue_key=tasks.SEGMENT_QUEUE,
+        parse=parse_model(LessonTask),
+        handle=_handle_task,
+    )

@@ -1,8 +1,10 @@
-"""One landed upload → one ready (or failed) video. Safe to run twice, or at once.
+"""One landed upload → a planned lesson (or a failed video). Safe to run twice, or at once.
 
-Every outcome is one of:
-- done: outputs published and the record flipped to ``ready``, or the record
-  marked ``failed`` with a reason for the teacher (the file is the problem);
+The job examines the upload and fans its lesson out as segment tasks
+(chalicelib/ingest/lesson.py), which carry the video to ``playable`` and
+``ready``. Every outcome is one of:
+- done: the lesson planned and its tasks sent, or the record marked ``failed``
+  with a reason for the teacher (the file is the problem);
 - skipped: a duplicate delivery, or an object we never asked for;
 - ``RetryLater``: another job holds this video right now;
 - an exception: our side failed; SQS redelivers, and on the last attempt the
@@ -12,25 +14,23 @@ Every outcome is one of:
 from __future__ import annotations
 
 import contextlib
-from pathlib import Path
-from typing import Any, cast
 
 from chalicelib.config import Settings
 from chalicelib.db.base import utcnow
-from chalicelib.ingest import claims, landing
+from chalicelib.ingest import claims, landing, lesson
 from chalicelib.ingest.claims import Decision, Job
 from chalicelib.ingest.events import ObjectCreated
-from chalicelib.ingest.pipeline import Outputs, ProducedRendition, produce
+from chalicelib.ingest.pipeline import ProducedRendition
 from chalicelib.jobs.lease import LeaseLost
 from chalicelib.jobs.retry import RetryLater
 from chalicelib.jobs.workspace import attempt
 from chalicelib.media.errors import MediaRejected
-from chalicelib.media.probe import MediaInfo, probe, validate
+from chalicelib.media.examination import examine
+from chalicelib.media.probe import NOT_A_VIDEO, validate
 from chalicelib.observability import logger
 from chalicelib.storage import objects
 from chalicelib.storage.keys import parse_raw_key, video_media_prefix
-from chalicelib.videos.models import FailureKind, RenditionAttr, VideoRecord, VideoStatus
-from chalicelib.webhooks import events as webhook_events
+from chalicelib.videos.models import FailureKind, RenditionAttr, VideoRecord
 
 GAVE_UP = (
     "We couldn't finish processing this video after several tries. Our team has been "
@@ -77,14 +77,14 @@ def process_upload(created: ObjectCreated, *, last_attempt: bool, settings: Sett
     if reason is not None:
         claims.fail(job, reason, FailureKind.REJECTED)
         objects.delete_version(created.bucket, created.key, head.version_id, settings)
-        announce(video, "failed", reason)
+        lesson.announce(video, "failed", reason)
         return "rejected"
 
     try:
         _run_job(job, created, head.version_id, settings)
     except MediaRejected as rejected:
         claims.fail(job, rejected.reason, FailureKind.REJECTED)
-        announce(video, "failed", rejected.reason)
+        lesson.announce(video, "failed", rejected.reason)
         return "rejected"
     except LeaseLost:
         logger.warning("lost the lease; another job owns the video now", extra={"job": job.job_id})
@@ -93,32 +93,16 @@ def process_upload(created: ObjectCreated, *, last_attempt: bool, settings: Sett
         with contextlib.suppress(LeaseLost):
             if last_attempt:
                 claims.fail(job, GAVE_UP, FailureKind.ERROR)
-                announce(video, "failed", GAVE_UP)
+                lesson.announce(video, "failed", GAVE_UP)
             else:
                 # Free the video now so the retry need not wait out our lease.
                 claims.release(job)
         raise
-    announce(video, "ready")
-    return "ready"
-
-
-def announce(video: VideoRecord, status: str, reason: str | None = None) -> None:
-    """Tell the district's webhooks (``video.ready`` / ``video.failed``)."""
-    webhook_events.emit(
-        video.district,
-        f"video.{status}",
-        {
-            "video_id": video.video_id,
-            "title": video.title,
-            "owner_id": video.owner_id,
-            "school": video.school,
-            "status": status,
-            "failure_reason": reason,
-        },
-    )
+    return "planned"
 
 
 def _run_job(job: Job, created: ObjectCreated, version_id: str | None, settings: Settings) -> None:
+    """Examine the upload and fan its lesson out as segment tasks (chalicelib/ingest/lesson.py)."""
     with (
         attempt(settings, parent_prefix=video_media_prefix(job.video_id), job_id=job.job_id) as run,
         claims.heartbeat(job) as heartbeat,
@@ -126,38 +110,15 @@ def _run_job(job: Job, created: ObjectCreated, version_id: str | None, settings:
         source = run.workdir / "source"
         objects.download(created.bucket, created.key, source, settings, version_id)
         heartbeat.check()
-        info = probe(source, settings)
-        validate(info, settings)
-
-        uploaded: set[Path] = set()
-
-        def publish_playable(top: ProducedRendition) -> None:
-            run.upload(top.path, settings)
-            uploaded.add(top.path)
-            claims.update_as(
-                job,
-                [
-                    VideoRecord.renditions.set([rendition_attr(top, run.prefix)]),
-                    VideoRecord.playable.set(True),
-                    *_media_facts(info),
-                ],
-            )
-
-        outputs = produce(
-            source,
-            info,
-            run.workdir,
-            settings,
-            on_playable=publish_playable,
-            on_progress=heartbeat.report,
-            checkpoint=heartbeat.check,
-        )
-        for path in outputs.files:
-            if path not in uploaded:
-                run.upload(path, settings)
-        heartbeat.check()
-        _publish(job, info, outputs, run.prefix)
+        exam = examine(source, settings)
+        validate(exam.info, settings)
+        if not exam.plan.accepted:
+            raise MediaRejected(exam.plan.reason or NOT_A_VIDEO)
+        lesson.plan_and_fan_out(job, source, exam, run.workdir, heartbeat, settings)
+        # The plan's files (cut chunks, the sound) stay for its tasks.
         run.published = True
+    # The tasks carry the video from here; a duplicate upload event finds it planned.
+    claims.release(job)
 
 
 def rendition_attr(produced: ProducedRendition, prefix: str) -> RenditionAttr:
@@ -169,37 +130,3 @@ def rendition_attr(produced: ProducedRendition, prefix: str) -> RenditionAttr:
         size_bytes=produced.path.stat().st_size,
         remux=produced.rendition.remux,
     )
-
-
-def _media_facts(info: MediaInfo) -> list[object]:
-    video = info.require_video()
-    source = cast("Any", VideoRecord.source)  # PynamoDB map paths are untyped
-    return [
-        VideoRecord.duration_s.set(round(info.duration_s or 0, 3)),
-        VideoRecord.width.set(video.display_width),
-        VideoRecord.height.set(video.display_height),
-        VideoRecord.fps.set(round(info.fps or 0, 3)),
-        VideoRecord.has_audio.set(info.has_audio),
-        source.container.set(info.format_name),
-        source.video_codec.set(video.codec),
-        source.audio_codec.set(info.audio.codec if info.audio else None),
-    ]
-
-
-def _publish(job: Job, info: MediaInfo, outputs: Outputs, prefix: str) -> None:
-    """Flip to ready only now that every output exists, and only if still ours."""
-    claims.update_as(
-        job,
-        [
-            VideoRecord.status.set(VideoStatus.READY.value),
-            VideoRecord.ready_at.set(utcnow()),
-            VideoRecord.playable.set(True),
-            VideoRecord.progress.set(1),
-            VideoRecord.renditions.set([rendition_attr(r, prefix) for r in outputs.renditions]),
-            VideoRecord.poster_key.set(prefix + outputs.poster.name),
-            VideoRecord.storyboard_key.set(prefix + outputs.sprite.name),
-            VideoRecord.storyboard_vtt_key.set(prefix + outputs.vtt.name),
-            *_media_facts(info),
-        ],
-    )
-    logger.info("video ready", extra={"video_id": job.video_id, "job": job.job_id})

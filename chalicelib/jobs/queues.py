@@ -65,6 +65,15 @@ def work_queues(settings: Settings) -> dict[str, WorkQueue]:
             max_receive_count=settings.ingest_max_receive_count,
         ),
         WorkQueue(
+            key="segment",
+            suffix="segments",
+            handler="encode_segments",
+            batch_size=1,
+            function_timeout_s=settings.worker_timeout_s,
+            visibility_timeout_s=settings.segment_visibility_timeout_s,
+            max_receive_count=settings.segment_max_receive_count,
+        ),
+        WorkQueue(
             key="clip",
             suffix="clips",
             handler="cut_clips",

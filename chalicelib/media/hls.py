@@ -195,6 +195,15 @@ def _shift_decode_times(media: bytearray, offset: int) -> None:
             struct.pack_into(">I", media, body + 4, value + offset)
 
 
+def sample_count(media: bytes) -> int:
+    """How many samples (frames) a media segment holds, from its track runs."""
+    total = 0
+    for trun in _find(media, [b"moof", b"traf", b"trun"]):
+        (count,) = struct.unpack_from(">I", media, trun.body + 4)
+        total += int(count)
+    return total
+
+
 def decode_times(media: bytes) -> list[int]:
     """Every fragment's decode time (for checks and tests)."""
     times = []
@@ -239,6 +248,23 @@ def media_playlist(entries: Sequence[PlaylistEntry], *, complete: bool) -> str:
     if complete:
         lines.append("#EXT-X-ENDLIST")
     return "\n".join(lines) + "\n"
+
+
+def read_media_playlist(text: str) -> list[PlaylistEntry]:
+    """The segments a media playlist lists (ffmpeg's, for the sound track), in order."""
+    entries: list[PlaylistEntry] = []
+    init_uri = ""
+    duration: float | None = None
+    for raw in text.splitlines():
+        line = raw.strip()
+        if line.startswith("#EXT-X-MAP:"):
+            init_uri = line.split('URI="', 1)[1].split('"', 1)[0]
+        elif line.startswith("#EXTINF:"):
+            duration = float(line[len("#EXTINF:") :].split(",", 1)[0])
+        elif line and not line.startswith("#") and duration is not None:
+            entries.append(PlaylistEntry(line, duration, init_uri))
+            duration = None
+    return entries
 
 
 @dataclass(frozen=True)

@@ -10,9 +10,11 @@ measurement (idet) and the ffmpeg build's abilities (``examination``).
 
 from __future__ import annotations
 
+import dataclasses
 from dataclasses import dataclass, field
 from enum import StrEnum
 from fractions import Fraction
+from typing import Any
 
 from chalicelib.config import Settings
 from chalicelib.media.formats import Container
@@ -314,4 +316,48 @@ def decide(
         fps=output_fps(info, settings),
         audio=audio_plan(info, settings),
         renditions=tuple(ladder(*display, remux_top=remux)),
+    )
+
+
+# --- the plan as a document: the planner writes it once, every segment task reads it ----
+
+
+def to_document(plan: MediaPlan) -> dict[str, Any]:
+    """A JSON-safe dict that ``from_document`` turns back into the same plan."""
+    document = dataclasses.asdict(plan)
+    document["fps"] = f"{plan.fps.numerator}/{plan.fps.denominator}" if plan.fps else None
+    return document
+
+
+def from_document(document: dict[str, Any]) -> MediaPlan:
+    def _optional(kind: Any, value: Any) -> Any:
+        return None if value is None else kind(**value)
+
+    colour = document.get("colour")
+    if colour is not None:
+        colour = Colour(**{**colour, "hdr": HdrKind(colour["hdr"]) if colour["hdr"] else None})
+    container = document.get("container")
+    if container is not None:
+        container = Container(
+            container["demuxer"],
+            container["label"],
+            tuple(container["extensions"]),
+            tuple(container["content_types"]),
+        )
+    fps = document.get("fps")
+    return MediaPlan(
+        accepted=document["accepted"],
+        reason=document.get("reason"),
+        container=container,
+        video_stream_index=document["video_stream_index"],
+        display=tuple(document["display"]) if document.get("display") else None,
+        rotation=document["rotation"],
+        remux=document["remux"],
+        encode_reasons=tuple(document["encode_reasons"]),
+        colour=colour,
+        tone_mapper=ToneMapper(document["tone_mapper"]) if document.get("tone_mapper") else None,
+        interlacing=_optional(Interlacing, document.get("interlacing")),
+        fps=Fraction(fps) if fps else None,
+        audio=_optional(AudioPlan, document.get("audio")),
+        renditions=tuple(Rendition(**r) for r in document["renditions"]),
     )

@@ -79,6 +79,7 @@ class VideoStream:
     color_range: str | None = None
     sample_aspect: Fraction | None = None
     start_time_s: float | None = None
+    duration_s: float | None = None
     dolby_vision: DolbyVision | None = None
     peak_luminance_nits: float | None = None  # mastering display / content light level
 
@@ -148,6 +149,8 @@ class MediaInfo:
     audio: AudioStream | None
     # Audio tracks we cannot decode (e.g. a phone's spatial-audio track beside its stereo one).
     undecodable_audio: tuple[str, ...] = ()
+    # Where the container's clock starts (MPEG-TS rarely at zero); what -ss counts from.
+    start_time_s: float | None = None
 
     def require_video(self) -> VideoStream:
         if self.video is None:
@@ -274,6 +277,7 @@ def parse_probe(document: dict[str, Any], size_bytes: int) -> MediaInfo:
             color_range=_tag(v.get("color_range")),
             sample_aspect=_fraction(v.get("sample_aspect_ratio"), ":"),
             start_time_s=_float(v.get("start_time")),
+            duration_s=_float(v.get("duration")),
             dolby_vision=_dolby_vision(v),
             peak_luminance_nits=_peak_nits(v),
         )
@@ -305,6 +309,7 @@ def parse_probe(document: dict[str, Any], size_bytes: int) -> MediaInfo:
         video=video,
         audio=audio,
         undecodable_audio=undecodable,
+        start_time_s=_float(fmt.get("start_time")),
     )
 
 

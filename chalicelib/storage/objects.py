@@ -62,9 +62,53 @@ def upload(source: Path, bucket: str, key: str, content_type: str, settings: Set
         str(source),
         bucket,
         key,
-        ExtraArgs={"ContentType": content_type, "CacheControl": "private, max-age=31536000"},
+        ExtraArgs={"ContentType": content_type, "CacheControl": IMMUTABLE},
         Config=TRANSFER,
     )
+
+
+IMMUTABLE = "private, max-age=31536000"
+# A playlist that grows while the lesson encodes: caches must ask again.
+REVALIDATE = "private, no-cache"
+
+
+def put_bytes(
+    bucket: str,
+    key: str,
+    body: bytes,
+    content_type: str,
+    settings: Settings,
+    cache_control: str = IMMUTABLE,
+) -> None:
+    """A small object written in one request (playlists, HLS segments)."""
+    aws.s3_client(settings).put_object(
+        Bucket=bucket, Key=key, Body=body, ContentType=content_type, CacheControl=cache_control
+    )
+
+
+def put_text(
+    bucket: str,
+    key: str,
+    text: str,
+    content_type: str,
+    settings: Settings,
+    cache_control: str = REVALIDATE,
+) -> None:
+    put_bytes(bucket, key, text.encode(), content_type, settings, cache_control)
+
+
+def read_bytes(bucket: str, key: str, settings: Settings) -> bytes:
+    body: bytes = aws.s3_client(settings).get_object(Bucket=bucket, Key=key)["Body"].read()
+    return body
+
+
+def list_keys(bucket: str, prefix: str, settings: Settings) -> list[str]:
+    paginator = aws.s3_client(settings).get_paginator("list_objects_v2")
+    return [
+        item["Key"]
+        for page in paginator.paginate(Bucket=bucket, Prefix=prefix)
+        for item in page.get("Contents", [])
+    ]
 
 
 def delete_version(bucket: str, key: str, version_id: str | None, settings: Settings) -> None:

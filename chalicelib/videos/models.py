@@ -85,6 +85,45 @@ class JobAttr(Document):
     started_at = UTCDateTimeAttribute()
 
 
+MASTER_PLAYLIST = "master.m3u8"
+
+
+class PipelineAttr(Document):
+    """The segment-parallel encode of one upload (chalicelib/ingest/lesson.py).
+
+    Counters are the fan-in: each finished segment adds one in the same
+    transaction that records it, so "everything is done" is a read, not a
+    scheduler. ``job_id`` scopes every task: a task of an older plan finds a
+    different job and stops.
+    """
+
+    job_id = UnicodeAttribute()
+    hls_prefix = UnicodeAttribute()  # where the playlists and segments live
+    # The picture's timeline the segments cover: its end on the lesson's clock
+    # (seconds) and the output frame rate ("30000/1001").
+    lesson_s = NumberAttribute()
+    fps = UnicodeAttribute()
+    segments_total = NumberAttribute()
+    segments_done = NumberAttribute(default=0)
+    chunks_total = NumberAttribute()
+    # The prefix of segments every rendition's playlist lists (contiguous from 0).
+    published = NumberAttribute(default=0)
+    has_audio = BooleanAttribute(default=False)
+    audio_segments = NumberAttribute(default=0)
+    audio_done = BooleanAttribute(default=False)
+    # A web-ready source is also copied as it is, for download (a separate task).
+    copy_label = UnicodeAttribute(null=True)
+    copy_done = BooleanAttribute(default=True)
+    # Every task has been sent (the planner records it once it has sent them all).
+    fanned_out = BooleanAttribute(default=False)
+    # The one finalizing task has started (set once, conditionally).
+    finalizing = BooleanAttribute(default=False)
+
+    @property
+    def master_key(self) -> str:
+        return self.hls_prefix + MASTER_PLAYLIST
+
+
 def new_video_id() -> str:
     return secrets.token_hex(12)
 
@@ -154,6 +193,11 @@ class VideoRecord(TableModel):
     upload = UploadAttr()
     source = SourceAttr(null=True)
     job = JobAttr(null=True)
+    pipeline = PipelineAttr(null=True)
+    # The master playlist (HLS) of a video encoded in segments; videos processed
+    # before play their MP4 renditions.
+    hls_master_key = UnicodeAttribute(null=True)
+    playable_at = UTCDateTimeAttribute(null=True)
 
     duration_s = NumberAttribute(null=True)
     width = NumberAttribute(null=True)
@@ -184,6 +228,15 @@ class VideoRecord(TableModel):
     @property
     def status_enum(self) -> VideoStatus:
         return VideoStatus(self.status)
+
+    @property
+    def playable_master_key(self) -> str | None:
+        """The master playlist a viewer can start from: the finished one, or the growing one."""
+        if self.hls_master_key:
+            return str(self.hls_master_key)
+        if self.playable and self.pipeline is not None:
+            return self.pipeline.master_key
+        return None
 
     @property
     def listing_sort_key(self) -> str:

@@ -93,7 +93,13 @@ class VideoView(BaseModel):
     height: int | None
     fps: float | None
     has_audio: bool | None
-    renditions: list[RenditionView]
+    renditions: list[RenditionView] = Field(
+        description="Progressive MP4 (download; the player of videos processed before HLS)"
+    )
+    hls: bool = Field(
+        description="Streams adaptively: get its playlist and access from POST "
+        "/videos/{id}/playback (once playable, while the rest still encodes)"
+    )
     poster_url: str | None
     storyboard_url: str | None
     storyboard_vtt_url: str | None = Field(

@@ -282,6 +282,16 @@ def update_video(principal: Principal, video_id: str, request: UpdateVideoReques
     return refreshed
 
 
+def progress_of(record: VideoRecord) -> float:
+    """0..1 while processing: segments counted so far (and the sound), then the finish."""
+    pipeline = record.pipeline
+    if record.status != VideoStatus.PROCESSING.value or pipeline is None:
+        return float(record.progress or 0)
+    steps = int(pipeline.segments_total) + (1 if pipeline.has_audio else 0)
+    done = int(pipeline.segments_done) + (1 if pipeline.has_audio and pipeline.audio_done else 0)
+    return round(0.05 + 0.9 * done / max(1, steps), 3)
+
+
 def video_view(record: VideoRecord, settings: Settings, viewer: Principal) -> VideoView:
     """The API's view of a video; media URLs are short-lived presigned GETs."""
     bucket = settings.media_bucket
@@ -307,7 +317,7 @@ def video_view(record: VideoRecord, settings: Settings, viewer: Principal) -> Vi
         school=record.school,
         status=record.status_enum.value,
         playable=bool(record.playable),
-        progress=float(record.progress or 0),
+        progress=progress_of(record),
         failure_reason=record.failure_reason,
         duration_s=float(record.duration_s) if record.duration_s is not None else None,
         width=int(record.width) if record.width is not None else None,
@@ -315,6 +325,7 @@ def video_view(record: VideoRecord, settings: Settings, viewer: Principal) -> Vi
         fps=float(record.fps) if record.fps is not None else None,
         has_audio=record.has_audio,
         renditions=renditions,
+        hls=record.playable_master_key is not None,
         poster_url=url(record.poster_key),
         storyboard_url=url(record.storyboard_key),
         storyboard_vtt_url=url(record.storyboard_vtt_key),

@@ -4,6 +4,9 @@ Requests for API routes go through Chalice's own ``LocalGateway`` (the same
 API Gateway event conversion ``chalice local`` uses); everything else is a
 static file from web/ (with HTTP Range support, which video seeking needs).
 
+``/media/*`` is served as CloudFront serves it in AWS: only with the playback
+cookies the API issued (classreel/local/media_origin.py).
+
 Two things exist only here, never in the Chalice app, so no deployment can
 have them: ``GET /web-config.json`` tells the web client it runs against the
 local twin (in AWS that file is a static one naming the Cognito hosted UI), and
@@ -41,6 +44,7 @@ from chalicelib.config import PROJECT_ROOT, Settings, get_settings
 from chalicelib.observability import logger
 from chalicelib.videos.schemas import ALLOWED_CONTENT_TYPES, ALLOWED_EXTENSIONS
 from classreel.local.demo_users import BY_ID, DEMO_DISTRICT, DEMO_USERS
+from classreel.local.media_origin import LocalMediaOrigin
 
 StartResponse = Callable[..., Any]
 MAX_BODY_BYTES = 1024 * 1024  # API Gateway's payload limit is 10 MB; we need far less.
@@ -81,6 +85,7 @@ class ApiServerApp:
         self._web_dir = web_dir.resolve() if web_dir and web_dir.is_dir() else None
         self._settings = settings or get_settings()
         self._security_headers = local_headers(self._settings.s3_endpoint_url)
+        self._media = LocalMediaOrigin(self._settings)
         self._local_routes: dict[tuple[str, str], Callable[[WsgiRequest], WsgiResponse]] = {
             ("GET", "/web-config.json"): self._web_config,
             ("POST", "/local/dev-token"): self._dev_token,
@@ -100,6 +105,8 @@ class ApiServerApp:
         local_route = self._local_routes.get((request.method, request.path))
         if local_route is not None:
             return local_route(request)
+        if self._media.handles(request):
+            return self._media(request)
         # The path as the client sent it: decoding it first would change its structure.
         path = request.environ.get("RAW_URI") or request.environ.get("REQUEST_URI") or request.path
         headers = {key: value for key, value in request.headers.items()}

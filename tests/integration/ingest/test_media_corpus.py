@@ -9,6 +9,7 @@ import subprocess
 import sys
 from fractions import Fraction
 from pathlib import Path
+from typing import Any
 
 import pytest
 import requests
@@ -16,9 +17,11 @@ import requests
 from chalicelib.auth.principal import Role
 from chalicelib.config import Settings
 from chalicelib.media.examination import examine
+from chalicelib.media.ladder import ladder
 from classreel.local.stack import LocalStack
 from tests.support import measure
 from tests.support.api import Api, upload_sample
+from tests.support.hls import mirror, open_playback
 from tests.support.media_corpus import FLASHES_S, SAMPLES, Sample, build, build_original
 from tests.support.mp4 import ffprobe, moov_before_mdat, stream
 from tests.support.reliability_report import Report
@@ -77,7 +80,10 @@ def test_good_files_become_web_video(
     assert (video["width"], video["height"]) == sample.display
     assert video["has_audio"] is sample.has_audio
     assert video["duration_s"] > 1
-    assert [r["label"] for r in video["renditions"]] == list(sample.labels)
+    # One progressive MP4 to download: the source copied when it is web-ready,
+    # else the top rung encoded; playback streams the encoded ladder (HLS).
+    assert [r["label"] for r in video["renditions"]] == [sample.labels[0]]
+    _check_stream(sample, video, teacher_api, tmp_path)
 
     for index, rendition in enumerate(video["renditions"]):
         path = _download(rendition["url"], tmp_path / f"{rendition['label']}.mp4")
@@ -108,6 +114,25 @@ def test_good_files_become_web_video(
         # SDR BT.709 (or untagged), never the source's HDR tags.
         assert v.get("color_transfer", "bt709") in ("bt709", "unknown")
         assert v.get("color_primaries", "bt709") in ("bt709", "unknown")
+
+
+def _check_stream(sample: Sample, video: dict[str, Any], api: Api, tmp_path: Path) -> None:
+    """The adaptive stream: every encoded rung, upright, CFR, SDR, with the sound."""
+    assert video["hls"] is True
+    view = open_playback(api, str(video["id"]))
+    copy = mirror(api, str(view["hls_url"]), tmp_path / "hls")
+    assert sample.display is not None
+    expected = ladder(*sample.display, remux_top=False)
+    assert list(copy.variants) == [r.label for r in expected]
+    assert (copy.audio is not None) is sample.has_audio
+    for rendition in expected:
+        info = ffprobe(copy.variants[rendition.label])
+        v = stream(info, "video")
+        assert v is not None
+        assert (v["codec_name"], v["pix_fmt"]) == ("h264", "yuv420p")
+        assert (v["width"], v["height"]) == (rendition.width, rendition.height)
+        assert v.get("color_transfer", "bt709") in ("bt709", "unknown")
+        assert v.get("field_order", "progressive") == "progressive"
 
 
 @pytest.mark.parametrize("sample", HDR, ids=lambda s: s.name)
@@ -183,7 +208,7 @@ def test_classreel_probe_said_what_the_worker_did(
     plan = examine(build(sample, corpus_dir), Settings()).plan
     video = teacher_api.wait_for(uploaded[sample.name])
     assert plan.accepted
-    assert [r["label"] for r in video["renditions"]] == [r.label for r in plan.renditions]
+    assert [r["label"] for r in video["renditions"]] == [plan.renditions[0].label]
     assert plan.remux is sample.remux
 
 
@@ -228,7 +253,7 @@ def test_a_camcorder_file_through_the_cli(
     video = json.loads(uploaded.stdout)
     assert video["status"] == "ready"
     assert (video["width"], video["height"]) == (1920, 1080)
-    assert [r["label"] for r in video["renditions"]] == [r["label"] for r in plan["renditions"]]
+    assert [r["label"] for r in video["renditions"]] == [plan["renditions"][0]["label"]]
 
 
 @pytest.mark.parametrize("sample", READY[:3], ids=lambda s: s.name)
@@ -240,8 +265,9 @@ def test_poster_and_storyboard(
     assert poster.read_bytes()[:3] == b"\xff\xd8\xff"
     poster_stream = stream(ffprobe(poster), "video")
     assert poster_stream is not None
-    top = video["renditions"][0]
-    assert (poster_stream["width"], poster_stream["height"]) == (top["width"], top["height"])
+    assert sample.display is not None
+    top = ladder(*sample.display, remux_top=False)[0]  # the stream's top rung
+    assert (poster_stream["width"], poster_stream["height"]) == (top.width, top.height)
 
     sprite = _download(video["storyboard_url"], tmp_path / "storyboard.jpg")
     sprite_stream = stream(ffprobe(sprite), "video")

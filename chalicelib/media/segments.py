@@ -1,0 +1,263 @@
+"""The ffmpeg side of segment-parallel encoding: cut, encode a segment, package a track.
+
+A lesson is cut (streams copied, no decoding) into chunks of a few segments
+each, so a segment job only ever downloads its chunk. A chunk starts on the
+source keyframe at or before its first segment and runs a second past its
+last, so every segment can be decoded exactly from it. Each segment is then
+encoded for every rendition in one decode (the same picture chain as the
+whole-file encoder, ``filters``), as fragmented MP4 that ``hls.split_segment``
+turns into HLS segments. Sound is one track for the whole lesson, copied when
+the source's already plays in browsers, else encoded once: per-segment AAC
+would click at every join.
+"""
+
+from __future__ import annotations
+
+import dataclasses
+from collections.abc import Sequence
+from fractions import Fraction
+from pathlib import Path
+
+from chalicelib.config import Settings
+from chalicelib.media import filters, formats, hls
+from chalicelib.media.errors import MediaRejected
+from chalicelib.media.ladder import Rendition
+from chalicelib.media.plan import AudioPlan, MediaPlan
+from chalicelib.media.probe import NOT_A_VIDEO
+from chalicelib.media.runner import ProgressCallback, run_ffmpeg, timeout_for
+
+CHUNK_DEMUXER = "matroska"  # holds any codec we accept, and keeps the display rotation
+# Past a chunk's last segment, so frames that follow it in decode order are there.
+CHUNK_TAIL_S = 1.0
+AUDIO_SAMPLE_RATES = (44_100, 48_000)
+_FRAGMENTED = "+frag_keyframe+empty_moov+default_base_moof"
+
+
+def _ffmpeg(settings: Settings) -> list[str]:
+    return [settings.ffmpeg_binary, "-hide_banner", "-nostdin", "-y"]
+
+
+def _output_rate(plan: MediaPlan) -> Fraction:
+    if not plan.accepted or plan.fps is None:
+        raise MediaRejected(plan.reason or NOT_A_VIDEO)
+    return plan.fps
+
+
+def cut_chunk_command(
+    source: Path, target: Path, start_s: float, end_s: float, plan: MediaPlan, settings: Settings
+) -> list[str]:
+    """The video stream from the keyframe at or before ``start_s`` to past ``end_s``, copied.
+
+    ``-copyts`` keeps the source's clock, so the chunk says where it starts.
+    """
+    return [
+        *_ffmpeg(settings), "-copyts",
+        "-ss", f"{start_s:.6f}",
+        *formats.input_args(source, plan.demuxer),
+        "-to", f"{end_s + CHUNK_TAIL_S:.6f}",
+        "-map", f"0:{plan.video_stream_index}", "-c", "copy",
+        "-map_metadata", "-1", "-map_chapters", "-1",
+        "-f", CHUNK_DEMUXER, str(target),
+    ]  # fmt: skip
+
+
+def cut_chunk(
+    source: Path, target: Path, start_s: float, end_s: float, plan: MediaPlan, settings: Settings
+) -> None:
+    # Copying costs I/O only: a generous fixed budget.
+    run_ffmpeg(
+        cut_chunk_command(source, target, start_s, end_s, plan, settings),
+        settings,
+        timeout_s=timeout_for(end_s - start_s, settings) / 4 + 60,
+    )
+
+
+def encode_segment_command(
+    chunk: Path,
+    chunk_start_s: float,
+    span: hls.SegmentSpan,
+    plan: MediaPlan,
+    outputs: Sequence[tuple[Rendition, Path]],
+    settings: Settings,
+) -> list[str]:
+    """One segment, every rendition, one decode: fragmented MP4 starting on a keyframe.
+
+    No B-frames: a fragment's first frame is then shown at its decode time, so
+    every segment (and the sound) lines up without an edit list, which HLS
+    players do not all honour.
+    """
+    fps = _output_rate(plan)
+    picture_only = dataclasses.replace(plan, audio=None, video_stream_index=0)
+    renditions = [rendition for rendition, _ in outputs]
+    graph, video_labels, _ = filters.filtergraph(picture_only, renditions)
+    offset = span.start_s - chunk_start_s
+    if offset < 0:
+        # The picture starts after the sound (its first keyframe is late): hold
+        # the first frame until then, so picture and sound keep the same clock.
+        graph = graph.replace(
+            "[0:0]", f"[0:0]tpad=start_mode=clone:start_duration={-offset:.6f},", 1
+        )
+        offset = 0.0
+    argv = [
+        *_ffmpeg(settings),
+        "-ss", f"{offset:.6f}", "-t", f"{span.duration_s:.6f}",
+        *formats.input_args(chunk, CHUNK_DEMUXER),
+        "-filter_complex", graph,
+    ]  # fmt: skip
+    for label, (rendition, path) in zip(video_labels, outputs, strict=True):
+        argv += ["-map", label]
+        argv += filters.video_output_args(
+            rendition,
+            fps,
+            settings.x264_preset,
+            bt709_tags=plan.colour is None or plan.colour.output_tagged,
+        )
+        argv += [
+            "-bf", "0",
+            "-video_track_timescale", str(hls.VIDEO_TIMESCALE),
+            "-movflags", _FRAGMENTED,
+            "-map_metadata", "-1", "-map_chapters", "-1",
+            "-f", "mp4", str(path),
+        ]  # fmt: skip
+    return argv
+
+
+def encode_segment(
+    chunk: Path,
+    chunk_start_s: float,
+    span: hls.SegmentSpan,
+    plan: MediaPlan,
+    outputs: Sequence[tuple[Rendition, Path]],
+    settings: Settings,
+) -> None:
+    run_ffmpeg(
+        encode_segment_command(chunk, chunk_start_s, span, plan, outputs, settings),
+        settings,
+        timeout_s=timeout_for(span.duration_s, settings),
+    )
+
+
+def extract_audio_command(
+    source: Path, target: Path, plan: MediaPlan, settings: Settings
+) -> list[str]:
+    """The sound, copied out of the source (small next to the picture)."""
+    if plan.audio is None:
+        raise ValueError("this source has no sound to extract")
+    return [
+        *_ffmpeg(settings),
+        *formats.input_args(source, plan.demuxer),
+        "-map", f"0:{plan.audio.stream_index}", "-c", "copy",
+        "-map_metadata", "-1", "-map_chapters", "-1",
+        "-f", CHUNK_DEMUXER, str(target),
+    ]  # fmt: skip
+
+
+def extract_audio(
+    source: Path, target: Path, plan: MediaPlan, duration_s: float, settings: Settings
+) -> None:
+    run_ffmpeg(
+        extract_audio_command(source, target, plan, settings),
+        settings,
+        timeout_s=timeout_for(duration_s, settings) / 4 + 60,
+    )
+
+
+def audio_copyable(audio: AudioPlan) -> bool:
+    """AAC already as browsers want it: copied, so nothing is lost and nothing clicks."""
+    return (
+        audio.codec == "aac"
+        and audio.source_channels == audio.output_channels
+        and audio.source_rate == audio.output_rate
+        and audio.source_rate in AUDIO_SAMPLE_RATES
+    )
+
+
+AUDIO_PLAYLIST = "index.m3u8"
+AUDIO_INIT = "init.mp4"
+AUDIO_SEGMENT_PATTERN = "seg_%05d.m4s"
+AUDIO_BITRATE = "128k"
+
+
+# A track that starts later than the lesson (an edit list, a stream offset) is
+# encoded, so the silence before it is really there and picture and sound line up.
+MAX_COPY_START_S = 0.02
+
+
+def package_audio_command(
+    track: Path, out_dir: Path, audio: AudioPlan, settings: Settings, start_s: float = 0.0
+) -> list[str]:
+    """The whole sound track as HLS fMP4, written as it goes (an EVENT playlist)."""
+    clock: list[str] = []
+    if audio_copyable(audio) and abs(start_s) <= MAX_COPY_START_S:
+        codec = ["-c:a", "copy"]
+    else:
+        codec = ["-af", filters.audio_chain(audio), "-c:a", "aac", "-b:a", AUDIO_BITRATE]
+        # Keep the track's own clock (it starts where the lesson's sound starts), so
+        # the chain's first_pts=0 puts silence before a late start.
+        clock = ["-copyts"]
+    return [
+        *_ffmpeg(settings),
+        *clock,
+        *formats.input_args(track, CHUNK_DEMUXER),
+        "-map", "0:a:0", *codec,
+        "-f", "hls",
+        "-hls_time", str(hls.TARGET_SEGMENT_S),
+        "-hls_segment_type", "fmp4",
+        "-hls_playlist_type", "event",
+        "-hls_flags", "independent_segments+temp_file",
+        "-hls_fmp4_init_filename", AUDIO_INIT,
+        "-hls_segment_filename", str(out_dir / AUDIO_SEGMENT_PATTERN),
+        str(out_dir / AUDIO_PLAYLIST),
+    ]  # fmt: skip
+
+
+def package_audio(
+    track: Path,
+    out_dir: Path,
+    audio: AudioPlan,
+    duration_s: float,
+    settings: Settings,
+    on_progress: ProgressCallback | None = None,
+    start_s: float = 0.0,
+) -> None:
+    run_ffmpeg(
+        package_audio_command(track, out_dir, audio, settings, start_s),
+        settings,
+        timeout_s=timeout_for(duration_s, settings),
+        duration_s=duration_s,
+        on_progress=on_progress,
+    )
+
+
+def download_mp4_command(
+    video: Path, audio: Path | None, target: Path, settings: Settings
+) -> list[str]:
+    """The top rendition and the sound, as one progressive MP4 (moov first), streams copied."""
+    argv = [*_ffmpeg(settings), *formats.input_args(video, "mov")]
+    maps = ["-map", "0:v:0"]
+    if audio is not None:
+        argv += formats.input_args(audio, "mov")
+        maps += ["-map", "1:a:0"]
+    return [
+        *argv, *maps, "-c", "copy", "-movflags", "+faststart",
+        "-map_metadata", "-1", str(target),
+    ]  # fmt: skip
+
+
+def make_download_mp4(
+    video: Path, audio: Path | None, target: Path, duration_s: float, settings: Settings
+) -> None:
+    run_ffmpeg(
+        download_mp4_command(video, audio, target, settings),
+        settings,
+        timeout_s=timeout_for(duration_s, settings) / 4 + 60,
+    )
+
+
+def join_fragments(init: Path, segments: Sequence[Path], target: Path) -> None:
+    """An init segment and its media segments are, end to end, one fragmented MP4 file."""
+    with target.open("wb") as out:
+        for part in (init, *segments):
+            with part.open("rb") as handle:
+                while block := handle.read(1024 * 1024):
+                    out.write(block)

@@ -1,0 +1,100 @@
+"""Issuing playback access: cookies for one video's (or clip's) media, and an audit entry.
+
+Playlists, segments and MP4 files are private; a viewer gets signed cookies
+that open exactly one video's or clip's ``/media/`` path for a while, and the
+player asks again before they run out (``renew_after_s``), so a coach who
+pauses for an hour and then seeks keeps watching. Every issuance to someone
+other than the owner is a view in the owner's audit trail.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from datetime import datetime, timedelta
+
+from chalicelib.audit import service as audit
+from chalicelib.audit.models import AuditAction
+from chalicelib.auth.principal import Principal
+from chalicelib.clips.access import visible_clip
+from chalicelib.config import Settings
+from chalicelib.db.base import utcnow
+from chalicelib.errors import Conflict
+from chalicelib.playback.keys import signer
+from chalicelib.playback.schemas import PlaybackView
+from chalicelib.storage.keys import clip_media_prefix, video_media_prefix
+from chalicelib.videos.access import visible_video
+from chalicelib.videos.models import RenditionAttr
+from chalicelib.videos.schemas import RenditionView
+
+MEDIA_ROOT = "/media/"
+NOT_PLAYABLE = "This video cannot be played yet; it is still being prepared."
+
+
+def media_path(key: str) -> str:
+    """The path a viewer fetches an object of the media bucket at (with its cookies)."""
+    return MEDIA_ROOT + key
+
+
+@dataclass(frozen=True)
+class PlaybackGrant:
+    view: PlaybackView
+    cookies: dict[str, str]
+    path: str  # the cookies' scope
+    expires_at: datetime
+
+
+def renditions_view(renditions: list[RenditionAttr]) -> list[RenditionView]:
+    return [
+        RenditionView(
+            label=r.label, width=int(r.width), height=int(r.height), url=media_path(r.key)
+        )
+        for r in renditions
+    ]
+
+
+def _grant(
+    scope: str,
+    hls_key: str | None,
+    renditions: list[RenditionAttr],
+    origin: str,
+    settings: Settings,
+) -> PlaybackGrant:
+    expires = utcnow() + timedelta(seconds=settings.playback_access_s)
+    path = media_path(scope)
+    cookies = signer(settings).cookies(f"{origin.rstrip('/')}{path}*", expires)
+    view = PlaybackView(
+        hls_url=media_path(hls_key) if hls_key else None,
+        renditions=renditions_view(renditions),
+        expires_at=expires,
+        # Renew at half-life: time enough for a slow network or a sleeping tab.
+        renew_after_s=max(1, settings.playback_access_s // 2),
+    )
+    return PlaybackGrant(view, cookies, path, expires)
+
+
+def for_video(
+    principal: Principal, video_id: str, origin: str, settings: Settings
+) -> PlaybackGrant:
+    video = visible_video(principal, video_id)
+    master = video.playable_master_key
+    if not video.playable or not (master or video.renditions):
+        raise Conflict(NOT_PLAYABLE, field="video_id")
+    grant = _grant(video_media_prefix(video_id), master, list(video.renditions), origin, settings)
+    if video.owner_id != principal.user_id:
+        audit.record(principal, audit.Event(AuditAction.VIDEO_VIEWED, video.district, video_id))
+    return grant
+
+
+def for_clip(principal: Principal, clip_id: str, origin: str, settings: Settings) -> PlaybackGrant:
+    clip, _ = visible_clip(principal, clip_id)
+    if not (clip.hls_master_key or clip.renditions):
+        raise Conflict("This clip cannot be played yet; it is still being cut.", field="clip_id")
+    grant = _grant(
+        clip_media_prefix(clip_id), clip.hls_master_key, list(clip.renditions), origin, settings
+    )
+    if clip.owner_id != principal.user_id:
+        audit.record(
+            principal,
+            audit.Event(AuditAction.CLIP_VIEWED, clip.district, clip.video_id, clip_id=clip_id),
+        )
+    return grant
