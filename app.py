@@ -13,6 +13,7 @@ from chalicelib.clips.handler import handle_clip_batch
 from chalicelib.clips.routes import clips_api
 from chalicelib.config import get_settings
 from chalicelib.directory.routes import directory_api
+from chalicelib.events import relay
 from chalicelib.feedback.routes import feedback_api
 from chalicelib.framework.routes import framework_api
 from chalicelib.health.routes import health_api
@@ -21,6 +22,7 @@ from chalicelib.ingest.handler import handle_ingest_batch
 from chalicelib.jobs.queues import work_queues
 from chalicelib.library.routes import library_api
 from chalicelib.orchestration.routes import workflows_api
+from chalicelib.orchestration.subscribers import SUBSCRIBERS
 from chalicelib.privacy import retention
 from chalicelib.privacy.export_handler import handle_export_batch
 from chalicelib.privacy.routes import privacy_api
@@ -33,6 +35,8 @@ settings = get_settings()
 # Each @app.on_sqs_message below consumes one queue of the registry; a test
 # checks that the two agree.
 queues = work_queues(settings)
+# Every function of this app relays the events it stores, to these.
+relay.install(SUBSCRIBERS)
 
 app = Chalice(app_name="classreel")
 app.register_middleware(http_middleware, "http")
@@ -79,3 +83,15 @@ def reconcile_dead_letters(event: CloudWatchEvent) -> dict[str, int]:
 @app.schedule(Rate(1, unit=Rate.DAYS))
 def apply_retention(event: CloudWatchEvent) -> dict[str, int]:
     return {"applied": retention.apply_all(settings)}
+
+
+@app.lambda_function(name="relay_events")
+def relay_events(event: dict[str, Any], context: Any) -> dict[str, int]:
+    """Triggered by the table's stream in AWS (the CDK stack wires it): new outbox items."""
+    return relay.relay_stream(event)
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES))
+def relay_outbox(event: CloudWatchEvent) -> dict[str, int]:
+    """The backstop: events no other relay finished (locally, the runner's short timer)."""
+    return relay.sweep()

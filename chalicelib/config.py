@@ -124,6 +124,14 @@ class Settings(BaseSettings):
     # must be public https (no server-side request forgery into the VPC).
     webhook_allow_private_targets: bool = False
 
+    # --- events (chalicelib/events) ------------------------------------------
+    # A relay holds an event this long while it delivers it; a relay that dies
+    # holds it no longer than this, then the next one takes over.
+    events_relay_lease_s: float = 30.0
+    # How often the local runner sweeps the outbox (the local stand-in for the
+    # table's stream in AWS, where the sweep only runs once a minute).
+    local_relay_interval_s: float = 1.0
+
     # --- clips, review, library -------------------------------------------------
     clip_visibility_timeout_s: int = 5400
     clip_max_receive_count: int = 3

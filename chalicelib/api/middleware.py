@@ -14,6 +14,7 @@ from chalicelib.auth.principal import Principal
 from chalicelib.auth.tokens import TokenVerifier, bearer_token, verifier_from_settings
 from chalicelib.config import get_settings
 from chalicelib.errors import DomainError
+from chalicelib.events import relay
 from chalicelib.observability import logger
 
 _verifier_lock = threading.Lock()
@@ -29,6 +30,15 @@ def token_verifier() -> TokenVerifier:
 
 
 def http_middleware(event: Request, get_response: Callable[[Request], Response]) -> Response:
+    try:
+        return _authenticated(event, get_response)
+    finally:
+        # Events the request committed are delivered now (best effort); the
+        # stream and the sweep deliver whatever this misses.
+        relay.flush()
+
+
+def _authenticated(event: Request, get_response: Callable[[Request], Response]) -> Response:
     request_id = event.context.get("requestId")
     if request_id:
         logger.set_correlation_id(request_id)

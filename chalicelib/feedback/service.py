@@ -5,12 +5,14 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from pynamodb.exceptions import DeleteError, PutError, UpdateError
+from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
 
 from chalicelib.api.pagination import decode_cursor, encode_cursor
 from chalicelib.auth.principal import Principal, Role
 from chalicelib.db.base import is_conditional_check_failure, utcnow
 from chalicelib.errors import Conflict, Forbidden, InvalidInput, NotFound
+from chalicelib.events import outbox
+from chalicelib.events.models import DomainEvent
 from chalicelib.feedback.models import (
     COMMENT_PREFIX,
     CommentKey,
@@ -30,7 +32,6 @@ from chalicelib.feedback.schemas import (
 from chalicelib.framework import service as framework
 from chalicelib.videos.access import is_coach_of, visible_video
 from chalicelib.videos.models import VideoRecord
-from chalicelib.webhooks import events as webhook_events
 
 # A player's currentTime can overshoot the probed duration by a frame or two.
 _DURATION_SLACK_S = 0.5
@@ -182,18 +183,21 @@ def add_comment(
         created_at=now,
         updated_at=now,
     )
+    # The payload shows the comment as it is stored: PynamoDB writes version 1
+    # with the transaction and only then sets it on ``record``.
+    stored = view(record).model_copy(update={"version": 1})
+    created = DomainEvent(
+        "comment.created",
+        principal.district,
+        {"video_id": video_id, "comment": stored.model_dump(mode="json")},
+    )
     try:
-        record.save(condition=CommentRecord.sk.does_not_exist())
-    except PutError as exc:
-        if is_conditional_check_failure(exc):
+        outbox.save(record, created, condition=CommentRecord.sk.does_not_exist())
+    except TransactWriteError as exc:
+        if outbox.condition_failed(exc):
             raise Conflict("Please retry: a comment id collided") from exc
         raise
     framework.count_usage(principal.district, added=tags)
-    webhook_events.emit(
-        principal.district,
-        "comment.created",
-        {"video_id": video_id, "comment": view(record).model_dump(mode="json")},
-    )
     return record
 
 

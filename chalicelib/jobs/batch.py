@@ -29,6 +29,7 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from pydantic import BaseModel, ValidationError
 
 from chalicelib.config import Settings, get_settings
+from chalicelib.events import relay
 from chalicelib.jobs.queues import WorkQueue, work_queue
 from chalicelib.jobs.retry import RetryLater, delay_redelivery
 from chalicelib.observability import logger
@@ -126,6 +127,9 @@ def consume(
         except RetryLater as later:
             delay_redelivery(record, queue.url(settings), later.delay_s)
             raise
+        finally:
+            # The job's events are delivered right after its commits (best effort).
+            relay.flush()
         logger.info(
             "job handled",
             extra={"queue": queue.key, "message_id": record.message_id, "outcome": outcome},

@@ -31,6 +31,8 @@ from chalicelib.db.base import (
     utcnow,
 )
 from chalicelib.errors import Conflict, Forbidden, InvalidInput, NotFound
+from chalicelib.events import outbox
+from chalicelib.events.models import DomainEvent
 from chalicelib.framework import service as framework
 from chalicelib.library import service as library
 from chalicelib.library.models import LibraryEntry
@@ -58,7 +60,6 @@ from chalicelib.review.schemas import (
 )
 from chalicelib.review.views import live_claim
 from chalicelib.videos.models import VideoRecord
-from chalicelib.webhooks import events as webhook_events
 
 
 def nominate(
@@ -107,6 +108,16 @@ def nominate(
     open_nomination = ClipRecord.review_status.is_in(
         ReviewStatus.PENDING.value, ReviewStatus.APPROVED.value
     )
+    nominated = DomainEvent(
+        "review.nominated",
+        item.district,
+        {
+            "review_id": review_id,
+            "clip_id": clip.clip_id,
+            "video_id": clip.video_id,
+            "elements": elements,
+        },
+    )
 
     def body(tx: TransactWrite) -> None:
         tx.save(item, condition=ReviewRecord.pk.does_not_exist())
@@ -122,6 +133,7 @@ def nominate(
             condition=~open_nomination,
         )
         transitions.count(tx, item.district, ReviewStatus.PENDING, 1, elements)
+        outbox.add(tx, nominated)
 
     def conflict(exc: Exception) -> None:
         raise Conflict("This clip was nominated a moment ago", field="clip_id") from exc
@@ -130,16 +142,6 @@ def nominate(
     audit.record(
         principal,
         audit.Event(AuditAction.CLIP_NOMINATED, item.district, item.video_id, clip.clip_id),
-    )
-    webhook_events.emit(
-        item.district,
-        "review.nominated",
-        {
-            "review_id": review_id,
-            "clip_id": clip.clip_id,
-            "video_id": clip.video_id,
-            "elements": elements,
-        },
     )
     return item
 
@@ -286,6 +288,22 @@ def approve(
         request.note,
         extra=lambda tx: _publish(tx, entries, item.video_id),
         explain_conflict=lambda exc: _consent_changed(item.video_id, exc),
+        events=[
+            DomainEvent(
+                "review.approved",
+                item.district,
+                {"review_id": item.review_id, "clip_id": item.clip_id, "video_id": item.video_id},
+            ),
+            DomainEvent(
+                "library.published",
+                item.district,
+                {
+                    "clip_id": item.clip_id,
+                    "video_id": item.video_id,
+                    "elements": list(item.elements or []),
+                },
+            ),
+        ],
     )
     audit.record_many(
         principal,
@@ -293,20 +311,6 @@ def approve(
             audit.Event(action, item.district, item.video_id, item.clip_id, subject=item.review_id)
             for action in (AuditAction.REVIEW_APPROVED, AuditAction.LIBRARY_PUBLISHED)
         ],
-    )
-    webhook_events.emit(
-        item.district,
-        "review.approved",
-        {"review_id": item.review_id, "clip_id": item.clip_id, "video_id": item.video_id},
-    )
-    webhook_events.emit(
-        item.district,
-        "library.published",
-        {
-            "clip_id": item.clip_id,
-            "video_id": item.video_id,
-            "elements": list(item.elements or []),
-        },
     )
     return transitions.reloaded(item)
 
@@ -337,6 +341,18 @@ def reject(principal: Principal, review_id: str, request: RejectRequest) -> Revi
         [ReviewRecord.reject_reason.set(request.reason)],
         [ClipRecord.review_reason.set(request.reason)],
         request.reason,
+        events=[
+            DomainEvent(
+                "review.rejected",
+                item.district,
+                {
+                    "review_id": item.review_id,
+                    "clip_id": item.clip_id,
+                    "video_id": item.video_id,
+                    "reason": request.reason,
+                },
+            )
+        ],
     )
     audit.record(
         principal,
@@ -347,16 +363,6 @@ def reject(principal: Principal, review_id: str, request: RejectRequest) -> Revi
             item.clip_id,
             subject=item.review_id,
         ),
-    )
-    webhook_events.emit(
-        item.district,
-        "review.rejected",
-        {
-            "review_id": item.review_id,
-            "clip_id": item.clip_id,
-            "video_id": item.video_id,
-            "reason": request.reason,
-        },
     )
     return transitions.reloaded(item)
 
@@ -370,15 +376,15 @@ def unpublish(principal: Principal, clip_id: str, reason: str) -> ReviewRecord:
     item = ReviewRecord.load(clip.review_id or "")
     if item is None or item.status != ReviewStatus.APPROVED.value:
         raise Conflict("This clip's review is not in the approved state", field="clip_id")
-    _take_out(principal, clip, item, ReviewStatus.UNPUBLISHED, reason)
+    unpublished = DomainEvent(
+        "library.unpublished",
+        item.district,
+        {"clip_id": clip_id, "video_id": item.video_id, "reason": reason},
+    )
+    _take_out(principal, clip, item, ReviewStatus.UNPUBLISHED, reason, unpublished)
     audit.record(
         principal,
         audit.Event(AuditAction.LIBRARY_UNPUBLISHED, item.district, item.video_id, clip_id),
-    )
-    webhook_events.emit(
-        item.district,
-        "library.unpublished",
-        {"clip_id": clip_id, "video_id": item.video_id, "reason": reason},
     )
     return transitions.reloaded(item)
 
@@ -400,7 +406,12 @@ def withdraw(principal: Principal, clip: ClipRecord, reason: str) -> ReviewRecor
         target = ReviewStatus.UNPUBLISHED
     else:
         return None
-    _take_out(principal, clip, item, target, reason)
+    moved = DomainEvent(
+        "library.unpublished" if target is ReviewStatus.UNPUBLISHED else "review.withdrawn",
+        item.district,
+        {"clip_id": clip.clip_id, "video_id": item.video_id, "reason": reason},
+    )
+    _take_out(principal, clip, item, target, reason, moved)
     actions = [AuditAction.REVIEW_WITHDRAWN]
     if target is ReviewStatus.UNPUBLISHED:
         actions.append(AuditAction.LIBRARY_UNPUBLISHED)
@@ -411,16 +422,16 @@ def withdraw(principal: Principal, clip: ClipRecord, reason: str) -> ReviewRecor
             for action in actions
         ],
     )
-    webhook_events.emit(
-        item.district,
-        "library.unpublished" if target is ReviewStatus.UNPUBLISHED else "review.withdrawn",
-        {"clip_id": clip.clip_id, "video_id": item.video_id, "reason": reason},
-    )
     return transitions.reloaded(item)
 
 
 def _take_out(
-    principal: Principal, clip: ClipRecord, item: ReviewRecord, to: ReviewStatus, reason: str
+    principal: Principal,
+    clip: ClipRecord,
+    item: ReviewRecord,
+    to: ReviewStatus,
+    reason: str,
+    event: DomainEvent,
 ) -> None:
     """pending → withdrawn, or approved → unpublished (library entries deleted), atomically."""
     was = ReviewStatus(item.status)
@@ -453,6 +464,7 @@ def _take_out(
         transitions.move_counts(tx, item, was, to)
         for entry in entries:
             tx.delete(entry)
+        outbox.add(tx, event)
 
     def conflict(exc: Exception) -> None:
         raise Conflict("The clip changed meanwhile; reload it", field="clip_id") from exc

@@ -7,7 +7,7 @@ for the stats' median. Callers compose them; nothing is ever half-moved.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -18,6 +18,8 @@ from chalicelib.auth.principal import Principal
 from chalicelib.clips.models import ClipRecord
 from chalicelib.db.base import is_transaction_conflict, transaction, utcnow
 from chalicelib.errors import Conflict, NotFound
+from chalicelib.events import outbox
+from chalicelib.events.models import DomainEvent
 from chalicelib.review.models import (
     DecisionRecord,
     ReviewCounter,
@@ -104,8 +106,10 @@ def decide(
     note: str | None,
     extra: Callable[[TransactWrite], None] | None = None,
     explain_conflict: Callable[[Exception], None] | None = None,
+    events: Sequence[DomainEvent] = (),
 ) -> None:
-    """pending → approved/rejected, with the counters and the decision log, atomically."""
+    """pending → approved/rejected, with the counters, the decision log and the events
+    announcing it, atomically."""
     now = utcnow()
     seconds = (now - item.submitted_at).total_seconds()
     transition = transition_attr(principal, ReviewStatus.IN_REVIEW, decision, note)
@@ -143,6 +147,8 @@ def decide(
         )
         if extra is not None:
             extra(tx)
+        for event in events:
+            outbox.add(tx, event)
 
     def conflict(exc: Exception) -> None:
         if explain_conflict is not None:
