@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
-from chalice.app import Chalice, CloudWatchEvent, Rate, SQSEvent
+from chalice.app import Chalice, CloudWatchEvent, ConvertToMiddleware, Rate, SQSEvent
 
 from chalicelib.api.docs_routes import docs_api
 from chalicelib.api.middleware import http_middleware
@@ -21,6 +22,7 @@ from chalicelib.ingest.dead_letters import reconcile
 from chalicelib.ingest.handler import handle_ingest_batch
 from chalicelib.jobs.queues import work_queues
 from chalicelib.library.routes import library_api
+from chalicelib.observability import logger, tracer
 from chalicelib.orchestration.routes import workflows_api
 from chalicelib.orchestration.subscribers import SUBSCRIBERS
 from chalicelib.privacy import retention
@@ -39,6 +41,13 @@ queues = work_queues(settings)
 relay.install(SUBSCRIBERS)
 
 app = Chalice(app_name="classreel")
+# Lambda context and cold start in every log line, and an X-Ray trace per
+# invocation (the SQS workers get both from the job kit's consumer).
+# Responses stay out of traces: they carry people's data.
+traced = functools.partial(tracer.capture_lambda_handler, capture_response=False)
+for event_type in ("http", "scheduled", "pure_lambda"):
+    app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context), event_type)
+    app.register_middleware(ConvertToMiddleware(traced), event_type)
 app.register_middleware(http_middleware, "http")
 app.register_blueprint(health_api)
 app.register_blueprint(directory_api)

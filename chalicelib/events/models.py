@@ -22,6 +22,7 @@ from pynamodb.attributes import (
 )
 
 from chalicelib.db.base import TableModel, utcnow
+from chalicelib.observability import logger
 
 OUTBOX_PREFIX = "OUTBOX#"
 OUTBOX_SHARDS = 4
@@ -43,6 +44,8 @@ class DomainEvent:
     data: dict[str, Any]
     event_id: str = field(default_factory=new_event_id)
     occurred_at: datetime = field(default_factory=utcnow)
+    # The request's (or job's): the relay and the deliveries log it too.
+    correlation_id: str | None = field(default_factory=logger.get_correlation_id)
 
 
 def shard_of(event_id: str) -> int:
@@ -73,6 +76,7 @@ class OutboxRecord(TableModel):
     # after a crash skips them, so nothing is delivered twice.
     done = UnicodeSetAttribute(null=True)
     last_error = UnicodeAttribute(null=True)
+    correlation_id = UnicodeAttribute(null=True)
 
     @classmethod
     def of(cls, event: DomainEvent) -> OutboxRecord:
@@ -83,6 +87,7 @@ class OutboxRecord(TableModel):
             district=event.district,
             data=event.data,
             occurred_at=event.occurred_at,
+            correlation_id=event.correlation_id,
         )
 
     def event(self) -> DomainEvent:
@@ -92,6 +97,7 @@ class OutboxRecord(TableModel):
             data=dict(self.data or {}),
             event_id=self.event_id,
             occurred_at=self.occurred_at,
+            correlation_id=self.correlation_id,
         )
 
     @property

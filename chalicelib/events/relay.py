@@ -31,8 +31,8 @@ from chalicelib.config import get_settings
 from chalicelib.db.base import utcnow
 from chalicelib.events import outbox
 from chalicelib.events.models import OUTBOX_PREFIX, DomainEvent, OutboxKey
-from chalicelib.events.store import DynamoOutbox, OutboxStore
-from chalicelib.observability import logger
+from chalicelib.events.store import DynamoOutbox, OutboxStore, StoredEvent
+from chalicelib.observability import correlated, logger
 
 # After the n-th failed attempt an event waits min(2**n, cap) seconds.
 MAX_RETRY_DELAY_S = 300
@@ -117,6 +117,10 @@ class Relay:
         stored = self.store.claim(key, now, now + self.lease)
         if stored is None:
             return RelayOutcome(skipped=1)
+        with correlated(stored.event.correlation_id):
+            return self._deliver(key, stored)
+
+    def _deliver(self, key: OutboxKey, stored: StoredEvent) -> RelayOutcome:
         steps = Steps(self.store, key, stored.done)
         try:
             for subscriber in self.subscribers:

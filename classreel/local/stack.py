@@ -191,6 +191,8 @@ class LocalStack:
                 "CLASSREEL_DATA_DIR": str(self.data_dir),
                 # Local receivers (tests, a developer's tool) listen on 127.0.0.1.
                 "CLASSREEL_WEBHOOK_ALLOW_PRIVATE_TARGETS": "true",
+                # No X-Ray daemon locally: traces are AWS's (metrics and logs are not).
+                "POWERTOOLS_TRACE_DISABLED": "true",
                 "PYTHONUNBUFFERED": "1",
             }
         )

@@ -268,6 +268,12 @@ class ChaliceApp(Construct):
                 actions=["logs:CreateLogStream", "logs:PutLogEvents"],
                 resources=[log_group_arn],
             ),
+            # Active tracing: Lambda and the Powertools Tracer send X-Ray segments.
+            iam.PolicyStatement(
+                sid="Traces",
+                actions=["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+                resources=["*"],
+            ),
             *spec.permissions,
         ]
         if spec.trigger is not None:
@@ -300,6 +306,8 @@ class ChaliceApp(Construct):
             size=spec.ephemeral_storage_mb
         )
         resource.layers = [layer.layer_version_arn for layer in spec.layers]
+        # X-Ray: each invocation is traced (chalicelib/observability.py's tracer).
+        resource.tracing = "Active"
         variables = {**environment, **spec.extra_environment}
         check_setting_names(variables)
         resource.environment = sam.CfnFunction.FunctionEnvironmentProperty(variables=variables)
