@@ -14,6 +14,7 @@ from chalicelib.clips.handler import handle_clip_batch
 from chalicelib.clips.routes import clips_api
 from chalicelib.config import get_settings
 from chalicelib.directory.routes import directory_api
+from chalicelib.evaluations.routes import evaluations_api
 from chalicelib.events import relay
 from chalicelib.feedback.routes import feedback_api
 from chalicelib.framework.routes import framework_api
@@ -55,6 +56,7 @@ app.register_blueprint(videos_api)
 app.register_blueprint(workflows_api)
 app.register_blueprint(framework_api)
 app.register_blueprint(feedback_api)
+app.register_blueprint(evaluations_api)
 app.register_blueprint(clips_api)
 app.register_blueprint(review_api)
 app.register_blueprint(library_api)

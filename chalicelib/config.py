@@ -128,6 +128,9 @@ class Settings(BaseSettings):
     # A relay holds an event this long while it delivers it; a relay that dies
     # holds it no longer than this, then the next one takes over.
     events_relay_lease_s: float = 30.0
+    # The sweep leaves events younger than this to the relay right after their
+    # commit (and, in AWS, to the stream), so it does not race them.
+    events_sweep_grace_s: float = 5.0
     # How often the local runner sweeps the outbox (the local stand-in for the
     # table's stream in AWS, where the sweep only runs once a minute).
     local_relay_interval_s: float = 1.0

@@ -66,3 +66,10 @@ class AuditRecord(TableModel):
     # short machine-readable note ("school_coaches", a retention step).
     subject = UnicodeAttribute(null=True)
     expires_at = TTLAttribute(null=True)
+
+    def index_keys(self) -> AuditRecord:
+        """gsi1: a video's own trail (sparse: entries that name a video)."""
+        if self.video_id:
+            self.gsi1pk = video_audit_partition(self.video_id)
+            self.gsi1sk = self.sk
+        return self

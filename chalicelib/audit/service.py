@@ -62,10 +62,7 @@ def _entry(actor: Actor, event: Event, at: datetime) -> AuditRecord:
         subject=event.subject,
         expires_at=at + timedelta(days=get_settings().audit_retention_days),
     )
-    if event.video_id:
-        entry.gsi1pk = video_audit_partition(event.video_id)
-        entry.gsi1sk = sort_key
-    return entry
+    return entry.index_keys()
 
 
 def record(actor: Actor | Principal, event: Event) -> None:

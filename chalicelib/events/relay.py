@@ -108,9 +108,17 @@ class Relay:
             outcome.add(self.relay_one(key))
         return outcome
 
-    def sweep(self, limit: int = 100) -> RelayOutcome:
-        """Every stored event whose lease (or retry delay) has run out, oldest first."""
-        return self.relay(self.store.due(self.clock(), limit))
+    def sweep(self, limit: int = 100, grace_s: float | None = None) -> RelayOutcome:
+        """Every stored event whose lease (or retry delay) has run out, oldest first.
+
+        Events younger than ``grace_s`` are left to the relay that runs right after
+        their commit: the sweep is for what that one did not finish.
+        """
+        grace = timedelta(
+            seconds=grace_s if grace_s is not None else get_settings().events_sweep_grace_s
+        )
+        now = self.clock()
+        return self.relay(self.store.due(now, now - grace, limit))
 
     def relay_one(self, key: OutboxKey) -> RelayOutcome:
         now = self.clock()

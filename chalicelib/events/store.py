@@ -37,8 +37,9 @@ class OutboxStore(Protocol):
 
     def delete(self, key: OutboxKey) -> None: ...
 
-    def due(self, now: datetime, limit: int) -> Iterable[OutboxKey]:
-        """Items no relay holds (and whose retry delay is over), oldest first per shard."""
+    def due(self, now: datetime, occurred_before: datetime, limit: int) -> Iterable[OutboxKey]:
+        """Items that occurred before ``occurred_before`` and that no relay holds (and whose
+        retry delay is over), oldest first per shard."""
 
 
 class DynamoOutbox:
@@ -84,12 +85,14 @@ class DynamoOutbox:
     def delete(self, key: OutboxKey) -> None:
         OutboxRecord.unread(*key).delete()
 
-    def due(self, now: datetime, limit: int) -> list[OutboxKey]:
+    def due(self, now: datetime, occurred_before: datetime, limit: int) -> list[OutboxKey]:
         free = OutboxRecord.lease_until.does_not_exist() | (OutboxRecord.lease_until < now)
         found: list[OutboxKey] = []
         for shard in range(OUTBOX_SHARDS):
             for item in OutboxRecord.query(
                 outbox_partition(shard),
+                # Sort keys start with the time the event occurred.
+                OutboxRecord.sk < occurred_before.isoformat(),
                 filter_condition=free,
                 attributes_to_get=["pk", "sk"],
                 limit=limit - len(found),

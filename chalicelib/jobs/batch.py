@@ -103,8 +103,10 @@ def process_batch(
 
 def queue_age_s(record: SQSRecord, now_ms: float) -> float | None:
     """How long the message waited since it was first sent (SQS's SentTimestamp)."""
-    sent = record.attributes.sent_timestamp
-    if not sent:
+    # Read leniently: a measurement must never fail the job.
+    attributes = record.raw_event.get("attributes") or {}
+    sent = attributes.get("SentTimestamp")
+    if not isinstance(sent, str) or not sent.isdigit():
         return None
     return max(0.0, (now_ms - int(sent)) / 1000)
 

@@ -17,38 +17,21 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
-
 from chalicelib.audit import service as audit
 from chalicelib.audit.models import AuditAction
 from chalicelib.auth.principal import Principal, Role
 from chalicelib.clips.models import ClipRecord, video_clips_partition
 from chalicelib.config import Settings
-from chalicelib.db.base import TableModel, utcnow
+from chalicelib.db.base import utcnow
 from chalicelib.errors import Forbidden
 from chalicelib.observability import logger
+from chalicelib.privacy.models import POLICIES, RetentionPolicy
 from chalicelib.storage import objects
 from chalicelib.storage.keys import raw_video_prefix, video_media_prefix
 from chalicelib.videos.models import VideoRecord, VideoStatus, district_partition
 
-POLICIES = "RETENTION#POLICIES"
 DELETE_SOURCE = "delete_source"
 DELETE_RENDITIONS = "delete_renditions"
-
-
-class RetentionPolicy(TableModel):
-    district = UnicodeAttribute()
-    source_days = NumberAttribute(null=True)
-    renditions_days = NumberAttribute(null=True)
-    updated_by = UnicodeAttribute()
-    updated_at = UTCDateTimeAttribute()
-
-    @classmethod
-    def load(cls, district: str) -> RetentionPolicy | None:
-        try:
-            return cls.get(POLICIES, district, consistent_read=True)
-        except cls.DoesNotExist:
-            return None
 
 
 @dataclass(frozen=True)

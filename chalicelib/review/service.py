@@ -50,8 +50,6 @@ from chalicelib.review.models import (
     ReviewRecord,
     ReviewStatus,
     new_review_id,
-    queue_partition,
-    school_queue_partition,
 )
 from chalicelib.review.schemas import (
     ApproveRequest,
@@ -98,12 +96,7 @@ def nominate(
         nominated_by=principal.user_id,
         submitted_at=now,
         history=[transitions.transition_attr(principal, None, ReviewStatus.PENDING, request.note)],
-    )
-    item.gsi2pk = queue_partition(item.district, ReviewStatus.PENDING)
-    item.gsi2sk = item.queue_sort_key
-    if item.school:
-        item.gsi3pk = school_queue_partition(item.district, item.school, ReviewStatus.PENDING)
-        item.gsi3sk = item.queue_sort_key
+    ).index_keys()
     # Only one open nomination per clip: the clip's copy of the status decides.
     open_nomination = ClipRecord.review_status.is_in(
         ReviewStatus.PENDING.value, ReviewStatus.APPROVED.value
@@ -443,7 +436,7 @@ def _take_out(
         tx.update(
             item,
             actions=[
-                *transitions.queue_keys(item, to),
+                *item.move_actions(to),
                 ReviewRecord.unpublish_reason.set(reason),
                 ReviewRecord.claimed_by.remove(),
                 ReviewRecord.claim_expires_at.remove(),

@@ -27,8 +27,6 @@ from chalicelib.review.models import (
     ReviewStatus,
     TransitionAttr,
     decisions_partition,
-    queue_partition,
-    school_queue_partition,
 )
 
 DECISION_LOG_DAYS = 31
@@ -45,18 +43,6 @@ def transition_attr(
         to_status=to.value,
         note=note,
     )
-
-
-def queue_keys(item: ReviewRecord, status: ReviewStatus) -> list[Any]:
-    actions: list[Any] = [
-        ReviewRecord.status.set(status.value),
-        ReviewRecord.gsi2pk.set(queue_partition(item.district, status)),
-    ]
-    if item.school:
-        actions.append(
-            ReviewRecord.gsi3pk.set(school_queue_partition(item.district, item.school, status))
-        )
-    return actions
 
 
 def count(
@@ -118,7 +104,7 @@ def decide(
         tx.update(
             item,
             actions=[
-                *queue_keys(item, decision),
+                *item.move_actions(decision),
                 ReviewRecord.decided_by.set(principal.user_id),
                 ReviewRecord.decided_at.set(now),
                 ReviewRecord.claimed_by.remove(),

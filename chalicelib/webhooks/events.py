@@ -67,10 +67,7 @@ def delivery_record(event: DomainEvent, hook_id: str) -> DeliveryRecord:
         expires_at=event.occurred_at + RETENTION,
     )
     video_id = event.data.get("video_id")
-    if isinstance(video_id, str) and video_id:
-        record.gsi3pk = DeliveryRecord.video_partition(video_id)
-        record.gsi3sk = record.sk
-    return record
+    return record.index_by_video(video_id if isinstance(video_id, str) else None)
 
 
 class WebhookFanOut:

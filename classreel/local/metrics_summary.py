@@ -32,7 +32,7 @@ class Series:
             "p50": percentile(ordered, 50),
             "p90": percentile(ordered, 90),
             "p99": percentile(ordered, 99),
-            "max": ordered[-1],
+            "max": round(ordered[-1], 3),
         }
 
 

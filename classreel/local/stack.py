@@ -196,6 +196,11 @@ class LocalStack:
                 "PYTHONUNBUFFERED": "1",
             }
         )
+        if not self.options.persist:
+            # A table of its own: a process that talks to two stacks in turn (the
+            # tests) reconnects its models when the table name changes
+            # (chalicelib/db/base.py configure_models). Nothing of it is kept.
+            env["CLASSREEL_TABLE_NAME"] = f"classreel-{self.dynamodb_port}"
         env.update(self.options.settings_overrides)
         return env
 

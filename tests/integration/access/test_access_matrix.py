@@ -32,7 +32,7 @@ import requests
 import app as application
 from chalicelib.auth.dev_issuer import DevIssuer
 from chalicelib.auth.principal import Role
-from chalicelib.feedback.evaluations import EvaluationRecord, EvaluationStatus
+from chalicelib.evaluations.models import EvaluationRecord, EvaluationStatus
 from chalicelib.webhooks.models import WebhookRecord
 from classreel.local.stack import LocalStack
 from tests.support.api import Api

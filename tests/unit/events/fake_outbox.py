@@ -51,10 +51,11 @@ class FakeOutbox:
     def delete(self, key: OutboxKey) -> None:
         self.items.pop(key, None)
 
-    def due(self, now: datetime, limit: int) -> list[OutboxKey]:
+    def due(self, now: datetime, occurred_before: datetime, limit: int) -> list[OutboxKey]:
         free = [
             key
             for key, item in sorted(self.items.items())
-            if item.lease_until is None or item.lease_until < now
+            if (item.lease_until is None or item.lease_until < now)
+            and item.event.occurred_at < occurred_before
         ]
         return free[:limit]

@@ -16,7 +16,7 @@ from tests.unit.events.fake_outbox import FakeOutbox
 
 class Clock:
     def __init__(self) -> None:
-        self.now = datetime(2025, 3, 1, 9, 0, tzinfo=UTC)
+        self.now = datetime.now(UTC)
 
     def __call__(self) -> datetime:
         return self.now
@@ -120,11 +120,20 @@ def test_a_failed_delivery_is_retried_later_with_a_growing_delay_never_dropped(
     assert outcome.failed == 1
     assert "queue unreachable" in outcome.errors[0]
     assert store.items[key].last_error == "ConnectionError: queue unreachable"
-    assert relay_.sweep().relayed == 0, "waits for its retry delay"
+    assert relay_.sweep(grace_s=0).relayed == 0, "waits for its retry delay"
     clock.advance(retry_delay(1).total_seconds() + 1)
-    assert relay_.sweep().relayed == 1
+    assert relay_.sweep(grace_s=0).relayed == 1
     assert len(hooks.sent) == 1
     assert store.items == {}
+
+
+def test_the_sweep_leaves_young_events_to_the_relay_after_their_commit(clock: Clock) -> None:
+    store, hooks = FakeOutbox(), Hooks(["a"])
+    store.store(DomainEvent("video.ready", "d", {}, occurred_at=clock()))
+    sweeper = Relay([hooks], store, lease_s=30, clock=clock)
+    assert sweeper.sweep(grace_s=5).relayed == 0
+    clock.advance(6)
+    assert sweeper.sweep(grace_s=5).relayed == 1
 
 
 def test_retry_delays_grow_and_are_capped() -> None:
@@ -152,7 +161,7 @@ def test_a_subscriber_that_finished_is_skipped_when_another_failed(clock: Clock)
     relay_ = Relay([first, second], store, lease_s=30, clock=clock)
     relay_.relay([key])
     clock.advance(10)
-    relay_.sweep()
+    relay_.sweep(grace_s=0)
     assert len(first.sent) == 1
     assert len(second.sent) == 1
 

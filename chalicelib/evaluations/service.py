@@ -1,112 +1,32 @@
-"""Video-based evaluation, as districts run it under union agreements.
-
-An admin evaluates only a video its teacher shared with them by name. Drafts
-are the evaluator's alone; the teacher sees an evaluation once it is released,
-and can acknowledge it with a response. ``VIDEO#{video}`` / ``EVAL#{id}``.
-"""
+"""Evaluations: drafted by an admin the video is shared with, released, acknowledged."""
 
 from __future__ import annotations
 
-import secrets
-from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
-from pynamodb.attributes import (
-    JSONAttribute,
-    ListAttribute,
-    UnicodeAttribute,
-    UTCDateTimeAttribute,
-    VersionAttribute,
-)
 from pynamodb.exceptions import UpdateError
 
 from chalicelib.audit import service as audit
 from chalicelib.audit.models import AuditAction
 from chalicelib.auth.principal import Principal, Role
-from chalicelib.db.base import TableModel, is_conditional_check_failure, utcnow
+from chalicelib.db.base import is_conditional_check_failure, utcnow
 from chalicelib.errors import Conflict, Forbidden, InvalidInput, NotFound
+from chalicelib.evaluations.models import (
+    EVALUATION_PREFIX,
+    EvaluationRecord,
+    EvaluationStatus,
+    new_evaluation_id,
+)
+from chalicelib.evaluations.schemas import (
+    AcknowledgeRequest,
+    CreateEvaluationRequest,
+    EvaluationView,
+    UpdateEvaluationRequest,
+)
 from chalicelib.feedback.models import CommentRecord, parse_comment_id
 from chalicelib.framework import service as framework
 from chalicelib.videos.access import visible_video
 from chalicelib.videos.models import VideoRecord
-
-
-class EvaluationStatus(StrEnum):
-    DRAFT = "draft"
-    RELEASED = "released"
-    ACKNOWLEDGED = "acknowledged"
-
-
-class EvaluationRecord(TableModel):
-    evaluation_id = UnicodeAttribute()
-    video_id = UnicodeAttribute()
-    district = UnicodeAttribute()
-    evaluator_id = UnicodeAttribute()
-    evaluator_name = UnicodeAttribute(null=True)
-    # element id → 1..4; stored as JSON: never queried inside.
-    scores = JSONAttribute(default=dict)
-    summary = UnicodeAttribute()
-    evidence = ListAttribute[str](default=list)
-    status = UnicodeAttribute(default=EvaluationStatus.DRAFT.value)
-    released_at = UTCDateTimeAttribute(null=True)
-    teacher_response = UnicodeAttribute(null=True)
-    acknowledged_at = UTCDateTimeAttribute(null=True)
-    created_at = UTCDateTimeAttribute(default_for_new=utcnow)
-    updated_at = UTCDateTimeAttribute(default_for_new=utcnow)
-    version = VersionAttribute()
-
-    @staticmethod
-    def key(video_id: str, evaluation_id: str) -> tuple[str, str]:
-        return f"VIDEO#{video_id}", f"EVAL#{evaluation_id}"
-
-
-# --- API shapes ------------------------------------------------------------------
-
-
-class CreateEvaluationRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    scores: dict[str, int] = Field(min_length=1, description="element id → 1..4")
-    summary: str = Field(min_length=1, max_length=10_000)
-    evidence: list[str] = Field(
-        default_factory=list, max_length=100, description="Comment ids on this video"
-    )
-
-
-class UpdateEvaluationRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    scores: dict[str, int] | None = Field(default=None, min_length=1)
-    summary: str | None = Field(default=None, min_length=1, max_length=10_000)
-    evidence: list[str] | None = Field(default=None, max_length=100)
-
-
-class AcknowledgeRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    response: str | None = Field(default=None, max_length=10_000)
-
-
-class EvaluationView(BaseModel):
-    id: str
-    video_id: str
-    evaluator_id: str
-    evaluator_name: str | None
-    scores: dict[str, int]
-    summary: str
-    evidence: list[str]
-    status: str
-    released_at: datetime | None
-    teacher_response: str | None
-    acknowledged_at: datetime | None
-    created_at: datetime
-    updated_at: datetime
-
-
-class EvaluationList(BaseModel):
-    items: list[EvaluationView]
 
 
 def view(record: EvaluationRecord) -> EvaluationView:
@@ -125,9 +45,6 @@ def view(record: EvaluationRecord) -> EvaluationView:
         created_at=record.created_at,
         updated_at=record.updated_at,
     )
-
-
-# --- rules ----------------------------------------------------------------------
 
 
 def _shared_with_evaluator(principal: Principal, video: VideoRecord) -> None:
@@ -182,7 +99,7 @@ def create(
 ) -> EvaluationRecord:
     video = visible_video(principal, video_id)
     _shared_with_evaluator(principal, video)
-    evaluation_id = "ev_" + secrets.token_hex(8)
+    evaluation_id = new_evaluation_id()
     record = EvaluationRecord(
         *EvaluationRecord.key(video_id, evaluation_id),
         evaluation_id=evaluation_id,
@@ -201,7 +118,9 @@ def create(
 def list_for(principal: Principal, video_id: str) -> list[EvaluationRecord]:
     video = visible_video(principal, video_id)
     records = EvaluationRecord.query(
-        f"VIDEO#{video_id}", EvaluationRecord.sk.startswith("EVAL#"), consistent_read=True
+        EvaluationRecord.partition(video_id),
+        EvaluationRecord.sk.startswith(EVALUATION_PREFIX),
+        consistent_read=True,
     )
     return [r for r in records if _visible(principal, r, video)]
 
@@ -239,7 +158,7 @@ def release(principal: Principal, video_id: str, evaluation_id: str) -> Evaluati
     _update(
         record,
         [
-            EvaluationRecord.status.set(EvaluationStatus.RELEASED.value),
+            EvaluationRecord.status.set(EvaluationStatus.RELEASED),
             EvaluationRecord.released_at.set(now),
             EvaluationRecord.updated_at.set(now),
         ],
@@ -267,7 +186,7 @@ def acknowledge(
         raise Conflict("This evaluation is already acknowledged", field="status")
     now = utcnow()
     actions: list[Any] = [
-        EvaluationRecord.status.set(EvaluationStatus.ACKNOWLEDGED.value),
+        EvaluationRecord.status.set(EvaluationStatus.ACKNOWLEDGED),
         EvaluationRecord.acknowledged_at.set(now),
         EvaluationRecord.updated_at.set(now),
     ]
