@@ -45,7 +45,8 @@ class Event:
     subject: str | None = None
 
 
-def _entry(actor: Actor, event: Event, at: datetime) -> AuditRecord:
+def entry_for(actor: Actor, event: Event, at: datetime) -> AuditRecord:
+    """The entry that records ``event`` by ``actor`` at ``at`` (kept for the retention period)."""
     audit_id = new_audit_id()
     sort_key = f"{at.isoformat()}#{audit_id}"
     entry = AuditRecord(
@@ -73,7 +74,7 @@ def record_many(actor: Actor | Principal, events: Iterable[Event]) -> None:
     """Append entries; a conditional put, so an entry is never overwritten."""
     who = actor if isinstance(actor, Actor) else Actor.of(actor)
     now = utcnow()
-    entries = [_entry(who, event, now) for event in events]
+    entries = [entry_for(who, event, now) for event in events]
     if len(entries) == 1:
         entries[0].save(condition=AuditRecord.pk.does_not_exist())
         return

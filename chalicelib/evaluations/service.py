@@ -8,9 +8,10 @@ from pynamodb.exceptions import UpdateError
 
 from chalicelib.audit import service as audit
 from chalicelib.audit.models import AuditAction
-from chalicelib.auth.principal import Principal, Role
+from chalicelib.auth.principal import Principal
 from chalicelib.db.base import is_conditional_check_failure, utcnow
-from chalicelib.errors import Conflict, Forbidden, InvalidInput, NotFound
+from chalicelib.errors import Conflict, InvalidInput, NotFound
+from chalicelib.evaluations import rules
 from chalicelib.evaluations.models import (
     EVALUATION_PREFIX,
     EvaluationRecord,
@@ -26,7 +27,6 @@ from chalicelib.evaluations.schemas import (
 from chalicelib.feedback.models import CommentRecord, parse_comment_id
 from chalicelib.framework import service as framework
 from chalicelib.videos.access import visible_video
-from chalicelib.videos.models import VideoRecord
 
 
 def view(record: EvaluationRecord) -> EvaluationView:
@@ -47,18 +47,9 @@ def view(record: EvaluationRecord) -> EvaluationView:
     )
 
 
-def _shared_with_evaluator(principal: Principal, video: VideoRecord) -> None:
-    if not principal.has_role(Role.ADMIN):
-        raise Forbidden("Only an administrator acting as evaluator can evaluate")
-    if principal.user_id not in video.shared_user_ids:
-        raise Forbidden("The teacher has not shared this video with you for evaluation")
-
-
 def _check_scores(district: str, scores: dict[str, int]) -> dict[str, int]:
     framework.check_tags(district, scores.keys(), field="scores")
-    bad = [k for k, v in scores.items() if not 1 <= v <= 4]
-    if bad:
-        raise InvalidInput(f"Scores run from 1 to 4; check {', '.join(bad)}", field="scores")
+    rules.check_score_range(scores)
     return scores
 
 
@@ -86,19 +77,11 @@ def _load(video_id: str, evaluation_id: str) -> EvaluationRecord:
         raise NotFound("Evaluation not found") from None
 
 
-def _visible(principal: Principal, record: EvaluationRecord, video: VideoRecord) -> bool:
-    if record.evaluator_id == principal.user_id:
-        return True
-    if record.status == EvaluationStatus.DRAFT.value:
-        return False
-    return video.owner_id == principal.user_id or principal.has_role(Role.ADMIN)
-
-
 def create(
     principal: Principal, video_id: str, request: CreateEvaluationRequest
 ) -> EvaluationRecord:
     video = visible_video(principal, video_id)
-    _shared_with_evaluator(principal, video)
+    rules.require_evaluator(principal, video)
     evaluation_id = new_evaluation_id()
     record = EvaluationRecord(
         *EvaluationRecord.key(video_id, evaluation_id),
@@ -122,18 +105,14 @@ def list_for(principal: Principal, video_id: str) -> list[EvaluationRecord]:
         EvaluationRecord.sk.startswith(EVALUATION_PREFIX),
         consistent_read=True,
     )
-    return [r for r in records if _visible(principal, r, video)]
+    return [r for r in records if rules.visible_to(principal, r, video)]
 
 
 def _evaluators_draft(principal: Principal, video_id: str, evaluation_id: str) -> EvaluationRecord:
     video = visible_video(principal, video_id)
     record = _load(video_id, evaluation_id)
-    if not _visible(principal, record, video):
-        raise NotFound("Evaluation not found")
-    if record.evaluator_id != principal.user_id:
-        raise Forbidden("Only the evaluator may change an evaluation")
-    if record.status != EvaluationStatus.DRAFT.value:
-        raise Conflict("A released evaluation can no longer change", field="status")
+    rules.require_visible(principal, record, video)
+    rules.check_changeable(principal, record)
     return record
 
 
@@ -178,12 +157,8 @@ def acknowledge(
 ) -> EvaluationRecord:
     video = visible_video(principal, video_id)
     record = _load(video_id, evaluation_id)
-    if not _visible(principal, record, video):
-        raise NotFound("Evaluation not found")
-    if video.owner_id != principal.user_id:
-        raise Forbidden("Only the evaluated teacher may acknowledge")
-    if record.status != EvaluationStatus.RELEASED.value:
-        raise Conflict("This evaluation is already acknowledged", field="status")
+    rules.require_visible(principal, record, video)
+    rules.check_acknowledgeable(principal, record, video)
     now = utcnow()
     actions: list[Any] = [
         EvaluationRecord.status.set(EvaluationStatus.ACKNOWLEDGED),

@@ -30,15 +30,14 @@ from chalicelib.db.base import (
     transaction,
     utcnow,
 )
-from chalicelib.errors import Conflict, Forbidden, InvalidInput, NotFound
+from chalicelib.errors import Conflict, Forbidden, NotFound
 from chalicelib.events import outbox
 from chalicelib.events.models import DomainEvent
 from chalicelib.framework import service as framework
 from chalicelib.library import service as library
 from chalicelib.library.models import LibraryEntry
-from chalicelib.review import transitions
+from chalicelib.review import rules, transitions
 from chalicelib.review.access import (
-    AlreadyClaimed,
     ConsentRequired,
     consent_problem,
     library_consent_holds,
@@ -67,18 +66,11 @@ def nominate(
     if video is None:
         raise ConsentRequired(consent_problem(None) or "", field="clip_id")
     require_curator(principal, video)
-    if clip.status_enum is not ClipStatus.READY:
-        raise Conflict("Only a ready clip can be nominated", field="clip_id")
+    rules.check_clip_ready(clip)
     problem = consent_problem(video)
     if problem is not None:
         raise ConsentRequired(problem, field="consent_to_library")
-    if clip.review_status in (ReviewStatus.PENDING.value, ReviewStatus.APPROVED.value):
-        raise Conflict(
-            "This clip is already nominated"
-            if clip.review_status == "pending"
-            else "This clip is already in the library",
-            field="clip_id",
-        )
+    rules.check_not_nominated(clip)
     elements = framework.check_tags(principal.district, request.elements, field="elements")
     now = utcnow()
     review_id = new_review_id()
@@ -141,13 +133,8 @@ def nominate(
 
 def claim(principal: Principal, review_id: str, settings: Settings) -> ReviewRecord:
     item = visible_item(principal, review_id)
-    if item.status != ReviewStatus.PENDING.value:
-        raise Conflict(f"This item is already {item.status}", field="review_id")
-    if item.nominated_by == principal.user_id:
-        raise Forbidden("You cannot review a clip you nominated")
     now = utcnow()
-    if live_claim(item, now) and item.claimed_by != principal.user_id:
-        raise _already_claimed(item)
+    rules.check_claimable(principal, item, now)
     try:
         # The version read above guards the write: of concurrent claims, one wins.
         item.update(
@@ -173,31 +160,17 @@ def claim(principal: Principal, review_id: str, settings: Settings) -> ReviewRec
             raise
         current = ReviewRecord.load(review_id)
         if current is not None and live_claim(current) and current.claimed_by != principal.user_id:
-            raise _already_claimed(current) from exc
+            raise rules.already_claimed(current) from exc
         raise Conflict(
             "This item changed while you claimed it; reload it", field="review_id"
         ) from exc
     return item
 
 
-def _already_claimed(item: ReviewRecord) -> AlreadyClaimed:
-    expires = item.claim_expires_at.isoformat() if item.claim_expires_at else None
-    return AlreadyClaimed(
-        f"{item.claimed_by} is reviewing this item",
-        field="review_id",
-        details={"claimed_by": item.claimed_by, "claim_expires_at": expires},
-    )
-
-
 def _held_item(principal: Principal, review_id: str) -> ReviewRecord:
     """An item the caller holds a live claim on (approve, reject, release need one)."""
     item = visible_item(principal, review_id)
-    if item.status != ReviewStatus.PENDING.value:
-        raise Conflict(f"This item is already {item.status}", field="review_id")
-    if not live_claim(item):
-        raise Conflict("Claim the item before deciding on it", field="review_id")
-    if item.claimed_by != principal.user_id:
-        raise _already_claimed(item)
+    rules.check_held(principal, item, utcnow())
     return item
 
 
@@ -234,15 +207,7 @@ def approve(
     principal: Principal, review_id: str, request: ApproveRequest, settings: Settings
 ) -> ReviewRecord:
     item = _held_item(principal, review_id)
-    unknown = sorted(set(request.checklist) - set(CHECKLIST_KEYS))
-    if unknown:
-        raise InvalidInput(f"Not a QC criterion: {', '.join(unknown)}", field="checklist")
-    unmet = [key for key in CHECKLIST_KEYS if not request.checklist.get(key)]
-    if unmet:
-        raise InvalidInput(
-            "To approve, confirm every QC criterion; not confirmed: " + ", ".join(unmet),
-            field="checklist",
-        )
+    rules.check_checklist(request.checklist)
     clip = ClipRecord.load(item.clip_id)
     video = VideoRecord.load(item.video_id)
     if clip is None or clip.status_enum is not ClipStatus.READY:
@@ -392,12 +357,8 @@ def withdraw(principal: Principal, clip: ClipRecord, reason: str) -> ReviewRecor
     item = ReviewRecord.load(clip.review_id or "")
     if item is None:
         return None
-    current = ReviewStatus(item.status)
-    if current is ReviewStatus.PENDING:
-        target = ReviewStatus.WITHDRAWN
-    elif current is ReviewStatus.APPROVED:
-        target = ReviewStatus.UNPUBLISHED
-    else:
+    target = rules.withdrawal_target(ReviewStatus(item.status))
+    if target is None:
         return None
     moved = DomainEvent(
         "library.unpublished" if target is ReviewStatus.UNPUBLISHED else "review.withdrawn",
