@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import functools
 from typing import Any
 
-from chalice.app import Chalice, CloudWatchEvent, Rate, SQSEvent
+from chalice.app import Chalice, CloudWatchEvent, ConvertToMiddleware, Rate, SQSEvent
 
 from chalicelib.api.docs_routes import docs_api
 from chalicelib.api.middleware import http_middleware
@@ -13,6 +14,8 @@ from chalicelib.clips.handler import handle_clip_batch
 from chalicelib.clips.routes import clips_api
 from chalicelib.config import get_settings
 from chalicelib.directory.routes import directory_api
+from chalicelib.evaluations.routes import evaluations_api
+from chalicelib.events import relay
 from chalicelib.feedback.routes import feedback_api
 from chalicelib.framework.routes import framework_api
 from chalicelib.health.routes import health_api
@@ -20,7 +23,9 @@ from chalicelib.ingest.dead_letters import reconcile
 from chalicelib.ingest.handler import handle_ingest_batch, handle_segment_batch
 from chalicelib.jobs.queues import work_queues
 from chalicelib.library.routes import library_api
+from chalicelib.observability import logger, tracer
 from chalicelib.orchestration.routes import workflows_api
+from chalicelib.orchestration.subscribers import SUBSCRIBERS
 from chalicelib.playback.routes import playback_api
 from chalicelib.privacy import retention
 from chalicelib.privacy.export_handler import handle_export_batch
@@ -34,8 +39,17 @@ settings = get_settings()
 # Each @app.on_sqs_message below consumes one queue of the registry; a test
 # checks that the two agree.
 queues = work_queues(settings)
+# Every function of this app relays the events it stores, to these.
+relay.install(SUBSCRIBERS)
 
 app = Chalice(app_name="classreel")
+# Lambda context and cold start in every log line, and an X-Ray trace per
+# invocation (the SQS workers get both from the job kit's consumer).
+# Responses stay out of traces: they carry people's data.
+traced = functools.partial(tracer.capture_lambda_handler, capture_response=False)
+for event_type in ("http", "scheduled", "pure_lambda"):
+    app.register_middleware(ConvertToMiddleware(logger.inject_lambda_context), event_type)
+    app.register_middleware(ConvertToMiddleware(traced), event_type)
 app.register_middleware(http_middleware, "http")
 app.register_blueprint(health_api)
 app.register_blueprint(directory_api)
@@ -44,6 +58,7 @@ app.register_blueprint(workflows_api)
 app.register_blueprint(playback_api)
 app.register_blueprint(framework_api)
 app.register_blueprint(feedback_api)
+app.register_blueprint(evaluations_api)
 app.register_blueprint(clips_api)
 app.register_blueprint(review_api)
 app.register_blueprint(library_api)
@@ -86,3 +101,15 @@ def reconcile_dead_letters(event: CloudWatchEvent) -> dict[str, int]:
 @app.schedule(Rate(1, unit=Rate.DAYS))
 def apply_retention(event: CloudWatchEvent) -> dict[str, int]:
     return {"applied": retention.apply_all(settings)}
+
+
+@app.lambda_function(name="relay_events")
+def relay_events(event: dict[str, Any], context: Any) -> dict[str, int]:
+    """Triggered by the table's stream in AWS (the CDK stack wires it): new outbox items."""
+    return relay.relay_stream(event)
+
+
+@app.schedule(Rate(1, unit=Rate.MINUTES))
+def relay_outbox(event: CloudWatchEvent) -> dict[str, int]:
+    """The backstop: events no other relay finished (locally, the runner's short timer)."""
+    return relay.sweep()

@@ -166,6 +166,17 @@ class Settings(BaseSettings):
     # this long, so receivers can switch without losing a delivery.
     webhook_secret_overlap_s: int = 24 * 3600
 
+    # --- events (chalicelib/events) ------------------------------------------
+    # A relay holds an event this long while it delivers it; a relay that dies
+    # holds it no longer than this, then the next one takes over.
+    events_relay_lease_s: float = 30.0
+    # The sweep leaves events younger than this to the relay right after their
+    # commit (and, in AWS, to the stream), so it does not race them.
+    events_sweep_grace_s: float = 5.0
+    # How often the local runner sweeps the outbox (the local stand-in for the
+    # table's stream in AWS, where the sweep only runs once a minute).
+    local_relay_interval_s: float = 1.0
+
     # --- clips, review, library -------------------------------------------------
     clip_visibility_timeout_s: int = 5400
     clip_max_receive_count: int = 3

@@ -37,6 +37,16 @@ def suppress(construct: IConstruct, rule_id: str, reason: str) -> None:
 # A wildcard matching none of these stays a finding and fails synth.
 _SCOPED_WILDCARDS: tuple[tuple[re.Pattern[str], str], ...] = (
     (
+        re.compile(r"^<[A-Za-z0-9]+\.StreamArn>$|^<[A-Za-z0-9]+\.Arn>/stream/\*$"),
+        "DynamoDB names a table's stream at run time (its creation time); the wildcard "
+        "covers the streams of this one table.",
+    ),
+    (
+        re.compile(r"^\*$"),
+        "X-Ray's PutTraceSegments and PutTelemetryRecords accept no resource: they "
+        "write to the account's trace service (what AWSXRayDaemonWriteAccess grants).",
+    ),
+    (
         re.compile(r"^<[A-Za-z0-9]+\.Arn>/(?P<prefix>[a-z0-9-]+/)\*$"),
         "Object keys under {prefix} are created per video at run time "
         "(chalicelib/storage/keys.py); the wildcard is that prefix of one bucket.",

@@ -1,8 +1,11 @@
-"""HTTP middleware: correlation ids, authentication, and domain errors → JSON."""
+"""HTTP middleware: correlation ids, latency, authentication, domain errors → JSON, and the
+relay of the events a request committed."""
 
 from __future__ import annotations
 
 import threading
+import time
+import uuid
 from collections.abc import Callable
 
 from chalice.app import Request, Response
@@ -14,7 +17,11 @@ from chalicelib.auth.principal import Principal
 from chalicelib.auth.tokens import TokenVerifier, bearer_token, verifier_from_settings
 from chalicelib.config import get_settings
 from chalicelib.errors import DomainError
-from chalicelib.observability import logger
+from chalicelib.events import relay
+from chalicelib.observability import correlated, logger, metrics
+
+# Every response names the id its log lines (and the jobs it queued) carry.
+CORRELATION_HEADER = "X-Correlation-Id"
 
 _verifier_lock = threading.Lock()
 _verifier: TokenVerifier | None = None
@@ -38,10 +45,33 @@ def optional_principal(authorization_header: str | None) -> Principal | None:
         return None
 
 
+def correlation_id(event: Request) -> str:
+    """API Gateway's request id; the Lambda request id (or a new one) where there is none."""
+    request_id = event.context.get("requestId") or getattr(
+        event.lambda_context, "aws_request_id", None
+    )
+    return str(request_id or uuid.uuid4())
+
+
 def http_middleware(event: Request, get_response: Callable[[Request], Response]) -> Response:
-    request_id = event.context.get("requestId")
-    if request_id:
-        logger.set_correlation_id(request_id)
+    started = time.perf_counter()
+    with correlated(correlation_id(event)):
+        try:
+            response = _authenticated(event, get_response)
+        finally:
+            # Events the request committed are delivered now (best effort); the
+            # stream and the sweep deliver whatever this misses.
+            relay.flush()
+        response.headers[CORRELATION_HEADER] = logger.get_correlation_id() or ""
+    metrics.record_milliseconds(
+        "ApiLatency",
+        (time.perf_counter() - started) * 1000,
+        status=f"{response.status_code // 100}xx",
+    )
+    return response
+
+
+def _authenticated(event: Request, get_response: Callable[[Request], Response]) -> Response:
     resource_path = event.context.get("resourcePath", "")
     try:
         principal: Principal | None = None

@@ -73,6 +73,13 @@ class AuditRecord(TableModel):
     subject = UnicodeAttribute(null=True)
     expires_at = TTLAttribute(null=True)
 
+    def index_keys(self) -> AuditRecord:
+        """gsi1: a video's own trail (sparse: entries that name a video)."""
+        if self.video_id:
+            self.gsi1pk = video_audit_partition(self.video_id)
+            self.gsi1sk = self.sk
+        return self
+
 
 class AuditDay(TableModel):
     """A marker: the district has entries on this day (sk = the day, ISO). Written

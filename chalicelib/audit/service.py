@@ -51,7 +51,8 @@ class Event:
     subject: str | None = None
 
 
-def _entry(actor: Actor, event: Event, at: datetime) -> AuditRecord:
+def entry_for(actor: Actor, event: Event, at: datetime) -> AuditRecord:
+    """The entry that records ``event`` by ``actor`` at ``at`` (kept for the retention period)."""
     audit_id = new_audit_id()
     sort_key = f"{at.isoformat()}#{audit_id}"
     entry = AuditRecord(
@@ -68,10 +69,7 @@ def _entry(actor: Actor, event: Event, at: datetime) -> AuditRecord:
         subject=event.subject,
         expires_at=at + timedelta(days=get_settings().audit_retention_days),
     )
-    if event.video_id:
-        entry.gsi1pk = video_audit_partition(event.video_id)
-        entry.gsi1sk = sort_key
-    return entry
+    return entry.index_keys()
 
 
 def record(actor: Actor | Principal, event: Event) -> None:
@@ -85,7 +83,7 @@ def record_many(
     overwritten."""
     who = actor if isinstance(actor, Actor) else Actor.of(actor)
     now = at or utcnow()
-    entries = [_entry(who, event, now) for event in events]
+    entries = [entry_for(who, event, now) for event in events]
     # The day markers first: an entry is never written on a day the trail's
     # reader would skip.
     for district in sorted({entry.district for entry in entries}):

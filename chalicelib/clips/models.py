@@ -19,7 +19,7 @@ from pynamodb.attributes import (
     VersionAttribute,
 )
 
-from chalicelib.db.base import Document, Gsi1, TableModel, utcnow
+from chalicelib.db.base import Document, EnumAttribute, Gsi1, TableModel, utcnow
 from chalicelib.videos.models import RenditionAttr
 
 
@@ -67,7 +67,7 @@ class ClipRecord(TableModel):
     tags = ListAttribute[str](default=list)
     from_comment_id = UnicodeAttribute(null=True)
 
-    status = UnicodeAttribute(default=ClipStatus.PROCESSING.value)
+    status = EnumAttribute(ClipStatus, default=ClipStatus.PROCESSING)
     progress = NumberAttribute(default=0)
     failure_reason = UnicodeAttribute(null=True)
     job = ClipJobAttr(null=True)
@@ -86,6 +86,8 @@ class ClipRecord(TableModel):
     review_id = UnicodeAttribute(null=True)
     # Every nomination ever made (a rejected clip may be renominated), for deletion.
     review_ids = ListAttribute[str](default=list)
+    # A copy of its review item's status (a ReviewStatus value): review sits above
+    # clips, so the enum is review's and this stays its string.
     review_status = UnicodeAttribute(null=True)
     # Why the latest nomination was rejected or unpublished: shown to the nominator.
     review_reason = UnicodeAttribute(null=True)
@@ -107,6 +109,12 @@ class ClipRecord(TableModel):
             return cls.get(pk, sk, consistent_read=True)
         except cls.DoesNotExist:
             return None
+
+    def index_keys(self) -> ClipRecord:
+        """gsi1: the clips of its video, oldest first."""
+        self.gsi1pk = video_clips_partition(self.video_id)
+        self.gsi1sk = f"{self.created_at.isoformat()}#{self.clip_id}"
+        return self
 
     @property
     def status_enum(self) -> ClipStatus:

@@ -62,6 +62,9 @@ class ClipView(BaseModel):
     failure_reason: str | None
     warning: str | None = Field(description="e.g. the length is outside the suggested 2-5 min")
     renditions: list[RenditionView]
+    hls: bool = Field(
+        default=False, description="Streams adaptively: POST /clips/{id}/playback gives access"
+    )
     poster_url: str | None
     storyboard_url: str | None
     storyboard_vtt_url: str | None

@@ -97,8 +97,6 @@ def create_clip(
     clip_id = new_clip_id()
     clip = ClipRecord(
         *ClipRecord.key(clip_id),
-        gsi1pk=video_clips_partition(video_id),
-        gsi1sk=f"{now.isoformat()}#{clip_id}",
         clip_id=clip_id,
         video_id=video_id,
         district=video.district,
@@ -113,7 +111,7 @@ def create_clip(
         from_comment_id=request.from_comment_id,
         created_at=now,
         updated_at=now,
-    )
+    ).index_keys()
     clip.save()
     carried = feedback.carry_over(
         CommentRecord.partition(video_id),
@@ -209,6 +207,7 @@ def clip_view(clip: ClipRecord, settings: Settings) -> ClipView:
         progress=float(clip.progress or 0),
         failure_reason=clip.failure_reason,
         warning=length_warning(clip, settings),
+        hls=clip.hls_master_key is not None,
         renditions=[
             RenditionView(
                 label=r.label,

@@ -21,18 +21,20 @@ from pynamodb.exceptions import UpdateError
 from chalicelib.clips.models import ClipJobAttr, ClipRecord, ClipStatus
 from chalicelib.config import Settings
 from chalicelib.db.base import is_conditional_check_failure, utcnow
+from chalicelib.ingest import publishing
 from chalicelib.ingest.pipeline import Outputs, produce
 from chalicelib.ingest.worker import GAVE_UP, rendition_attr
 from chalicelib.jobs.lease import JobLease, LeaseLost
 from chalicelib.jobs.retry import RetryLater
 from chalicelib.jobs.workspace import attempt
+from chalicelib.media import hls, segments
 from chalicelib.media.errors import MediaRejected
 from chalicelib.media.probe import MediaInfo, probe
 from chalicelib.media.renditions import Trim
 from chalicelib.observability import logger
 from chalicelib.storage import objects
 from chalicelib.storage.keys import clip_media_prefix, raw_source_key
-from chalicelib.videos.models import VideoRecord
+from chalicelib.videos.models import MASTER_PLAYLIST, VideoRecord
 
 SOURCE_GONE = (
     "The recording this clip comes from is no longer available, so the clip could not be cut."
@@ -167,8 +169,59 @@ def _run(job: ClipJob, clip: ClipRecord, settings: Settings) -> None:
         for path in outputs.files:
             run.upload(path, settings)
         heartbeat.check()
-        _publish(job, outputs, run.prefix, settings)
+        master = _stream(outputs, run.workdir, run.prefix, trim.duration_s, settings)
+        heartbeat.check()
+        _publish(job, outputs, run.prefix, master, settings)
         run.published = True
+
+
+def _stream(
+    outputs: Outputs, workdir: Path, prefix: str, duration_s: float, settings: Settings
+) -> str:
+    """The clip's renditions as HLS (streams copied), so it plays as lessons do; the master key."""
+    variants = []
+    for produced in outputs.renditions:
+        folder = workdir / "hls" / produced.rendition.label
+        segments.package_rendition(produced.path, folder, duration_s, settings)
+        init = (folder / segments.AUDIO_INIT).read_bytes()
+        for path in sorted(folder.iterdir()):
+            kind = _HLS_TYPES[path.suffix]
+            objects.upload(
+                path,
+                settings.media_bucket,
+                f"{prefix}hls/{folder.name}/{path.name}",
+                kind,
+                settings,
+            )
+        made = probe(produced.path, settings)
+        audio = ",mp4a.40.2" if made.audio is not None else ""
+        variants.append(
+            hls.Variant(
+                uri=f"{folder.name}/{segments.AUDIO_PLAYLIST}",
+                width=produced.rendition.width,
+                height=produced.rendition.height,
+                bandwidth=publishing.bandwidth(produced.rendition) + 128_000,
+                codecs=hls.codecs(init) + audio,
+                frame_rate=float(made.fps or 0),
+            )
+        )
+    key = f"{prefix}hls/{MASTER_PLAYLIST}"
+    objects.put_text(
+        settings.media_bucket,
+        key,
+        hls.master_playlist(variants, None),
+        publishing.PLAYLIST_TYPE,
+        settings,
+        cache_control=objects.IMMUTABLE,
+    )
+    return key
+
+
+_HLS_TYPES = {
+    ".m3u8": "application/vnd.apple.mpegurl",
+    ".m4s": "video/iso.segment",
+    ".mp4": "video/mp4",
+}
 
 
 def measured_duration(info: MediaInfo) -> float:
@@ -179,7 +232,7 @@ def measured_duration(info: MediaInfo) -> float:
     return round(info.duration_s or 0.0, 3)
 
 
-def _publish(job: ClipJob, outputs: Outputs, prefix: str, settings: Settings) -> None:
+def _publish(job: ClipJob, outputs: Outputs, prefix: str, master: str, settings: Settings) -> None:
     top = outputs.renditions[0]
     info = probe(top.path, settings)
     job.lease.update(
@@ -193,6 +246,7 @@ def _publish(job: ClipJob, outputs: Outputs, prefix: str, settings: Settings) ->
             ClipRecord.poster_key.set(prefix + outputs.poster.name),
             ClipRecord.storyboard_key.set(prefix + outputs.sprite.name),
             ClipRecord.storyboard_vtt_key.set(prefix + outputs.vtt.name),
+            ClipRecord.hls_master_key.set(master),
         ],
     )
     logger.info("clip ready", extra={"clip_id": job.clip_id, "job": job.job_id})

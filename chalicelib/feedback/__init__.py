@@ -1,1 +1,1 @@
-"""Feedback pinned to moments and ranges of a video: comments, replies, evaluations."""
+"""Feedback pinned to moments and ranges of a video: comments and replies."""

@@ -1,4 +1,4 @@
-"""Comments and evaluations on a video."""
+"""Comments on a video: point and range feedback, replies, edits, resolve."""
 
 from __future__ import annotations
 
@@ -7,14 +7,7 @@ from chalice.app import Response
 from chalicelib.api.bodies import parse_body, parse_query
 from chalicelib.api.context import current_principal
 from chalicelib.api.routing import ApiBlueprint, json_response
-from chalicelib.feedback import evaluations, service
-from chalicelib.feedback.evaluations import (
-    AcknowledgeRequest,
-    CreateEvaluationRequest,
-    EvaluationList,
-    EvaluationView,
-    UpdateEvaluationRequest,
-)
+from chalicelib.feedback import service
 from chalicelib.feedback.schemas import (
     CommentListQuery,
     CommentPage,
@@ -26,7 +19,6 @@ from chalicelib.feedback.schemas import (
 feedback_api = ApiBlueprint(__name__)
 
 COMMENT = "/videos/{video_id}/comments/{comment_id}"
-EVALUATION = "/videos/{video_id}/evaluations/{evaluation_id}"
 
 
 @feedback_api.route(
@@ -101,64 +93,3 @@ def resolve_comment(video_id: str, comment_id: str) -> Response:
 def reopen_comment(video_id: str, comment_id: str) -> Response:
     record = service.set_resolved(current_principal(), video_id, comment_id, resolved=False)
     return json_response(service.view(record))
-
-
-@feedback_api.route(
-    "/videos/{video_id}/evaluations",
-    methods=["POST"],
-    summary="Draft an evaluation against the rubric (admin the video is shared with)",
-    request_model=CreateEvaluationRequest,
-    response_model=EvaluationView,
-    status=201,
-)
-def create_evaluation(video_id: str) -> Response:
-    request = parse_body(feedback_api.current_request, CreateEvaluationRequest)
-    record = evaluations.create(current_principal(), video_id, request)
-    return json_response(evaluations.view(record), 201)
-
-
-@feedback_api.route(
-    "/videos/{video_id}/evaluations",
-    summary="Evaluations you may see (the teacher: released ones)",
-    response_model=EvaluationList,
-)
-def list_evaluations(video_id: str) -> Response:
-    records = evaluations.list_for(current_principal(), video_id)
-    return json_response(EvaluationList(items=[evaluations.view(r) for r in records]))
-
-
-@feedback_api.route(
-    EVALUATION,
-    methods=["PATCH"],
-    summary="Change a draft (its evaluator)",
-    request_model=UpdateEvaluationRequest,
-    response_model=EvaluationView,
-)
-def update_evaluation(video_id: str, evaluation_id: str) -> Response:
-    request = parse_body(feedback_api.current_request, UpdateEvaluationRequest)
-    record = evaluations.update(current_principal(), video_id, evaluation_id, request)
-    return json_response(evaluations.view(record))
-
-
-@feedback_api.route(
-    EVALUATION + "/release",
-    methods=["POST"],
-    summary="Release to the teacher (its evaluator)",
-    response_model=EvaluationView,
-)
-def release_evaluation(video_id: str, evaluation_id: str) -> Response:
-    record = evaluations.release(current_principal(), video_id, evaluation_id)
-    return json_response(evaluations.view(record))
-
-
-@feedback_api.route(
-    EVALUATION + "/acknowledge",
-    methods=["POST"],
-    summary="Acknowledge, optionally with a response (the teacher)",
-    request_model=AcknowledgeRequest,
-    response_model=EvaluationView,
-)
-def acknowledge_evaluation(video_id: str, evaluation_id: str) -> Response:
-    request = parse_body(feedback_api.current_request, AcknowledgeRequest)
-    record = evaluations.acknowledge(current_principal(), video_id, evaluation_id, request)
-    return json_response(evaluations.view(record))

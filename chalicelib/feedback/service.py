@@ -5,12 +5,15 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
-from pynamodb.exceptions import DeleteError, PutError, UpdateError
+from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
 
 from chalicelib.api.pagination import decode_cursor, encode_cursor
-from chalicelib.auth.principal import Principal, Role
+from chalicelib.auth.principal import Principal
 from chalicelib.db.base import is_conditional_check_failure, utcnow
-from chalicelib.errors import Conflict, Forbidden, InvalidInput, NotFound
+from chalicelib.errors import Conflict, InvalidInput, NotFound
+from chalicelib.events import outbox
+from chalicelib.events.models import DomainEvent
+from chalicelib.feedback import rules
 from chalicelib.feedback.models import (
     COMMENT_PREFIX,
     CommentKey,
@@ -28,12 +31,7 @@ from chalicelib.feedback.schemas import (
     UpdateCommentRequest,
 )
 from chalicelib.framework import service as framework
-from chalicelib.videos.access import is_coach_of, visible_video
-from chalicelib.videos.models import VideoRecord
-from chalicelib.webhooks import events as webhook_events
-
-# A player's currentTime can overshoot the probed duration by a frame or two.
-_DURATION_SLACK_S = 0.5
+from chalicelib.videos.access import visible_video
 
 
 def view(record: CommentRecord) -> CommentView:
@@ -61,20 +59,6 @@ def view(record: CommentRecord) -> CommentView:
         updated_at=record.updated_at,
         version=int(record.version or 0),
     )
-
-
-def _check_times(video: VideoRecord, at_s: float, end_s: float | None) -> None:
-    if video.duration_s is None:
-        raise Conflict("The video is not ready for comments yet", field="video_id")
-    duration = float(video.duration_s) + _DURATION_SLACK_S
-    if at_s > duration:
-        raise InvalidInput(
-            f"at_s is past the end of the video ({float(video.duration_s):.1f} s)", field="at_s"
-        )
-    if end_s is not None and end_s > duration:
-        raise InvalidInput(
-            f"end_s is past the end of the video ({float(video.duration_s):.1f} s)", field="end_s"
-        )
 
 
 def _load(video_id: str, comment_id: str) -> tuple[CommentKey, CommentRecord]:
@@ -162,7 +146,7 @@ def add_comment(
     elif request.at_s is None:
         raise InvalidInput("at_s is required (seconds into the video)", field="at_s")
     else:
-        _check_times(video, request.at_s, request.end_s)
+        rules.check_times(video.duration_s, request.at_s, request.end_s)
         key = new_top_level_key(request.at_s)
         at_s, end_s = request.at_s, request.end_s
     record = CommentRecord(
@@ -182,18 +166,21 @@ def add_comment(
         created_at=now,
         updated_at=now,
     )
+    # The payload shows the comment as it is stored: PynamoDB writes version 1
+    # with the transaction and only then sets it on ``record``.
+    stored = view(record).model_copy(update={"version": 1})
+    created = DomainEvent(
+        "comment.created",
+        principal.district,
+        {"video_id": video_id, "comment": stored.model_dump(mode="json")},
+    )
     try:
-        record.save(condition=CommentRecord.sk.does_not_exist())
-    except PutError as exc:
-        if is_conditional_check_failure(exc):
+        outbox.save(record, created, condition=CommentRecord.sk.does_not_exist())
+    except TransactWriteError as exc:
+        if outbox.condition_failed(exc):
             raise Conflict("Please retry: a comment id collided") from exc
         raise
     framework.count_usage(principal.district, added=tags)
-    webhook_events.emit(
-        principal.district,
-        "comment.created",
-        {"video_id": video_id, "comment": view(record).model_dump(mode="json")},
-    )
     return record
 
 
@@ -255,8 +242,7 @@ def update_comment(
 ) -> CommentRecord:
     video = visible_video(principal, video_id)
     _, record = _load(video_id, comment_id)
-    if record.author_id != principal.user_id:
-        raise Forbidden("Only the comment's author may edit it")
+    rules.require_author(principal, record)
     if request.body is None and request.tags is None:
         raise InvalidInput("Nothing to change: send body and/or tags", field="body")
     old_tags = list(record.tags or [])
@@ -285,11 +271,8 @@ def update_comment(
                 details={"current": view(current).model_dump(mode="json")},
             ) from exc
         raise
-    framework.count_usage(
-        video.district,
-        added=set(new_tags) - set(old_tags),
-        removed=set(old_tags) - set(new_tags),
-    )
+    added, removed = rules.tag_changes(old_tags, new_tags)
+    framework.count_usage(video.district, added=added, removed=removed)
     return record
 
 
@@ -297,8 +280,7 @@ def set_resolved(
     principal: Principal, video_id: str, comment_id: str, *, resolved: bool
 ) -> CommentRecord:
     video = visible_video(principal, video_id)
-    if video.owner_id != principal.user_id and not is_coach_of(principal, video):
-        raise Forbidden("Only the video's owner or a coach can resolve feedback")
+    rules.require_resolver(principal, video)
     _, record = _load(video_id, comment_id)
     now = utcnow()
     actions: list[Any] = [CommentRecord.resolved.set(resolved), CommentRecord.updated_at.set(now)]
@@ -316,8 +298,7 @@ def set_resolved(
 def delete_comment(principal: Principal, video_id: str, comment_id: str) -> None:
     video = visible_video(principal, video_id)
     key, record = _load(video_id, comment_id)
-    if record.author_id != principal.user_id and not principal.has_role(Role.ADMIN):
-        raise Forbidden("Only the comment's author or an admin may delete it")
+    rules.require_deleter(principal, record)
     doomed = [record]
     if key.parent_id is None:
         doomed += [

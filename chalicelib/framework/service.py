@@ -58,8 +58,12 @@ def active_element_ids(district: str) -> set[str]:
 
 def check_tags(district: str, tags: Iterable[str], field: str = "tags") -> list[str]:
     """Tags must be active elements of the district's framework; returns them de-duplicated."""
+    return active_tags(tags, active_element_ids(district), field)
+
+
+def active_tags(tags: Iterable[str], active: set[str], field: str = "tags") -> list[str]:
+    """``tags`` de-duplicated, in order, when every one is an active element."""
     wanted = list(dict.fromkeys(tags))
-    active = active_element_ids(district)
     unknown = [tag for tag in wanted if tag not in active]
     if unknown:
         raise InvalidInput(
@@ -67,6 +71,23 @@ def check_tags(district: str, tags: Iterable[str], field: str = "tags") -> list[
             field=field,
         )
     return wanted
+
+
+def check_replacement(
+    current: Iterable[str], requested: Iterable[Element], uses: dict[str, int]
+) -> None:
+    """A new element list may retire any element but delete only unused ones, and keeps
+    at least one active. ``uses``: how often each element is used now."""
+    requested = list(requested)
+    kept = {element.id for element in requested}
+    in_use = {e: uses.get(e, 0) for e in current if e not in kept and uses.get(e, 0) > 0}
+    if in_use:
+        names = ", ".join(f"{k} ({v} uses)" for k, v in sorted(in_use.items()))
+        raise Conflict(
+            f"Elements in use cannot be deleted, only retired: {names}", field="elements"
+        )
+    if all(element.retired for element in requested):
+        raise InvalidInput("At least one element must stay active", field="elements")
 
 
 def usage(district: str, element_ids: Iterable[str]) -> dict[str, int]:
@@ -96,14 +117,9 @@ def replace(principal: Principal, request: PutFrameworkRequest) -> FrameworkReco
         )
     kept = {element.id for element in request.elements}
     dropped = [e.id for e in current.elements if e.id not in kept]
-    in_use = {k: v for k, v in usage(principal.district, dropped).items() if v > 0}
-    if in_use:
-        names = ", ".join(f"{k} ({v} uses)" for k, v in sorted(in_use.items()))
-        raise Conflict(
-            f"Elements in use cannot be deleted, only retired: {names}", field="elements"
-        )
-    if all(element.retired for element in request.elements):
-        raise InvalidInput("At least one element must stay active", field="elements")
+    check_replacement(
+        [e.id for e in current.elements], request.elements, usage(principal.district, dropped)
+    )
     record = current
     record.name = request.name
     record.elements = [ElementAttr(**element.model_dump()) for element in request.elements]

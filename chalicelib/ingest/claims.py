@@ -16,10 +16,12 @@ from datetime import timedelta
 from enum import Enum
 from typing import Any, cast
 
-from pynamodb.exceptions import UpdateError
+from pynamodb.exceptions import TransactWriteError, UpdateError
 
 from chalicelib.config import Settings
 from chalicelib.db.base import is_conditional_check_failure, utcnow
+from chalicelib.events import outbox
+from chalicelib.ingest import announcements
 from chalicelib.jobs.lease import Heartbeat, JobLease
 from chalicelib.observability import logger
 from chalicelib.storage.objects import ObjectHead
@@ -139,19 +141,24 @@ def update_as(job: Job, actions: list[Any]) -> None:
     job.lease.update(actions)
 
 
-def fail(job: Job, reason: str, kind: FailureKind) -> None:
+def fail(job: Job, video: VideoRecord, reason: str, kind: FailureKind) -> None:
+    """Failed, with the teacher's reason, and ``video.failed`` announced with it."""
     logger.info(
         "video failed", extra={"video_id": job.video_id, "reason": reason, "kind": kind.value}
     )
-    update_as(
-        job,
-        [
-            VideoRecord.status.set(VideoStatus.FAILED.value),
-            VideoRecord.failure_reason.set(reason),
-            VideoRecord.failure_kind.set(kind.value),
-            VideoRecord.playable.set(False),
-        ],
+    job.lease.update_announcing(
+        failure_actions(reason, kind), announcements.video_event(video, "failed", reason)
     )
+    announcements.report_failure(kind.value)
+
+
+def failure_actions(reason: str, kind: FailureKind) -> list[Any]:
+    return [
+        VideoRecord.status.set(VideoStatus.FAILED.value),
+        VideoRecord.failure_reason.set(reason),
+        VideoRecord.failure_kind.set(kind.value),
+        VideoRecord.playable.set(False),
+    ]
 
 
 def release(job: Job) -> None:
@@ -160,27 +167,27 @@ def release(job: Job) -> None:
 
 def fail_abandoned(video_id: str, reason: str) -> bool:
     """Mark a video failed when no live job holds it (its message gave up). Idempotent."""
+    video = VideoRecord.load(video_id)
+    if video is None:
+        return False
     now = utcnow()
     abandoned = (VideoRecord.status == VideoStatus.UPLOADING.value) | (
         (VideoRecord.status == VideoStatus.PROCESSING.value)
         & (cast("Any", VideoRecord.job).lease_until < now)
     )
     try:
-        VideoRecord.update_item(
-            *VideoRecord.key(video_id),
-            actions=[
-                VideoRecord.status.set(VideoStatus.FAILED.value),
-                VideoRecord.failure_reason.set(reason),
-                VideoRecord.failure_kind.set(FailureKind.ERROR.value),
-                VideoRecord.playable.set(False),
-                VideoRecord.updated_at.set(now),
-            ],
+        outbox.update(
+            VideoRecord.unread(*VideoRecord.key(video_id)),
+            [*failure_actions(reason, FailureKind.ERROR), VideoRecord.updated_at.set(now)],
+            announcements.video_event(video, "failed", reason),
             condition=VideoRecord.pk.exists() & abandoned,
+            add_version_condition=False,
         )
-    except UpdateError as exc:
-        if is_conditional_check_failure(exc):
+    except TransactWriteError as exc:
+        if outbox.condition_failed(exc):
             return False
         raise
+    announcements.report_failure(FailureKind.ERROR.value)
     return True
 
 

@@ -15,14 +15,12 @@ from chalicelib import aws
 from chalicelib.config import Settings
 from chalicelib.ingest.claims import fail_abandoned
 from chalicelib.ingest.events import MalformedNotification, parse_s3_notification
-from chalicelib.ingest.lesson import announce
 from chalicelib.ingest.tasks import SEGMENT_QUEUE, LessonTask
 from chalicelib.ingest.worker import GAVE_UP
 from chalicelib.jobs.queues import work_queue
 from chalicelib.observability import logger
 from chalicelib.ops import dead_letters
 from chalicelib.storage.keys import parse_raw_key
-from chalicelib.videos.models import VideoRecord
 
 if TYPE_CHECKING:
     from mypy_boto3_sqs.type_defs import MessageTypeDef
@@ -61,9 +59,6 @@ def reconcile(settings: Settings) -> int:
         for video_id in video_ids(message):
             if fail_abandoned(video_id, GAVE_UP):
                 changed += 1
-                video = VideoRecord.load(video_id)
-                if video is not None:
-                    announce(video, "failed", GAVE_UP)
                 logger.warning(
                     "video failed: its message is in the DLQ", extra={"video_id": video_id}
                 )

@@ -35,7 +35,8 @@ from chalicelib.db.base import (
     transaction,
     utcnow,
 )
-from chalicelib.ingest import claims, publishing
+from chalicelib.events import outbox
+from chalicelib.ingest import announcements, claims, publishing
 from chalicelib.ingest.claims import Job
 from chalicelib.ingest.models import SegmentRecord, TaskKind, TaskRecord, TaskStatus
 from chalicelib.ingest.publishing import LessonLayout
@@ -62,7 +63,6 @@ from chalicelib.videos.models import (
     VideoRecord,
     VideoStatus,
 )
-from chalicelib.webhooks import events as webhook_events
 
 # Beside the plan's HLS: the media plan every task follows, and scratch (the
 # source cut up, the sound) that is deleted before the video is ready.
@@ -455,27 +455,9 @@ def record_segment(task: LessonTask, span: hls.SegmentSpan, inits: dict[str, str
 
 
 def announce_if_playable(video_id: str, job_id: str) -> None:
-    if not publishing.mark_playable(video_id, job_id):
-        return
     video = VideoRecord.load(video_id)
-    if video is not None:
-        announce(video, "playable")
-
-
-def announce(video: VideoRecord, status: str, reason: str | None = None) -> None:
-    """Tell the district's webhooks (``video.playable`` / ``video.ready`` / ``video.failed``)."""
-    webhook_events.emit(
-        video.district,
-        f"video.{status}",
-        {
-            "video_id": video.video_id,
-            "title": video.title,
-            "owner_id": video.owner_id,
-            "school": video.school,
-            "status": video.status if status == "playable" else status,
-            "failure_reason": reason,
-        },
-    )
+    if video is not None and publishing.mark_playable(video, job_id):
+        announcements.report_since_landing(video, "TimeToPlayable")
 
 
 def _copy_source(context: TaskContext, settings: Settings) -> None:
@@ -706,13 +688,12 @@ def _publish_ready(context: TaskContext, shape: Rendition, download: Path, prefi
                 condition=(cast("Any", TaskRecord.job).job_id == context.claimed.attempt_id),
                 add_version_condition=False,
             )
+            outbox.add(tx, announcements.video_event(context.video, "ready"))
     except TransactWriteError as exc:
         if is_transaction_conflict(exc):
             raise LeaseLost(f"finalize of {task.video_id} lost its task or plan") from exc
         raise
-    ready = VideoRecord.load(task.video_id)
-    if ready is not None:
-        announce(ready, "ready")
+    announcements.report_since_landing(context.video, "TimeToReady")
     logger.info("video ready", extra={"video_id": task.video_id, "job": task.job_id})
 
 
@@ -761,25 +742,23 @@ def _download_all(prefix: str, names: list[str], folder: Path, settings: Setting
 
 
 def fail(task: LessonTask, reason: str, kind: FailureKind) -> bool:
-    """Fail the video with the teacher's reason, if it still follows this plan."""
+    """Fail the video with the teacher's reason (and announce it), if it still follows this plan."""
+    video = VideoRecord.load(task.video_id)
+    if video is None:
+        return False
     try:
-        VideoRecord.update_item(
-            *VideoRecord.key(task.video_id),
-            actions=[
-                VideoRecord.status.set(VideoStatus.FAILED.value),
-                VideoRecord.failure_reason.set(reason),
-                VideoRecord.failure_kind.set(kind.value),
-                VideoRecord.playable.set(False),
-            ],
+        outbox.update(
+            VideoRecord.unread(*VideoRecord.key(task.video_id)),
+            [*claims.failure_actions(reason, kind), VideoRecord.updated_at.set(utcnow())],
+            announcements.video_event(video, "failed", reason),
             condition=plan_holds(task.job_id),
+            add_version_condition=False,
         )
-    except UpdateError as exc:
-        if is_conditional_check_failure(exc):
+    except TransactWriteError as exc:
+        if outbox.condition_failed(exc):
             return False
         raise
-    video = VideoRecord.load(task.video_id)
-    if video is not None:
-        announce(video, "failed", reason)
+    announcements.report_failure(kind.value)
     logger.info("video failed", extra={"video_id": task.video_id, "reason": reason})
     return True
 

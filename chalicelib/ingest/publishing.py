@@ -17,10 +17,12 @@ from collections.abc import Sequence
 from dataclasses import dataclass
 from typing import Any, cast
 
-from pynamodb.exceptions import UpdateError
+from pynamodb.exceptions import TransactWriteError, UpdateError
 
 from chalicelib.config import Settings
 from chalicelib.db.base import is_conditional_check_failure, utcnow
+from chalicelib.events import outbox
+from chalicelib.ingest import announcements
 from chalicelib.ingest.models import SegmentRecord, segment_sort_key
 from chalicelib.ingest.tasks import plan_holds
 from chalicelib.media import hls
@@ -172,24 +174,25 @@ def advance(video_id: str, job_id: str, layout: LessonLayout, settings: Settings
     return reach
 
 
-def mark_playable(video_id: str, job_id: str) -> bool:
-    """Flip ``playable`` once the start of every rendition and of the sound is listed.
-
-    Returns True for the one caller that flipped it.
+def mark_playable(video: VideoRecord, job_id: str) -> bool:
+    """Flip ``playable`` (announcing it) once the start of every rendition and of the sound
+    is listed. Returns True for the one caller that flipped it.
     """
     pipeline = cast("Any", VideoRecord.pipeline)
     sound_ready = (pipeline.has_audio == False) | (pipeline.audio_segments >= 1)  # noqa: E712
     try:
-        VideoRecord.update_item(
-            *VideoRecord.key(video_id),
-            actions=[VideoRecord.playable.set(True), VideoRecord.playable_at.set(utcnow())],
+        outbox.update(
+            VideoRecord.unread(*VideoRecord.key(video.video_id)),
+            [VideoRecord.playable.set(True), VideoRecord.playable_at.set(utcnow())],
+            announcements.video_event(video, "playable"),
             condition=plan_holds(job_id)
             & (VideoRecord.playable == False)  # noqa: E712
             & (pipeline.published >= 1)
             & sound_ready,
+            add_version_condition=False,
         )
-    except UpdateError as exc:
-        if is_conditional_check_failure(exc):
+    except TransactWriteError as exc:
+        if outbox.condition_failed(exc):
             return False
         raise
     return True

@@ -75,16 +75,14 @@ def process_upload(created: ObjectCreated, *, last_attempt: bool, settings: Sett
 
     reason = landing.refusal(video, head, settings)
     if reason is not None:
-        claims.fail(job, reason, FailureKind.REJECTED)
+        claims.fail(job, video, reason, FailureKind.REJECTED)
         objects.delete_version(created.bucket, created.key, head.version_id, settings)
-        lesson.announce(video, "failed", reason)
         return "rejected"
 
     try:
         _run_job(job, created, head.version_id, settings)
     except MediaRejected as rejected:
-        claims.fail(job, rejected.reason, FailureKind.REJECTED)
-        lesson.announce(video, "failed", rejected.reason)
+        claims.fail(job, video, rejected.reason, FailureKind.REJECTED)
         return "rejected"
     except LeaseLost:
         logger.warning("lost the lease; another job owns the video now", extra={"job": job.job_id})
@@ -92,8 +90,7 @@ def process_upload(created: ObjectCreated, *, last_attempt: bool, settings: Sett
     except Exception:
         with contextlib.suppress(LeaseLost):
             if last_attempt:
-                claims.fail(job, GAVE_UP, FailureKind.ERROR)
-                lesson.announce(video, "failed", GAVE_UP)
+                claims.fail(job, video, GAVE_UP, FailureKind.ERROR)
             else:
                 # Free the video now so the retry need not wait out our lease.
                 claims.release(job)

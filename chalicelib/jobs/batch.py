@@ -15,6 +15,7 @@ registry), how to read a message body, and what to do with one message:
 
 from __future__ import annotations
 
+import time
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
@@ -29,9 +30,10 @@ from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from pydantic import BaseModel, ValidationError
 
 from chalicelib.config import Settings, get_settings
+from chalicelib.events import relay
 from chalicelib.jobs.queues import WorkQueue, work_queue
 from chalicelib.jobs.retry import RetryLater, delay_redelivery
-from chalicelib.observability import logger
+from chalicelib.observability import CORRELATION_ATTRIBUTE, correlated, logger, metrics, tracer
 
 # Logged once per failed record: operators (and the fault tests) watch for it.
 RECORD_FAILED = "message failed; SQS will deliver it again"
@@ -74,6 +76,7 @@ def parse_model(model: type[ModelT]) -> Callable[[str], ModelT]:
 class _Processor(BatchProcessor):
     def failure_handler(self, record: Any, exception: Any) -> Any:
         error_type, error, _ = exception
+        metrics.record_count("JobFailed", error=getattr(error_type, "__name__", "Exception"))
         logger.warning(
             RECORD_FAILED,
             extra={
@@ -98,6 +101,22 @@ def process_batch(
     return dict(response)
 
 
+def queue_age_s(record: SQSRecord, now_ms: float) -> float | None:
+    """How long the message waited since it was first sent (SQS's SentTimestamp)."""
+    # Read leniently: a measurement must never fail the job.
+    attributes = record.raw_event.get("attributes") or {}
+    sent = attributes.get("SentTimestamp")
+    if not isinstance(sent, str) or not sent.isdigit():
+        return None
+    return max(0.0, (now_ms - int(sent)) / 1000)
+
+
+def correlation_id(record: SQSRecord) -> str | None:
+    # Powertools' mapping answers None for a missing attribute.
+    attribute = record.message_attributes[CORRELATION_ATTRIBUTE]
+    return attribute.string_value if attribute is not None else None
+
+
 def consume(
     event: dict[str, Any],
     context: Any,
@@ -106,11 +125,23 @@ def consume(
     parse: Callable[[str], MessageT],
     handle: Callable[[Delivery[MessageT], Settings], str],
 ) -> dict[str, Any]:
-    """Run ``handle`` for each message of the batch; returns Lambda's partial batch response."""
+    """Run ``handle`` for each message of the batch; returns Lambda's partial batch response.
+
+    Every log line of the invocation carries the Lambda context and cold start,
+    and each message's lines the correlation id of the request that queued it;
+    the invocation is traced (X-Ray, in AWS).
+    """
     settings = get_settings()
     queue = work_queue(queue_key, settings)
 
     def handle_record(record: SQSRecord) -> None:
+        with correlated(correlation_id(record)):
+            age = queue_age_s(record, time.time() * 1000)
+            if age is not None:
+                metrics.record_duration("QueueAge", age, queue=queue.key)
+            handle_message(record)
+
+    def handle_message(record: SQSRecord) -> None:
         try:
             message = parse(record.body)
         except PoisonMessage as exc:
@@ -126,9 +157,18 @@ def consume(
         except RetryLater as later:
             delay_redelivery(record, queue.url(settings), later.delay_s)
             raise
+        finally:
+            # The job's events are delivered right after its commits (best effort).
+            relay.flush()
         logger.info(
             "job handled",
             extra={"queue": queue.key, "message_id": record.message_id, "outcome": outcome},
         )
 
-    return process_batch(event, context, handle_record)
+    @logger.inject_lambda_context(clear_state=True)
+    @tracer.capture_lambda_handler(capture_response=False)
+    def invocation(event: dict[str, Any], context: Any) -> dict[str, Any]:
+        return process_batch(event, context, handle_record)
+
+    response: dict[str, Any] = invocation(event, context)
+    return response

@@ -13,9 +13,11 @@ from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any, cast
 
-from pynamodb.exceptions import UpdateError
+from pynamodb.exceptions import TransactWriteError, UpdateError
 
 from chalicelib.db.base import TableModel, is_conditional_check_failure, utcnow
+from chalicelib.events import outbox
+from chalicelib.events.models import DomainEvent
 from chalicelib.observability import logger
 
 
@@ -98,6 +100,22 @@ class JobLease:
             )
         except UpdateError as exc:
             if is_conditional_check_failure(exc):
+                raise LeaseLost(f"job {self.job_id} no longer holds {self.key[0]}") from exc
+            raise
+
+    def update_announcing(self, actions: list[Any], event: DomainEvent) -> None:
+        """``update`` and its event, in one transaction (the outbox)."""
+        model = cast("Any", self.model)
+        try:
+            outbox.update(
+                self.model.unread(*self.key),
+                [*actions, model.updated_at.set(utcnow())],
+                event,
+                condition=self._holds(),
+                add_version_condition=False,
+            )
+        except TransactWriteError as exc:
+            if outbox.condition_failed(exc):
                 raise LeaseLost(f"job {self.job_id} no longer holds {self.key[0]}") from exc
             raise
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Iterable
 from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
@@ -29,11 +30,19 @@ _MAX_SEARCH_CHARS = 100_000
 
 
 def _matches(clip: ClipRecord, elements: list[str]) -> list[MatchAttr]:
-    """Where in the clip each element is shown: its tagged comments, else the whole clip."""
-    found: list[MatchAttr] = []
-    for comment in CommentRecord.query(
+    comments = CommentRecord.query(
         clip_partition(clip.clip_id), CommentRecord.sk.startswith(COMMENT_PREFIX)
-    ):
+    )
+    return matches_from(comments, elements, float(clip.duration_s or clip.requested_duration_s))
+
+
+def matches_from(
+    comments: Iterable[CommentRecord], elements: list[str], duration_s: float
+) -> list[MatchAttr]:
+    """Where in the clip each element is shown: its tagged top-level comments, else the
+    whole clip."""
+    found: list[MatchAttr] = []
+    for comment in comments:
         for tag in comment.tags or []:
             if tag in elements and comment.parent_id is None:
                 found.append(
@@ -45,10 +54,9 @@ def _matches(clip: ClipRecord, elements: list[str]) -> list[MatchAttr]:
                         comment_id=comment.comment_id,
                     )
                 )
-    duration = float(clip.duration_s or clip.requested_duration_s)
     for element in elements:
         if not any(m.element == element for m in found):
-            found.append(MatchAttr(element=element, start_s=0.0, end_s=duration))
+            found.append(MatchAttr(element=element, start_s=0.0, end_s=duration_s))
     return found[:_MAX_MATCHES]
 
 
@@ -131,15 +139,27 @@ class LibraryPage:
     next_cursor: str | None
 
 
-def _words(q: str | None) -> list[str]:
+def search_words(q: str | None) -> list[str]:
+    """What a search matches: up to ten lower-case words."""
     return [word for word in (q or "").lower().split() if word][:10]
+
+
+def shown_matches(
+    matches: Iterable[MatchAttr], element: str | None, words: list[str]
+) -> list[MatchAttr]:
+    """The moments a result lists: those of the element asked for; with words but no
+    element, the moments whose comment mentions them first."""
+    shown = [m for m in matches if element is None or m.element == element]
+    if words and not element:
+        shown.sort(key=lambda m: not any(w in (m.body or "").lower() for w in words))
+    return shown
 
 
 def search(principal: Principal, query: LibraryQuery, settings: Settings) -> LibraryPage:
     """Newest first; a Query on the element's (or the ALL) partition, never a Scan."""
     partition = library_partition(principal.district, query.element or ALL_ELEMENTS)
     condition: Any = None
-    for word in _words(query.q):
+    for word in search_words(query.q):
         clause = LibraryEntry.search_text.contains(word)
         condition = clause if condition is None else condition & clause
     if query.school:
@@ -170,13 +190,7 @@ def search(principal: Principal, query: LibraryQuery, settings: Settings) -> Lib
 
 def _view(entry: LibraryEntry, query: LibraryQuery, settings: Settings) -> LibraryItemView:
     bucket = settings.media_bucket
-    words = _words(query.q)
-    matches = [
-        m for m in entry.matches or [] if (query.element is None or m.element == query.element)
-    ]
-    if words and not query.element:
-        # With words but no element, put the moments whose comment mentions them first.
-        matches.sort(key=lambda m: not any(w in (m.body or "").lower() for w in words))
+    matches = shown_matches(entry.matches or [], query.element, search_words(query.q))
     return LibraryItemView(
         clip_id=entry.clip_id,
         video_id=entry.video_id,

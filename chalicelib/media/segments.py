@@ -82,9 +82,9 @@ def encode_segment_command(
 ) -> list[str]:
     """One segment, every rendition, one decode: fragmented MP4 starting on a keyframe.
 
-    No B-frames: a fragment's first frame is then shown at its decode time, so
-    every segment (and the sound) lines up without an edit list, which HLS
-    players do not all honour.
+    The encoder makes no B-frames (``filters.video_output_args``), so each
+    fragment's first frame is shown at its decode time and segments placed by
+    ``hls.split_segment`` line up with each other and with the sound.
     """
     fps = _output_rate(plan)
     picture_only = dataclasses.replace(plan, audio=None, video_stream_index=0)
@@ -113,7 +113,6 @@ def encode_segment_command(
             bt709_tags=plan.colour is None or plan.colour.output_tagged,
         )
         argv += [
-            "-bf", "0",
             "-video_track_timescale", str(hls.VIDEO_TIMESCALE),
             "-movflags", _FRAGMENTED,
             "-map_metadata", "-1", "-map_chapters", "-1",
@@ -261,3 +260,31 @@ def join_fragments(init: Path, segments: Sequence[Path], target: Path) -> None:
             with part.open("rb") as handle:
                 while block := handle.read(1024 * 1024):
                     out.write(block)
+
+
+def package_rendition_command(rendition: Path, out_dir: Path, settings: Settings) -> list[str]:
+    """A finished MP4 rendition (a clip's) as HLS fMP4, streams copied: a complete playlist."""
+    return [
+        *_ffmpeg(settings),
+        *formats.input_args(rendition, "mov"),
+        "-map", "0:v:0", "-map", "0:a:0?", "-c", "copy",
+        "-f", "hls",
+        "-hls_time", str(hls.TARGET_SEGMENT_S),
+        "-hls_segment_type", "fmp4",
+        "-hls_playlist_type", "vod",
+        "-hls_flags", "independent_segments",
+        "-hls_fmp4_init_filename", AUDIO_INIT,
+        "-hls_segment_filename", str(out_dir / AUDIO_SEGMENT_PATTERN),
+        str(out_dir / AUDIO_PLAYLIST),
+    ]  # fmt: skip
+
+
+def package_rendition(
+    rendition: Path, out_dir: Path, duration_s: float, settings: Settings
+) -> None:
+    out_dir.mkdir(parents=True, exist_ok=True)
+    run_ffmpeg(
+        package_rendition_command(rendition, out_dir, settings),
+        settings,
+        timeout_s=timeout_for(duration_s, settings) / 4 + 60,
+    )

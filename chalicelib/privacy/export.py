@@ -1,8 +1,8 @@
 """A teacher's own data as a zip: their videos (playable file + metadata) and the feedback.
 
 Built by a worker on its own queue (a 30-minute recording does not fit in an API
-request), kept in the media bucket under ``exports/`` for ``export_keep_days``.
-``EXPORTS#{district}#{user}`` / ``EXPORT#{id}``: the export's state, with a TTL.
+request), kept in the media bucket under ``exports/`` for ``export_keep_days``;
+its record is ``ExportRecord`` (chalicelib/privacy/models.py).
 """
 
 from __future__ import annotations
@@ -13,55 +13,25 @@ import shutil
 import zipfile
 from collections.abc import Callable
 from datetime import timedelta
-from enum import StrEnum
 from pathlib import Path
 from typing import Any
 
-from pynamodb.attributes import (
-    NumberAttribute,
-    TTLAttribute,
-    UnicodeAttribute,
-    UTCDateTimeAttribute,
-)
 from pynamodb.exceptions import UpdateError
 
 from chalicelib.audit import service as audit
 from chalicelib.audit.models import AuditAction
 from chalicelib.auth.principal import Principal
 from chalicelib.config import Settings
-from chalicelib.db.base import TableModel, is_conditional_check_failure, utcnow
+from chalicelib.db.base import is_conditional_check_failure, utcnow
 from chalicelib.errors import NotFound
 from chalicelib.feedback.models import COMMENT_PREFIX, CommentRecord
 from chalicelib.feedback.service import view as comment_view
 from chalicelib.jobs.dispatch import enqueue
+from chalicelib.privacy.models import ExportRecord, ExportStatus
 from chalicelib.privacy.schemas import ExportJob
 from chalicelib.storage import objects
 from chalicelib.storage.keys import EXPORTS_PREFIX
 from chalicelib.videos.models import VideoRecord, owner_partition
-
-
-class ExportStatus(StrEnum):
-    PENDING = "pending"
-    READY = "ready"
-    FAILED = "failed"
-
-
-class ExportRecord(TableModel):
-    export_id = UnicodeAttribute()
-    district = UnicodeAttribute()
-    user_id = UnicodeAttribute()
-    status = UnicodeAttribute(default=ExportStatus.PENDING.value)
-    key = UnicodeAttribute(null=True)
-    size_bytes = NumberAttribute(null=True)
-    videos = NumberAttribute(null=True)
-    failure_reason = UnicodeAttribute(null=True)
-    created_at = UTCDateTimeAttribute()
-    finished_at = UTCDateTimeAttribute(null=True)
-    expires_at = TTLAttribute()
-
-    @staticmethod
-    def key_of(district: str, user_id: str, export_id: str) -> tuple[str, str]:
-        return f"EXPORTS#{district}#{user_id}", f"EXPORT#{export_id}"
 
 
 def start(principal: Principal, settings: Settings) -> ExportRecord:
@@ -106,7 +76,7 @@ def forget_exports(district: str, user_id: str, settings: Settings) -> int:
     build has just uploaded but not yet recorded: that build's conditional update
     then fails (its record is gone) and it deletes what it uploaded (see ``build``).
     """
-    partition = ExportRecord.key_of(district, user_id, "")[0]
+    partition = ExportRecord.partition(district, user_id)
     records = list(ExportRecord.query(partition))
     for record in records:
         record.delete()
@@ -208,7 +178,7 @@ def build(
         try:
             record.update(
                 actions=[
-                    ExportRecord.status.set(ExportStatus.READY.value),
+                    ExportRecord.status.set(ExportStatus.READY),
                     ExportRecord.key.set(key),
                     ExportRecord.size_bytes.set(target.stat().st_size),
                     ExportRecord.videos.set(len(videos)),

@@ -13,49 +13,24 @@ as of any date.
 
 from __future__ import annotations
 
+import functools
 from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
-
-from pynamodb.attributes import NumberAttribute, UnicodeAttribute, UTCDateTimeAttribute
 
 from chalicelib.audit import service as audit
 from chalicelib.audit.models import AuditAction
 from chalicelib.auth.principal import Principal, Role
 from chalicelib.clips.models import ClipRecord, video_clips_partition
 from chalicelib.config import Settings
-from chalicelib.db.base import TableModel, utcnow
+from chalicelib.db.base import utcnow
 from chalicelib.errors import Forbidden
 from chalicelib.observability import logger
+from chalicelib.privacy.models import POLICIES, RetentionPolicy
+from chalicelib.privacy.rules import DELETE_SOURCE, Step, video_plan
 from chalicelib.storage import objects
 from chalicelib.storage.keys import raw_video_prefix, video_media_prefix
 from chalicelib.videos.models import VideoRecord, VideoStatus, district_partition
-
-POLICIES = "RETENTION#POLICIES"
-DELETE_SOURCE = "delete_source"
-DELETE_RENDITIONS = "delete_renditions"
-
-
-class RetentionPolicy(TableModel):
-    district = UnicodeAttribute()
-    source_days = NumberAttribute(null=True)
-    renditions_days = NumberAttribute(null=True)
-    updated_by = UnicodeAttribute()
-    updated_at = UTCDateTimeAttribute()
-
-    @classmethod
-    def load(cls, district: str) -> RetentionPolicy | None:
-        try:
-            return cls.get(POLICIES, district, consistent_read=True)
-        except cls.DoesNotExist:
-            return None
-
-
-@dataclass(frozen=True)
-class Step:
-    video_id: str
-    action: str  # DELETE_SOURCE or DELETE_RENDITIONS
-    due_at: datetime
 
 
 @dataclass(frozen=True)
@@ -111,23 +86,18 @@ def plan(policy: RetentionPolicy, as_of: datetime) -> Plan:
         VideoRecord.gsi2sk < cutoff,
         filter_condition=VideoRecord.status == VideoStatus.READY.value,
     ):
-        ready = video.ready_at or video.created_at
-        due: list[Step] = []
-        if policy.source_days and video.source_deleted_at is None:
-            when = ready + timedelta(days=float(policy.source_days))
-            if when <= as_of:
-                due.append(Step(video.video_id, DELETE_SOURCE, when))
-        if policy.renditions_days and video.renditions_deleted_at is None:
-            when = ready + timedelta(days=float(policy.renditions_days))
-            if when <= as_of:
-                if _has_library_clip(video.video_id):
-                    result.kept_for_library.append(video.video_id)
-                else:
-                    due.append(Step(video.video_id, DELETE_RENDITIONS, when))
-        if due and video.legal_hold:
+        one = video_plan(
+            video,
+            policy.source_days,
+            policy.renditions_days,
+            as_of,
+            in_library=functools.partial(_has_library_clip, video.video_id),
+        )
+        if one.kept_for_library:
+            result.kept_for_library.append(video.video_id)
+        if one.held:
             result.held.append(video.video_id)
-        else:
-            result.steps.extend(due)
+        result.steps.extend(one.steps)
     return result
 
 

@@ -9,6 +9,7 @@ from chalicelib.api.context import current_principal
 from chalicelib.api.routing import ApiBlueprint, json_response
 from chalicelib.config import get_settings
 from chalicelib.privacy import export, retention
+from chalicelib.privacy.models import ExportRecord, RetentionPolicy
 from chalicelib.privacy.schemas import (
     ExportView,
     PreviewQuery,
@@ -21,7 +22,7 @@ from chalicelib.privacy.schemas import (
 privacy_api = ApiBlueprint(__name__)
 
 
-def _export_view(record: export.ExportRecord) -> ExportView:
+def _export_view(record: ExportRecord) -> ExportView:
     return ExportView(
         id=record.export_id,
         status=record.status,
@@ -55,7 +56,7 @@ def get_export(export_id: str) -> Response:
     return json_response(_export_view(export.get(current_principal(), export_id)))
 
 
-def _policy_view(district: str, policy: retention.RetentionPolicy | None) -> RetentionPolicyView:
+def _policy_view(district: str, policy: RetentionPolicy | None) -> RetentionPolicyView:
     if policy is None:
         return RetentionPolicyView(district=district, updated_by=None, updated_at=None)
     return RetentionPolicyView(

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import secrets
 from enum import StrEnum
+from typing import Any
 
 from pynamodb.attributes import (
     BooleanAttribute,
@@ -26,7 +27,7 @@ from pynamodb.attributes import (
     VersionAttribute,
 )
 
-from chalicelib.db.base import Document, Gsi2, Gsi3, TableModel, utcnow
+from chalicelib.db.base import Document, EnumAttribute, Gsi2, Gsi3, TableModel, utcnow
 
 
 class ReviewStatus(StrEnum):
@@ -89,7 +90,7 @@ class ReviewRecord(TableModel):
     title = UnicodeAttribute()
     note = UnicodeAttribute()
     elements = ListAttribute[str](default=list)
-    status = UnicodeAttribute(default=ReviewStatus.PENDING.value)
+    status = EnumAttribute(ReviewStatus, default=ReviewStatus.PENDING)
     nominated_by = UnicodeAttribute()
     submitted_at = UTCDateTimeAttribute(default_for_new=utcnow)
     claimed_by = UnicodeAttribute(null=True)
@@ -119,6 +120,27 @@ class ReviewRecord(TableModel):
     def queue_sort_key(self) -> str:
         return f"{self.submitted_at.isoformat()}#{self.review_id}"
 
+    def index_keys(self) -> ReviewRecord:
+        """The queue indexes for its status: gsi2 the district's, gsi3 its school's."""
+        self.gsi2pk = queue_partition(self.district, self.status)
+        self.gsi2sk = self.queue_sort_key
+        if self.school:
+            self.gsi3pk = school_queue_partition(self.district, self.school, self.status)
+            self.gsi3sk = self.queue_sort_key
+        return self
+
+    def move_actions(self, status: ReviewStatus) -> list[Any]:
+        """The update that moves the item to ``status`` and into that status's queues."""
+        actions: list[Any] = [
+            ReviewRecord.status.set(status),
+            ReviewRecord.gsi2pk.set(queue_partition(self.district, status)),
+        ]
+        if self.school:
+            actions.append(
+                ReviewRecord.gsi3pk.set(school_queue_partition(self.district, self.school, status))
+            )
+        return actions
+
 
 def stats_partition(district: str) -> str:
     return f"REVIEWSTATS#{district}"
@@ -146,6 +168,6 @@ def decisions_partition(district: str) -> str:
 
 class DecisionRecord(TableModel):
     review_id = UnicodeAttribute()
-    decision = UnicodeAttribute()
+    decision = EnumAttribute(ReviewStatus)
     seconds = NumberAttribute()
     expires_at = TTLAttribute()

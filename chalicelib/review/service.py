@@ -30,13 +30,14 @@ from chalicelib.db.base import (
     transaction,
     utcnow,
 )
-from chalicelib.errors import Conflict, Forbidden, InvalidInput, NotFound
+from chalicelib.errors import Conflict, Forbidden, NotFound
+from chalicelib.events import outbox
+from chalicelib.events.models import DomainEvent
 from chalicelib.framework import service as framework
 from chalicelib.library import service as library
 from chalicelib.library.models import LibraryEntry
-from chalicelib.review import transitions
+from chalicelib.review import rules, transitions
 from chalicelib.review.access import (
-    AlreadyClaimed,
     ConsentRequired,
     consent_problem,
     library_consent_holds,
@@ -48,8 +49,6 @@ from chalicelib.review.models import (
     ReviewRecord,
     ReviewStatus,
     new_review_id,
-    queue_partition,
-    school_queue_partition,
 )
 from chalicelib.review.schemas import (
     ApproveRequest,
@@ -58,7 +57,6 @@ from chalicelib.review.schemas import (
 )
 from chalicelib.review.views import live_claim
 from chalicelib.videos.models import VideoRecord
-from chalicelib.webhooks import events as webhook_events
 
 
 def nominate(
@@ -68,18 +66,11 @@ def nominate(
     if video is None:
         raise ConsentRequired(consent_problem(None) or "", field="clip_id")
     require_curator(principal, video)
-    if clip.status_enum is not ClipStatus.READY:
-        raise Conflict("Only a ready clip can be nominated", field="clip_id")
+    rules.check_clip_ready(clip)
     problem = consent_problem(video)
     if problem is not None:
         raise ConsentRequired(problem, field="consent_to_library")
-    if clip.review_status in (ReviewStatus.PENDING.value, ReviewStatus.APPROVED.value):
-        raise Conflict(
-            "This clip is already nominated"
-            if clip.review_status == "pending"
-            else "This clip is already in the library",
-            field="clip_id",
-        )
+    rules.check_not_nominated(clip)
     elements = framework.check_tags(principal.district, request.elements, field="elements")
     now = utcnow()
     review_id = new_review_id()
@@ -97,15 +88,20 @@ def nominate(
         nominated_by=principal.user_id,
         submitted_at=now,
         history=[transitions.transition_attr(principal, None, ReviewStatus.PENDING, request.note)],
-    )
-    item.gsi2pk = queue_partition(item.district, ReviewStatus.PENDING)
-    item.gsi2sk = item.queue_sort_key
-    if item.school:
-        item.gsi3pk = school_queue_partition(item.district, item.school, ReviewStatus.PENDING)
-        item.gsi3sk = item.queue_sort_key
+    ).index_keys()
     # Only one open nomination per clip: the clip's copy of the status decides.
     open_nomination = ClipRecord.review_status.is_in(
         ReviewStatus.PENDING.value, ReviewStatus.APPROVED.value
+    )
+    nominated = DomainEvent(
+        "review.nominated",
+        item.district,
+        {
+            "review_id": review_id,
+            "clip_id": clip.clip_id,
+            "video_id": clip.video_id,
+            "elements": elements,
+        },
     )
 
     def body(tx: TransactWrite) -> None:
@@ -122,6 +118,7 @@ def nominate(
             condition=~open_nomination,
         )
         transitions.count(tx, item.district, ReviewStatus.PENDING, 1, elements)
+        outbox.add(tx, nominated)
 
     def conflict(exc: Exception) -> None:
         raise Conflict("This clip was nominated a moment ago", field="clip_id") from exc
@@ -131,28 +128,13 @@ def nominate(
         principal,
         audit.Event(AuditAction.CLIP_NOMINATED, item.district, item.video_id, clip.clip_id),
     )
-    webhook_events.emit(
-        item.district,
-        "review.nominated",
-        {
-            "review_id": review_id,
-            "clip_id": clip.clip_id,
-            "video_id": clip.video_id,
-            "elements": elements,
-        },
-    )
     return item
 
 
 def claim(principal: Principal, review_id: str, settings: Settings) -> ReviewRecord:
     item = visible_item(principal, review_id)
-    if item.status != ReviewStatus.PENDING.value:
-        raise Conflict(f"This item is already {item.status}", field="review_id")
-    if item.nominated_by == principal.user_id:
-        raise Forbidden("You cannot review a clip you nominated")
     now = utcnow()
-    if live_claim(item, now) and item.claimed_by != principal.user_id:
-        raise _already_claimed(item)
+    rules.check_claimable(principal, item, now)
     try:
         # The version read above guards the write: of concurrent claims, one wins.
         item.update(
@@ -178,31 +160,17 @@ def claim(principal: Principal, review_id: str, settings: Settings) -> ReviewRec
             raise
         current = ReviewRecord.load(review_id)
         if current is not None and live_claim(current) and current.claimed_by != principal.user_id:
-            raise _already_claimed(current) from exc
+            raise rules.already_claimed(current) from exc
         raise Conflict(
             "This item changed while you claimed it; reload it", field="review_id"
         ) from exc
     return item
 
 
-def _already_claimed(item: ReviewRecord) -> AlreadyClaimed:
-    expires = item.claim_expires_at.isoformat() if item.claim_expires_at else None
-    return AlreadyClaimed(
-        f"{item.claimed_by} is reviewing this item",
-        field="review_id",
-        details={"claimed_by": item.claimed_by, "claim_expires_at": expires},
-    )
-
-
 def _held_item(principal: Principal, review_id: str) -> ReviewRecord:
     """An item the caller holds a live claim on (approve, reject, release need one)."""
     item = visible_item(principal, review_id)
-    if item.status != ReviewStatus.PENDING.value:
-        raise Conflict(f"This item is already {item.status}", field="review_id")
-    if not live_claim(item):
-        raise Conflict("Claim the item before deciding on it", field="review_id")
-    if item.claimed_by != principal.user_id:
-        raise _already_claimed(item)
+    rules.check_held(principal, item, utcnow())
     return item
 
 
@@ -239,15 +207,7 @@ def approve(
     principal: Principal, review_id: str, request: ApproveRequest, settings: Settings
 ) -> ReviewRecord:
     item = _held_item(principal, review_id)
-    unknown = sorted(set(request.checklist) - set(CHECKLIST_KEYS))
-    if unknown:
-        raise InvalidInput(f"Not a QC criterion: {', '.join(unknown)}", field="checklist")
-    unmet = [key for key in CHECKLIST_KEYS if not request.checklist.get(key)]
-    if unmet:
-        raise InvalidInput(
-            "To approve, confirm every QC criterion; not confirmed: " + ", ".join(unmet),
-            field="checklist",
-        )
+    rules.check_checklist(request.checklist)
     clip = ClipRecord.load(item.clip_id)
     video = VideoRecord.load(item.video_id)
     if clip is None or clip.status_enum is not ClipStatus.READY:
@@ -286,6 +246,22 @@ def approve(
         request.note,
         extra=lambda tx: _publish(tx, entries, item.video_id),
         explain_conflict=lambda exc: _consent_changed(item.video_id, exc),
+        events=[
+            DomainEvent(
+                "review.approved",
+                item.district,
+                {"review_id": item.review_id, "clip_id": item.clip_id, "video_id": item.video_id},
+            ),
+            DomainEvent(
+                "library.published",
+                item.district,
+                {
+                    "clip_id": item.clip_id,
+                    "video_id": item.video_id,
+                    "elements": list(item.elements or []),
+                },
+            ),
+        ],
     )
     audit.record_many(
         principal,
@@ -293,20 +269,6 @@ def approve(
             audit.Event(action, item.district, item.video_id, item.clip_id, subject=item.review_id)
             for action in (AuditAction.REVIEW_APPROVED, AuditAction.LIBRARY_PUBLISHED)
         ],
-    )
-    webhook_events.emit(
-        item.district,
-        "review.approved",
-        {"review_id": item.review_id, "clip_id": item.clip_id, "video_id": item.video_id},
-    )
-    webhook_events.emit(
-        item.district,
-        "library.published",
-        {
-            "clip_id": item.clip_id,
-            "video_id": item.video_id,
-            "elements": list(item.elements or []),
-        },
     )
     return transitions.reloaded(item)
 
@@ -337,6 +299,18 @@ def reject(principal: Principal, review_id: str, request: RejectRequest) -> Revi
         [ReviewRecord.reject_reason.set(request.reason)],
         [ClipRecord.review_reason.set(request.reason)],
         request.reason,
+        events=[
+            DomainEvent(
+                "review.rejected",
+                item.district,
+                {
+                    "review_id": item.review_id,
+                    "clip_id": item.clip_id,
+                    "video_id": item.video_id,
+                    "reason": request.reason,
+                },
+            )
+        ],
     )
     audit.record(
         principal,
@@ -347,16 +321,6 @@ def reject(principal: Principal, review_id: str, request: RejectRequest) -> Revi
             item.clip_id,
             subject=item.review_id,
         ),
-    )
-    webhook_events.emit(
-        item.district,
-        "review.rejected",
-        {
-            "review_id": item.review_id,
-            "clip_id": item.clip_id,
-            "video_id": item.video_id,
-            "reason": request.reason,
-        },
     )
     return transitions.reloaded(item)
 
@@ -370,15 +334,15 @@ def unpublish(principal: Principal, clip_id: str, reason: str) -> ReviewRecord:
     item = ReviewRecord.load(clip.review_id or "")
     if item is None or item.status != ReviewStatus.APPROVED.value:
         raise Conflict("This clip's review is not in the approved state", field="clip_id")
-    _take_out(principal, clip, item, ReviewStatus.UNPUBLISHED, reason)
+    unpublished = DomainEvent(
+        "library.unpublished",
+        item.district,
+        {"clip_id": clip_id, "video_id": item.video_id, "reason": reason},
+    )
+    _take_out(principal, clip, item, ReviewStatus.UNPUBLISHED, reason, unpublished)
     audit.record(
         principal,
         audit.Event(AuditAction.LIBRARY_UNPUBLISHED, item.district, item.video_id, clip_id),
-    )
-    webhook_events.emit(
-        item.district,
-        "library.unpublished",
-        {"clip_id": clip_id, "video_id": item.video_id, "reason": reason},
     )
     return transitions.reloaded(item)
 
@@ -393,14 +357,15 @@ def withdraw(principal: Principal, clip: ClipRecord, reason: str) -> ReviewRecor
     item = ReviewRecord.load(clip.review_id or "")
     if item is None:
         return None
-    current = ReviewStatus(item.status)
-    if current is ReviewStatus.PENDING:
-        target = ReviewStatus.WITHDRAWN
-    elif current is ReviewStatus.APPROVED:
-        target = ReviewStatus.UNPUBLISHED
-    else:
+    target = rules.withdrawal_target(ReviewStatus(item.status))
+    if target is None:
         return None
-    _take_out(principal, clip, item, target, reason)
+    moved = DomainEvent(
+        "library.unpublished" if target is ReviewStatus.UNPUBLISHED else "review.withdrawn",
+        item.district,
+        {"clip_id": clip.clip_id, "video_id": item.video_id, "reason": reason},
+    )
+    _take_out(principal, clip, item, target, reason, moved)
     actions = [AuditAction.REVIEW_WITHDRAWN]
     if target is ReviewStatus.UNPUBLISHED:
         actions.append(AuditAction.LIBRARY_UNPUBLISHED)
@@ -411,16 +376,16 @@ def withdraw(principal: Principal, clip: ClipRecord, reason: str) -> ReviewRecor
             for action in actions
         ],
     )
-    webhook_events.emit(
-        item.district,
-        "library.unpublished" if target is ReviewStatus.UNPUBLISHED else "review.withdrawn",
-        {"clip_id": clip.clip_id, "video_id": item.video_id, "reason": reason},
-    )
     return transitions.reloaded(item)
 
 
 def _take_out(
-    principal: Principal, clip: ClipRecord, item: ReviewRecord, to: ReviewStatus, reason: str
+    principal: Principal,
+    clip: ClipRecord,
+    item: ReviewRecord,
+    to: ReviewStatus,
+    reason: str,
+    event: DomainEvent,
 ) -> None:
     """pending → withdrawn, or approved → unpublished (library entries deleted), atomically."""
     was = ReviewStatus(item.status)
@@ -432,7 +397,7 @@ def _take_out(
         tx.update(
             item,
             actions=[
-                *transitions.queue_keys(item, to),
+                *item.move_actions(to),
                 ReviewRecord.unpublish_reason.set(reason),
                 ReviewRecord.claimed_by.remove(),
                 ReviewRecord.claim_expires_at.remove(),
@@ -453,6 +418,7 @@ def _take_out(
         transitions.move_counts(tx, item, was, to)
         for entry in entries:
             tx.delete(entry)
+        outbox.add(tx, event)
 
     def conflict(exc: Exception) -> None:
         raise Conflict("The clip changed meanwhile; reload it", field="clip_id") from exc

@@ -7,7 +7,7 @@ for the stats' median. Callers compose them; nothing is ever half-moved.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Sequence
 from datetime import timedelta
 from typing import Any
 
@@ -18,6 +18,8 @@ from chalicelib.auth.principal import Principal
 from chalicelib.clips.models import ClipRecord
 from chalicelib.db.base import is_transaction_conflict, transaction, utcnow
 from chalicelib.errors import Conflict, NotFound
+from chalicelib.events import outbox
+from chalicelib.events.models import DomainEvent
 from chalicelib.review.models import (
     DecisionRecord,
     ReviewCounter,
@@ -25,8 +27,6 @@ from chalicelib.review.models import (
     ReviewStatus,
     TransitionAttr,
     decisions_partition,
-    queue_partition,
-    school_queue_partition,
 )
 
 DECISION_LOG_DAYS = 31
@@ -43,18 +43,6 @@ def transition_attr(
         to_status=to.value,
         note=note,
     )
-
-
-def queue_keys(item: ReviewRecord, status: ReviewStatus) -> list[Any]:
-    actions: list[Any] = [
-        ReviewRecord.status.set(status.value),
-        ReviewRecord.gsi2pk.set(queue_partition(item.district, status)),
-    ]
-    if item.school:
-        actions.append(
-            ReviewRecord.gsi3pk.set(school_queue_partition(item.district, item.school, status))
-        )
-    return actions
 
 
 def count(
@@ -104,8 +92,10 @@ def decide(
     note: str | None,
     extra: Callable[[TransactWrite], None] | None = None,
     explain_conflict: Callable[[Exception], None] | None = None,
+    events: Sequence[DomainEvent] = (),
 ) -> None:
-    """pending → approved/rejected, with the counters and the decision log, atomically."""
+    """pending → approved/rejected, with the counters, the decision log and the events
+    announcing it, atomically."""
     now = utcnow()
     seconds = (now - item.submitted_at).total_seconds()
     transition = transition_attr(principal, ReviewStatus.IN_REVIEW, decision, note)
@@ -114,7 +104,7 @@ def decide(
         tx.update(
             item,
             actions=[
-                *queue_keys(item, decision),
+                *item.move_actions(decision),
                 ReviewRecord.decided_by.set(principal.user_id),
                 ReviewRecord.decided_at.set(now),
                 ReviewRecord.claimed_by.remove(),
@@ -143,6 +133,8 @@ def decide(
         )
         if extra is not None:
             extra(tx)
+        for event in events:
+            outbox.add(tx, event)
 
     def conflict(exc: Exception) -> None:
         if explain_conflict is not None:

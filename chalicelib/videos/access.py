@@ -50,6 +50,12 @@ def owned_video(principal: Principal, video_id: str) -> VideoRecord:
 
 def deletable_video(principal: Principal, video_id: str) -> VideoRecord:
     video = visible_video(principal, video_id)
+    check_deletable(principal, video)
+    return video
+
+
+def check_deletable(principal: Principal, video: VideoRecord) -> None:
+    """The owner or an admin deletes a video, and nobody while it is under a legal hold."""
     if video.owner_id != principal.user_id and not principal.has_role(Role.ADMIN):
         raise Forbidden("Only the video's owner or a district admin may delete it")
     if video.legal_hold:
@@ -57,7 +63,6 @@ def deletable_video(principal: Principal, video_id: str) -> VideoRecord:
             "This video is under a legal hold and cannot be deleted until the district lifts it",
             field="legal_hold",
         )
-    return video
 
 
 def require_uploader(principal: Principal) -> None:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import secrets
 from enum import StrEnum
+from typing import Any
 
 from pynamodb.attributes import (
     BooleanAttribute,
@@ -22,7 +23,7 @@ from pynamodb.attributes import (
     VersionAttribute,
 )
 
-from chalicelib.db.base import Document, Gsi1, Gsi2, Gsi3, TableModel, utcnow
+from chalicelib.db.base import Document, EnumAttribute, Gsi1, Gsi2, Gsi3, TableModel, utcnow
 
 
 class VideoStatus(StrEnum):
@@ -184,7 +185,7 @@ class VideoRecord(TableModel):
     source_deleted_at = UTCDateTimeAttribute(null=True)
     renditions_deleted_at = UTCDateTimeAttribute(null=True)
 
-    status = UnicodeAttribute(default=VideoStatus.UPLOADING.value)
+    status = EnumAttribute(VideoStatus, default=VideoStatus.UPLOADING)
     playable = BooleanAttribute(default=False)
     progress = NumberAttribute(default=0)
     failure_reason = UnicodeAttribute(null=True)
@@ -241,6 +242,29 @@ class VideoRecord(TableModel):
     @property
     def listing_sort_key(self) -> str:
         return f"{self.created_at.isoformat()}#{self.video_id}"
+
+    def index_keys(self) -> VideoRecord:
+        """Set every index key from the record itself (its owner, district, sharing)."""
+        self.gsi1pk = owner_partition(self.district, self.owner_id)
+        self.gsi1sk = self.listing_sort_key
+        self.gsi2pk = district_partition(self.district)
+        self.gsi2sk = self.listing_sort_key
+        coaches = self.school_coaches_index(bool(self.share_with_school_coaches))
+        self.gsi3pk, self.gsi3sk = coaches if coaches is not None else (None, None)
+        return self
+
+    def school_coaches_index(self, shared: bool) -> tuple[str, str] | None:
+        """gsi3 while shared with the coaches of its school (a sparse index)."""
+        if not shared or not self.school:
+            return None
+        return school_coaches_partition(self.district, self.school), self.listing_sort_key
+
+    def school_coaches_actions(self, shared: bool) -> list[Any]:
+        """The update that shares the video with its school's coaches, or stops sharing it."""
+        index = self.school_coaches_index(shared)
+        if index is None:
+            return [VideoRecord.gsi3pk.remove(), VideoRecord.gsi3sk.remove()]
+        return [VideoRecord.gsi3pk.set(index[0]), VideoRecord.gsi3sk.set(index[1])]
 
     @property
     def shared_user_ids(self) -> set[str]:

@@ -100,10 +100,6 @@ def create_video(
     record = VideoRecord(
         pk,
         sk,
-        gsi1pk=owner_partition(principal.district, principal.user_id),
-        gsi1sk=f"{now.isoformat()}#{video_id}",
-        gsi2pk=district_partition(principal.district),
-        gsi2sk=f"{now.isoformat()}#{video_id}",
         video_id=video_id,
         district=principal.district,
         school=principal.school,
@@ -115,7 +111,7 @@ def create_video(
         upload=upload_attr,
         created_at=now,
         updated_at=now,
-    )
+    ).index_keys()
     try:
         record.save(condition=VideoRecord.pk.does_not_exist())
     except Exception:
@@ -227,13 +223,7 @@ def update_video(principal: Principal, video_id: str, request: UpdateVideoReques
             VideoRecord.shared_with.set(wanted) if wanted else VideoRecord.shared_with.remove()
         )
         actions.append(VideoRecord.share_with_school_coaches.set(request.sharing.school_coaches))
-        if request.sharing.school_coaches and video.school:
-            actions += [
-                VideoRecord.gsi3pk.set(school_coaches_partition(video.district, video.school)),
-                VideoRecord.gsi3sk.set(video.listing_sort_key),
-            ]
-        else:
-            actions += [VideoRecord.gsi3pk.remove(), VideoRecord.gsi3sk.remove()]
+        actions += video.school_coaches_actions(request.sharing.school_coaches)
     try:
         with transaction() as tx:
             tx.update(video, actions=actions)

@@ -16,7 +16,7 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
 )
 
-from chalicelib.db.base import Gsi3, TableModel, utcnow
+from chalicelib.db.base import EnumAttribute, Gsi3, TableModel, utcnow
 
 EVENT_TYPES = (
     "video.ready",
@@ -130,7 +130,7 @@ class DeliveryRecord(TableModel):
     event_type = UnicodeAttribute()
     # The exact JSON body sent (and signed), so retries are byte-identical.
     body = UnicodeAttribute()
-    status = UnicodeAttribute(default=DeliveryStatus.PENDING.value)
+    status = EnumAttribute(DeliveryStatus, default=DeliveryStatus.PENDING)
     attempts = NumberAttribute(default=0)
     last_status_code = NumberAttribute(null=True)
     last_error = UnicodeAttribute(null=True)
@@ -146,3 +146,10 @@ class DeliveryRecord(TableModel):
     @staticmethod
     def video_partition(video_id: str) -> str:
         return f"DELIVERYVIDEO#{video_id}"
+
+    def index_by_video(self, video_id: str | None) -> DeliveryRecord:
+        """gsi3, when the payload names a video: deleting the video finds the copy."""
+        if video_id:
+            self.gsi3pk = DeliveryRecord.video_partition(video_id)
+            self.gsi3sk = self.sk
+        return self

@@ -15,6 +15,7 @@ from chalicelib.auth.dev_issuer import DevIssuer
 from chalicelib.auth.principal import Role
 from chalicelib.config import get_settings
 from classreel.local.demo_users import DEMO_DISTRICT, DEMO_USERS
+from classreel.local.metrics_summary import summarise_logs
 from classreel.local.processes import StartupFailed
 from classreel.local.stack import LocalStack, StackOptions, read_state
 
@@ -131,8 +132,9 @@ def down(data_dir: str | None) -> None:
 @local.command("status")
 @click.option("--data-dir", default=None)
 def status(data_dir: str | None) -> None:
-    """Show the stack's URLs and its health."""
-    state = read_state(_data_dir(data_dir))
+    """Show the stack's URLs, its health and what it measured (metrics in its logs)."""
+    directory = _data_dir(data_dir)
+    state = read_state(directory)
     if not state:
         raise click.ClickException("No local stack is running.")
     url = f"{state['api_url']}/health"
@@ -143,6 +145,9 @@ def status(data_dir: str | None) -> None:
         body = json.loads(exc.read())
     except urllib.error.URLError as exc:
         raise click.ClickException(f"the API at {url} does not answer: {exc.reason}") from exc
-    click.echo(json.dumps({"api_url": state["api_url"], "health": body}, indent=2))
+    metrics = summarise_logs(directory / "logs")
+    click.echo(
+        json.dumps({"api_url": state["api_url"], "health": body, "metrics": metrics}, indent=2)
+    )
     if body.get("status") != "ok":
         raise SystemExit(1)

@@ -383,6 +383,11 @@ def bindings_from_app(app_module: Any, settings: Settings) -> list[QueueBinding]
     return bindings
 
 
+# The outbox sweep stands in for the table's stream, which the local twin does
+# not run, so it ticks far more often here than its once-a-minute schedule in AWS.
+RELAY_SCHEDULE = "relay_outbox"
+
+
 def schedules_from_app(
     app_module: Any, settings: Settings
 ) -> list[tuple[str, float, LambdaHandler]]:
@@ -390,12 +395,13 @@ def schedules_from_app(
     for source in app_module.app.event_sources:
         if isinstance(source, ScheduledEventConfig):
             handler_name = source.handler_string.split(".")[-1]
+            interval_s = (
+                settings.local_relay_interval_s
+                if handler_name == RELAY_SCHEDULE
+                else settings.local_schedule_interval_s
+            )
             schedules.append(
-                (
-                    source.name,
-                    settings.local_schedule_interval_s,
-                    IsolatedFunction(app_module.__name__, handler_name),
-                )
+                (source.name, interval_s, IsolatedFunction(app_module.__name__, handler_name))
             )
     return schedules
 

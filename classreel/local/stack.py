@@ -193,9 +193,16 @@ class LocalStack:
                 "CLASSREEL_DATA_DIR": str(self.data_dir),
                 # Local receivers (tests, a developer's tool) listen on 127.0.0.1.
                 "CLASSREEL_WEBHOOK_ALLOW_PRIVATE_TARGETS": "true",
+                # No X-Ray daemon locally: traces are AWS's (metrics and logs are not).
+                "POWERTOOLS_TRACE_DISABLED": "true",
                 "PYTHONUNBUFFERED": "1",
             }
         )
+        if not self.options.persist:
+            # A table of its own: a process that talks to two stacks in turn (the
+            # tests) reconnects its models when the table name changes
+            # (chalicelib/db/base.py configure_models). Nothing of it is kept.
+            env["CLASSREEL_TABLE_NAME"] = f"classreel-{self.dynamodb_port}"
         env.update(self.options.settings_overrides)
         return env
 

@@ -1,5 +1,6 @@
 """Alarms that need a person: a message in a dead-letter queue, a queue whose oldest
-message waits too long, a function that errors.
+message waits too long, a function that errors, an API that answers 5xx too often or
+too slowly.
 
 They publish to one SNS topic (encrypted with a key CloudWatch may use); an
 e-mail address given as context is subscribed to it.
@@ -19,6 +20,12 @@ from constructs import Construct
 from infrastructure.constructs.queues import WorkQueue
 
 PERIOD = Duration.minutes(5)
+# More than this share of requests answered 5xx in a period (API Gateway's 5XXError
+# is 1 per 5xx answer, 0 otherwise: its average is the rate).
+API_5XX_RATE = 0.05
+# p95 latency above this, for three periods in a row. The function's timeout is 29 s;
+# people notice well before.
+API_P95_LATENCY = Duration.seconds(3)
 
 
 class Alarms(Construct):
@@ -110,4 +117,41 @@ class Alarms(Construct):
             ),
             threshold=0,
             description=f"Lambda function {function_name} raised errors",
+        )
+
+    def _api_metric(
+        self, name: str, api_name: str, stage: str, statistic: str
+    ) -> cloudwatch.Metric:
+        return cloudwatch.Metric(
+            namespace="AWS/ApiGateway",
+            metric_name=name,
+            dimensions_map={"ApiName": api_name, "Stage": stage},
+            period=PERIOD,
+            statistic=statistic,
+        )
+
+    def api_errors(self, api_name: str, stage: str) -> cloudwatch.Alarm:
+        """The API answers 5xx (Chalice turns a crash into a 500, so Lambda's Errors
+        does not see it; API Gateway does)."""
+        return self._above(
+            "Api5xxRate",
+            self._api_metric("5XXError", api_name, stage, "Average"),
+            threshold=API_5XX_RATE,
+            description=(
+                f"Over {API_5XX_RATE:.0%} of requests to {api_name} answered 5xx "
+                "in 5 minutes, twice in a row."
+            ),
+            evaluation_periods=2,
+        )
+
+    def api_latency(self, api_name: str, stage: str) -> cloudwatch.Alarm:
+        """The API is slow for many: p95 of API Gateway's Latency (the whole request)."""
+        return self._above(
+            "ApiLatency",
+            self._api_metric("Latency", api_name, stage, "p95"),
+            threshold=API_P95_LATENCY.to_milliseconds(),
+            description=(
+                f"p95 latency of {api_name} over {API_P95_LATENCY.to_seconds()} s for 15 minutes."
+            ),
+            evaluation_periods=3,
         )

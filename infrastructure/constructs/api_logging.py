@@ -1,4 +1,5 @@
-"""The REST API's stage: access logs (JSON), error logs, metrics and throttling.
+"""The REST API's stage: its name, access logs (JSON), error logs, metrics, tracing and
+throttling.
 
 Chalice's template declares the API and its ``api`` stage; these settings are
 added to that resource. API Gateway writes logs only when the account (per
@@ -39,8 +40,17 @@ THROTTLE_BURST = 100
 _PUSH_LOGS_POLICY = "service-role/AmazonAPIGatewayPushToCloudWatchLogs"
 
 
+def api_name(config: DeploymentConfig) -> str:
+    """The REST API's name: its metrics (and alarms) are per name and stage, so each
+    deployment stage names its own."""
+    return config.name("api")
+
+
 def configure_api_stage(api: sam.CfnApi, *, config: DeploymentConfig) -> None:
     scope = Stack.of(api)
+    api.name = api_name(config)
+    # X-Ray: requests are traced from API Gateway into the function.
+    api.tracing_enabled = True
     access_logs = logs.LogGroup(
         scope,
         "ApiAccessLogs",

@@ -6,8 +6,10 @@ construct runs Chalice's packager, which turns app.py into a deployment zip
 and the event sources, and includes that template. This construct then
 decides, per function, what Chalice's config cannot express with CDK values:
 its own IAM role (only what it uses), its name and log group, memory and
-timeout, the ffmpeg layer, the settings it reads, and for a queue-triggered
-handler the queue's ARN, partial batch responses and a concurrency cap.
+timeout, the ffmpeg layer, the settings it reads, for a queue-triggered
+handler the queue's ARN, partial batch responses and a concurrency cap, and for
+a function fed by the table's stream the event source mapping (Chalice cannot
+name a stream whose ARN is known only at deploy time).
 
 Around ``chalice.cdk.Chalice`` it packages into the cloud assembly (the
 construct writes to its working directory), imports app.py under controlled
@@ -30,6 +32,7 @@ from pathlib import Path
 from typing import Any
 
 from aws_cdk import ArnFormat, RemovalPolicy, Stack
+from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 from aws_cdk import aws_lambda as lambda_
 from aws_cdk import aws_logs as logs
@@ -38,6 +41,7 @@ from chalice import cdk as chalice_cdk
 from constructs import Construct
 
 from chalicelib.config import reset_settings_cache
+from infrastructure.constructs import permissions as allow
 from infrastructure.constructs.queues import WorkQueue
 from infrastructure.deployment import check_setting_names
 from infrastructure.nag import acknowledge_scoped_wildcards
@@ -64,6 +68,18 @@ _QUEUE_ARN_NAME = re.compile(r":([^:]+)$")
 
 
 @dataclass(frozen=True)
+class StreamTrigger:
+    """The table's stream feeding an ``@app.lambda_function``: new items under one key prefix."""
+
+    table: dynamodb.ITableV2
+    key_prefix: str
+    batch_size: int = 100
+    # A batch that keeps failing is retried this often, halved each time, then
+    # skipped: the items it named are still in the table for the sweep.
+    max_retries: int = 5
+
+
+@dataclass(frozen=True)
 class FunctionSpec:
     """How one function of app.py runs in AWS. Keyed by its handler name in app.py."""
 
@@ -77,6 +93,8 @@ class FunctionSpec:
     trigger: WorkQueue | None = None
     # For a queue-triggered handler: how many invocations at once, at most.
     max_concurrency: int | None = None
+    # For an @app.lambda_function fed by the table's stream.
+    stream: StreamTrigger | None = None
     extra_environment: Mapping[str, str] = field(default_factory=dict)
 
 
@@ -202,6 +220,8 @@ class ChaliceApp(Construct):
             self._configure(resource, name, role, spec, environment)
             for event_name, queue_name in function.sqs_events.items():
                 self._connect_queue(resource, event_name, queue_name, spec, function.key)
+            if spec.stream is not None:
+                self._connect_stream(resource, spec.stream, function.key)
             logs.LogGroup(
                 self,
                 f"{function.logical_id}Logs",
@@ -248,10 +268,18 @@ class ChaliceApp(Construct):
                 actions=["logs:CreateLogStream", "logs:PutLogEvents"],
                 resources=[log_group_arn],
             ),
+            # Active tracing: Lambda and the Powertools Tracer send X-Ray segments.
+            iam.PolicyStatement(
+                sid="Traces",
+                actions=["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+                resources=["*"],
+            ),
             *spec.permissions,
         ]
         if spec.trigger is not None:
             statements.append(spec.trigger.consume_statement())
+        if spec.stream is not None:
+            statements.append(allow.table_stream("ReadTableStream", spec.stream.table))
         role = iam.Role(
             self,
             f"{camel(key)}Role",
@@ -278,6 +306,8 @@ class ChaliceApp(Construct):
             size=spec.ephemeral_storage_mb
         )
         resource.layers = [layer.layer_version_arn for layer in spec.layers]
+        # X-Ray: each invocation is traced (chalicelib/observability.py's tracer).
+        resource.tracing = "Active"
         variables = {**environment, **spec.extra_environment}
         check_setting_names(variables)
         resource.environment = sam.CfnFunction.FunctionEnvironmentProperty(variables=variables)
@@ -310,6 +340,30 @@ class ChaliceApp(Construct):
             resource.add_property_override(
                 f"{properties}.ScalingConfig", {"MaximumConcurrency": spec.max_concurrency}
             )
+
+    def _connect_stream(self, resource: sam.CfnFunction, stream: StreamTrigger, key: str) -> None:
+        table_stream = stream.table.table_stream_arn
+        if table_stream is None:
+            raise ValueError(f"{key} is fed by the table's stream, but the table has none")
+        pattern = {
+            "eventName": ["INSERT"],
+            "dynamodb": {"Keys": {"pk": {"S": [{"prefix": stream.key_prefix}]}}},
+        }
+        lambda_.CfnEventSourceMapping(
+            self,
+            f"{camel(key)}Stream",
+            # A Ref (the function's name) also orders the mapping after the function.
+            function_name=resource.ref,
+            event_source_arn=table_stream,
+            # Items written before the mapping existed are the sweep's.
+            starting_position="LATEST",
+            batch_size=stream.batch_size,
+            bisect_batch_on_function_error=True,
+            maximum_retry_attempts=stream.max_retries,
+            filter_criteria=lambda_.CfnEventSourceMapping.FilterCriteriaProperty(
+                filters=[lambda_.CfnEventSourceMapping.FilterProperty(pattern=json.dumps(pattern))]
+            ),
+        )
 
 
 def camel(key: str) -> str:

@@ -63,3 +63,17 @@ def table_metadata(sid: str, table: dynamodb.ITableV2) -> iam.PolicyStatement:
 
 def queue(sid: str, target: sqs.IQueue, actions: Sequence[str]) -> iam.PolicyStatement:
     return iam.PolicyStatement(sid=sid, actions=list(actions), resources=[target.queue_arn])
+
+
+def table_stream(sid: str, table: dynamodb.ITableV2) -> iam.PolicyStatement:
+    """What Lambda's event source mapping reads the table's stream with, on its streams only."""
+    return iam.PolicyStatement(
+        sid=sid,
+        actions=[
+            "dynamodb:DescribeStream",
+            "dynamodb:GetRecords",
+            "dynamodb:GetShardIterator",
+            "dynamodb:ListStreams",
+        ],
+        resources=[f"{table.table_arn}/stream/*"],
+    )

@@ -16,7 +16,8 @@ def _attribute(name: str, kind: str) -> dynamodb.Attribute:
 
 
 class Table(Construct):
-    """On-demand, point-in-time recovery, TTL, and exactly the keys and GSIs of ``schema.py``."""
+    """On-demand, point-in-time recovery, TTL, a stream of keys, and exactly the keys and GSIs
+    of ``schema.py``."""
 
     def __init__(self, scope: Construct, construct_id: str, *, table_name: str) -> None:
         super().__init__(scope, construct_id)
@@ -35,6 +36,9 @@ class Table(Construct):
             ),
             time_to_live_attribute=TTL_ATTRIBUTE,
             deletion_protection=True,
+            # Keys of every change: the event relay (relay_events) reads the
+            # outbox items it names (chalicelib/events).
+            dynamo_stream=dynamodb.StreamViewType.KEYS_ONLY,
             removal_policy=RemovalPolicy.RETAIN,
             global_secondary_indexes=[
                 self._index(index, kinds) for index in request["GlobalSecondaryIndexes"]

@@ -12,7 +12,7 @@ from constructs import Construct
 from chalicelib.jobs.queues import work_queues
 from chalicelib.storage.keys import RAW_PREFIX
 from infrastructure.constructs.alarms import Alarms
-from infrastructure.constructs.api_logging import configure_api_stage
+from infrastructure.constructs.api_logging import api_name, configure_api_stage
 from infrastructure.constructs.chalice_app import ChaliceApp, camel
 from infrastructure.constructs.ffmpeg_layer import FfmpegLayer
 from infrastructure.constructs.identity import Identity
@@ -108,6 +108,11 @@ class ClassReelStack(Stack):
             alarms.backlog(queue, max_age=QUEUE_BACKLOG_ALARM_AGE)
         for deployed in self.app.functions.values():
             alarms.function_errors(f"{camel(deployed.key)}Errors", deployed.function_name)
+        stage = self.app.api.stage_name
+        if not isinstance(stage, str):
+            raise TypeError("Chalice's template names the API stage")
+        alarms.api_errors(api_name(config), stage)
+        alarms.api_latency(api_name(config), stage)
 
         self._outputs(storage, identity, web, alarms)
 

@@ -15,9 +15,10 @@ from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 
 from chalicelib.config import Settings
+from chalicelib.events.models import OUTBOX_PREFIX
 from chalicelib.storage.keys import EXPORTS_PREFIX, RAW_PREFIX
 from infrastructure.constructs import permissions as allow
-from infrastructure.constructs.chalice_app import FunctionSpec
+from infrastructure.constructs.chalice_app import FunctionSpec, StreamTrigger
 from infrastructure.constructs.ffmpeg_layer import FfmpegLayer
 from infrastructure.constructs.queues import WorkQueue
 from infrastructure.constructs.storage import Storage
@@ -32,6 +33,8 @@ CLIPS_PREFIX = "clips/"
 # Lambda's hard limits, and API Gateway's: a REST integration answers in 29 s.
 LAMBDA_MAX_EPHEMERAL_MB = 10240
 API_TIMEOUT_S = 29
+# A relay batch: a few table writes and one queue message per event and hook.
+RELAY_TIMEOUT_S = 120
 
 # Records of every type (PynamoDB models): reads, conditional writes, queries.
 TABLE_READ_WRITE = (
@@ -104,6 +107,19 @@ def function_specs(
             memory_mb=512,
             timeout_s=120,
             permissions=reconciler_permissions(resources),
+        ),
+        # Domain events (chalicelib/events): new outbox items from the table's
+        # stream, and a sweep once a minute for whatever no relay finished.
+        "relay_events": FunctionSpec(
+            memory_mb=256,
+            timeout_s=RELAY_TIMEOUT_S,
+            permissions=relay_permissions(resources),
+            stream=StreamTrigger(resources.table, key_prefix=OUTBOX_PREFIX),
+        ),
+        "relay_outbox": FunctionSpec(
+            memory_mb=256,
+            timeout_s=RELAY_TIMEOUT_S,
+            permissions=relay_permissions(resources),
         ),
     }
 
@@ -211,6 +227,16 @@ def ingest_permissions(r: AppResources) -> list[iam.PolicyStatement]:
     ]
 
 
+def relay_permissions(r: AppResources) -> list[iam.PolicyStatement]:
+    """Relaying stored events (chalicelib/events/relay.py) to the webhooks."""
+    return [
+        # Lease, mark and delete outbox items; find the district's hooks; record
+        # one delivery per event and hook.
+        allow.table_items("Outbox", r.table, WORKER_TABLE, indexes=False),
+        allow.queue("EmitWebhooks", r.queues["webhook"].queue, ["sqs:SendMessage"]),
+    ]
+
+
 def clip_permissions(r: AppResources) -> list[iam.PolicyStatement]:
     uploads, media = r.storage.uploads, r.storage.media
     return [
@@ -287,13 +313,9 @@ def reconciler_permissions(r: AppResources) -> list[iam.PolicyStatement]:
     return [
         # Peek only: receive with visibility 0, never delete (an operator redrives).
         allow.queue("PeekDeadLetters", r.queues["ingest"].dlq, ["sqs:ReceiveMessage"]),
-        # Fail the abandoned video, then announce it: find the district's hooks
-        # (a query of their partition) and record one delivery per hook.
-        allow.table_items(
-            "FailAbandonedVideos",
-            r.table,
-            ["dynamodb:GetItem", "dynamodb:UpdateItem", "dynamodb:Query", "dynamodb:PutItem"],
-            indexes=False,
-        ),
+        # Fail the abandoned video, then announce it: store the event, find the
+        # district's hooks (a query of their partition), record one delivery per
+        # hook and delete the relayed event.
+        allow.table_items("FailAbandonedVideos", r.table, WORKER_TABLE, indexes=False),
         allow.queue("EmitWebhooks", r.queues["webhook"].queue, ["sqs:SendMessage"]),
     ]

@@ -136,7 +136,8 @@ def test_from_upload_to_the_library(
     # 7. The stats saw every step.
     final = stats()
     assert final["by_status"] == {
-        "pending": 0, "in_review": 0, "approved": 1, "rejected": 0, "unpublished": 0
+        "pending": 0, "in_review": 0, "approved": 1, "rejected": 0, "unpublished": 0,
+        "withdrawn": 0,
     }  # fmt: skip
     assert final["by_element"] == {"student-centered": {"approved": 1}}
     winner_id = "reviewer-ana" if winner is ana else "reviewer-raj"

@@ -49,7 +49,7 @@ def _wait_healthy(process: subprocess.Popen[str], url: str, timeout_s: float = 1
         try:
             if requests.get(f"{url}/health", timeout=2).status_code == 200:
                 return
-        except requests.ConnectionError:
+        except (requests.ConnectionError, requests.Timeout):  # not up, or slow to answer yet
             pass
         time.sleep(0.5)
     raise AssertionError("the stack did not become healthy")

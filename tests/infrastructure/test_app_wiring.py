@@ -25,6 +25,7 @@ from chalice.app import ScheduledEventConfig, SQSEventConfig
 from app import app
 print(json.dumps({
     "sqs": sorted(s.name for s in app.event_sources if isinstance(s, SQSEventConfig)),
+    "lambdas": sorted(f.name for f in app.pure_lambda_functions),
     "schedules": {
         s.name: s.schedule_expression.to_string()
         for s in app.event_sources if isinstance(s, ScheduledEventConfig)
@@ -50,6 +51,7 @@ def _declared_by_app_py() -> dict[str, Any]:
 DECLARED = _declared_by_app_py()
 SQS_HANDLERS: list[str] = DECLARED["sqs"]
 SCHEDULES: dict[str, str] = DECLARED["schedules"]
+LAMBDAS: list[str] = DECLARED["lambdas"]
 
 
 def _deployed_name(handler: str) -> str:
@@ -71,11 +73,12 @@ def _queue_of(synthesized: Synthesized, handler: str) -> dict[str, Any]:
 
 def test_app_py_declares_the_handlers_this_suite_knows() -> None:
     assert SQS_HANDLERS == ["build_exports", "cut_clips", "deliver_webhooks", "ingest"]
-    assert set(SCHEDULES) == {"apply_retention", "reconcile_dead_letters"}
+    assert set(SCHEDULES) == {"apply_retention", "reconcile_dead_letters", "relay_outbox"}
+    assert LAMBDAS == ["relay_events"]
 
 
 def test_one_function_per_handler_plus_the_api(synthesized: Synthesized) -> None:
-    expected = {_deployed_name(h) for h in [*SQS_HANDLERS, *SCHEDULES, "api"]}
+    expected = {_deployed_name(h) for h in [*SQS_HANDLERS, *SCHEDULES, *LAMBDAS, "api"]}
     assert set(synthesized.functions()) == expected
 
 

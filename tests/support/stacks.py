@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import secrets
 from collections.abc import Iterator
 from contextlib import contextmanager
 from pathlib import Path
@@ -20,7 +21,13 @@ def _stack(
             api_port=0,
             persist=persist,
             start_runner=start_runner,
-            settings_overrides={**STACK_OVERRIDES, **settings},
+            # Its own table name, persisted or not: this process talks to the
+            # session's stack too, and reconnects by table name.
+            settings_overrides={
+                **STACK_OVERRIDES,
+                "CLASSREEL_TABLE_NAME": f"classreel-{secrets.token_hex(4)}",
+                **settings,
+            },
         )
     )
 

@@ -23,6 +23,9 @@ class TcpProxy:
         self._connections: set[socket.socket] = set()
         self._lock = threading.Lock()
         self._stopped = threading.Event()
+        # Cleared by hold(): bytes are read but not passed on, as on a link that hangs.
+        self._flowing = threading.Event()
+        self._flowing.set()
 
     @property
     def url(self) -> str:
@@ -44,6 +47,19 @@ class TcpProxy:
         if self._listener is not None:
             self._listener.close()
             self._listener = None
+        self._drop_connections()
+
+    def hold(self) -> None:
+        """Clients' requests hang: accepted and read, never answered (a network that stalls)."""
+        self._flowing.clear()
+
+    def resume(self) -> None:
+        """Flow again. What was held is dropped with its connections, never delivered late:
+        a request held while its sender was killed must not reach the service afterwards."""
+        self._drop_connections()
+        self._flowing.set()
+
+    def _drop_connections(self) -> None:
         with self._lock:
             connections, self._connections = self._connections, set()
         for connection in connections:
@@ -78,6 +94,7 @@ class TcpProxy:
     def _pump(self, source: socket.socket, sink: socket.socket) -> None:
         try:
             while chunk := source.recv(65536):
+                self._flowing.wait()
                 sink.sendall(chunk)
         except OSError:
             pass

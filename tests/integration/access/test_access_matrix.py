@@ -11,28 +11,28 @@ Kinds of caller, relative to the world's video (district A, school 1):
 - PEER_NAMED: a school-2 teacher it is shared with by name;
 - ADMIN: a district admin it is shared with by name (the evaluator);
 - TEACHER_SAME_SCHOOL, COACH_OTHER_SCHOOL, REVIEWER: same district, not shared;
-- ADMIN_OTHER_DISTRICT, TEACHER_OTHER_DISTRICT: district B;
-- ANONYMOUS, EXPIRED, FOREIGN_SIGNED: no token / an expired one / one signed by
-  a key the API does not trust.
+- ADMIN_OTHER_DISTRICT, TEACHER_OTHER_DISTRICT: district B.
+
+Callers without a valid token (none, garbage, expired, signed by a key the API
+does not trust) are refused before any record is read, so every route with each of
+them runs in the unit tier (tests/unit/api/test_routes.py, Chalice's test
+client over the same app); tests/integration/auth shows each form over HTTP.
 """
 
 from __future__ import annotations
 
 import secrets
-import time
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 from datetime import date
-from pathlib import Path
 from typing import Any
 
 import pytest
 import requests
 
 import app as application
-from chalicelib.auth.dev_issuer import DevIssuer
 from chalicelib.auth.principal import Role
-from chalicelib.feedback.evaluations import EvaluationRecord, EvaluationStatus
+from chalicelib.evaluations.models import EvaluationRecord, EvaluationStatus
 from chalicelib.webhooks.models import WebhookRecord
 from classreel.local.stack import LocalStack
 from tests.support.api import Api
@@ -51,9 +51,6 @@ COACH_OTHER_SCHOOL = "COACH_OTHER_SCHOOL"
 REVIEWER = "REVIEWER"
 ADMIN_OTHER_DISTRICT = "ADMIN_OTHER_DISTRICT"
 TEACHER_OTHER_DISTRICT = "TEACHER_OTHER_DISTRICT"
-ANONYMOUS = "ANONYMOUS"
-EXPIRED = "EXPIRED"
-FOREIGN_SIGNED = "FOREIGN_SIGNED"
 
 # (role, district, school) of each authenticated kind of caller.
 IDENTITIES: dict[str, tuple[Role, str, str | None]] = {
@@ -67,9 +64,8 @@ IDENTITIES: dict[str, tuple[Role, str, str | None]] = {
     ADMIN_OTHER_DISTRICT: (Role.ADMIN, "district-b", None),
     TEACHER_OTHER_DISTRICT: (Role.TEACHER, "district-b", "school-1"),
 }
-UNAUTHENTICATED = (ANONYMOUS, EXPIRED, FOREIGN_SIGNED)
 DEAD_HOOK_URL = "http://127.0.0.1:9/h"
-EVERYONE = (*IDENTITIES, *UNAUTHENTICATED)
+EVERYONE = tuple(IDENTITIES)
 VIEWERS = {OWNER, COACH_SCHOOL, PEER_NAMED, ADMIN}
 ADMINS = {ADMIN, ADMIN_OTHER_DISTRICT}
 UPLOADERS = {k for k, (role, _, _) in IDENTITIES.items() if role is not Role.REVIEWER}
@@ -94,8 +90,6 @@ class Rule:
     def expected(self, caller: str) -> int:
         if self.public:
             return self.ok_status
-        if caller in UNAUTHENTICATED:
-            return 401
         if caller in self.ok:
             return self.ok_status
         if caller in self.forbidden:
@@ -229,21 +223,13 @@ def _served_routes() -> list[str]:
 
 
 class Callers:
-    def __init__(self, stack: LocalStack, tokens: TokenFactory, foreign_dir: Path) -> None:
+    def __init__(self, stack: LocalStack, tokens: TokenFactory) -> None:
         self.stack = stack
         self.tokens = tokens
-        self.foreign = DevIssuer(stack.settings().model_copy(update={"data_dir": foreign_dir}))
 
     def headers(self, caller: str, users: dict[str, str]) -> dict[str, str]:
-        if caller == ANONYMOUS:
-            return {}
-        if caller == EXPIRED:
-            token = self.tokens.token(users[OWNER], Role.TEACHER, ttl_s=60, now=time.time() - 3600)
-        elif caller == FOREIGN_SIGNED:
-            token = self.foreign.mint(user_id=users[OWNER], role=Role.ADMIN, district="district-a")
-        else:
-            role, district, school = IDENTITIES[caller]
-            token = self.tokens.token(users[caller], role, district=district, school=school)
+        role, district, school = IDENTITIES[caller]
+        token = self.tokens.token(users[caller], role, district=district, school=school)
         return {"Authorization": f"Bearer {token}"}
 
 
@@ -423,10 +409,8 @@ def test_every_route_has_a_rule() -> None:
 
 
 @pytest.fixture(scope="module")
-def callers(
-    local_stack: LocalStack, tokens: TokenFactory, tmp_path_factory: pytest.TempPathFactory
-) -> Iterator[Callers]:
-    yield Callers(local_stack, tokens, tmp_path_factory.mktemp("foreign-issuer"))
+def callers(local_stack: LocalStack, tokens: TokenFactory) -> Iterator[Callers]:
+    yield Callers(local_stack, tokens)
     # The worlds' webhooks point at a closed port; left behind, every later
     # video.ready in district-a would fan out to them and flood the webhook
     # queue with retries that delay other tests' deliveries.

@@ -25,7 +25,7 @@ import pytest
 import app as application
 from chalicelib.auth.principal import Role
 from chalicelib.db.base import utcnow
-from chalicelib.feedback.evaluations import EvaluationRecord, EvaluationStatus
+from chalicelib.evaluations.models import EvaluationRecord, EvaluationStatus
 from chalicelib.webhooks.models import DeliveryRecord, WebhookRecord, new_delivery_id
 from tests.support.api import Api
 from tests.support.seed import ready_clip, ready_video

@@ -13,6 +13,7 @@ import requests
 
 from chalicelib.auth.principal import Role
 from tests.support.api import Api, upload_sample
+from tests.support.hls import frames_and_duration, mirror
 from tests.support.lesson import FPS, difference, frame_at, video_track_duration
 
 pytestmark = pytest.mark.integration
@@ -99,6 +100,15 @@ def test_a_promoted_range_comment_becomes_a_frame_accurate_clip(
         exact = difference(first, frame_at(lesson_file, 7.3))
         assert exact < difference(first, frame_at(lesson_file, 0.0)) / 3
         assert exact < difference(first, frame_at(lesson_file, 7.3 - 5 / FPS))
+
+        # The clip streams through the same HLS path as lessons: every frame, once.
+        assert ready["hls"] is True
+        view = coach.ok("POST", f"/clips/{clip['id']}/playback")
+        copy = mirror(coach, str(view["hls_url"]), Path(scratch) / "hls")
+        assert set(copy.variants) == {r["label"] for r in ready["renditions"]}
+        for playlist in copy.variants.values():
+            frames, _ = frames_and_duration(playlist)
+            assert frames == round(12.0 * FPS), frames
 
     threads = coach.ok("GET", f"/clips/{clip['id']}/comments")["threads"]
     assert [(t["at_s"], t["end_s"], t["body"]) for t in threads] == [

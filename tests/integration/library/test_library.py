@@ -8,7 +8,7 @@ import pytest
 
 from chalicelib.auth.principal import Role
 from chalicelib.clips.models import ClipRecord, clip_partition
-from chalicelib.db.base import TableModel
+from chalicelib.db.base import AnyItem
 from chalicelib.library.models import library_partition
 from chalicelib.review.models import ReviewRecord
 from tests.support.seed import ready_clip, ready_video
@@ -131,11 +131,11 @@ def test_deleting_the_video_removes_its_clips_reviews_and_library_entries(
     assert deleted.status_code == 204, deleted.text
 
     for clip_id in (published, pending_clip.clip_id):
-        assert list(TableModel.query(clip_partition(clip_id))) == []
+        assert list(AnyItem.query(clip_partition(clip_id))) == []
         assert workflow.admin.call("GET", f"/clips/{clip_id}").status_code == 404
     for review_id in (pending_review, published_review.review_id):
         assert ReviewRecord.load(review_id) is None
     for element in ("ALL", "collaborative"):
-        assert list(TableModel.query(library_partition(workflow.district, element))) == []
+        assert list(AnyItem.query(library_partition(workflow.district, element))) == []
     stats = workflow.reviewer.ok("GET", "/review-queue/stats")["by_status"]
     assert stats["pending"] == 0 and stats["approved"] == 0

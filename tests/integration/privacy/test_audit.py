@@ -13,7 +13,7 @@ from typing import Any
 import pytest
 
 from chalicelib.auth.principal import Role
-from chalicelib.feedback.evaluations import EvaluationRecord, EvaluationStatus
+from chalicelib.evaluations.models import EvaluationRecord, EvaluationStatus
 from classreel.local.stack import LocalStack
 from tests.support.seed import ready_clip
 from tests.support.users import TokenFactory

@@ -9,9 +9,10 @@ from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 import pytest
+from pynamodb.signals import pre_dynamodb_send
 
 from chalicelib.audit import service as audit
-from chalicelib.audit.models import AuditAction, AuditDay, AuditRecord
+from chalicelib.audit.models import AuditAction
 from chalicelib.auth.principal import Principal, Role
 from chalicelib.errors import InvalidInput
 from tests.support.api import Api
@@ -21,22 +22,18 @@ pytestmark = [pytest.mark.integration, pytest.mark.usefixtures("local_stack")]
 
 @contextmanager
 def counted_queries() -> Iterator[list[str]]:
-    """DynamoDB Query calls made by the audit models in this process (botocore's events)."""
+    """DynamoDB Query calls made in this process (PynamoDB's own pre-send signal)."""
     calls: list[str] = []
 
-    def count(**_: Any) -> None:
-        calls.append("Query")
+    def count(_sender: Any, operation_name: str, **_: Any) -> None:
+        if operation_name == "Query":
+            calls.append(operation_name)
 
-    clients = {
-        id(c): c for c in (m._get_connection().connection.client for m in (AuditDay, AuditRecord))
-    }
-    for client in clients.values():
-        client.meta.events.register("before-call.dynamodb.Query", count)
+    pre_dynamodb_send.connect(count)
     try:
         yield calls
     finally:
-        for client in clients.values():
-            client.meta.events.unregister("before-call.dynamodb.Query", count)
+        pre_dynamodb_send.disconnect(count)
 
 
 def _admin(district: str) -> Principal:

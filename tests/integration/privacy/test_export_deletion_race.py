@@ -17,7 +17,8 @@ import pytest
 from chalicelib import aws
 from chalicelib.config import Settings
 from chalicelib.db.base import utcnow
-from chalicelib.privacy.export import ExportRecord, build
+from chalicelib.privacy.export import build
+from chalicelib.privacy.models import ExportRecord
 from chalicelib.storage import objects
 from classreel.local.stack import LocalStack
 from tests.support.api import Api

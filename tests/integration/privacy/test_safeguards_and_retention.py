@@ -12,6 +12,7 @@ from chalicelib import aws
 from chalicelib.config import get_settings
 from chalicelib.db.base import utcnow
 from chalicelib.privacy import retention
+from chalicelib.privacy.models import RetentionPolicy
 from chalicelib.review import service as review_service
 from chalicelib.review import transitions
 from chalicelib.review.access import ConsentRequired
@@ -189,7 +190,7 @@ def test_retention_preview_is_a_dry_run_and_apply_respects_holds_and_the_library
     # A dry run: everything is still there.
     assert _keys(settings.uploads_bucket, f"raw/{district}/{plain.video_id}/")
 
-    policy = retention.RetentionPolicy.load(district)
+    policy = RetentionPolicy.load(district)
     assert policy is not None
     retention.apply(retention.plan(policy, utcnow() + timedelta(days=90)), settings)
     assert _keys(settings.uploads_bucket, f"raw/{district}/{plain.video_id}/") == []

@@ -11,7 +11,7 @@ import pytest
 from chalicelib import aws
 from chalicelib.auth.principal import Role
 from chalicelib.config import get_settings
-from chalicelib.db.base import TableModel
+from chalicelib.db.base import AnyItem
 from tests.support.api import Api, upload_sample
 from tests.support.media_corpus import BY_NAME, build
 from tests.support.seed import ready_video
@@ -121,7 +121,7 @@ def test_delete_removes_records_comments_and_every_file(
     assert owner.call("DELETE", f"/videos/{video_id}").status_code == 204
 
     assert owner.call("GET", f"/videos/{video_id}").status_code == 404
-    assert list(TableModel.query(f"VIDEO#{video_id}")) == []
+    assert list(AnyItem.query(f"VIDEO#{video_id}")) == []
     versions = s3.list_object_versions(Bucket=settings.uploads_bucket, Prefix=raw_prefix)
     assert not versions.get("Versions") and not versions.get("DeleteMarkers")
     assert (

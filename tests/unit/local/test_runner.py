@@ -7,12 +7,16 @@ from typing import Any
 import pytest
 from chalice.app import CloudWatchEvent
 
+import app as application
+from chalicelib.config import Settings
 from classreel.local.runner import (
+    RELAY_SCHEDULE,
     LambdaRunner,
     QueueBinding,
     build_sqs_event,
     failed_message_ids,
     scheduled_event,
+    schedules_from_app,
 )
 
 
@@ -122,3 +126,13 @@ def test_scheduled_event_is_what_chalice_schedule_handlers_parse() -> None:
     event = CloudWatchEvent(scheduled_event("nightly", "us-east-1"), None)
     assert event.detail_type == "Scheduled Event"
     assert event.resources == ["arn:aws:events:us-east-1:000000000000:rule/nightly"]
+
+
+def test_the_outbox_sweep_ticks_faster_than_the_other_schedules() -> None:
+    settings = Settings(local_schedule_interval_s=60, local_relay_interval_s=1)
+    intervals = {name: interval for name, interval, _ in schedules_from_app(application, settings)}
+    assert intervals[RELAY_SCHEDULE] == 1
+    assert {n: i for n, i in intervals.items() if n != RELAY_SCHEDULE} == {
+        "reconcile_dead_letters": 60,
+        "apply_retention": 60,
+    }

@@ -1,112 +1,32 @@
-"""Video-based evaluation, as districts run it under union agreements.
-
-An admin evaluates only a video its teacher shared with them by name. Drafts
-are the evaluator's alone; the teacher sees an evaluation once it is released,
-and can acknowledge it with a response. ``VIDEO#{video}`` / ``EVAL#{id}``.
-"""
+"""Evaluations: drafted by an admin the video is shared with, released, acknowledged."""
 
 from __future__ import annotations
 
-import secrets
-from datetime import datetime
-from enum import StrEnum
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field
-from pynamodb.attributes import (
-    JSONAttribute,
-    ListAttribute,
-    UnicodeAttribute,
-    UTCDateTimeAttribute,
-    VersionAttribute,
-)
 from pynamodb.exceptions import UpdateError
 
 from chalicelib.audit import service as audit
 from chalicelib.audit.models import AuditAction
-from chalicelib.auth.principal import Principal, Role
-from chalicelib.db.base import TableModel, is_conditional_check_failure, utcnow
-from chalicelib.errors import Conflict, Forbidden, InvalidInput, NotFound
+from chalicelib.auth.principal import Principal
+from chalicelib.db.base import is_conditional_check_failure, utcnow
+from chalicelib.errors import Conflict, InvalidInput, NotFound
+from chalicelib.evaluations import rules
+from chalicelib.evaluations.models import (
+    EVALUATION_PREFIX,
+    EvaluationRecord,
+    EvaluationStatus,
+    new_evaluation_id,
+)
+from chalicelib.evaluations.schemas import (
+    AcknowledgeRequest,
+    CreateEvaluationRequest,
+    EvaluationView,
+    UpdateEvaluationRequest,
+)
 from chalicelib.feedback.models import CommentRecord, parse_comment_id
 from chalicelib.framework import service as framework
 from chalicelib.videos.access import visible_video
-from chalicelib.videos.models import VideoRecord
-
-
-class EvaluationStatus(StrEnum):
-    DRAFT = "draft"
-    RELEASED = "released"
-    ACKNOWLEDGED = "acknowledged"
-
-
-class EvaluationRecord(TableModel):
-    evaluation_id = UnicodeAttribute()
-    video_id = UnicodeAttribute()
-    district = UnicodeAttribute()
-    evaluator_id = UnicodeAttribute()
-    evaluator_name = UnicodeAttribute(null=True)
-    # element id → 1..4; stored as JSON: never queried inside.
-    scores = JSONAttribute(default=dict)
-    summary = UnicodeAttribute()
-    evidence = ListAttribute[str](default=list)
-    status = UnicodeAttribute(default=EvaluationStatus.DRAFT.value)
-    released_at = UTCDateTimeAttribute(null=True)
-    teacher_response = UnicodeAttribute(null=True)
-    acknowledged_at = UTCDateTimeAttribute(null=True)
-    created_at = UTCDateTimeAttribute(default_for_new=utcnow)
-    updated_at = UTCDateTimeAttribute(default_for_new=utcnow)
-    version = VersionAttribute()
-
-    @staticmethod
-    def key(video_id: str, evaluation_id: str) -> tuple[str, str]:
-        return f"VIDEO#{video_id}", f"EVAL#{evaluation_id}"
-
-
-# --- API shapes ------------------------------------------------------------------
-
-
-class CreateEvaluationRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    scores: dict[str, int] = Field(min_length=1, description="element id → 1..4")
-    summary: str = Field(min_length=1, max_length=10_000)
-    evidence: list[str] = Field(
-        default_factory=list, max_length=100, description="Comment ids on this video"
-    )
-
-
-class UpdateEvaluationRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    scores: dict[str, int] | None = Field(default=None, min_length=1)
-    summary: str | None = Field(default=None, min_length=1, max_length=10_000)
-    evidence: list[str] | None = Field(default=None, max_length=100)
-
-
-class AcknowledgeRequest(BaseModel):
-    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
-
-    response: str | None = Field(default=None, max_length=10_000)
-
-
-class EvaluationView(BaseModel):
-    id: str
-    video_id: str
-    evaluator_id: str
-    evaluator_name: str | None
-    scores: dict[str, int]
-    summary: str
-    evidence: list[str]
-    status: str
-    released_at: datetime | None
-    teacher_response: str | None
-    acknowledged_at: datetime | None
-    created_at: datetime
-    updated_at: datetime
-
-
-class EvaluationList(BaseModel):
-    items: list[EvaluationView]
 
 
 def view(record: EvaluationRecord) -> EvaluationView:
@@ -127,21 +47,9 @@ def view(record: EvaluationRecord) -> EvaluationView:
     )
 
 
-# --- rules ----------------------------------------------------------------------
-
-
-def _shared_with_evaluator(principal: Principal, video: VideoRecord) -> None:
-    if not principal.has_role(Role.ADMIN):
-        raise Forbidden("Only an administrator acting as evaluator can evaluate")
-    if principal.user_id not in video.shared_user_ids:
-        raise Forbidden("The teacher has not shared this video with you for evaluation")
-
-
 def _check_scores(district: str, scores: dict[str, int]) -> dict[str, int]:
     framework.check_tags(district, scores.keys(), field="scores")
-    bad = [k for k, v in scores.items() if not 1 <= v <= 4]
-    if bad:
-        raise InvalidInput(f"Scores run from 1 to 4; check {', '.join(bad)}", field="scores")
+    rules.check_score_range(scores)
     return scores
 
 
@@ -169,20 +77,12 @@ def _load(video_id: str, evaluation_id: str) -> EvaluationRecord:
         raise NotFound("Evaluation not found") from None
 
 
-def _visible(principal: Principal, record: EvaluationRecord, video: VideoRecord) -> bool:
-    if record.evaluator_id == principal.user_id:
-        return True
-    if record.status == EvaluationStatus.DRAFT.value:
-        return False
-    return video.owner_id == principal.user_id or principal.has_role(Role.ADMIN)
-
-
 def create(
     principal: Principal, video_id: str, request: CreateEvaluationRequest
 ) -> EvaluationRecord:
     video = visible_video(principal, video_id)
-    _shared_with_evaluator(principal, video)
-    evaluation_id = "ev_" + secrets.token_hex(8)
+    rules.require_evaluator(principal, video)
+    evaluation_id = new_evaluation_id()
     record = EvaluationRecord(
         *EvaluationRecord.key(video_id, evaluation_id),
         evaluation_id=evaluation_id,
@@ -201,20 +101,18 @@ def create(
 def list_for(principal: Principal, video_id: str) -> list[EvaluationRecord]:
     video = visible_video(principal, video_id)
     records = EvaluationRecord.query(
-        f"VIDEO#{video_id}", EvaluationRecord.sk.startswith("EVAL#"), consistent_read=True
+        EvaluationRecord.partition(video_id),
+        EvaluationRecord.sk.startswith(EVALUATION_PREFIX),
+        consistent_read=True,
     )
-    return [r for r in records if _visible(principal, r, video)]
+    return [r for r in records if rules.visible_to(principal, r, video)]
 
 
 def _evaluators_draft(principal: Principal, video_id: str, evaluation_id: str) -> EvaluationRecord:
     video = visible_video(principal, video_id)
     record = _load(video_id, evaluation_id)
-    if not _visible(principal, record, video):
-        raise NotFound("Evaluation not found")
-    if record.evaluator_id != principal.user_id:
-        raise Forbidden("Only the evaluator may change an evaluation")
-    if record.status != EvaluationStatus.DRAFT.value:
-        raise Conflict("A released evaluation can no longer change", field="status")
+    rules.require_visible(principal, record, video)
+    rules.check_changeable(principal, record)
     return record
 
 
@@ -239,7 +137,7 @@ def release(principal: Principal, video_id: str, evaluation_id: str) -> Evaluati
     _update(
         record,
         [
-            EvaluationRecord.status.set(EvaluationStatus.RELEASED.value),
+            EvaluationRecord.status.set(EvaluationStatus.RELEASED),
             EvaluationRecord.released_at.set(now),
             EvaluationRecord.updated_at.set(now),
         ],
@@ -259,15 +157,11 @@ def acknowledge(
 ) -> EvaluationRecord:
     video = visible_video(principal, video_id)
     record = _load(video_id, evaluation_id)
-    if not _visible(principal, record, video):
-        raise NotFound("Evaluation not found")
-    if video.owner_id != principal.user_id:
-        raise Forbidden("Only the evaluated teacher may acknowledge")
-    if record.status != EvaluationStatus.RELEASED.value:
-        raise Conflict("This evaluation is already acknowledged", field="status")
+    rules.require_visible(principal, record, video)
+    rules.check_acknowledgeable(principal, record, video)
     now = utcnow()
     actions: list[Any] = [
-        EvaluationRecord.status.set(EvaluationStatus.ACKNOWLEDGED.value),
+        EvaluationRecord.status.set(EvaluationStatus.ACKNOWLEDGED),
         EvaluationRecord.acknowledged_at.set(now),
         EvaluationRecord.updated_at.set(now),
     ]

@@ -1,0 +1,13 @@
+"""Who hears about domain events: the relay delivers every stored event to each of these.
+
+To add one (notifications, a consent backstop): an object with a ``name`` and
+``deliver(event, steps)`` that is idempotent per step (chalicelib/events/relay.py),
+listed here. It lives above the capabilities, so a subscriber may use any of them.
+"""
+
+from __future__ import annotations
+
+from chalicelib.events.relay import Subscriber
+from chalicelib.webhooks.events import SUBSCRIBER as WEBHOOKS
+
+SUBSCRIBERS: tuple[Subscriber, ...] = (WEBHOOKS,)
