@@ -79,6 +79,9 @@ def function_specs(
         "ingest": _media_worker(
             resources, settings, config, ingest_permissions(resources), queue="ingest"
         ),
+        "encode_segments": _media_worker(
+            resources, settings, config, segment_permissions(resources), queue="segment"
+        ),
         "cut_clips": _media_worker(
             resources, settings, config, clip_permissions(resources), queue="clip"
         ),
@@ -222,7 +225,43 @@ def ingest_permissions(r: AppResources) -> list[iam.PolicyStatement]:
             "ListOutputs", media, VIDEOS_PREFIX, ["s3:ListBucket", "s3:ListBucketVersions"]
         ),
         allow.table_items("Records", r.table, WORKER_TABLE),
-        # video.ready / video.failed webhook events.
+        # video.failed webhook events (the lesson's tasks announce the rest).
+        allow.queue("EmitWebhooks", r.queues["webhook"].queue, ["sqs:SendMessage"]),
+        # The lesson's tasks (chalicelib/ingest/lesson.py): recorded in one batch, then sent.
+        allow.table_items("PlanTasks", r.table, ["dynamodb:BatchWriteItem"], indexes=False),
+        allow.queue("FanOutLesson", r.queues["segment"].queue, ["sqs:SendMessage"]),
+    ]
+
+
+def segment_permissions(r: AppResources) -> list[iam.PolicyStatement]:
+    """A lesson's tasks: encode chunks, package the sound, copy a web-ready source, finish."""
+    uploads, media = r.storage.uploads, r.storage.media
+    return [
+        # The copy task reads the exact version that landed.
+        allow.objects("ReadSources", uploads, RAW_PREFIX, ["s3:GetObject", "s3:GetObjectVersion"]),
+        allow.bucket_exists("MissingSourceIs404", [uploads, media]),
+        # Chunks and the plan in, HLS segments and playlists out; a task of an
+        # abandoned plan deletes what the plan wrote.
+        allow.objects(
+            "ReadAndWriteLesson",
+            media,
+            VIDEOS_PREFIX,
+            [
+                "s3:GetObject",
+                "s3:PutObject",
+                "s3:AbortMultipartUpload",
+                "s3:DeleteObject",
+                "s3:DeleteObjectVersion",
+            ],
+        ),
+        allow.listing(
+            "ListLesson", media, VIDEOS_PREFIX, ["s3:ListBucket", "s3:ListBucketVersions"]
+        ),
+        # Task leases, segment records and their counts (transactions), outbox events.
+        allow.table_items("Records", r.table, WORKER_TABLE),
+        # The finalize task, sent by whoever finishes last.
+        allow.queue("SendFinalize", r.queues["segment"].queue, ["sqs:SendMessage"]),
+        # The consumer relays the events it wrote right after each message.
         allow.queue("EmitWebhooks", r.queues["webhook"].queue, ["sqs:SendMessage"]),
     ]
 

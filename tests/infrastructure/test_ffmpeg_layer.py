@@ -58,7 +58,8 @@ def test_media_functions_mount_the_layer_and_use_its_binaries(synthesized: Synth
     for name, function in synthesized.functions().items():
         properties = function["Properties"]
         variables = properties["Environment"]["Variables"]
-        if name in ("classreel-dev-ingest", "classreel-dev-cut-clips", "classreel-dev-api"):
+        media = ("ingest", "encode-segments", "cut-clips", "api")
+        if name in tuple(f"classreel-dev-{f}" for f in media):
             assert properties["Layers"] == [{"Ref": layer_id}]
             assert variables["CLASSREEL_FFMPEG_BINARY"] == "/opt/bin/ffmpeg"
             assert variables["CLASSREEL_FFPROBE_BINARY"] == "/opt/bin/ffprobe"

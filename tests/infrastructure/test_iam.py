@@ -57,6 +57,7 @@ def _object_resources(statements: list[dict[str, Any]]) -> list[str]:
 FUNCTIONS = [
     "classreel-dev-api",
     "classreel-dev-ingest",
+    "classreel-dev-encode-segments",
     "classreel-dev-cut-clips",
     "classreel-dev-build-exports",
     "classreel-dev-apply-retention",
@@ -136,6 +137,7 @@ def test_the_clip_worker_reads_sources_and_writes_only_clips(synthesized: Synthe
 def test_queue_consumers_may_only_consume_their_own_queue(synthesized: Synthesized) -> None:
     for function, queue_name in [
         ("classreel-dev-ingest", "classreel-dev-ingest"),
+        ("classreel-dev-encode-segments", "classreel-dev-segments"),
         ("classreel-dev-cut-clips", "classreel-dev-clips"),
         ("classreel-dev-build-exports", "classreel-dev-exports"),
         ("classreel-dev-deliver-webhooks", "classreel-dev-webhooks"),
