@@ -11,6 +11,7 @@ import psutil
 
 from chalicelib import aws
 from chalicelib.config import Settings
+from chalicelib.media import hls
 from chalicelib.storage.keys import video_media_prefix
 from chalicelib.videos.models import VideoRecord, VideoStatus
 from classreel.local.processes import ManagedProcess
@@ -124,28 +125,47 @@ def kill_worker_mid_job(
 
 
 def assert_outputs_complete(video_id: str, settings: Settings, scratch: Path) -> None:
-    """A ready record references only finished objects, all from one attempt, and nothing else
-    of any other attempt remains."""
+    """A ready record references only finished objects, all from one attempt (its lesson's
+    plan), nothing of any other attempt remains, and every segment its playlists list exists."""
     record = VideoRecord.load(video_id)
     assert record is not None
     assert record.status == VideoStatus.READY.value
-    assert record.job is not None
+    assert record.job is not None and record.pipeline is not None
+    assert record.pipeline.job_id == record.job.job_id
     s3 = aws.s3_client(settings)
     bucket = settings.media_bucket
     keys = [r.key for r in record.renditions or []]
-    assert keys, "a ready video has renditions"
+    assert keys, "a ready video has its download MP4"
     keys += [str(record.poster_key), str(record.storyboard_key), str(record.storyboard_vtt_key)]
-    prefixes = {key.rsplit("/", 1)[0] + "/" for key in keys}
-    assert prefixes == {f"{video_media_prefix(video_id)}{record.job.job_id}/"}, prefixes
+    keys.append(str(record.hls_master_key))
+    attempt = f"{video_media_prefix(video_id)}{record.job.job_id}/"
+    assert all(key.startswith(attempt) for key in keys), keys
     # The attempt that published deletes what earlier attempts left, just after it publishes.
     deadline = time.monotonic() + 15
     while True:
         listed = s3.list_objects_v2(Bucket=bucket, Prefix=video_media_prefix(video_id))
         stored = {o["Key"]: o["Size"] for o in listed.get("Contents", [])}
-        if set(stored) == set(keys) or time.monotonic() > deadline:
+        if all(key.startswith(attempt) for key in stored) or time.monotonic() > deadline:
             break
         time.sleep(0.2)
-    assert set(stored) == set(keys), f"leftovers of other attempts: {set(stored) - set(keys)}"
+    leftovers = {key for key in stored if not key.startswith(attempt)}
+    assert not leftovers, f"leftovers of other attempts: {leftovers}"
+    assert set(keys) <= set(stored)
+    master = s3.get_object(Bucket=bucket, Key=str(record.hls_master_key))["Body"].read().decode()
+    base = str(record.hls_master_key).rsplit("/", 1)[0] + "/"
+    playlists = [line for line in master.splitlines() if line and not line.startswith("#")]
+    playlists += [
+        line.split('URI="', 1)[1].split('"', 1)[0]
+        for line in master.splitlines()
+        if line.startswith("#EXT-X-MEDIA:")
+    ]
+    for playlist in playlists:
+        text = s3.get_object(Bucket=bucket, Key=base + playlist)["Body"].read().decode()
+        assert text.rstrip().endswith("#EXT-X-ENDLIST"), playlist
+        folder = base + playlist.rsplit("/", 1)[0] + "/"
+        for entry in hls.read_media_playlist(text):
+            assert stored.get(folder + entry.uri, 0) > 0, (playlist, entry.uri)
+            assert stored.get(folder + entry.init_uri, 0) > 0, (playlist, entry.init_uri)
     duration = float(record.duration_s or 0)
     for rendition in record.renditions or []:
         assert stored[rendition.key] == rendition.size_bytes

@@ -1,7 +1,10 @@
-// The player shared by the video, clip and review pages: an HTML5 <video> with
-// a quality switch, a captions <track> slot, and a timeline that shows comment
-// markers (points), coloured bands (ranges, by framework element), the marked
-// in/out selection, and storyboard thumbnails on hover.
+// The player shared by the video, clip, review and library pages: an HTML5
+// <video> streaming HLS (hls.js where the browser has Media Source Extensions,
+// native HLS elsewhere, the MP4 renditions of videos processed before HLS), with
+// a quality switch (automatic, or one rung), a captions <track> slot, and a
+// timeline that shows comment markers (points), coloured bands (ranges, by
+// framework element), the marked in/out selection, and storyboard thumbnails.
+import Hls from "hls.js";
 import { h, replace, clock, elementColour, elementLabel } from "./ui.js";
 
 export function normaliseRenditions(renditions) {
@@ -30,9 +33,72 @@ export async function loadStoryboard(vttUrl, spriteUrl) {
   return cues;
 }
 
-export function createPlayer({ renditions, poster, storyboardVttUrl, storyboardUrl, duration, framework, captionsUrl }) {
-  const sources = normaliseRenditions(renditions);
+// A rung's name, as the API names renditions: by the picture's short side.
+const rungLabel = (level) => `${Math.min(level.width, level.height)}p`;
+
+function attachHls(video, quality, access) {
+  const hls = new Hls({
+    // A lesson still encoding has a growing (EVENT) playlist: start at its
+    // beginning, not at its live edge.
+    startPosition: 0,
+    // The default quality fits the player: a phone starts on the low rung.
+    capLevelToPlayerSize: true,
+  });
+  hls.on(Hls.Events.MANIFEST_PARSED, (_event, data) => {
+    replace(quality,
+      h("option", { value: "auto", selected: true }, "Auto"),
+      data.levels.map((level, index) => h("option", { value: String(index) }, rungLabel(level))));
+  });
+  hls.on(Hls.Events.LEVEL_SWITCHED, (_event, data) => {
+    video.dataset.level = rungLabel(hls.levels[data.level]);
+  });
+  let recovering = false;
+  hls.on(Hls.Events.ERROR, async (_event, data) => {
+    const status = data.response?.code ?? data.networkDetails?.status;
+    if (status === 403 || (data.fatal && data.type === Hls.ErrorTypes.NETWORK_ERROR)) {
+      // Access ran out (a laptop asleep past the renewal): renew, then go on.
+      if (recovering) return;
+      recovering = true;
+      try {
+        await access.renew();
+        hls.startLoad(video.currentTime);
+      } finally {
+        recovering = false;
+      }
+    } else if (data.fatal && data.type === Hls.ErrorTypes.MEDIA_ERROR) {
+      hls.recoverMediaError();
+    }
+  });
+  quality.addEventListener("change", () => {
+    // -1 lets hls.js choose by bandwidth and player size again.
+    hls.currentLevel = quality.value === "auto" ? -1 : Number(quality.value);
+  });
+  hls.loadSource(access.view.hls_url);
+  hls.attachMedia(video);
+  return hls;
+}
+
+function attachFiles(video, quality, sources) {
   const preferred = sources.find((s) => s.label === "720p") || sources[0];
+  replace(quality, sources.map((s) => h("option", { value: s.label, selected: s === preferred }, s.label)));
+  if (preferred) {
+    video.src = preferred.url;
+    video.dataset.level = preferred.label;
+  }
+  quality.addEventListener("change", () => {
+    const source = sources.find((s) => s.label === quality.value);
+    const at = video.currentTime;
+    const wasPlaying = !video.paused;
+    video.src = source.url;
+    video.dataset.level = source.label;
+    video.addEventListener("loadedmetadata", () => {
+      video.currentTime = at;
+      if (wasPlaying) video.play().catch(() => {});
+    }, { once: true });
+  });
+}
+
+export function createPlayer({ access, renditions, poster, storyboardVttUrl, storyboardUrl, duration, framework, captionsUrl }) {
   const video = h("video", {
     id: "player",
     controls: true,
@@ -45,20 +111,21 @@ export function createPlayer({ renditions, poster, storyboardVttUrl, storyboardU
   const track = h("track", { kind: "captions", srclang: "en", label: "English captions" });
   if (captionsUrl) track.src = captionsUrl;
   video.append(track);
-  if (preferred) video.src = preferred.url;
 
-  const quality = h("select", { id: "quality", "aria-label": "Quality" },
-    sources.map((s) => h("option", { value: s.label, selected: s === preferred }, s.label)));
-  quality.addEventListener("change", () => {
-    const source = sources.find((s) => s.label === quality.value);
-    const at = video.currentTime;
-    const wasPlaying = !video.paused;
-    video.src = source.url;
-    video.addEventListener("loadedmetadata", () => {
-      video.currentTime = at;
-      if (wasPlaying) video.play().catch(() => {});
-    }, { once: true });
-  });
+  const quality = h("select", { id: "quality", "aria-label": "Quality" });
+  let hls = null;
+  const hlsUrl = access?.view?.hls_url;
+  if (hlsUrl && Hls.isSupported()) {
+    hls = attachHls(video, quality, access);
+    video.dataset.engine = "hls.js";
+  } else if (hlsUrl && video.canPlayType("application/vnd.apple.mpegurl")) {
+    video.src = hlsUrl; // the browser plays HLS itself; the cookies open it
+    video.dataset.engine = "native";
+    quality.hidden = true;
+  } else {
+    attachFiles(video, quality, normaliseRenditions(access?.view?.renditions || renditions));
+    video.dataset.engine = "file";
+  }
 
   let total = duration || 0;
   const bands = h("div", { class: "bands", "aria-hidden": "true" });
@@ -173,7 +240,11 @@ export function createPlayer({ renditions, poster, storyboardVttUrl, storyboardU
     timeText,
     h("label", { class: "inline" }, h("span", { class: "sr-only" }, "Quality "), quality));
   const el = h("div", { class: "player" }, h("div", { class: "video-frame" }, video), timeline, controls);
-  return { el, video, seek, setComments, setSelection, get duration() { return total; } };
+  function destroy() {
+    hls?.destroy();
+    access?.stop();
+  }
+  return { el, video, seek, setComments, setSelection, destroy, get duration() { return total; } };
 }
 
 // Space plays/pauses, arrows step 5 s; extra keys per page. Typing in a form

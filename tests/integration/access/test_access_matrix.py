@@ -109,6 +109,8 @@ RULES: dict[str, Rule] = {
     "POST /videos": Rule(ok=UPLOADERS, ok_status=201, forbidden={REVIEWER}),
     "GET /videos": Rule(ok=ALL_AUTHENTICATED),
     "GET /videos/{video_id}": Rule(ok=VIEWERS),
+    # Playback access: whoever may see the video may watch it (and is audited).
+    "POST /videos/{video_id}/playback": Rule(ok=VIEWERS),
     "PATCH /videos/{video_id}": Rule(ok={OWNER}, forbidden=VIEWERS - {OWNER}),
     "DELETE /videos/{video_id}": Rule(
         ok={OWNER, ADMIN}, ok_status=204, forbidden={COACH_SCHOOL, PEER_NAMED}
@@ -162,6 +164,7 @@ RULES: dict[str, Rule] = {
     "POST /videos/{video_id}/clips": Rule(ok=CURATORS, ok_status=201, forbidden=VIEWERS - CURATORS),
     "GET /videos/{video_id}/clips": Rule(ok=VIEWERS),
     "GET /clips/{clip_id}": Rule(ok=VIEWERS),
+    "POST /clips/{clip_id}/playback": Rule(ok=VIEWERS),
     "GET /clips/{clip_id}/comments": Rule(ok=VIEWERS),
     "POST /clips/{clip_id}/nominate": Rule(
         ok=CURATORS, ok_status=201, forbidden=VIEWERS - CURATORS

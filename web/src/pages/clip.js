@@ -2,6 +2,7 @@
 // nomination to the district library's review queue.
 import { get, post, framework as loadFramework } from "../api.js";
 import { createPlayer, bindKeys } from "../player.js";
+import { openPlayback } from "../playback.js";
 import { createCommentList, loadAllThreads } from "../comments.js";
 import { h, replace, clock, badge, poll, tagChips, elementCheckboxes, checkedValues, errorBox } from "../ui.js";
 
@@ -24,7 +25,9 @@ export async function render(main, params, clipId) {
       return c.status !== "processing";
     });
   }
+  const access = await openPlayback("clips", clipId);
   const player = createPlayer({
+    access,
     renditions: clip.renditions,
     poster: clip.poster_url,
     storyboardVttUrl: clip.storyboard_vtt_url,
@@ -47,7 +50,7 @@ export async function render(main, params, clipId) {
         h("section", { class: "card" }, h("h2", {}, "Comments from the lesson"), comments.el))));
   const unbind = bindKeys(player);
   if (params.get("t")) player.seek(Number(params.get("t")));
-  return () => { unbind(); player.video.pause(); };
+  return () => { unbind(); player.video.pause(); player.destroy(); };
 }
 
 function nominatePanel(clip, framework) {

@@ -2,7 +2,8 @@
 // to the tagged moment inside a clip.
 import { get, post, query, framework as loadFramework } from "../api.js";
 import { session } from "../session.js";
-import { normaliseRenditions } from "../player.js";
+import { createPlayer } from "../player.js";
+import { openPlayback } from "../playback.js";
 import { h, replace, clock, duration, tagChips, elementLabel, errorBox, toast } from "../ui.js";
 
 export async function render(main, params) {
@@ -32,18 +33,24 @@ export async function render(main, params) {
 }
 
 function card(item, framework) {
-  const sources = normaliseRenditions(item.renditions);
-  const source = sources.find((s) => s.label === "720p") || sources[0];
   const frame = h("div", { class: "library-frame" },
     item.poster_url ? h("img", { src: item.poster_url, alt: "", width: 320, height: 180 }) : null);
-  let video = null;
-  function playFrom(t) {
-    if (!source) return;
-    if (!video) {
-      video = h("video", { controls: true, src: source.url, poster: item.poster_url || null, "aria-label": item.title },
-        h("track", { kind: "captions", srclang: "en", label: "English captions" }));
-      replace(frame, video);
+  let player = null;
+  async function playFrom(t) {
+    if (!player) {
+      // Opening playback is a view of the clip: it starts when someone presses play.
+      const access = await openPlayback("clips", item.clip_id);
+      player = createPlayer({
+        access,
+        renditions: item.renditions,
+        poster: item.poster_url,
+        duration: item.duration_s,
+        framework,
+      });
+      player.video.setAttribute("aria-label", item.title);
+      replace(frame, player.el);
     }
+    const { video } = player;
     const go = () => { video.currentTime = t; video.play().catch(() => {}); };
     if (video.readyState >= 1) go(); else video.addEventListener("loadedmetadata", go, { once: true });
   }

@@ -3,6 +3,7 @@
 import { get, post, query, framework as loadFramework } from "../api.js";
 import { session } from "../session.js";
 import { createPlayer, bindKeys } from "../player.js";
+import { openPlayback } from "../playback.js";
 import { createCommentList, loadAllThreads } from "../comments.js";
 import { h, replace, badge, duration, clock, tagChips, elementLabel, errorBox, toast } from "../ui.js";
 
@@ -81,7 +82,9 @@ export async function renderItem(main, params, itemId) {
   const me = session.user();
   const path = `/review-queue/${encodeURIComponent(itemId)}`;
   const clip = item.clip || {};
+  const access = clip.renditions?.length && item.clip_id ? await openPlayback("clips", item.clip_id) : null;
   const player = clip.renditions ? createPlayer({
+    access,
     renditions: clip.renditions,
     poster: clip.poster_url,
     storyboardVttUrl: clip.storyboard_vtt_url,
@@ -184,5 +187,5 @@ export async function renderItem(main, params, itemId) {
             `${new Date(e.at).toLocaleString()} · ${e.by}: ${e.from_status || "—"} → ${e.to_status}`,
             e.note ? ` (${e.note})` : "")))))));
   const unbind = player ? bindKeys(player) : () => {};
-  return () => { unbind(); player?.video.pause(); };
+  return () => { unbind(); player?.video.pause(); player?.destroy(); };
 }

@@ -4,6 +4,7 @@
 import { get, post, patch, framework as loadFramework } from "../api.js";
 import { session } from "../session.js";
 import { createPlayer, bindKeys } from "../player.js";
+import { openPlayback } from "../playback.js";
 import { createCommentList, loadAllThreads } from "../comments.js";
 import { createClipTool } from "../cliptool.js";
 import { accessPanel, safeguardsPanel, safeguardBadges } from "../privacy.js";
@@ -11,11 +12,15 @@ import { h, replace, clock, badge, poll, elementCheckboxes, checkedValues, toast
 
 export async function render(main, params, videoId) {
   const [video, framework] = await Promise.all([get(`/videos/${encodeURIComponent(videoId)}`), loadFramework()]);
-  if (video.status !== "ready") return renderWaiting(main, video, videoId);
+  // The player comes as soon as the start of the lesson can be watched; the rest
+  // keeps encoding beside it.
+  if (!video.playable) return renderWaiting(main, video, videoId);
   const me = session.user();
   const isOwner = me.user_id === video.owner_id;
   const canClip = isOwner || session.has("coach") || session.has("admin");
+  const access = await openPlayback("videos", videoId);
   const player = createPlayer({
+    access,
     renditions: video.renditions,
     poster: video.poster_url,
     storyboardVttUrl: video.storyboard_vtt_url,
@@ -126,13 +131,14 @@ export async function render(main, params, videoId) {
 
   // --- privacy: who has access and did what; safeguards ----------------------
   const headBadges = h("p", { class: "badges", id: "head-badges" }, safeguardBadges(video));
-  const access = (isOwner || session.has("admin")) && video.sharing ? accessPanel(video) : null;
+  const activity = (isOwner || session.has("admin")) && video.sharing ? accessPanel(video) : null;
   const safeguards = safeguardsPanel(video, {
     onChange: (v) => {
       replace(headBadges, safeguardBadges(v));
-      access?.reload();
+      activity?.reload();
     },
   });
+  const processing = video.status === "ready" ? null : processingNote(video, videoId);
 
   const reflection = h("section", { class: "card reflection", "aria-labelledby": "reflection-h" },
     h("h2", { id: "reflection-h" }, `${video.owner_id === me.user_id ? "Your" : "Teacher's"} reflection`),
@@ -143,6 +149,7 @@ export async function render(main, params, videoId) {
       h("h1", {}, video.title),
       h("p", { class: "muted" }, `${video.owner_id} · ${video.school || ""} · ${clock(video.duration_s)}`),
       headBadges),
+    processing?.el,
     h("div", { class: "video-layout" },
       h("div", { class: "video-main" },
         player.el,
@@ -160,7 +167,7 @@ export async function render(main, params, videoId) {
           comments.el),
         sharing,
         safeguards,
-        access),
+        activity),
       h("div", { class: "video-tools" }, commentForm, clipTool ? clipTool.el : null)));
   await refresh();
   clipTool?.load();
@@ -178,8 +185,25 @@ export async function render(main, params, videoId) {
   return () => {
     unbind();
     clipTool?.stop();
+    processing?.stop();
     player.video.pause();
+    player.destroy();
   };
+}
+
+// Still encoding: how far it is, beside a player that already plays the start.
+function processingNote(video, videoId) {
+  const note = h("p", { class: "card processing", id: "processing", "aria-live": "polite" });
+  const show = (v) => replace(note, badge(v.status, ` ${Math.round((v.progress || 0) * 100)}%`), " ",
+    v.status === "failed" ? h("span", { class: "failure" }, v.failure_reason || "Processing failed.")
+      : v.status === "ready" ? "Every part of the lesson can now be watched."
+        : "You can watch while the rest of the lesson is prepared.");
+  show(video);
+  const stop = poll(() => get(`/videos/${encodeURIComponent(videoId)}`), 2000, (v) => {
+    show(v);
+    return v.status === "ready" || v.status === "failed";
+  });
+  return { el: note, stop };
 }
 
 function sharingPanel(video) {
@@ -231,7 +255,7 @@ function renderWaiting(main, video, videoId) {
   show(video);
   if (video.status === "failed") return null;
   return poll(() => get(`/videos/${encodeURIComponent(videoId)}`), 1000, (v) => {
-    if (v.status === "ready") {
+    if (v.playable) {
       window.dispatchEvent(new HashChangeEvent("hashchange"));
       return true;
     }
