@@ -65,7 +65,7 @@ class Settings(BaseSettings):
     # whose worker died frees the video once the lease runs out.
     ingest_lease_s: int = 120
 
-    # --- lessons in segments (chalicelib/ingest/lesson.py) -------------------------
+    # --- lessons in segments (chalicelib/ingest: planning, encoding, finishing) ---------------
     # A chunk task encodes this many segments (~6 s each) from one cut of the
     # source: fewer, larger tasks cost less overhead; smaller ones spread wider.
     segments_per_chunk: int = 5

@@ -21,6 +21,7 @@ from pynamodb.exceptions import UpdateError
 from chalicelib.clips.models import ClipJobAttr, ClipRecord, ClipStatus
 from chalicelib.config import Settings
 from chalicelib.db.base import is_conditional_check_failure, utcnow
+from chalicelib.ingest import layout as files
 from chalicelib.ingest import publishing
 from chalicelib.ingest.pipeline import Outputs, produce
 from chalicelib.ingest.worker import GAVE_UP, rendition_attr
@@ -210,7 +211,7 @@ def _stream(
         settings.media_bucket,
         key,
         hls.master_playlist(variants, None),
-        publishing.PLAYLIST_TYPE,
+        files.PLAYLIST_TYPE,
         settings,
         cache_control=objects.IMMUTABLE,
     )

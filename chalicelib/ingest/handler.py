@@ -35,7 +35,7 @@ def _handle_task(delivery: Delivery[LessonTask], settings: Settings) -> str:
     try:
         claimed = tasks.claim(task, settings)
     except tasks.TaskGone:
-        lesson.abandon(task, settings)
+        tasks.abandon(task, settings)
         return "gone"
     if claimed is None:
         return "duplicate"
@@ -43,16 +43,16 @@ def _handle_task(delivery: Delivery[LessonTask], settings: Settings) -> str:
         return lesson.run_task(claimed, settings)
     except MediaRejected as rejected:
         # The file itself cannot go on (e.g. it is cut off half-way): the teacher's reason.
-        lesson.fail(task, rejected.reason, FailureKind.REJECTED)
-        lesson.abandon(task, settings)
+        tasks.fail(task, rejected.reason, FailureKind.REJECTED)
+        tasks.abandon(task, settings)
         return "rejected"
     except LeaseLost:
         return "lease_lost"
     except Exception:
         with contextlib.suppress(LeaseLost):
             if delivery.last_attempt:
-                lesson.fail(task, GAVE_UP, FailureKind.ERROR)
-                lesson.abandon(task, settings)
+                tasks.fail(task, GAVE_UP, FailureKind.ERROR)
+                tasks.abandon(task, settings)
             else:
                 claimed.lease.release()  # the retry need not wait out our lease
         raise

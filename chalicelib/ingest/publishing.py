@@ -14,7 +14,6 @@ the sound is listed, and says so once (``video.playable``).
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import dataclass
 from typing import Any, cast
 
 from pynamodb.exceptions import TransactWriteError, UpdateError
@@ -23,6 +22,15 @@ from chalicelib.config import Settings
 from chalicelib.db.base import is_conditional_check_failure, utcnow
 from chalicelib.events import outbox
 from chalicelib.ingest import announcements
+from chalicelib.ingest.layout import (
+    AUDIO_DIR,
+    PLAYLIST,
+    PLAYLIST_TYPE,
+    LessonLayout,
+    init_name,
+    rendition_dir,
+    segment_name,
+)
 from chalicelib.ingest.models import SegmentRecord, segment_sort_key
 from chalicelib.ingest.tasks import plan_holds
 from chalicelib.media import hls
@@ -32,36 +40,8 @@ from chalicelib.storage import objects
 from chalicelib.videos.models import MASTER_PLAYLIST as MASTER
 from chalicelib.videos.models import VideoRecord
 
-PLAYLIST = "index.m3u8"
-AUDIO_DIR = "audio"
-PLAYLIST_TYPE = "application/vnd.apple.mpegurl"
-SEGMENT_TYPE = "video/iso.segment"
-INIT_TYPE = "video/mp4"
 # Peak bits per second of a rendition's picture (x264's maxrate) plus the sound.
 AUDIO_BANDWIDTH = 128_000
-
-
-def rendition_dir(label: str) -> str:
-    return f"{label}/"
-
-
-def segment_name(index: int) -> str:
-    return f"seg_{index:05d}.m4s"
-
-
-def init_name(init_id: str) -> str:
-    return f"init_{init_id}.mp4"
-
-
-@dataclass(frozen=True)
-class LessonLayout:
-    """Where a plan's HLS files live: ``{hls_prefix}{label}/...`` and the master."""
-
-    hls_prefix: str
-    renditions: Sequence[Rendition]
-
-    def key(self, relative: str) -> str:
-        return self.hls_prefix + relative
 
 
 def _done_from(video_id: str, job_id: str, start: int, total: int) -> list[SegmentRecord]:

@@ -13,18 +13,25 @@ from __future__ import annotations
 import uuid
 from dataclasses import dataclass
 from datetime import timedelta
+from pathlib import Path
 from typing import Any, cast
 
 from pydantic import BaseModel, Field
-from pynamodb.exceptions import UpdateError
+from pynamodb.exceptions import TransactWriteError, UpdateError
 
 from chalicelib.config import Settings
 from chalicelib.db.base import is_conditional_check_failure, utcnow
+from chalicelib.events import outbox
+from chalicelib.ingest import announcements, claims
+from chalicelib.ingest.layout import WORK_DIR, LessonLayout, plan_prefix
 from chalicelib.ingest.models import TaskKind, TaskLeaseAttr, TaskRecord, TaskStatus
 from chalicelib.jobs.dispatch import enqueue
-from chalicelib.jobs.lease import JobLease
+from chalicelib.jobs.lease import Heartbeat, JobLease
 from chalicelib.jobs.retry import RetryLater
-from chalicelib.videos.models import VideoRecord, VideoStatus
+from chalicelib.media.plan import MediaPlan
+from chalicelib.observability import logger
+from chalicelib.storage import objects
+from chalicelib.videos.models import FailureKind, VideoRecord, VideoStatus
 
 SEGMENT_QUEUE = "segment"
 
@@ -131,3 +138,54 @@ def claim(task: LessonTask, settings: Settings) -> ClaimedTask | None:
     if loaded is None:
         raise TaskGone(f"no task {key[1]}")
     return ClaimedTask(task, loaded, attempt_id, settings.segment_lease_s)
+
+
+@dataclass(frozen=True)
+class TaskContext:
+    claimed: ClaimedTask
+    video: VideoRecord
+    layout: LessonLayout
+    plan: MediaPlan
+    workdir: Path
+    heartbeat: Heartbeat
+
+    @property
+    def task(self) -> LessonTask:
+        return self.claimed.task
+
+    @property
+    def scratch(self) -> str:
+        return plan_prefix(self.task.video_id, self.task.job_id) + WORK_DIR
+
+
+def fail(task: LessonTask, reason: str, kind: FailureKind) -> bool:
+    """Fail the video with the teacher's reason (and announce it), if it still follows this plan."""
+    video = VideoRecord.load(task.video_id)
+    if video is None:
+        return False
+    try:
+        outbox.update(
+            VideoRecord.unread(*VideoRecord.key(task.video_id)),
+            [*claims.failure_actions(reason, kind), VideoRecord.updated_at.set(utcnow())],
+            announcements.video_event(video, "failed", reason),
+            condition=plan_holds(task.job_id),
+            add_version_condition=False,
+        )
+    except TransactWriteError as exc:
+        if outbox.condition_failed(exc):
+            return False
+        raise
+    announcements.report_failure(kind.value)
+    logger.info("video failed", extra={"video_id": task.video_id, "reason": reason})
+    return True
+
+
+def abandon(task: LessonTask, settings: Settings) -> None:
+    """The video left this plan (deleted, failed, re-planned): remove what the plan wrote.
+
+    Every task that finds this out deletes after its own last upload, so what a
+    late task writes is removed too.
+    """
+    if follows_plan(VideoRecord.load(task.video_id), task.job_id):
+        return  # still the video's plan (a transient conflict): nothing to remove
+    objects.delete_prefix(settings.media_bucket, plan_prefix(task.video_id, task.job_id), settings)

@@ -17,7 +17,7 @@ import contextlib
 
 from chalicelib.config import Settings
 from chalicelib.db.base import utcnow
-from chalicelib.ingest import claims, landing, lesson
+from chalicelib.ingest import claims, landing, planning
 from chalicelib.ingest.claims import Decision, Job
 from chalicelib.ingest.events import ObjectCreated
 from chalicelib.ingest.pipeline import ProducedRendition
@@ -111,7 +111,7 @@ def _run_job(job: Job, created: ObjectCreated, version_id: str | None, settings:
         validate(exam.info, settings)
         if not exam.plan.accepted:
             raise MediaRejected(exam.plan.reason or NOT_A_VIDEO)
-        lesson.plan_and_fan_out(job, source, exam, run.workdir, heartbeat, settings)
+        planning.plan_and_fan_out(job, source, exam, run.workdir, heartbeat, settings)
         # The plan's files (cut chunks, the sound) stay for its tasks.
         run.published = True
     # The tasks carry the video from here; a duplicate upload event finds it planned.

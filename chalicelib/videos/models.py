@@ -90,7 +90,7 @@ MASTER_PLAYLIST = "master.m3u8"
 
 
 class PipelineAttr(Document):
-    """The segment-parallel encode of one upload (chalicelib/ingest/lesson.py).
+    """The segment-parallel encode of one upload (chalicelib/ingest: planning, encoding, finishing).
 
     Counters are the fan-in: each finished segment adds one in the same
     transaction that records it, so "everything is done" is a read, not a

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import subprocess
+from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -19,9 +20,20 @@ def open_playback(api: Api, video_id: str) -> dict[str, Any]:
     return view
 
 
-def fetch(api: Api, path: str) -> requests.Response:
-    """A /media/ path with whatever playback cookies the session holds (no bearer token)."""
-    return requests.get(f"{api.base_url}{path}", cookies=api.session.cookies, timeout=60)
+Renew = Callable[[], object]
+
+
+def fetch(api: Api, path: str, renew: Renew | None = None) -> requests.Response:
+    """A /media/ path with whatever playback cookies the session holds (no bearer token).
+
+    With ``renew``, a refusal is answered as the player answers it: ask for access again
+    and retry once. Tests that run with access of a few seconds need this whenever the
+    machine is slow enough for the access to run out between two requests."""
+    response = requests.get(f"{api.base_url}{path}", cookies=api.session.cookies, timeout=60)
+    if response.status_code == 403 and renew is not None:
+        renew()
+        response = requests.get(f"{api.base_url}{path}", cookies=api.session.cookies, timeout=60)
+    return response
 
 
 @dataclass(frozen=True)
@@ -31,14 +43,14 @@ class Mirror:
     audio: Path | None
 
 
-def mirror(api: Api, master_path: str, target: Path) -> Mirror:
+def mirror(api: Api, master_path: str, target: Path, renew: Renew | None = None) -> Mirror:
     """Download the master playlist and everything it lists, keeping relative paths, so
     ffmpeg can play the copy from disk as a player plays the original."""
     base = master_path.rsplit("/", 1)[0] + "/"
     target.mkdir(parents=True, exist_ok=True)
 
     def save(relative: str) -> str:
-        response = fetch(api, base + relative)
+        response = fetch(api, base + relative, renew)
         assert response.status_code == 200, (relative, response.status_code, response.text[:200])
         path = target / relative
         path.parent.mkdir(parents=True, exist_ok=True)

@@ -110,7 +110,11 @@ def test_playable_while_encoding_then_adaptive_hls_when_ready(
     video = teacher.wait_for(video_id, timeout_s=300)
     assert video["status"] == "ready", video
     view = open_playback(teacher, video_id)
-    copy = mirror(teacher, str(view["hls_url"]), tmp_path / "hls")
+
+    def renew() -> object:
+        return open_playback(teacher, video_id)
+
+    copy = mirror(teacher, str(view["hls_url"]), tmp_path / "hls", renew)
     assert set(copy.variants) == {"720p", "360p"}
     assert copy.audio is not None
     for folder, playlist in copy.variants.items():
@@ -122,7 +126,7 @@ def test_playable_while_encoding_then_adaptive_hls_when_ready(
         assert abs(duration - LESSON_S) <= 1 / FPS, (folder, duration)
 
     download = tmp_path / "download.mp4"
-    response = fetch(teacher, view["renditions"][0]["url"])
+    response = fetch(teacher, view["renditions"][0]["url"], renew)
     assert response.status_code == 200
     download.write_bytes(response.content)
     info = ffprobe(download)
@@ -137,7 +141,12 @@ def test_picture_and_sound_stay_together_across_segment_joins(
     video = teacher.wait_for(_upload(teacher, lesson_file), timeout_s=300)
     assert video["status"] == "ready", video
     view = open_playback(teacher, str(video["id"]))
-    copy = mirror(teacher, str(view["hls_url"]), tmp_path / "hls")
+    copy = mirror(
+        teacher,
+        str(view["hls_url"]),
+        tmp_path / "hls",
+        lambda: open_playback(teacher, str(video["id"])),
+    )
     watched = remux_to_mp4(copy.variants["720p"], copy.audio, tmp_path / "watched.mp4")
     flashes = measure.flash_times(watched)
     beeps = measure.beep_times(watched)[: len(MOMENTS_S)]

@@ -21,6 +21,9 @@ from classreel.local.runner import (
 )
 
 MODULE = "tests.unit.local.functions_for_isolation"
+# Long enough for a loaded machine to fork, import and start the child; the
+# handler then hangs well past it.
+HANG_TIMEOUT_S = 5
 
 
 def _alive(pid: int) -> bool:
@@ -51,10 +54,13 @@ def test_a_process_that_dies_fails_the_invocation() -> None:
 
 def test_past_its_timeout_the_invocation_and_its_children_are_stopped(tmp_path: Path) -> None:
     pid_file = tmp_path / "child.pid"
-    with pytest.raises(FunctionTimedOut, match="timed out after 2 s"):
+    # A warm server first, so the timeout below is spent in the handler, as in Lambda.
+    IsolatedFunction(MODULE, "echo")({}, LambdaContext("warm", 60))
+    with pytest.raises(FunctionTimedOut, match=f"timed out after {HANG_TIMEOUT_S} s"):
         IsolatedFunction(MODULE, "hangs_with_a_child")(
-            {"pid_file": str(pid_file)}, LambdaContext("hangs", 2)
+            {"pid_file": str(pid_file)}, LambdaContext("hangs", HANG_TIMEOUT_S)
         )
+    assert pid_file.exists(), "the handler never started its child within the timeout"
     child = int(pid_file.read_text())
     # SIGKILL is delivered at once but reaped asynchronously: wait for that, not a guess.
     deadline = time.monotonic() + 30
