@@ -46,9 +46,10 @@ function handler(event) {{
   return request;
 }}
 """
-# /media/{key} is the bucket's {key}: the prefix goes before the origin sees it
-# (CloudFront has checked the cookies against the viewer's URL already). Anything
-# but a video's or clip's folder is not served, whatever a bucket policy allows.
+# /media/{key} is the bucket's {key}: the prefix goes before the origin sees it.
+# CloudFront checks the cookies against the URL the viewer asked for, which is
+# what the cookies' policy names (docs/deploy.md: a first deployment confirms it).
+# Anything but a video's or clip's folder is not served, whatever a bucket allows.
 _MEDIA_KEY = f"""
 var SERVED = {json.dumps(list(SERVED_PREFIXES))};
 function handler(event) {{
