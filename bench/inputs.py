@@ -24,11 +24,24 @@ def _ffmpeg(*args: str) -> None:
     subprocess.run(["ffmpeg", "-v", "error", "-nostdin", "-y", *args], check=True)
 
 
-def generate(path: Path, *, size: str, duration_s: float, bitrate: str, faststart: bool) -> None:
+def generate(
+    path: Path,
+    *,
+    size: str,
+    duration_s: float,
+    bitrate: str,
+    faststart: bool,
+    hevc: bool = False,
+) -> None:
+    """``hevc``: H.265 tagged ``hvc1``, as an iPhone records by default; else H.264 High."""
     video = f"testsrc2=size={size}:rate=30:duration={duration_s},noise=alls=10:allf=t+u"
     audio = f"sine=frequency=440:beep_factor=4:duration={duration_s}:sample_rate=48000"
     args = ["-f", "lavfi", "-i", video, "-f", "lavfi", "-i", audio]
-    args += ["-c:v", "libx264", "-preset", "ultrafast", "-profile:v", "high"]
+    if hevc:
+        args += ["-c:v", "libx265", "-preset", "ultrafast", "-tag:v", "hvc1"]
+        args += ["-x265-params", "log-level=error"]
+    else:
+        args += ["-c:v", "libx264", "-preset", "ultrafast", "-profile:v", "high"]
     args += ["-b:v", bitrate, "-maxrate", bitrate, "-bufsize", bitrate, "-g", "60"]
     args += ["-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "128k", "-ac", "2"]
     if faststart:

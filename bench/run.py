@@ -141,8 +141,13 @@ def segment_figures(out: Path, inputs: Path, scale: Scale) -> None:
     about = machine()
     chunk_s, copies = scale.segment_source
     _log(f"segmented pipeline vs one process: {chunk_s:g} s x {copies}")
-    with tempfile.TemporaryDirectory(prefix="classreel-bench-segments-") as tmp:
-        figures = segment_bench.run(inputs, Path(tmp), get_settings(), chunk_s, copies)
+    figures: dict[str, Any] = {"sources": {}}
+    for kind in segment_bench.SOURCE_KINDS:
+        _log(f"  {kind} source")
+        with tempfile.TemporaryDirectory(prefix="classreel-bench-segments-") as tmp:
+            figures["sources"][kind] = segment_bench.run(
+                inputs, Path(tmp), get_settings(), chunk_s, copies, kind
+            )
     about["loadavg_at_end"] = os.getloadavg()
     figures["machine"] = about
     (out / "results").mkdir(parents=True, exist_ok=True)
@@ -178,6 +183,10 @@ def main(argv: list[str] | None = None) -> int:
         help="only the segmented-pipeline figures (issue 17): SEGMENTS.md, a few minutes",
     )
     args = parser.parse_args(argv)
+    if args.segments and args.report_only:
+        figures = json.loads((args.out / "results" / "segments.json").read_text())
+        (args.out / "SEGMENTS.md").write_text(segment_bench.markdown(figures, figures["machine"]))
+        return 0
     if args.segments:
         segment_figures(args.out, args.inputs, SMOKE if args.smoke else FULL)
         return 0

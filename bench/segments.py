@@ -85,13 +85,35 @@ def _total(parts: list[dict[str, float]]) -> dict[str, float]:
     return {key: sum(part[key] for part in parts) for key in ("wall_s", "cpu_s", "python_cpu_s")}
 
 
-def make_source(directory: Path, chunk_s: float, copies: int) -> Path:
-    """A 1080p30 H.264 + AAC source ``chunk_s * copies`` long, as a phone writes it."""
+@dataclasses.dataclass(frozen=True)
+class SourceKind:
+    label: str
+    hevc: bool
+    bitrate: str
+
+
+# What phones record at 1080p30: HEVC by default on an iPhone, H.264 elsewhere.
+SOURCE_KINDS = {
+    "hevc": SourceKind("1080p30 HEVC (hvc1) ~8 Mbit/s, GOP 2 s, AAC 48 kHz stereo", True, "8M"),
+    "h264": SourceKind("1080p30 H.264 High ~16 Mbit/s, GOP 2 s, AAC 48 kHz stereo", False, "16M"),
+}
+
+
+def make_source(directory: Path, chunk_s: float, copies: int, kind: str) -> Path:
+    """A phone-like source ``chunk_s * copies`` long: one chunk encoded, then copies joined."""
+    spec = SOURCE_KINDS[kind]
     directory.mkdir(parents=True, exist_ok=True)
-    chunk = directory / f"lesson-chunk-1080p-{chunk_s:g}s.mp4"
+    chunk = directory / f"lesson-chunk-1080p-{kind}-{chunk_s:g}s.mp4"
     if not chunk.exists():
-        generate(chunk, size="1920x1080", duration_s=chunk_s, bitrate="16M", faststart=False)
-    source = directory / f"lesson-1080p-{chunk_s:g}s-x{copies}.mp4"
+        generate(
+            chunk,
+            size="1920x1080",
+            duration_s=chunk_s,
+            bitrate=spec.bitrate,
+            faststart=False,
+            hevc=spec.hevc,
+        )
+    source = directory / f"lesson-1080p-{kind}-{chunk_s:g}s-x{copies}.mp4"
     if not source.exists():
         join_copies(chunk, copies, source, faststart=False)
     return source
@@ -315,9 +337,9 @@ def ffmpeg_version(settings: Settings) -> str:
 
 
 def run(
-    inputs: Path, work: Path, settings: Settings, chunk_s: float, copies: int
+    inputs: Path, work: Path, settings: Settings, chunk_s: float, copies: int, kind: str
 ) -> dict[str, Any]:
-    source = make_source(inputs, chunk_s, copies)
+    source = make_source(inputs, chunk_s, copies, kind)
     info = probe(source, settings)
     size_mb = source.stat().st_size / 1e6
     duration = info.duration_s or chunk_s * copies
@@ -332,7 +354,7 @@ def run(
             "duration_s": duration,
             "size_mb": size_mb,
             "made_from": f"{chunk_s:g} s chunk joined {copies}x with -c copy",
-            "video": "1080p30 H.264 High ~16 Mbit/s, GOP 2 s, AAC 48 kHz stereo (phone-like)",
+            "video": SOURCE_KINDS[kind].label,
         },
         "ffmpeg": ffmpeg_version(settings),
         "x264_preset": settings.x264_preset,
@@ -355,19 +377,9 @@ def run(
     return measured
 
 
-def markdown(results: dict[str, Any], machine: dict[str, Any]) -> str:
-    """bench/SEGMENTS.md from one run's figures."""
-    m = results
-    single, seg, over = m["one_process"], m["segmented"], m["overhead"]
-    per = seg["per_segment"]
-    src = m["source"]
-    minutes = src["duration_s"] / 60
-    a = m["assumptions"]
-
-    def audio(key: str) -> str:
-        part = seg[key]
-        return f"{part['wall_s']:.2f} | {part['cpu_s']:.2f}" if part else "- | -"
-
+def markdown(figures: dict[str, Any], machine: dict[str, Any]) -> str:
+    """bench/SEGMENTS.md from one run's figures (every source kind measured)."""
+    first = next(iter(figures["sources"].values()))
     lines = [
         "# Segment-parallel encoding: measured on 2 cores, predicted for Lambda",
         "",
@@ -379,17 +391,35 @@ def markdown(results: dict[str, Any], machine: dict[str, Any]) -> str:
         f"- {machine['cpu_model']}, {machine['cores']} cores, shared with other engineers' "
         f"work (load average {machine['loadavg_at_start'][0]:.1f} at start, "
         f"{machine.get('loadavg_at_end', [0])[0]:.1f} at end): wall times are inflated and "
-        "noisy; CPU-seconds are the figures to compare",
-        f"- {m['ffmpeg']}, x264 preset `{m['x264_preset']}`; {machine['date']}",
+        "noisy; CPU-seconds are the figures to compare, and they move by a few points "
+        "between runs under such load",
+        f"- {first['ffmpeg']}, x264 preset `{first['x264_preset']}`; {machine['date']}",
         "",
-        "## Source",
+    ]
+    for kind, measured in figures["sources"].items():
+        lines += _source_markdown(kind, measured)
+    return "\n".join(lines)
+
+
+def _source_markdown(kind: str, m: dict[str, Any]) -> list[str]:
+    single, seg, over = m["one_process"], m["segmented"], m["overhead"]
+    per = seg["per_segment"]
+    src = m["source"]
+    minutes = src["duration_s"] / 60
+    a = m["assumptions"]
+
+    def audio(key: str) -> str:
+        part = seg[key]
+        return f"{part['wall_s']:.2f} | {part['cpu_s']:.2f}" if part else "- | -"
+
+    lines = [
+        f"## {kind.upper()} source",
         "",
         f"{src['video']}; {src['duration_s']:.0f} s ({src['size_mb']:.0f} MB), made from a "
-        f"{src['made_from']}. Measured: phone-like H.264 (not HEVC; an HEVC source costs "
-        "more to decode in both pipelines alike). Renditions: "
-        f"{', '.join(seg['renditions'])} (the ladder for a 1080p source).",
+        f"{src['made_from']}. Renditions: {', '.join(seg['renditions'])} (the ladder for a "
+        "1080p source).",
         "",
-        "## Measured, side by side",
+        "### Measured, side by side",
         "",
         "| | wall s | CPU s |",
         "|---|---|---|",
@@ -421,14 +451,19 @@ def markdown(results: dict[str, Any], machine: dict[str, Any]) -> str:
         f"({over['segmented_cpu_s']:.1f} against {over['one_process_cpu_s']:.1f} CPU-s; "
         "issue 17's target: at most +15 %). The one-process side encodes no sound here; "
         "the single-invocation pipeline also encodes AAC per rung, which the segmented "
-        "one copies instead.",
+        "one copies instead. The extra is "
+        f"{(seg['encode']['cpu_s'] - single['cpu_s']) / seg['segments']:.2f} CPU-s per "
+        "segment, most likely a cost of each ffmpeg run (process start, decoder and "
+        "encoder set-up, x264's lookahead filling anew), paid once per segment today; "
+        "encoding a chunk's segments in one ffmpeg run and splitting its output at the "
+        "keyframes would pay it once per chunk (not measured here).",
         "",
         *_empty_tail_note(seg),
         "Parallel segments cannot beat one process on 2 cores, so no wall-time speed-up is "
         f"claimed here ({src['duration_s']:.0f} s of source: one process "
         f"{single['wall_s']:.0f} s, segments one after another {seg['encode']['wall_s']:.0f} s).",
         "",
-        "## Predicted for Lambda",
+        "### Predicted for Lambda",
         "",
         "Measured inputs: CPU-s per media second of the segment encode, cut wall time per "
         "chunk, sound copy/packaging and download join per media second, source MB per "
@@ -481,7 +516,7 @@ def markdown(results: dict[str, Any], machine: dict[str, Any]) -> str:
         "10 GB /tmp: not done yet.",
         "",
     ]
-    return "\n".join(lines)
+    return lines
 
 
 def _empty_tail_note(seg: dict[str, Any]) -> list[str]:
