@@ -4,7 +4,7 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup setup-test run test soak lint typecheck unit integration e2e bench clean \
+.PHONY: setup setup-test run test soak lint typecheck unit integration e2e bench bench-segments clean \
 	layer synth deploy infra-test lock
 
 setup:
@@ -65,9 +65,14 @@ deploy: layer
 infra-test: setup
 	@$(PY) -m pytest tests/infrastructure -q
 
-## Pipeline speed, memory and API scaling as side-by-side ratios (not part of make test).
+## Pipeline speed, memory and API scaling as side-by-side ratios (not part of make test);
+## includes the segmented pipeline against one process (bench/SEGMENTS.md).
 bench: setup
 	@$(PY) -m bench
+
+## Only the segmented pipeline against one process (a few minutes): bench/SEGMENTS.md.
+bench-segments: setup
+	@$(PY) -m bench --segments
 
 ## Regenerate requirements.txt (Lambda) and requirements-dev.txt from pyproject.toml, with hashes.
 lock: setup

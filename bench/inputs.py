@@ -24,11 +24,24 @@ def _ffmpeg(*args: str) -> None:
     subprocess.run(["ffmpeg", "-v", "error", "-nostdin", "-y", *args], check=True)
 
 
-def _generate(path: Path, *, size: str, duration_s: float, bitrate: str, faststart: bool) -> None:
+def generate(
+    path: Path,
+    *,
+    size: str,
+    duration_s: float,
+    bitrate: str,
+    faststart: bool,
+    hevc: bool = False,
+) -> None:
+    """``hevc``: H.265 tagged ``hvc1``, as an iPhone records by default; else H.264 High."""
     video = f"testsrc2=size={size}:rate=30:duration={duration_s},noise=alls=10:allf=t+u"
     audio = f"sine=frequency=440:beep_factor=4:duration={duration_s}:sample_rate=48000"
     args = ["-f", "lavfi", "-i", video, "-f", "lavfi", "-i", audio]
-    args += ["-c:v", "libx264", "-preset", "ultrafast", "-profile:v", "high"]
+    if hevc:
+        args += ["-c:v", "libx265", "-preset", "ultrafast", "-tag:v", "hvc1"]
+        args += ["-x265-params", "log-level=error"]
+    else:
+        args += ["-c:v", "libx264", "-preset", "ultrafast", "-profile:v", "high"]
     args += ["-b:v", bitrate, "-maxrate", bitrate, "-bufsize", bitrate, "-g", "60"]
     args += ["-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "128k", "-ac", "2"]
     if faststart:
@@ -36,22 +49,12 @@ def _generate(path: Path, *, size: str, duration_s: float, bitrate: str, faststa
     _ffmpeg(*args, str(path))
 
 
-def _repeat(source: Path, times: int, target: Path) -> None:
+def join_copies(source: Path, times: int, target: Path, *, faststart: bool = True) -> None:
+    """``source`` joined to itself ``times`` over, streams copied (no encoding)."""
     listing = target.with_suffix(".txt")
     listing.write_text("".join(f"file '{source.resolve()}'\n" for _ in range(times)))
-    _ffmpeg(
-        "-f",
-        "concat",
-        "-safe",
-        "0",
-        "-i",
-        str(listing),
-        "-c",
-        "copy",
-        "-movflags",
-        "+faststart",
-        str(target),
-    )
+    flags = ["-movflags", "+faststart"] if faststart else []
+    _ffmpeg("-f", "concat", "-safe", "0", "-i", str(listing), "-c", "copy", *flags, str(target))
 
 
 def make_inputs(directory: Path, duration_s: float, repeat: int) -> Inputs:
@@ -65,11 +68,11 @@ def make_inputs(directory: Path, duration_s: float, repeat: int) -> Inputs:
         web_long=directory / f"web-720p-{tag}-x{repeat}.mp4",
     )
     if not inputs.phone.exists():
-        _generate(
+        generate(
             inputs.phone, size="1920x1080", duration_s=duration_s, bitrate="16M", faststart=False
         )
     if not inputs.web.exists():
-        _generate(inputs.web, size="1280x720", duration_s=duration_s, bitrate="4M", faststart=True)
+        generate(inputs.web, size="1280x720", duration_s=duration_s, bitrate="4M", faststart=True)
     if not inputs.web_short.exists():
         short = min(10.0, duration_s)
         _ffmpeg(
@@ -84,5 +87,5 @@ def make_inputs(directory: Path, duration_s: float, repeat: int) -> Inputs:
             str(inputs.web_short),
         )
     if not inputs.web_long.exists():
-        _repeat(inputs.web, repeat, inputs.web_long)
+        join_copies(inputs.web, repeat, inputs.web_long)
     return inputs

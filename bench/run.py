@@ -17,6 +17,7 @@ from typing import Any
 
 from bench import api as api_bench
 from bench import media, report
+from bench import segments as segment_bench
 from bench.inputs import make_inputs
 from chalicelib.config import get_settings
 from classreel.local.stack import LocalStack, StackOptions
@@ -37,10 +38,12 @@ class Scale:
     clients: int
     throughput_s: float
     uploads: int
+    # The segmented-pipeline source: a chunk of this many seconds, joined this many times.
+    segment_source: tuple[float, int] = (30.0, 4)
 
 
 FULL = Scale(60, 10, 1_000, 100_000, 200, 20, 20, 3)
-SMOKE = Scale(2, 3, 200, 400, 10, 2, 1, 1)
+SMOKE = Scale(2, 3, 200, 400, 10, 2, 1, 1, segment_source=(6.0, 2))
 
 
 def _log(message: str) -> None:
@@ -133,6 +136,26 @@ def stack_figures(scale: Scale, web: Path, work: Path) -> dict[str, Any]:
     return out
 
 
+def segment_figures(out: Path, inputs: Path, scale: Scale) -> None:
+    """Issue 17's figures: one process against the segmented pipeline on one long source."""
+    about = machine()
+    chunk_s, copies = scale.segment_source
+    _log(f"segmented pipeline vs one process: {chunk_s:g} s x {copies}")
+    figures: dict[str, Any] = {"sources": {}}
+    for kind in segment_bench.SOURCE_KINDS:
+        _log(f"  {kind} source")
+        with tempfile.TemporaryDirectory(prefix="classreel-bench-segments-") as tmp:
+            figures["sources"][kind] = segment_bench.run(
+                inputs, Path(tmp), get_settings(), chunk_s, copies, kind
+            )
+    about["loadavg_at_end"] = os.getloadavg()
+    figures["machine"] = about
+    (out / "results").mkdir(parents=True, exist_ok=True)
+    (out / "results" / "segments.json").write_text(json.dumps(figures, indent=2) + "\n")
+    (out / "SEGMENTS.md").write_text(segment_bench.markdown(figures, about))
+    _log(f"wrote {out / 'SEGMENTS.md'}")
+
+
 def _write(out: Path, results: dict[str, Any]) -> None:
     fanout = report.fanout_markdown(results)  # adds results["fanout_model"]
     (out / "results").mkdir(parents=True, exist_ok=True)
@@ -154,7 +177,19 @@ def main(argv: list[str] | None = None) -> int:
         help="re-render RESULTS.md and FANOUT.md from results/latest.json (after editing "
         "ANALYSIS.md); measures nothing",
     )
+    parser.add_argument(
+        "--segments",
+        action="store_true",
+        help="only the segmented-pipeline figures (issue 17): SEGMENTS.md, a few minutes",
+    )
     args = parser.parse_args(argv)
+    if args.segments and args.report_only:
+        figures = json.loads((args.out / "results" / "segments.json").read_text())
+        (args.out / "SEGMENTS.md").write_text(segment_bench.markdown(figures, figures["machine"]))
+        return 0
+    if args.segments:
+        segment_figures(args.out, args.inputs, SMOKE if args.smoke else FULL)
+        return 0
     if args.report_only:
         stored: dict[str, Any] = json.loads((args.out / "results" / "latest.json").read_text())
         stored["cost"] = report.costs(stored)
@@ -169,6 +204,7 @@ def main(argv: list[str] | None = None) -> int:
         results["media"] = media_figures(scale, args.inputs, work)
         results["stack"] = stack_figures(scale, Path(results["media"]["inputs"]["web"]), work)
     results["cost"] = report.costs(results)
+    segment_figures(args.out, args.inputs, scale)
     results["machine"]["loadavg_at_end"] = os.getloadavg()
     results["total_s"] = time.perf_counter() - started
     results["rows"] = report.rows(results)

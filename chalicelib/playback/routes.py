@@ -8,17 +8,24 @@ from chalicelib.api.context import current_principal
 from chalicelib.api.routing import ApiBlueprint
 from chalicelib.config import get_settings
 from chalicelib.playback import service
+from chalicelib.playback.paths import VIEWER_ORIGIN_HEADER
 from chalicelib.playback.schemas import PlaybackView
 
 playback_api = ApiBlueprint(__name__)
 
 
 def _origin(request: Request) -> str:
-    """Where media is served from: the distribution in AWS, this server locally."""
+    """Where media is served from: the distribution in AWS, this server locally.
+
+    A forged viewer-origin header (a caller going around CloudFront) can only
+    make the caller's own cookies name another host, which CloudFront refuses.
+    """
     settings = get_settings()
     if settings.playback_origin:
         return settings.playback_origin
     headers = request.headers
+    if headers.get(VIEWER_ORIGIN_HEADER):
+        return str(headers[VIEWER_ORIGIN_HEADER])
     scheme = headers.get("x-forwarded-proto", "http")
     return f"{scheme}://{headers.get('host', '127.0.0.1')}"
 

@@ -20,13 +20,13 @@ from chalicelib.config import Settings
 from chalicelib.db.base import utcnow
 from chalicelib.errors import Conflict
 from chalicelib.playback.keys import signer
+from chalicelib.playback.paths import MEDIA_ROOT
 from chalicelib.playback.schemas import PlaybackView
 from chalicelib.storage.keys import clip_media_prefix, video_media_prefix
 from chalicelib.videos.access import visible_video
 from chalicelib.videos.models import RenditionAttr
 from chalicelib.videos.schemas import RenditionView
 
-MEDIA_ROOT = "/media/"
 NOT_PLAYABLE = "This video cannot be played yet; it is still being prepared."
 
 

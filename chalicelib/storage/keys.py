@@ -12,6 +12,9 @@ from dataclasses import dataclass
 RAW_PREFIX = "raw/"
 # Teachers' data exports in the media bucket (chalicelib/privacy/export.py).
 EXPORTS_PREFIX = "exports/"
+# Each video's and clip's outputs in the media bucket (renditions, HLS, posters).
+VIDEOS_PREFIX = "videos/"
+CLIPS_PREFIX = "clips/"
 _RAW_KEY = re.compile(
     r"^raw/(?P<district>[A-Za-z0-9_-]{1,64})/(?P<video_id>[A-Za-z0-9_-]{1,64})/source$"
 )
@@ -43,9 +46,9 @@ def parse_raw_key(key: str) -> RawKey | None:
 
 
 def video_media_prefix(video_id: str) -> str:
-    return f"videos/{video_id}/"
+    return f"{VIDEOS_PREFIX}{video_id}/"
 
 
 def clip_media_prefix(clip_id: str) -> str:
     """A clip's own outputs, one folder per processing attempt below it."""
-    return f"clips/{clip_id}/"
+    return f"{CLIPS_PREFIX}{clip_id}/"

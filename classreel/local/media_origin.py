@@ -19,7 +19,7 @@ from werkzeug.wrappers import Response as WsgiResponse
 from chalicelib import aws
 from chalicelib.config import Settings
 from chalicelib.playback import keys
-from chalicelib.playback.service import MEDIA_ROOT
+from chalicelib.playback.paths import MEDIA_ROOT
 from chalicelib.playback.signing import AccessDenied, verify
 
 PREFIX = MEDIA_ROOT

@@ -140,9 +140,10 @@ class Storage(Construct):
         )
 
     def _media_bucket(self, config: DeploymentConfig) -> s3.Bucket:
-        # Served by presigned GETs from the API (docs/deploy.md says why), so it
-        # stays private like the uploads bucket; CORS lets the browser's video
-        # element fetch ranges and read their headers.
+        # Private like the uploads bucket: playlists and segments reach viewers
+        # through CloudFront (origin access control, signed cookies; web.py),
+        # posters, sprites and downloads through presigned GETs from the API,
+        # which CORS lets the browser fetch (the storyboard's WebVTT).
         return self._private_bucket(
             "Media",
             bucket_name=_physical_name(config, "media"),

@@ -16,6 +16,7 @@ from infrastructure.constructs.api_logging import api_name, configure_api_stage
 from infrastructure.constructs.chalice_app import ChaliceApp, camel
 from infrastructure.constructs.ffmpeg_layer import FfmpegLayer
 from infrastructure.constructs.identity import Identity
+from infrastructure.constructs.playback_keys import PlaybackKeys
 from infrastructure.constructs.queues import WorkQueue
 from infrastructure.constructs.storage import Storage
 from infrastructure.constructs.table import Table
@@ -57,6 +58,7 @@ class ClassReelStack(Stack):
         table = Table(self, "Data", table_name=config.name("data")).table
         identity = Identity(self, "Identity", config=config)
         ffmpeg = FfmpegLayer(self, "Ffmpeg", layer_name=config.name("ffmpeg"))
+        playback = PlaybackKeys(self, "Playback", secret_name=config.name("playback-signing-key"))
 
         environment = {
             "CLASSREEL_REGION": Aws.REGION,
@@ -71,7 +73,9 @@ class ClassReelStack(Stack):
             ),
             **identity.environment(),
         }
-        resources = AppResources(storage=storage, table=table, queues=queues, ffmpeg=ffmpeg)
+        resources = AppResources(
+            storage=storage, table=table, queues=queues, ffmpeg=ffmpeg, playback=playback
+        )
         self.app = ChaliceApp(
             self,
             "App",
@@ -98,6 +102,8 @@ class ClassReelStack(Stack):
                 *_bucket_origins(storage.uploads),
             ],
             media_origins=_bucket_origins(storage.media),
+            media=storage.media,
+            playback_keys=playback.key_group,
         )
         # Cognito's hosted UI sends people back to the web client's root.
         identity.allow_web_origin(f"{web.url}/")

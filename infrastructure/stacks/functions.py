@@ -16,19 +16,14 @@ from aws_cdk import aws_iam as iam
 
 from chalicelib.config import Settings
 from chalicelib.events.models import OUTBOX_PREFIX
-from chalicelib.storage.keys import EXPORTS_PREFIX, RAW_PREFIX
+from chalicelib.storage.keys import CLIPS_PREFIX, EXPORTS_PREFIX, RAW_PREFIX, VIDEOS_PREFIX
 from infrastructure.constructs import permissions as allow
 from infrastructure.constructs.chalice_app import FunctionSpec, StreamTrigger
 from infrastructure.constructs.ffmpeg_layer import FfmpegLayer
+from infrastructure.constructs.playback_keys import PlaybackKeys
 from infrastructure.constructs.queues import WorkQueue
 from infrastructure.constructs.storage import Storage
 from infrastructure.deployment import DeploymentConfig
-
-# Renditions, posters and storyboards: chalicelib.storage.keys.video_media_prefix.
-VIDEOS_PREFIX = "videos/"
-# A clip's own outputs: chalicelib.storage.keys.clip_media_prefix.
-CLIPS_PREFIX = "clips/"
-
 
 # Lambda's hard limits, and API Gateway's: a REST integration answers in 29 s.
 LAMBDA_MAX_EPHEMERAL_MB = 10240
@@ -62,6 +57,7 @@ class AppResources:
     table: dynamodb.ITableV2
     queues: dict[str, WorkQueue]
     ffmpeg: FfmpegLayer
+    playback: PlaybackKeys
 
 
 def function_specs(
@@ -74,7 +70,11 @@ def function_specs(
             permissions=api_permissions(resources),
             # /health runs `ffmpeg -version` in whichever function serves it.
             layers=[resources.ffmpeg.layer],
-            extra_environment=resources.ffmpeg.environment(),
+            extra_environment={
+                **resources.ffmpeg.environment(),
+                # Playback cookies: signed with the key CloudFront's key group trusts.
+                **resources.playback.environment(),
+            },
         ),
         "ingest": _media_worker(
             resources, settings, config, ingest_permissions(resources), queue="ingest"
@@ -160,9 +160,11 @@ def api_permissions(r: AppResources) -> list[iam.PolicyStatement]:
             RAW_PREFIX,
             ["s3:PutObject", "s3:AbortMultipartUpload", "s3:ListMultipartUploadParts"],
         ),
-        # Presigned GETs for playback (renditions, posters, storyboards).
+        # Presigned GETs for posters, storyboards and downloads (playlists and
+        # segments go through CloudFront with signed cookies).
         allow.objects("SignPlayback", media, VIDEOS_PREFIX, ["s3:GetObject"]),
         allow.objects("SignClipPlayback", media, CLIPS_PREFIX, ["s3:GetObject"]),
+        r.playback.read_statement(),
         # Deleting a video purges every version of its files and aborts its
         # open multipart uploads (chalicelib/videos/deletion.py).
         allow.objects("PurgeSources", uploads, RAW_PREFIX, ["s3:DeleteObjectVersion"]),

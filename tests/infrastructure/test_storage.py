@@ -96,7 +96,9 @@ def test_uploads_cors_lets_browsers_put_and_post_and_read_the_etag(
     assert "ETag" in rule["ExposedHeaders"]
 
 
-def test_media_bucket_is_read_by_presigned_gets_only(synthesized: Synthesized) -> None:
+def test_media_bucket_is_read_by_presigned_gets_and_the_distribution_only(
+    synthesized: Synthesized,
+) -> None:
     media = _bucket(synthesized, "media")["Properties"]
     (rule,) = media["CorsConfiguration"]["CorsRules"]
     assert set(rule["AllowedMethods"]) <= {"GET", "HEAD"}
@@ -105,7 +107,11 @@ def test_media_bucket_is_read_by_presigned_gets_only(synthesized: Synthesized) -
         if synthesized.logical_id(policy["Properties"]["Bucket"]) != media_id:
             continue
         for statement in policy["Properties"]["PolicyDocument"]["Statement"]:
-            assert statement["Effect"] == "Deny", "the media bucket grants nobody by policy"
+            if statement["Effect"] == "Deny":
+                continue
+            # Playback through CloudFront (tests/infrastructure/test_playback_cdn.py).
+            assert statement["Principal"] == {"Service": "cloudfront.amazonaws.com"}
+            assert "AWS:SourceArn" in statement["Condition"]["StringEquals"]
 
 
 def test_objects_created_under_raw_notify_the_ingest_queue(synthesized: Synthesized) -> None:

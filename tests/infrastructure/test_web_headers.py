@@ -43,7 +43,7 @@ def test_every_behavior_carries_the_security_headers(synthesized: Synthesized) -
     (distribution,) = synthesized.resources("AWS::CloudFront::Distribution").values()
     config = distribution["Properties"]["DistributionConfig"]
     behaviors = [config["DefaultCacheBehavior"], *config["CacheBehaviors"]]
-    assert {b.get("PathPattern", "*") for b in behaviors} == {"*", "/api/*"}
+    assert {b.get("PathPattern", "*") for b in behaviors} == {"*", "/api/*", "/media/*"}
     for behavior in behaviors:
         assert behavior["ResponseHeadersPolicyId"] == {"Ref": policy_id}
 

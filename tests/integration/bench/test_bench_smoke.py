@@ -57,3 +57,10 @@ def test_smoke_run_measures_every_row(tmp_path: Path) -> None:
     results_md = (tmp_path / "RESULTS.md").read_text()
     assert "MediaConvert" in results_md
     assert "30-minute recording" in (tmp_path / "FANOUT.md").read_text()
+    # Issue 17: the segmented pipeline against one process, side by side.
+    by_source = json.loads((tmp_path / "results" / "segments.json").read_text())["sources"]
+    assert set(by_source) == {"hevc", "h264"}
+    for segmented in by_source.values():
+        assert segmented["segmented"]["segments"] >= 2
+        assert {p["lesson_min"] for p in segmented["predictions"]} == {30, 60, 90}
+    assert "CPU-second overhead" in (tmp_path / "SEGMENTS.md").read_text()
