@@ -57,14 +57,21 @@ def frames_per_segment(fps: Fraction, keyframe_interval_s: int) -> int:
 
 
 def segment_spans(duration_s: float, fps: Fraction, keyframe_interval_s: int) -> list[SegmentSpan]:
-    """The lesson's segments, in order; the last one ends with the lesson."""
+    """The lesson's segments, in order; the last one ends with the lesson.
+
+    A remainder shorter than one frame joins the segment before it: on its own it would
+    encode to no picture at all (a lesson whose picture starts a few milliseconds after
+    its sound, as files joined with ``-c copy`` do, ends just past a boundary)."""
     length = Fraction(frames_per_segment(fps, keyframe_interval_s)) / fps
     total = Fraction(duration_s).limit_denominator(1_000_000)
     count = max(1, math.ceil(total / length))
+    if count > 1 and total - (count - 1) * length < 1 / fps:
+        count -= 1
     spans = []
     for index in range(count):
         start = index * length
-        spans.append(SegmentSpan(index, start, min(length, total - start)))
+        last = index == count - 1
+        spans.append(SegmentSpan(index, start, total - start if last else length))
     return spans
 
 

@@ -444,6 +444,17 @@ def sync_ts_offsets(path: Path) -> None:
     )  # fmt: skip
 
 
+def sync_picture_late_by_a_fraction(path: Path) -> None:
+    """Exactly one segment (6 s at 30 fps) of picture, starting 21 ms after the sound, as
+    AAC priming leaves it in files joined with ``-c copy``: the lesson then ends a fraction
+    of a frame past a segment boundary."""
+    _ffmpeg(
+        "-itsoffset", "0.021", "-f", "lavfi", "-i", _flash_video(6.0, 0),
+        "-f", "lavfi", "-i", _beep_audio(6.021, 0),
+        *H264, *AAC, "-f", "mov", str(path),
+    )  # fmt: skip
+
+
 SAMPLES: tuple[Sample, ...] = (
     Sample(
         "web_720p",
@@ -656,6 +667,16 @@ SAMPLES: tuple[Sample, ...] = (
         labels=("360p",),
         tags=("sync",),
         channels=1,
+    ),
+    Sample(
+        "sync_picture_late_by_a_fraction",
+        "joined.mov",
+        "video/quicktime",
+        sync_picture_late_by_a_fraction,
+        "ready",
+        display=(640, 360),
+        labels=("360p",),
+        tags=("sync",),
     ),
     Sample("empty", "empty.mp4", "video/mp4", empty, "failed", reason="empty"),
     Sample(

@@ -34,6 +34,22 @@ def test_a_short_video_is_one_segment() -> None:
     assert only.start == 0 and only.duration_s == 2.5
 
 
+@pytest.mark.parametrize("past_the_boundary_s", [0.001, 0.021, 0.033])
+def test_a_remainder_shorter_than_a_frame_joins_the_segment_before(
+    past_the_boundary_s: float,
+) -> None:
+    """On its own it would be a segment with no picture in it."""
+    spans = hls.segment_spans(12 + past_the_boundary_s, Fraction(30), 2)
+    assert [s.start_s for s in spans] == [0.0, 6.0]
+    assert spans[-1].duration_s == pytest.approx(6 + past_the_boundary_s)
+
+
+def test_a_remainder_of_a_whole_frame_is_its_own_segment() -> None:
+    spans = hls.segment_spans(12 + 1 / 30, Fraction(30), 2)
+    assert [s.start_s for s in spans] == [0.0, 6.0, 12.0]
+    assert spans[-1].duration == Fraction(1, 30)
+
+
 def _fragmented(tmp_path: Path, start: float, duration: float) -> bytes:
     target = tmp_path / f"seg-{start}.mp4"
     source = f"testsrc2=size=320x180:rate=30000/1001:duration={start + duration + 1}"
