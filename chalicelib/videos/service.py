@@ -8,6 +8,7 @@ from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
 
+from chalicelib.api.links import Viewed
 from chalicelib.api.pagination import decode_cursor, encode_cursor
 from chalicelib.audit import service as audit
 from chalicelib.audit.models import AuditAction, AuditRecord
@@ -122,24 +123,8 @@ def create_video(
 
 
 def get_video(principal: Principal, video_id: str) -> VideoRecord:
-    video = visible_video(principal, video_id)
-    record_views(principal, [video])
-    return video
-
-
-def record_views(principal: Principal, videos: list[VideoRecord]) -> None:
-    """Playback URLs are about to be issued: that is a view, for the owner's audit trail.
-
-    The owner's own views are not recorded: the trail answers "who else saw it".
-    """
-    audit.record_many(
-        principal,
-        [
-            audit.Event(AuditAction.VIDEO_VIEWED, v.district, video_id=v.video_id)
-            for v in videos
-            if v.renditions and v.owner_id != principal.user_id
-        ],
-    )
+    """The video if visible; answering with its view records the view (chalicelib/api/links.py)."""
+    return visible_video(principal, video_id)
 
 
 @dataclass(frozen=True)
@@ -299,6 +284,7 @@ def video_view(record: VideoRecord, settings: Settings, viewer: Principal) -> Vi
         for r in record.renditions
     ]
     return VideoView(
+        viewed=Viewed(record.district, record.video_id, record.owner_id),
         id=record.video_id,
         title=record.title,
         reflection=record.reflection,
