@@ -5,7 +5,8 @@ Every route is registered through ``ApiBlueprint.route`` so that:
   consults ``PUBLIC_PATHS``);
 - an outage of DynamoDB or S3 surfaces as a 503 domain error, not a 500;
 - request/response models are recorded in ``ROUTES`` for the OpenAPI document;
-- a response that shows someone else's media records the views (chalicelib/api/links.py).
+- a response that shows someone else's media records the views (chalicelib/api/links.py);
+- an authenticated caller is held to the request rate of chalicelib/limits/.
 """
 
 from __future__ import annotations
@@ -23,6 +24,8 @@ from pynamodb.exceptions import PynamoDBException
 from chalicelib.api.context import current_principal
 from chalicelib.api.errors import dependency_outage
 from chalicelib.api.links import can_carry_playback, record_views, views_in
+from chalicelib.config import get_settings
+from chalicelib.limits.service import Quota, consume
 
 
 @dataclass(frozen=True)
@@ -88,8 +91,8 @@ class ApiBlueprint(Blueprint):
             if public:
                 PUBLIC_PATHS.add(path)
             # Inside the outage mapping: an audit trail that cannot be written is a 503.
-            audited = can_carry_playback(response_model)
-            register(_surface_outages(_audit_views(view) if audited else view))
+            audited = _audit_views(view) if can_carry_playback(response_model) else view
+            register(_surface_outages(audited if public else _rate_limited(audited)))
             return view
 
         return decorator
@@ -105,6 +108,18 @@ def _surface_outages(view: Callable[..., Any]) -> Callable[..., Any]:
             if outage is None:
                 raise
             raise outage from exc
+
+    return wrapped
+
+
+def _rate_limited(view: Callable[..., Any]) -> Callable[..., Any]:
+    """API Gateway's throttling is one bucket for everyone: this is per caller and per
+    district, so one district's traffic cannot crowd out the others (429, Retry-After)."""
+
+    @functools.wraps(view)
+    def wrapped(*args: Any, **kwargs: Any) -> Any:
+        consume(current_principal(), Quota.REQUESTS, get_settings())
+        return view(*args, **kwargs)
 
     return wrapped
 

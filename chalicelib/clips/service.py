@@ -23,6 +23,7 @@ from chalicelib.feedback.models import CommentRecord
 from chalicelib.feedback.service import ThreadPage
 from chalicelib.framework import service as framework
 from chalicelib.jobs.dispatch import enqueue
+from chalicelib.limits.service import Quota, consume
 from chalicelib.storage import objects
 from chalicelib.videos.access import visible_video
 from chalicelib.videos.models import VideoRecord, VideoStatus
@@ -92,6 +93,7 @@ def create_clip(
     _check_length(video, start, end, settings)
     end = min(end, float(video.duration_s or end))  # within the slack: the last frame
     tags = framework.check_tags(video.district, tags)
+    consume(principal, Quota.CLIPS, settings)
     now = utcnow()
     clip_id = new_clip_id()
     clip = ClipRecord(

@@ -16,6 +16,7 @@ from chalicelib.auth.principal import Principal, Role
 from chalicelib.config import Settings
 from chalicelib.db.base import is_transaction_conflict, transaction, utcnow
 from chalicelib.errors import Conflict, Forbidden, InvalidInput, NotFound
+from chalicelib.limits.service import Quota, consume
 from chalicelib.storage import objects, uploads
 from chalicelib.storage.keys import raw_source_key
 from chalicelib.videos.access import owned_video, require_uploader, visible_video
@@ -67,6 +68,8 @@ def create_video(
             f"{_human_size(settings.max_upload_bytes)}",
             field="size_bytes",
         )
+    consume(principal, Quota.VIDEOS, settings)
+    consume(principal, Quota.UPLOAD_BYTES, settings, request.size_bytes)
     video_id = new_video_id()
     key = raw_source_key(principal.district, video_id)
     now = utcnow()
