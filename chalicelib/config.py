@@ -206,6 +206,7 @@ class Settings(BaseSettings):
     # exports. A message over its district's share comes back after the retry delay.
     district_share_ingest: int = 20
     district_share_segments: int = 200
+    district_share_clips: int = 20
     district_share_exports: int = 2
     district_share_retry_s: int = 20
 

@@ -83,3 +83,6 @@ class ClipJob(BaseModel):
     """A clip queue message: cut this clip."""
 
     clip_id: str = Field(min_length=1)
+    # For the district's fair share of the queue (chalicelib/jobs/fairness.py); jobs sent
+    # before it was added have none and run uncounted.
+    district: str | None = None

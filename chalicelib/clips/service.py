@@ -130,7 +130,7 @@ def create_clip(
 
 def _enqueue(clip: ClipRecord, settings: Settings) -> None:
     try:
-        enqueue("clip", ClipJob(clip_id=clip.clip_id), settings)
+        enqueue("clip", ClipJob(clip_id=clip.clip_id, district=clip.district), settings)
     except (BotoCoreError, ClientError) as exc:
         # Without its job the clip would never leave "processing": say so now.
         clip.update(

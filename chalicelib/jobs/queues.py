@@ -85,6 +85,7 @@ def work_queues(settings: Settings) -> dict[str, WorkQueue]:
             function_timeout_s=settings.worker_timeout_s,
             visibility_timeout_s=settings.clip_visibility_timeout_s,
             max_receive_count=settings.clip_max_receive_count,
+            district_share=settings.district_share_clips,
         ),
         WorkQueue(
             key="export",

@@ -303,6 +303,8 @@ def clip_permissions(r: AppResources) -> list[iam.PolicyStatement]:
             "ListClipOutputs", media, CLIPS_PREFIX, ["s3:ListBucket", "s3:ListBucketVersions"]
         ),
         allow.table_items("Records", r.table, WORKER_TABLE),
+        # A clip over its district's share waits as a new message (chalicelib/jobs/fairness.py).
+        allow.queue("WaitForShare", r.queues["clip"].queue, ["sqs:SendMessage"]),
     ]
 
 

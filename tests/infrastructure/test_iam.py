@@ -156,6 +156,7 @@ def test_a_worker_with_a_district_share_may_send_its_own_queue_a_waiting_message
     for function, queue_name in [
         ("classreel-dev-ingest", "classreel-dev-ingest"),
         ("classreel-dev-encode-segments", "classreel-dev-segments"),
+        ("classreel-dev-cut-clips", "classreel-dev-clips"),
         ("classreel-dev-build-exports", "classreel-dev-exports"),
     ]:
         statements = _statements(_role_of(synthesized, function))
