@@ -8,8 +8,10 @@ from typing import Any
 from chalice.app import Chalice, CloudWatchEvent, ConvertToMiddleware, Rate, SQSEvent
 
 from chalicelib.api.docs_routes import docs_api
+from chalicelib.api.links import install_view_recorder
 from chalicelib.api.middleware import http_middleware
 from chalicelib.audit.routes import audit_api
+from chalicelib.audit.views import record_views
 from chalicelib.clips.handler import handle_clip_batch
 from chalicelib.clips.routes import clips_api
 from chalicelib.config import get_settings
@@ -41,6 +43,8 @@ settings = get_settings()
 queues = work_queues(settings)
 # Every function of this app relays the events it stores, to these.
 relay.install(SUBSCRIBERS)
+# Every response that shows someone else's media writes the views (chalicelib/api/links.py).
+install_view_recorder(record_views)
 
 app = Chalice(app_name="classreel")
 # Lambda context and cold start in every log line, and an X-Ray trace per

@@ -199,6 +199,33 @@ class Settings(BaseSettings):
     export_max_receive_count: int = 3
     export_keep_days: int = 7
 
+    # --- fairness between districts on the work queues (chalicelib/jobs/fairness.py) ---
+    # At most this many jobs of one district run at once on a queue (0: no cap), so one
+    # district's backlog leaves room for the others: below the account's Lambda
+    # concurrency (1,000 by default) for the segments, below the queue's own cap for
+    # exports. A message over its district's share comes back after the retry delay.
+    district_share_ingest: int = 20
+    district_share_segments: int = 200
+    district_share_clips: int = 20
+    district_share_exports: int = 2
+    district_share_retry_s: int = 20
+
+    # --- abuse limits (chalicelib/limits/) ---------------------------------------
+    # Per user (within their district) and per district; fixed windows, refused with
+    # 429 and Retry-After (the window's end). 0 turns a limit off. The request rate
+    # stands in for API Gateway throttling, which cannot tell districts apart.
+    limit_requests_per_user_per_minute: int = 600
+    limit_requests_per_district_per_minute: int = 12_000
+    limit_videos_per_user_per_day: int = 50
+    limit_videos_per_district_per_day: int = 5_000
+    # Declared sizes at upload creation (the landing check refuses a larger object).
+    limit_upload_bytes_per_user_per_day: int = 50 * GIB
+    limit_upload_bytes_per_district_per_day: int = 5 * 1024 * GIB
+    limit_clips_per_user_per_day: int = 200
+    limit_clips_per_district_per_day: int = 10_000
+    limit_exports_per_user_per_day: int = 5
+    limit_webhooks_per_district_per_day: int = 20
+
     @property
     def dev_issuer_dir(self) -> Path:
         return self.data_dir / "dev-issuer"

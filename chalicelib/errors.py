@@ -55,5 +55,17 @@ class PayloadTooLarge(DomainError):
     code = "payload_too_large"
 
 
+class TooManyRequests(DomainError):
+    """A quota or rate limit (chalicelib/limits/): the client may retry after a while."""
+
+    code = "too_many_requests"
+
+    def __init__(
+        self, message: str, *, retry_after_s: int, details: dict[str, Any] | None = None
+    ) -> None:
+        super().__init__(message, details={**(details or {}), "retry_after_s": retry_after_s})
+        self.retry_after_s = retry_after_s
+
+
 class DependencyUnavailable(DomainError):
     code = "dependency_unavailable"

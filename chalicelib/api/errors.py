@@ -21,6 +21,7 @@ from chalicelib.errors import (
     InvalidInput,
     NotFound,
     PayloadTooLarge,
+    TooManyRequests,
     Unauthenticated,
 )
 
@@ -32,6 +33,7 @@ STATUS_BY_ERROR: dict[type[DomainError], int] = {
     Conflict: 409,
     Gone: 410,
     PayloadTooLarge: 413,
+    TooManyRequests: 429,
     DependencyUnavailable: 503,
 }
 
@@ -68,6 +70,8 @@ def error_response(error: DomainError) -> Response:
         headers["WWW-Authenticate"] = 'Bearer realm="classreel"'
     if isinstance(error, DependencyUnavailable):
         headers["Retry-After"] = "5"
+    if isinstance(error, TooManyRequests):
+        headers["Retry-After"] = str(error.retry_after_s)
     return Response(
         body=error_body(error.code, error.message, error.field, error.details),
         status_code=status_for(error),

@@ -20,6 +20,7 @@ ERROR_STATUSES = {
     409: "Conflict with the current state (the body may carry it)",
     410: "Gone (e.g. an upload window has closed)",
     413: "Request body too large",
+    429: "A quota or rate limit (the body names it; Retry-After says when to try again)",
     503: "A backing service is unavailable; retry shortly",
 }
 
@@ -74,7 +75,7 @@ def _operation(route: RouteSpec, schemas: dict[str, Any]) -> dict[str, Any]:
         }
     error = {"content": {"application/json": {"schema": _ref(ErrorBody, schemas)}}}
     for status, description in ERROR_STATUSES.items():
-        if route.public and status in (401, 403):
+        if route.public and status in (401, 403, 429):
             continue
         responses.setdefault(str(status), {"description": description, **error})
     operation: dict[str, Any] = {

@@ -17,4 +17,11 @@ def _handle(delivery: Delivery[ClipJob], settings: Settings) -> str:
 
 
 def handle_clip_batch(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return consume(event, context, queue_key="clip", parse=parse_model(ClipJob), handle=_handle)
+    return consume(
+        event,
+        context,
+        queue_key="clip",
+        parse=parse_model(ClipJob),
+        handle=_handle,
+        district_of=lambda job: job.district,
+    )

@@ -7,6 +7,7 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field, model_validator
 
+from chalicelib.api.links import CarriesPlayback, PlaybackLink
 from chalicelib.videos.schemas import RenditionView
 
 
@@ -45,7 +46,7 @@ class ReviewRef(BaseModel):
     reason: str | None = Field(default=None, description="Why it was rejected or unpublished")
 
 
-class ClipView(BaseModel):
+class ClipView(CarriesPlayback):
     id: str
     video_id: str
     title: str
@@ -65,9 +66,9 @@ class ClipView(BaseModel):
     hls: bool = Field(
         default=False, description="Streams adaptively: POST /clips/{id}/playback gives access"
     )
-    poster_url: str | None
-    storyboard_url: str | None
-    storyboard_vtt_url: str | None
+    poster_url: PlaybackLink | None
+    storyboard_url: PlaybackLink | None
+    storyboard_vtt_url: PlaybackLink | None
     review: ReviewRef | None
     published: bool
     created_at: datetime
@@ -82,3 +83,6 @@ class ClipJob(BaseModel):
     """A clip queue message: cut this clip."""
 
     clip_id: str = Field(min_length=1)
+    # For the district's fair share of the queue (chalicelib/jobs/fairness.py); jobs sent
+    # before it was added have none and run uncounted.
+    district: str | None = None

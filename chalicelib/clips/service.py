@@ -4,8 +4,7 @@ from __future__ import annotations
 
 from botocore.exceptions import BotoCoreError, ClientError
 
-from chalicelib.audit import service as audit
-from chalicelib.audit.models import AuditAction
+from chalicelib.api.links import Viewed
 from chalicelib.auth.principal import Principal
 from chalicelib.clips.access import require_curator, visible_clip
 from chalicelib.clips.models import (
@@ -24,6 +23,7 @@ from chalicelib.feedback.models import CommentRecord
 from chalicelib.feedback.service import ThreadPage
 from chalicelib.framework import service as framework
 from chalicelib.jobs.dispatch import enqueue
+from chalicelib.limits.service import Quota, consume
 from chalicelib.storage import objects
 from chalicelib.videos.access import visible_video
 from chalicelib.videos.models import VideoRecord, VideoStatus
@@ -93,6 +93,7 @@ def create_clip(
     _check_length(video, start, end, settings)
     end = min(end, float(video.duration_s or end))  # within the slack: the last frame
     tags = framework.check_tags(video.district, tags)
+    consume(principal, Quota.CLIPS, settings)
     now = utcnow()
     clip_id = new_clip_id()
     clip = ClipRecord(
@@ -129,7 +130,7 @@ def create_clip(
 
 def _enqueue(clip: ClipRecord, settings: Settings) -> None:
     try:
-        enqueue("clip", ClipJob(clip_id=clip.clip_id), settings)
+        enqueue("clip", ClipJob(clip_id=clip.clip_id, district=clip.district), settings)
     except (BotoCoreError, ClientError) as exc:
         # Without its job the clip would never leave "processing": say so now.
         clip.update(
@@ -142,21 +143,8 @@ def _enqueue(clip: ClipRecord, settings: Settings) -> None:
 
 
 def get_clip(principal: Principal, clip_id: str) -> ClipRecord:
-    clip = visible_clip(principal, clip_id)[0]
-    record_clip_views(principal, [clip])
-    return clip
-
-
-def record_clip_views(principal: Principal, clips: list[ClipRecord]) -> None:
-    """Playback URLs issued for clips of someone else's recording: audited views."""
-    audit.record_many(
-        principal,
-        [
-            audit.Event(AuditAction.CLIP_VIEWED, c.district, c.video_id, clip_id=c.clip_id)
-            for c in clips
-            if c.renditions and c.owner_id != principal.user_id
-        ],
-    )
+    """The clip if visible; answering with its view records the view (chalicelib/api/links.py)."""
+    return visible_clip(principal, clip_id)[0]
 
 
 def list_clips(principal: Principal, video_id: str) -> list[ClipRecord]:
@@ -190,6 +178,7 @@ def clip_view(clip: ClipRecord, settings: Settings) -> ClipView:
         return objects.presigned_get(bucket, key, settings) if key else None
 
     return ClipView(
+        viewed=Viewed(clip.district, clip.video_id, clip.owner_id, clip_id=clip.clip_id),
         id=clip.clip_id,
         video_id=clip.video_id,
         title=clip.title,

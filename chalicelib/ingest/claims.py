@@ -43,6 +43,8 @@ class Job:
     job_id: str
     fingerprint: str
     lease_s: int
+    # Its tasks count against this district's share of the segment queue.
+    district: str | None = None
 
     @property
     def lease(self) -> JobLease:
@@ -98,7 +100,9 @@ def claim(
         if decision is not Decision.CLAIM:
             return decision, None, video
         now = utcnow()
-        job = Job(video_id, uuid.uuid4().hex[:16], fingerprint, settings.ingest_lease_s)
+        job = Job(
+            video_id, uuid.uuid4().hex[:16], fingerprint, settings.ingest_lease_s, video.district
+        )
         attempts = int(video.job.attempts) + 1 if video.job is not None else 1
         try:
             # The version condition PynamoDB adds makes load-decide-write atomic.

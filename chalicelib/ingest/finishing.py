@@ -70,7 +70,10 @@ def maybe_finalize(video_id: str, job_id: str, settings: Settings) -> None:
         if is_conditional_check_failure(exc):
             return  # another task sent it
         raise
-    send(LessonTask(video_id=video_id, job_id=job_id, kind=TaskKind.FINALIZE), settings)
+    finalize = LessonTask(
+        video_id=video_id, job_id=job_id, kind=TaskKind.FINALIZE, district=video.district
+    )
+    send(finalize, settings)
 
 
 def finalize(context: TaskContext, settings: Settings) -> None:

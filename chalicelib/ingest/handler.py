@@ -14,6 +14,7 @@ from chalicelib.ingest.worker import GAVE_UP, process_upload
 from chalicelib.jobs.batch import Delivery, consume, parse_model
 from chalicelib.jobs.lease import LeaseLost
 from chalicelib.media.errors import MediaRejected
+from chalicelib.storage.keys import parse_raw_key
 from chalicelib.videos.models import FailureKind
 
 
@@ -26,8 +27,21 @@ def _handle(delivery: Delivery[list[ObjectCreated]], settings: Settings) -> str:
     return ",".join(outcomes) or "no_objects"
 
 
+def _upload_district(objects: list[ObjectCreated]) -> str | None:
+    """The uploader's district, from the key the API chose (S3 sends one object each)."""
+    raw = parse_raw_key(objects[0].key) if objects else None
+    return raw.district if raw is not None else None
+
+
 def handle_ingest_batch(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return consume(event, context, queue_key="ingest", parse=parse_s3_notification, handle=_handle)
+    return consume(
+        event,
+        context,
+        queue_key="ingest",
+        parse=parse_s3_notification,
+        handle=_handle,
+        district_of=_upload_district,
+    )
 
 
 def _handle_task(delivery: Delivery[LessonTask], settings: Settings) -> str:
@@ -65,4 +79,5 @@ def handle_segment_batch(event: dict[str, Any], context: Any) -> dict[str, Any]:
         queue_key=tasks.SEGMENT_QUEUE,
         parse=parse_model(LessonTask),
         handle=_handle_task,
+        district_of=lambda task: task.district,
     )

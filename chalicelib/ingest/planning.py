@@ -175,7 +175,9 @@ def plan_and_fan_out(
 
 
 def _message(job: Job, kind: TaskKind, index: int) -> LessonTask:
-    return LessonTask(video_id=job.video_id, job_id=job.job_id, kind=kind, index=index)
+    return LessonTask(
+        video_id=job.video_id, job_id=job.job_id, kind=kind, index=index, district=job.district
+    )
 
 
 def _task_record(job: Job, kind: TaskKind, index: int, chunk: Chunk | None) -> TaskRecord:

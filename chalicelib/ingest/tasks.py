@@ -43,6 +43,9 @@ class LessonTask(BaseModel):
     job_id: str = Field(min_length=1)
     kind: TaskKind
     index: int = Field(default=0, ge=0)
+    # For the district's fair share of the queue (chalicelib/jobs/fairness.py); tasks sent
+    # before it was added have none and run uncounted.
+    district: str | None = None
 
 
 def send(task: LessonTask, settings: Settings) -> None:

@@ -10,6 +10,9 @@ registry), how to read a message body, and what to do with one message:
 - any other exception leaves the message on the queue (``batchItemFailures``):
   it comes back after the visibility timeout and goes to the DLQ after
   ``max_receive_count`` receives;
+- a message whose district is at its share of the queue (``district_of`` and the queue's
+  ``district_share``, chalicelib/jobs/fairness.py) is sent again with a delay and deleted:
+  other districts' work goes first, and waiting costs it no receive;
 - the rest of the batch is deleted.
 """
 
@@ -31,6 +34,7 @@ from pydantic import BaseModel, ValidationError
 
 from chalicelib.config import Settings, get_settings
 from chalicelib.events import relay
+from chalicelib.jobs import fairness
 from chalicelib.jobs.queues import WorkQueue, work_queue
 from chalicelib.jobs.retry import RetryLater, delay_redelivery
 from chalicelib.observability import CORRELATION_ATTRIBUTE, correlated, logger, metrics, tracer
@@ -124,6 +128,7 @@ def consume(
     queue_key: str,
     parse: Callable[[str], MessageT],
     handle: Callable[[Delivery[MessageT], Settings], str],
+    district_of: Callable[[MessageT], str | None] | None = None,
 ) -> dict[str, Any]:
     """Run ``handle`` for each message of the batch; returns Lambda's partial batch response.
 
@@ -152,12 +157,25 @@ def consume(
             return
         attempt = int(record.attributes.approximate_receive_count or 1)
         delivery = Delivery(message, record.message_id, attempt, queue)
+        district = district_of(message) if district_of and queue.district_share else None
+        if district and not fairness.acquire(
+            queue, district, record.message_id, queue.district_share
+        ):
+            fairness.send_again_later(queue, record.body, settings.district_share_retry_s, settings)
+            metrics.record_count("JobDeferred", queue=queue.key)
+            logger.info(
+                "district at its share; message sent again later",
+                extra={"queue": queue.key, "message_id": record.message_id, "district": district},
+            )
+            return
         try:
             outcome = handle(delivery, settings)
         except RetryLater as later:
             delay_redelivery(record, queue.url(settings), later.delay_s)
             raise
         finally:
+            if district:
+                fairness.release(queue, district, record.message_id)
             # The job's events are delivered right after its commits (best effort).
             relay.flush()
         logger.info(

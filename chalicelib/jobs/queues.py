@@ -32,6 +32,8 @@ class WorkQueue:
     max_receive_count: int
     # How many invocations may run at once in AWS (None: as Lambda scales).
     max_concurrency: int | None = None
+    # At most this many jobs of one district at once (0: no cap; chalicelib/jobs/fairness.py).
+    district_share: int = 0
 
     def name(self, settings: Settings) -> str:
         return f"{settings.queue_prefix}-{self.suffix}"
@@ -63,6 +65,7 @@ def work_queues(settings: Settings) -> dict[str, WorkQueue]:
             function_timeout_s=settings.worker_timeout_s,
             visibility_timeout_s=settings.ingest_visibility_timeout_s,
             max_receive_count=settings.ingest_max_receive_count,
+            district_share=settings.district_share_ingest,
         ),
         WorkQueue(
             key="segment",
@@ -72,6 +75,7 @@ def work_queues(settings: Settings) -> dict[str, WorkQueue]:
             function_timeout_s=settings.worker_timeout_s,
             visibility_timeout_s=settings.segment_visibility_timeout_s,
             max_receive_count=settings.segment_max_receive_count,
+            district_share=settings.district_share_segments,
         ),
         WorkQueue(
             key="clip",
@@ -81,6 +85,7 @@ def work_queues(settings: Settings) -> dict[str, WorkQueue]:
             function_timeout_s=settings.worker_timeout_s,
             visibility_timeout_s=settings.clip_visibility_timeout_s,
             max_receive_count=settings.clip_max_receive_count,
+            district_share=settings.district_share_clips,
         ),
         WorkQueue(
             key="export",
@@ -91,6 +96,7 @@ def work_queues(settings: Settings) -> dict[str, WorkQueue]:
             visibility_timeout_s=settings.export_visibility_timeout_s,
             max_receive_count=settings.export_max_receive_count,
             max_concurrency=5,
+            district_share=settings.district_share_exports,
         ),
         WorkQueue(
             key="webhook",

@@ -6,6 +6,7 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from chalicelib.api.links import CarriesPlayback, PlaybackLink
 from chalicelib.videos.schemas import RenditionView
 
 
@@ -29,7 +30,7 @@ class MatchView(BaseModel):
     comment_id: str | None
 
 
-class LibraryItemView(BaseModel):
+class LibraryItemView(CarriesPlayback):
     clip_id: str
     video_id: str
     title: str
@@ -38,8 +39,8 @@ class LibraryItemView(BaseModel):
     note: str | None
     description: str | None
     duration_s: float
-    poster_url: str | None
-    storyboard_vtt_url: str | None
+    poster_url: PlaybackLink | None
+    storyboard_vtt_url: PlaybackLink | None
     renditions: list[RenditionView]
     matches: list[MatchView] = Field(description="Jump targets, for the element searched for")
     published_at: datetime

@@ -7,9 +7,8 @@ from dataclasses import dataclass
 from datetime import datetime
 from typing import Any
 
+from chalicelib.api.links import Viewed
 from chalicelib.api.pagination import decode_cursor, encode_cursor
-from chalicelib.audit import service as audit
-from chalicelib.audit.models import AuditAction
 from chalicelib.auth.principal import Principal
 from chalicelib.clips.models import ClipRecord, clip_partition
 from chalicelib.config import Settings
@@ -174,14 +173,6 @@ def search(principal: Principal, query: LibraryQuery, settings: Settings) -> Lib
     )
     entries = list(results)
     last = results.last_evaluated_key if len(entries) == query.limit else None
-    audit.record_many(
-        principal,
-        [
-            audit.Event(AuditAction.CLIP_VIEWED, e.district, e.video_id, clip_id=e.clip_id)
-            for e in entries
-            if e.owner_id != principal.user_id
-        ],
-    )
     return LibraryPage(
         items=[_view(entry, query, settings) for entry in entries],
         next_cursor=encode_cursor(last),
@@ -192,6 +183,7 @@ def _view(entry: LibraryEntry, query: LibraryQuery, settings: Settings) -> Libra
     bucket = settings.media_bucket
     matches = shown_matches(entry.matches or [], query.element, search_words(query.q))
     return LibraryItemView(
+        viewed=Viewed(entry.district, entry.video_id, entry.owner_id, clip_id=entry.clip_id),
         clip_id=entry.clip_id,
         video_id=entry.video_id,
         title=entry.title,

@@ -5,7 +5,7 @@ from __future__ import annotations
 from chalice.app import Request, Response
 
 from chalicelib.api.context import current_principal
-from chalicelib.api.routing import ApiBlueprint
+from chalicelib.api.routing import ApiBlueprint, json_response
 from chalicelib.config import get_settings
 from chalicelib.playback import service
 from chalicelib.playback.paths import VIEWER_ORIGIN_HEADER
@@ -37,11 +37,7 @@ def _response(grant: service.PlaybackGrant, origin: str) -> Response:
         f"{name}={value}; Path={grant.path}; Max-Age={max_age}; HttpOnly; SameSite=Strict{secure}"
         for name, value in grant.cookies.items()
     ]
-    return Response(
-        body=grant.view.model_dump(mode="json"),
-        status_code=200,
-        headers={"Set-Cookie": cookies, "Cache-Control": "no-store"},
-    )
+    return json_response(grant.view, headers={"Set-Cookie": cookies, "Cache-Control": "no-store"})
 
 
 @playback_api.route(

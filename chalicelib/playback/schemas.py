@@ -4,15 +4,16 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from pydantic import BaseModel, Field
+from pydantic import Field
 
+from chalicelib.api.links import CarriesPlayback, PlaybackLink
 from chalicelib.videos.schemas import RenditionView
 
 
-class PlaybackView(BaseModel):
+class PlaybackView(CarriesPlayback):
     """Where to play from; the response also sets the cookies that grant it."""
 
-    hls_url: str | None = Field(
+    hls_url: PlaybackLink | None = Field(
         description="Master playlist (HLS, adaptive); null for videos processed before HLS"
     )
     renditions: list[RenditionView] = Field(

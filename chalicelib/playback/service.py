@@ -4,7 +4,8 @@ Playlists, segments and MP4 files are private; a viewer gets signed cookies
 that open exactly one video's or clip's ``/media/`` path for a while, and the
 player asks again before they run out (``renew_after_s``), so a coach who
 pauses for an hour and then seeks keeps watching. Every issuance to someone
-other than the owner is a view in the owner's audit trail.
+other than the owner is a view in the owner's audit trail: the view says whose media it
+opens, and the route table records it (chalicelib/api/links.py).
 """
 
 from __future__ import annotations
@@ -12,8 +13,7 @@ from __future__ import annotations
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 
-from chalicelib.audit import service as audit
-from chalicelib.audit.models import AuditAction
+from chalicelib.api.links import Viewed
 from chalicelib.auth.principal import Principal
 from chalicelib.clips.access import visible_clip
 from chalicelib.config import Settings
@@ -53,6 +53,7 @@ def renditions_view(renditions: list[RenditionAttr]) -> list[RenditionView]:
 
 
 def _grant(
+    viewed: Viewed,
     scope: str,
     hls_key: str | None,
     renditions: list[RenditionAttr],
@@ -63,6 +64,7 @@ def _grant(
     path = media_path(scope)
     cookies = signer(settings).cookies(f"{origin.rstrip('/')}{path}*", expires)
     view = PlaybackView(
+        viewed=viewed,
         hls_url=media_path(hls_key) if hls_key else None,
         renditions=renditions_view(renditions),
         expires_at=expires,
@@ -79,22 +81,25 @@ def for_video(
     master = video.playable_master_key
     if not video.playable or not (master or video.renditions):
         raise Conflict(NOT_PLAYABLE, field="video_id")
-    grant = _grant(video_media_prefix(video_id), master, list(video.renditions), origin, settings)
-    if video.owner_id != principal.user_id:
-        audit.record(principal, audit.Event(AuditAction.VIDEO_VIEWED, video.district, video_id))
-    return grant
+    return _grant(
+        Viewed(video.district, video_id, video.owner_id),
+        video_media_prefix(video_id),
+        master,
+        list(video.renditions),
+        origin,
+        settings,
+    )
 
 
 def for_clip(principal: Principal, clip_id: str, origin: str, settings: Settings) -> PlaybackGrant:
     clip, _ = visible_clip(principal, clip_id)
     if not (clip.hls_master_key or clip.renditions):
         raise Conflict("This clip cannot be played yet; it is still being cut.", field="clip_id")
-    grant = _grant(
-        clip_media_prefix(clip_id), clip.hls_master_key, list(clip.renditions), origin, settings
+    return _grant(
+        Viewed(clip.district, clip.video_id, clip.owner_id, clip_id=clip_id),
+        clip_media_prefix(clip_id),
+        clip.hls_master_key,
+        list(clip.renditions),
+        origin,
+        settings,
     )
-    if clip.owner_id != principal.user_id:
-        audit.record(
-            principal,
-            audit.Event(AuditAction.CLIP_VIEWED, clip.district, clip.video_id, clip_id=clip_id),
-        )
-    return grant

@@ -27,6 +27,7 @@ from chalicelib.errors import NotFound
 from chalicelib.feedback.models import COMMENT_PREFIX, CommentRecord
 from chalicelib.feedback.service import view as comment_view
 from chalicelib.jobs.dispatch import enqueue
+from chalicelib.limits.service import Quota, consume
 from chalicelib.privacy.models import ExportRecord, ExportStatus
 from chalicelib.privacy.schemas import ExportJob
 from chalicelib.storage import objects
@@ -35,6 +36,7 @@ from chalicelib.videos.models import VideoRecord, owner_partition
 
 
 def start(principal: Principal, settings: Settings) -> ExportRecord:
+    consume(principal, Quota.EXPORTS, settings)
     now = utcnow()
     export_id = "exp_" + secrets.token_hex(8)
     record = ExportRecord(

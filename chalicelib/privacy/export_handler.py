@@ -16,4 +16,11 @@ def _handle(delivery: Delivery[ExportJob], settings: Settings) -> str:
 
 
 def handle_export_batch(event: dict[str, Any], context: Any) -> dict[str, Any]:
-    return consume(event, context, queue_key="export", parse=parse_model(ExportJob), handle=_handle)
+    return consume(
+        event,
+        context,
+        queue_key="export",
+        parse=parse_model(ExportJob),
+        handle=_handle,
+        district_of=lambda job: job.district,
+    )

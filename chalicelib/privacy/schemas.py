@@ -6,6 +6,8 @@ from datetime import datetime
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from chalicelib.api.links import OwnExportLink
+
 
 class ExportView(BaseModel):
     id: str
@@ -14,7 +16,9 @@ class ExportView(BaseModel):
     finished_at: datetime | None
     videos: int | None
     size_bytes: int | None
-    download_url: str | None = Field(description="When ready: a short-lived link to the zip")
+    download_url: OwnExportLink | None = Field(
+        description="When ready: a short-lived link to the zip"
+    )
     expires_at: datetime = Field(description="The zip and this record are deleted then")
 
 

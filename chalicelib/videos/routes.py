@@ -59,7 +59,6 @@ def list_videos() -> Response:
     principal = current_principal()
     query = parse_query(videos_api.current_request, VideoListQuery)
     page = service.list_videos(principal, query)
-    service.record_views(principal, page.items)
     return json_response(
         VideoListResponse(
             items=[service.video_view(v, settings, principal) for v in page.items],

@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, ConfigDict, Field, field_validator
 
+from chalicelib.api.links import CarriesPlayback, PlaybackLink, UploadLink
 from chalicelib.media.formats import ACCEPTED_CONTAINERS
 
 # What the upload pickers offer (file-name hints) and the types browsers and
@@ -51,7 +52,7 @@ class CreateVideoRequest(BaseModel):
 
 class PostUpload(BaseModel):
     mode: Literal["post"] = "post"
-    url: str
+    url: UploadLink
     fields: dict[str, str]
     expires_at: datetime
 
@@ -69,7 +70,7 @@ class RenditionView(BaseModel):
     label: str
     width: int
     height: int
-    url: str
+    url: PlaybackLink
 
 
 class SharingView(BaseModel):
@@ -77,7 +78,7 @@ class SharingView(BaseModel):
     school_coaches: bool = Field(description="Shared with every coach of the video's school")
 
 
-class VideoView(BaseModel):
+class VideoView(CarriesPlayback):
     id: str
     title: str
     reflection: str | None
@@ -100,9 +101,9 @@ class VideoView(BaseModel):
         description="Streams adaptively: get its playlist and access from POST "
         "/videos/{id}/playback (once playable, while the rest still encodes)"
     )
-    poster_url: str | None
-    storyboard_url: str | None
-    storyboard_vtt_url: str | None = Field(
+    poster_url: PlaybackLink | None
+    storyboard_url: PlaybackLink | None
+    storyboard_vtt_url: PlaybackLink | None = Field(
         description="WebVTT cues reference 'storyboard.jpg#xywh=…'; fetch the sprite from "
         "storyboard_url"
     )
@@ -181,7 +182,7 @@ class CreateMultipartResponse(BaseModel):
 
 
 class SignPartResponse(BaseModel):
-    url: str
+    url: UploadLink
     expires: int
 
 
@@ -201,4 +202,4 @@ class CompleteMultipartRequest(BaseModel):
 
 
 class CompleteMultipartResponse(BaseModel):
-    location: str
+    location: UploadLink

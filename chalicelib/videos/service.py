@@ -8,6 +8,7 @@ from typing import Any
 
 from pynamodb.exceptions import TransactWriteError
 
+from chalicelib.api.links import Viewed
 from chalicelib.api.pagination import decode_cursor, encode_cursor
 from chalicelib.audit import service as audit
 from chalicelib.audit.models import AuditAction, AuditRecord
@@ -15,6 +16,7 @@ from chalicelib.auth.principal import Principal, Role
 from chalicelib.config import Settings
 from chalicelib.db.base import is_transaction_conflict, transaction, utcnow
 from chalicelib.errors import Conflict, Forbidden, InvalidInput, NotFound
+from chalicelib.limits.service import Quota, consume
 from chalicelib.storage import objects, uploads
 from chalicelib.storage.keys import raw_source_key
 from chalicelib.videos.access import owned_video, require_uploader, visible_video
@@ -66,6 +68,8 @@ def create_video(
             f"{_human_size(settings.max_upload_bytes)}",
             field="size_bytes",
         )
+    consume(principal, Quota.VIDEOS, settings)
+    consume(principal, Quota.UPLOAD_BYTES, settings, request.size_bytes)
     video_id = new_video_id()
     key = raw_source_key(principal.district, video_id)
     now = utcnow()
@@ -122,24 +126,8 @@ def create_video(
 
 
 def get_video(principal: Principal, video_id: str) -> VideoRecord:
-    video = visible_video(principal, video_id)
-    record_views(principal, [video])
-    return video
-
-
-def record_views(principal: Principal, videos: list[VideoRecord]) -> None:
-    """Playback URLs are about to be issued: that is a view, for the owner's audit trail.
-
-    The owner's own views are not recorded: the trail answers "who else saw it".
-    """
-    audit.record_many(
-        principal,
-        [
-            audit.Event(AuditAction.VIDEO_VIEWED, v.district, video_id=v.video_id)
-            for v in videos
-            if v.renditions and v.owner_id != principal.user_id
-        ],
-    )
+    """The video if visible; answering with its view records the view (chalicelib/api/links.py)."""
+    return visible_video(principal, video_id)
 
 
 @dataclass(frozen=True)
@@ -299,6 +287,7 @@ def video_view(record: VideoRecord, settings: Settings, viewer: Principal) -> Vi
         for r in record.renditions
     ]
     return VideoView(
+        viewed=Viewed(record.district, record.video_id, record.owner_id),
         id=record.video_id,
         title=record.title,
         reflection=record.reflection,

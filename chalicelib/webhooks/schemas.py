@@ -5,6 +5,8 @@ from typing import Literal
 
 from pydantic import BaseModel, ConfigDict, Field
 
+from chalicelib.api.links import ExternalLink
+
 EventType = Literal[
     "video.ready",
     "video.failed",
@@ -20,13 +22,13 @@ EventType = Literal[
 class CreateWebhookRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    url: str = Field(min_length=8, max_length=2000)
+    url: ExternalLink = Field(min_length=8, max_length=2000)
     events: list[EventType] = Field(min_length=1, max_length=20)
 
 
 class WebhookView(BaseModel):
     id: str
-    url: str
+    url: ExternalLink
     events: list[str]
     created_by: str
     created_at: datetime

@@ -11,6 +11,7 @@ from chalicelib.auth.principal import Principal, Role
 from chalicelib.config import Settings
 from chalicelib.db.base import is_conditional_check_failure, utcnow
 from chalicelib.errors import Conflict, Forbidden, InvalidInput, NotFound
+from chalicelib.limits.service import Quota, consume
 from chalicelib.webhooks.models import DeliveryRecord, Outcome, WebhookRecord, new_hook_id
 from chalicelib.webhooks.schemas import (
     CreateWebhookRequest,
@@ -49,6 +50,7 @@ def create(
         check_target(request.url, settings, resolve)
     except UnsafeTarget as exc:
         raise InvalidInput(str(exc), field="url") from exc
+    consume(principal, Quota.WEBHOOKS, settings)
     hook_id = new_hook_id()
     hook = WebhookRecord(
         *WebhookRecord.key(principal.district, hook_id),

@@ -232,6 +232,8 @@ def ingest_permissions(r: AppResources) -> list[iam.PolicyStatement]:
         # The lesson's tasks (chalicelib/ingest/lesson.py): recorded in one batch, then sent.
         allow.table_items("PlanTasks", r.table, ["dynamodb:BatchWriteItem"], indexes=False),
         allow.queue("FanOutLesson", r.queues["segment"].queue, ["sqs:SendMessage"]),
+        # An upload over its district's share waits as a new message (chalicelib/jobs/fairness.py).
+        allow.queue("WaitForShare", r.queues["ingest"].queue, ["sqs:SendMessage"]),
     ]
 
 
@@ -261,7 +263,8 @@ def segment_permissions(r: AppResources) -> list[iam.PolicyStatement]:
         ),
         # Task leases, segment records and their counts (transactions), outbox events.
         allow.table_items("Records", r.table, WORKER_TABLE),
-        # The finalize task, sent by whoever finishes last.
+        # The finalize task, sent by whoever finishes last; a task over its district's
+        # share waits as a new message (chalicelib/jobs/fairness.py).
         allow.queue("SendFinalize", r.queues["segment"].queue, ["sqs:SendMessage"]),
         # The consumer relays the events it wrote right after each message.
         allow.queue("EmitWebhooks", r.queues["webhook"].queue, ["sqs:SendMessage"]),
@@ -302,6 +305,8 @@ def clip_permissions(r: AppResources) -> list[iam.PolicyStatement]:
             "ListClipOutputs", media, CLIPS_PREFIX, ["s3:ListBucket", "s3:ListBucketVersions"]
         ),
         allow.table_items("Records", r.table, WORKER_TABLE),
+        # A clip over its district's share waits as a new message (chalicelib/jobs/fairness.py).
+        allow.queue("WaitForShare", r.queues["clip"].queue, ["sqs:SendMessage"]),
     ]
 
 
@@ -314,10 +319,15 @@ def export_permissions(r: AppResources) -> list[iam.PolicyStatement]:
         allow.objects(
             "WriteExports", media, EXPORTS_PREFIX, ["s3:PutObject", "s3:AbortMultipartUpload"]
         ),
-        # Their videos and comments; the export's own record.
+        # Their videos and comments; the export's own record; the district's share (a put
+        # under optimistic locking, chalicelib/jobs/fairness.py).
         allow.table_items(
-            "Records", r.table, ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem"]
+            "Records",
+            r.table,
+            ["dynamodb:GetItem", "dynamodb:Query", "dynamodb:UpdateItem", "dynamodb:PutItem"],
         ),
+        # An export over its district's share waits as a new message.
+        allow.queue("WaitForShare", r.queues["export"].queue, ["sqs:SendMessage"]),
     ]
 
 

@@ -150,6 +150,27 @@ def test_queue_consumers_may_only_consume_their_own_queue(synthesized: Synthesiz
         assert queue["QueueName"] == queue_name
 
 
+def test_a_worker_with_a_district_share_may_send_its_own_queue_a_waiting_message(
+    synthesized: Synthesized,
+) -> None:
+    for function, queue_name in [
+        ("classreel-dev-ingest", "classreel-dev-ingest"),
+        ("classreel-dev-encode-segments", "classreel-dev-segments"),
+        ("classreel-dev-cut-clips", "classreel-dev-clips"),
+        ("classreel-dev-build-exports", "classreel-dev-exports"),
+    ]:
+        statements = _statements(_role_of(synthesized, function))
+        sends = [s for s in statements if "sqs:SendMessage" in _actions([s])]
+        names = {
+            synthesized.document["Resources"][synthesized.logical_id(s["Resource"])]["Properties"][
+                "QueueName"
+            ]
+            for s in sends
+        }
+        assert queue_name in names, function
+        assert "dynamodb:PutItem" in _actions(statements), function
+
+
 def test_the_reconciler_only_peeks_at_the_dead_letters(synthesized: Synthesized) -> None:
     statements = _statements(_role_of(synthesized, "classreel-dev-reconcile-dead-letters"))
     actions = _actions(statements)

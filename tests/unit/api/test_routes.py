@@ -16,7 +16,7 @@ import app as application
 from chalicelib.api.routing import PUBLIC_PATHS, ROUTES
 from chalicelib.auth.dev_issuer import DevIssuer
 from chalicelib.auth.principal import Role
-from chalicelib.config import get_settings
+from chalicelib.config import get_settings, reset_settings_cache
 
 PROTECTED = sorted(
     {(route.method, route.path) for route in ROUTES if route.path not in PUBLIC_PATHS}
@@ -29,8 +29,14 @@ def _concrete(path: str) -> str:
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[Client]:
-    with Client(application.app) as test_client:
-        yield test_client
+    # The request rate is counted in the table: off here (tests/integration/limits has it).
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("CLASSREEL_LIMIT_REQUESTS_PER_USER_PER_MINUTE", "0")
+        env.setenv("CLASSREEL_LIMIT_REQUESTS_PER_DISTRICT_PER_MINUTE", "0")
+        reset_settings_cache()
+        with Client(application.app) as test_client:
+            yield test_client
+    reset_settings_cache()
 
 
 @pytest.fixture(scope="module")

@@ -1,0 +1,1 @@
+"""Abuse limits: what one user or one district may ask of the system per window."""
