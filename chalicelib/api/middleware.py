@@ -15,7 +15,7 @@ from chalicelib.api.errors import error_response
 from chalicelib.api.routing import PUBLIC_PATHS
 from chalicelib.auth.principal import Principal
 from chalicelib.auth.tokens import TokenVerifier, bearer_token, verifier_from_settings
-from chalicelib.config import get_settings
+from chalicelib.config import Settings, get_settings
 from chalicelib.errors import DomainError
 from chalicelib.events import relay
 from chalicelib.observability import correlated, logger, metrics
@@ -24,15 +24,18 @@ from chalicelib.observability import correlated, logger, metrics
 CORRELATION_HEADER = "X-Correlation-Id"
 
 _verifier_lock = threading.Lock()
-_verifier: TokenVerifier | None = None
+_verifier: tuple[Settings, TokenVerifier] | None = None
 
 
 def token_verifier() -> TokenVerifier:
-    global _verifier  # noqa: PLW0603  (one verifier per process: it caches keys)
+    """One verifier per settings: it caches keys, and settings read again after
+    ``reset_settings_cache`` (another issuer or JWKS file) must not meet the old keys."""
+    global _verifier  # noqa: PLW0603  (one per process, as the settings are)
+    settings = get_settings()
     with _verifier_lock:
-        if _verifier is None:
-            _verifier = verifier_from_settings(get_settings())
-        return _verifier
+        if _verifier is None or _verifier[0] is not settings:
+            _verifier = (settings, verifier_from_settings(settings))
+        return _verifier[1]
 
 
 def optional_principal(authorization_header: str | None) -> Principal | None:
