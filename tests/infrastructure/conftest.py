@@ -23,7 +23,7 @@ from typing import Any
 import pytest
 from aws_cdk import assertions
 
-from chalicelib.config import PROJECT_ROOT
+from chalicelib.config import PROJECT_ROOT, Settings
 from layers.ffmpeg import build as ffmpeg_build
 
 STACK_NAME = "ClassReel-dev"
@@ -59,12 +59,27 @@ class Synthesized:
         raise AssertionError(f"not a reference: {ref!r}")
 
 
+def _deployment_environment() -> dict[str, str]:
+    """This process's environment without its CLASSREEL_* settings (a local test stack
+    started earlier in the session sets some): what the CDK app sees on a laptop."""
+    return {k: v for k, v in os.environ.items() if not k.startswith("CLASSREEL_")}
+
+
+@pytest.fixture
+def deployed_settings(monkeypatch: pytest.MonkeyPatch) -> Settings:
+    """The settings the synthesized stack was built from, to compare its resources with."""
+    for name in list(os.environ):
+        if name.startswith("CLASSREEL_"):
+            monkeypatch.delenv(name)
+    return Settings(queue_prefix="classreel-dev")
+
+
 @pytest.fixture(scope="session")
 def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
     ffmpeg_build.build()  # no-op when the layer is up to date
     outdir = tmp_path_factory.mktemp("cdk.out")
     # As the CLI does (cdk.json's "app"), with none of this shell's CLASSREEL_* settings.
-    environment = {k: v for k, v in os.environ.items() if not k.startswith("CLASSREEL_")}
+    environment = _deployment_environment()
     environment["CDK_OUTDIR"] = str(outdir)
     result = subprocess.run(
         [sys.executable, "-m", "infrastructure.app"],

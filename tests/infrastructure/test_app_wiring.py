@@ -178,19 +178,23 @@ def test_every_queue_refuses_plain_http(synthesized: Synthesized) -> None:
     assert secured == set(synthesized.resources("AWS::SQS::Queue"))
 
 
-def test_the_clip_queue_is_sized_from_the_settings(synthesized: Synthesized) -> None:
+def test_the_clip_queue_is_sized_from_the_settings(
+    synthesized: Synthesized, deployed_settings: Settings
+) -> None:
     queue = _queue_of(synthesized, "cut_clips")
-    settings = Settings()
+    settings = deployed_settings
     assert queue["QueueName"] == "classreel-dev-clips"
     assert queue["VisibilityTimeout"] == settings.clip_visibility_timeout_s
     assert queue["RedrivePolicy"]["maxReceiveCount"] == settings.clip_max_receive_count
     assert _sqs_event(synthesized, "cut_clips")["BatchSize"] == 1
 
 
-def test_the_queue_registry_is_what_app_py_and_the_stack_use(synthesized: Synthesized) -> None:
+def test_the_queue_registry_is_what_app_py_and_the_stack_use(
+    synthesized: Synthesized, deployed_settings: Settings
+) -> None:
     """chalicelib/jobs/queues.py: every queue exists with its DLQ, sized as declared, and
     its handler consumes it with the declared batch size, timeout and concurrency."""
-    settings = Settings().model_copy(update={"queue_prefix": "classreel-dev"})
+    settings = deployed_settings
     registry = work_queues(settings)
     assert sorted(q.handler for q in registry.values()) == SQS_HANDLERS
     names = {

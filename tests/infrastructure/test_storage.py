@@ -82,10 +82,12 @@ def test_no_bucket_rule_expires_current_originals(synthesized: Synthesized) -> N
     assert not [rule for rule in rules if "ExpirationInDays" in rule]
 
 
-def test_data_exports_expire_after_a_week(synthesized: Synthesized) -> None:
+def test_data_exports_expire_after_a_week(
+    synthesized: Synthesized, deployed_settings: Settings
+) -> None:
     rules = _bucket(synthesized, "media")["Properties"]["LifecycleConfiguration"]["Rules"]
     (rule,) = [r for r in rules if r.get("Prefix") == "exports/"]
-    assert rule["ExpirationInDays"] == Settings().export_keep_days == 7
+    assert rule["ExpirationInDays"] == deployed_settings.export_keep_days == 7
 
 
 def test_uploads_cors_lets_browsers_put_and_post_and_read_the_etag(
