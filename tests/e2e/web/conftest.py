@@ -58,7 +58,7 @@ def lesson_video(corpus_dir: Path) -> Path:
     path = corpus_dir / "lesson-12s.mp4"
     if not path.exists():
         corpus_dir.mkdir(parents=True, exist_ok=True)
-        partial = path.with_name("tmp-" + path.name)
+        partial = media_corpus.partial_path(path)
         subprocess.run(
             [
                 *("ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", "-y"),

@@ -82,6 +82,16 @@ def _upload(api: Api, path: Path) -> str:
     return upload_sample(api, path, path.name, "video/quicktime")
 
 
+@pytest.fixture(scope="module")
+def ready_lesson(lessons: LocalStack, lesson_file: Path) -> tuple[Api, str]:
+    """One encoded lesson for the tests that only read it: its teacher and its id."""
+    teacher = _api(lessons, "teacher-lessons", school="north")
+    video_id = _upload(teacher, lesson_file)
+    video = teacher.wait_for(video_id, timeout_s=300)
+    assert video["status"] == "ready", video
+    return teacher, video_id
+
+
 def _wait_playable(api: Api, video_id: str, timeout_s: float = 120) -> dict[str, object]:
     deadline = time.monotonic() + timeout_s
     while time.monotonic() < deadline:
@@ -135,17 +145,15 @@ def test_playable_while_encoding_then_adaptive_hls_when_ready(
 
 
 def test_picture_and_sound_stay_together_across_segment_joins(
-    lessons: LocalStack, lesson_file: Path, tmp_path: Path
+    ready_lesson: tuple[Api, str], tmp_path: Path
 ) -> None:
-    teacher = _api(lessons, "teacher-sync")
-    video = teacher.wait_for(_upload(teacher, lesson_file), timeout_s=300)
-    assert video["status"] == "ready", video
-    view = open_playback(teacher, str(video["id"]))
+    teacher, video_id = ready_lesson
+    view = open_playback(teacher, video_id)
     copy = mirror(
         teacher,
         str(view["hls_url"]),
         tmp_path / "hls",
-        lambda: open_playback(teacher, str(video["id"])),
+        lambda: open_playback(teacher, video_id),
     )
     watched = remux_to_mp4(copy.variants["720p"], copy.audio, tmp_path / "watched.mp4")
     flashes = measure.flash_times(watched)
@@ -157,11 +165,9 @@ def test_picture_and_sound_stay_together_across_segment_joins(
 
 
 def test_playback_access_is_the_videos_own_and_runs_out(
-    lessons: LocalStack, lesson_file: Path
+    lessons: LocalStack, lesson_file: Path, ready_lesson: tuple[Api, str]
 ) -> None:
-    teacher = _api(lessons, "teacher-access", school="north")
-    video_id = _upload(teacher, lesson_file)
-    assert teacher.wait_for(video_id, timeout_s=300)["status"] == "ready"
+    teacher, video_id = ready_lesson
     other_id = _upload(teacher, lesson_file)
     _wait_playable(teacher, other_id)
 
@@ -172,7 +178,7 @@ def test_playback_access_is_the_videos_own_and_runs_out(
     assert stranger.call("POST", f"/videos/{video_id}/playback").status_code == 404
 
     other_master = str(open_playback(teacher, other_id)["hls_url"])
-    only_first = _api(lessons, "teacher-access", school="north")
+    only_first = _api(lessons, "teacher-lessons", school="north")
     open_playback(only_first, video_id)
     assert fetch(only_first, master).status_code == 200
     assert fetch(only_first, other_master).status_code == 403, "one video's cookies, one video"
@@ -195,10 +201,8 @@ def test_playback_access_is_the_videos_own_and_runs_out(
     ), trail
 
 
-def test_duplicate_tasks_change_nothing(lessons: LocalStack, lesson_file: Path) -> None:
-    teacher = _api(lessons, "teacher-dup")
-    video_id = _upload(teacher, lesson_file)
-    assert teacher.wait_for(video_id, timeout_s=300)["status"] == "ready"
+def test_duplicate_tasks_change_nothing(lessons: LocalStack, ready_lesson: tuple[Api, str]) -> None:
+    teacher, video_id = ready_lesson
     settings = lessons.settings()
     s3 = aws.s3_client(settings)
 
