@@ -33,7 +33,7 @@ typecheck: setup
 	@$(VENV)/bin/mypy
 
 unit: setup
-	@$(PY) -m pytest tests/unit -q
+	@$(PY) -m pytest tests/unit -q -n 2
 
 integration: setup
 	@$(PY) -m pytest tests/integration -q
