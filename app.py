@@ -9,12 +9,13 @@ from chalice.app import Chalice, CloudWatchEvent, ConvertToMiddleware, Rate, SQS
 
 from chalicelib.api.docs_routes import docs_api
 from chalicelib.api.links import install_view_recorder
-from chalicelib.api.middleware import http_middleware
+from chalicelib.api.middleware import http_middleware, install_people_resolver
 from chalicelib.audit.routes import audit_api
 from chalicelib.audit.views import record_views
 from chalicelib.clips.handler import handle_clip_batch
 from chalicelib.clips.routes import clips_api
 from chalicelib.config import get_settings
+from chalicelib.directory import membership
 from chalicelib.directory.routes import directory_api
 from chalicelib.evaluations.routes import evaluations_api
 from chalicelib.events import relay
@@ -45,6 +46,8 @@ queues = work_queues(settings)
 relay.install(SUBSCRIBERS)
 # Every response that shows someone else's media writes the views (chalicelib/api/links.py).
 install_view_recorder(record_views)
+# Who is who (roles, schools, groups) comes from the directory, once per request.
+install_people_resolver(membership.resolve)
 
 app = Chalice(app_name="classreel")
 # Lambda context and cold start in every log line, and an X-Ray trace per

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -74,12 +75,21 @@ class Settings(BaseSettings):
     segment_max_receive_count: int = 3
 
     # --- auth --------------------------------------------------------------
-    # In AWS: the Cognito user pool's JWKS URL. Locally: the dev issuer's JWKS file.
+    # The API trusts exactly these issuers (chalicelib/auth/tokens.py). The primary
+    # one: in AWS the Cognito user pool (its JWKS URL; people found by verified
+    # email), locally the dev issuer (its JWKS file; people found by subject).
     jwt_issuer: str = "classreel-local-dev"
     jwt_audience: str = "classreel-local"
     jwks_url: str | None = None
     jwks_path: Path | None = None
+    # "subject" or "email" (chalicelib/auth/principal.py PeopleMatch).
+    jwt_people_match: Literal["subject", "email"] = "subject"
     dev_token_ttl_s: int = 12 * 3600
+    # Locally only: the OpenID Connect provider `make run` starts on loopback
+    # (classreel/local/oidc/), trusted beside the dev issuer; people found by email.
+    oidc_issuer: str | None = None
+    oidc_client_id: str = "classreel-web"
+    oidc_jwks_url: str | None = None
 
     # --- local twin --------------------------------------------------------
     data_dir: Path = PROJECT_ROOT / ".classreel"

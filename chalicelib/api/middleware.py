@@ -1,5 +1,10 @@
 """HTTP middleware: correlation ids, latency, authentication, domain errors → JSON, and the
-relay of the events a request committed."""
+relay of the events a request committed.
+
+Authentication is two steps: the token's signature says who (an ``Identity``), then the
+district's directory says what they may do (a ``Principal``: roles, schools, groups),
+read once per request by the resolver app.py installs (chalicelib/directory/membership.py).
+"""
 
 from __future__ import annotations
 
@@ -8,13 +13,15 @@ import time
 import uuid
 from collections.abc import Callable
 
+from botocore.exceptions import BotoCoreError
 from chalice.app import Request, Response
+from pynamodb.exceptions import PynamoDBException
 
 from chalicelib.api.context import reset_principal, set_principal
-from chalicelib.api.errors import error_response
+from chalicelib.api.errors import dependency_outage, error_response
 from chalicelib.api.routing import PUBLIC_PATHS
-from chalicelib.auth.principal import Principal
-from chalicelib.auth.tokens import TokenVerifier, bearer_token, verifier_from_settings
+from chalicelib.auth.principal import Identity, Principal
+from chalicelib.auth.tokens import TrustedIssuers, bearer_token, verifier_from_settings
 from chalicelib.config import Settings, get_settings
 from chalicelib.errors import DomainError
 from chalicelib.events import relay
@@ -24,10 +31,35 @@ from chalicelib.observability import correlated, logger, metrics
 CORRELATION_HEADER = "X-Correlation-Id"
 
 _verifier_lock = threading.Lock()
-_verifier: tuple[Settings, TokenVerifier] | None = None
+_verifier: tuple[Settings, TrustedIssuers] | None = None
+
+PeopleResolver = Callable[[Identity], Principal]
+_resolver: list[PeopleResolver] = []
 
 
-def token_verifier() -> TokenVerifier:
+def install_people_resolver(resolver: PeopleResolver) -> None:
+    """Who an identity is in the directory (app.py installs the directory's own)."""
+    _resolver[:] = [resolver]
+
+
+def principal_for(identity: Identity) -> Principal:
+    if not _resolver:
+        # Fail closed: without the directory nobody's roles are known.
+        raise RuntimeError("no people resolver installed: nobody can be authorized")
+    try:
+        return _resolver[0](identity)
+    except (PynamoDBException, BotoCoreError) as exc:
+        outage = dependency_outage(exc)
+        if outage is None:
+            raise
+        raise outage from exc
+
+
+def authenticate(authorization_header: str | None) -> Principal:
+    return principal_for(token_verifier().verify(bearer_token(authorization_header)))
+
+
+def token_verifier() -> TrustedIssuers:
     """One verifier per settings: it caches keys, and settings read again after
     ``reset_settings_cache`` (another issuer or JWKS file) must not meet the old keys."""
     global _verifier  # noqa: PLW0603  (one per process, as the settings are)
@@ -43,7 +75,7 @@ def optional_principal(authorization_header: str | None) -> Principal | None:
     if not authorization_header:
         return None
     try:
-        return token_verifier().verify(bearer_token(authorization_header))
+        return authenticate(authorization_header)
     except DomainError:
         return None
 
@@ -79,7 +111,7 @@ def _authenticated(event: Request, get_response: Callable[[Request], Response]) 
     try:
         principal: Principal | None = None
         if resource_path not in PUBLIC_PATHS:
-            principal = token_verifier().verify(bearer_token(event.headers.get("authorization")))
+            principal = authenticate(event.headers.get("authorization"))
         token = set_principal(principal)
         try:
             return get_response(event)

@@ -10,7 +10,8 @@ import base64
 import binascii
 import json
 import re
-from typing import Any
+from collections.abc import Callable, Iterable
+from typing import Any, TypeVar
 
 from chalicelib.errors import InvalidInput
 
@@ -54,3 +55,48 @@ def is_table_key(key: dict[str, Any]) -> bool:
 
 
 _KEY_ATTRIBUTE = re.compile(r"^(pk|sk|gsi[0-9]+(pk|sk))$")
+
+
+T = TypeVar("T")
+_MERGE_KEY = "before"
+
+
+def merge_newest(
+    partitions: list[str],
+    fetch: Callable[[str, str | None], Iterable[T]],
+    sort_key: Callable[[T], str],
+    limit: int,
+    cursor: str | None,
+) -> tuple[list[T], str | None]:
+    """One page, newest first, over several index partitions that share a sort-key format
+    (a coach's schools, a person and their groups): each is queried for at most ``limit``
+    items older than the cursor, the results merged. The cursor is the last sort key shown,
+    so it can only ever move a listing of the caller's own partitions further back."""
+    before = _merge_position(cursor)
+    seen: dict[str, T] = {}
+    # A partition that filled its page may hold more beyond it.
+    full = False
+    for partition in partitions:
+        fetched = 0
+        for item in fetch(partition, before):
+            fetched += 1
+            seen.setdefault(sort_key(item), item)
+        full = full or fetched >= limit
+    ordered = [seen[key] for key in sorted(seen, reverse=True)]
+    page = ordered[:limit]
+    more = len(ordered) > limit or full
+    return page, _merge_cursor(sort_key(page[-1])) if more and page else None
+
+
+def _merge_cursor(before: str) -> str | None:
+    return encode_cursor({_MERGE_KEY: before})
+
+
+def _merge_position(cursor: str | None) -> str | None:
+    if not cursor:
+        return None
+    position = decode_cursor(cursor, must_match={})
+    before = position.get(_MERGE_KEY) if isinstance(position, dict) else None
+    if not isinstance(before, str) or len(position or {}) != 1:
+        raise InvalidInput("The cursor does not belong to this listing", field="cursor")
+    return before

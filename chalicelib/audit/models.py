@@ -37,6 +37,21 @@ class AuditAction(StrEnum):
     VIDEO_DELETED = "video.deleted"
     RETENTION_APPLIED = "retention.applied"
     DATA_EXPORTED = "data.exported"
+    # The directory (chalicelib/directory): subject is the person, school or group id
+    # ("{group}:{member}" for memberships), never a name.
+    PERSON_ADDED = "person.added"
+    PERSON_CHANGED = "person.changed"
+    PERSON_DEACTIVATED = "person.deactivated"
+    PERSON_REACTIVATED = "person.reactivated"
+    SCHOOL_SAVED = "school.saved"
+    GROUP_CREATED = "group.created"
+    GROUP_CHANGED = "group.changed"
+    GROUP_DELETED = "group.deleted"
+    GROUP_MEMBER_ADDED = "group.member_added"
+    GROUP_MEMBER_REMOVED = "group.member_removed"
+    GROUP_OWNER_ADDED = "group.owner_added"
+    GROUP_OWNER_REMOVED = "group.owner_removed"
+    ROSTER_IMPORTED = "roster.imported"
 
 
 def new_audit_id() -> str:

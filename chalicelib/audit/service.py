@@ -7,6 +7,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
+from pynamodb.transactions import TransactWrite
+
 from chalicelib.api.pagination import decode_cursor, encode_cursor, is_table_key
 from chalicelib.audit.models import (
     AuditAction,
@@ -102,6 +104,34 @@ def record_many(
     with AuditRecord.batch_write() as batch:
         for entry in entries:
             batch.save(entry)
+
+
+def add_to_transaction(
+    tx: TransactWrite, actor: Actor | Principal, events: Iterable[Event], *, at: datetime
+) -> int:
+    """The entries for ``events`` and their day's marker, inside another change's transaction:
+    the change and its record commit together or not at all. Returns the items added (a
+    transaction holds at most 100). One district per transaction (one marker item)."""
+    who = actor if isinstance(actor, Actor) else Actor.of(actor)
+    entries = [entry_for(who, event, at) for event in events]
+    if not entries:
+        return 0
+    districts = {entry.district for entry in entries}
+    if len(districts) != 1:
+        raise ValueError("one transaction records the audit entries of one district")
+    (district,) = districts
+    marker = AuditDay.unread(days_partition(district), at.date().isoformat())
+    tx.update(
+        marker,
+        actions=[
+            AuditDay.district.set(district),
+            AuditDay.expires_at.set(max(e.expires_at for e in entries if e.expires_at)),
+        ],
+        add_version_condition=False,
+    )
+    for entry in entries:
+        tx.save(entry, condition=AuditRecord.pk.does_not_exist())
+    return 1 + len(entries)
 
 
 def video_trail(

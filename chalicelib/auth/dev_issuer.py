@@ -3,6 +3,10 @@
 The key is generated on first use and kept under the local data dir; the API
 verifies dev tokens through the published JWKS file exactly as it verifies
 Cognito tokens through Cognito's JWKS URL.
+
+A dev token names a person and their district, nothing more: what they may do is
+the directory's to say. Whoever signs for someone locally also makes sure the
+directory knows them (classreel/local/dev_sign_in.py); this class only signs.
 """
 
 from __future__ import annotations
@@ -11,12 +15,13 @@ import json
 import os
 import time
 import uuid
+from typing import Any
 
 import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from chalicelib.auth.principal import DISTRICT_CLAIM, GROUPS_CLAIM, NAME_CLAIM, SCHOOL_CLAIM, Role
+from chalicelib.auth.principal import DISTRICT_CLAIM, NAME_CLAIM
 from chalicelib.config import Settings
 
 
@@ -25,6 +30,8 @@ class DevIssuer:
         self._settings = settings
         self._private_key_path = settings.dev_issuer_dir / "private.pem"
         self._jwks_path = settings.local_jwks_path
+        # Loading an RSA key checks it, which costs far more than signing: once per issuer.
+        self._signing: tuple[str, Any] | None = None
 
     def ensure_key(self) -> None:
         """Create the signing key and its JWKS once; later runs reuse them."""
@@ -52,9 +59,7 @@ class DevIssuer:
         self,
         *,
         user_id: str,
-        role: Role,
         district: str,
-        school: str | None = None,
         name: str | None = None,
         ttl_s: int | None = None,
         now: float | None = None,
@@ -68,15 +73,18 @@ class DevIssuer:
             "token_use": "id",
             "iat": issued_at,
             "exp": issued_at + (ttl_s if ttl_s is not None else self._settings.dev_token_ttl_s),
-            GROUPS_CLAIM: [role.value],
             DISTRICT_CLAIM: district,
         }
-        if school:
-            claims[SCHOOL_CLAIM] = school
         if name:
             claims[NAME_CLAIM] = name
-        kid = json.loads(self._jwks_path.read_text())["keys"][0]["kid"]
-        private_key = serialization.load_pem_private_key(
-            self._private_key_path.read_bytes(), password=None
-        )
-        return jwt.encode(claims, private_key, algorithm="RS256", headers={"kid": kid})  # type: ignore[arg-type]
+        kid, private_key = self._signing_key()
+        return jwt.encode(claims, private_key, algorithm="RS256", headers={"kid": kid})
+
+    def _signing_key(self) -> tuple[str, Any]:
+        if self._signing is None:
+            kid = json.loads(self._jwks_path.read_text())["keys"][0]["kid"]
+            private_key = serialization.load_pem_private_key(
+                self._private_key_path.read_bytes(), password=None
+            )
+            self._signing = (kid, private_key)
+        return self._signing

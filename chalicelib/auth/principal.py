@@ -1,8 +1,15 @@
-"""Who is calling: identity, role and tenant, taken from verified token claims."""
+"""Who is calling: the identity a verified token names, and the person the directory knows.
+
+A token is trusted for identity and district only: its subject (or its verified email,
+for issuers that match people by email) and ``custom:district``. Roles, schools and
+groups come from the district's directory (chalicelib/directory/membership.py), read
+once per request, so a change there (a new role, a removed member, a deactivated
+person) takes effect on the person's next request, whatever their token still says.
+"""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
 
@@ -16,26 +23,92 @@ class Role(StrEnum):
     ADMIN = "admin"
 
 
-_ROLE_NAMES = frozenset(role.value for role in Role)
+class PeopleMatch(StrEnum):
+    """How an issuer's tokens name a person of the directory."""
 
-# Claim names follow Cognito ID tokens, so the dev issuer and Cognito produce
-# tokens this module reads the same way.
-GROUPS_CLAIM = "cognito:groups"
+    # The subject is the person's directory id (the local dev issuer).
+    SUBJECT = "subject"
+    # The verified email is the person's directory email (Cognito, OpenID Connect
+    # providers): one person however they sign in (password, Google, Microsoft).
+    EMAIL = "email"
+
+
+# Claim names follow Cognito ID tokens, so the dev issuer, the local OpenID Connect
+# provider and Cognito produce tokens this module reads the same way.
 DISTRICT_CLAIM = "custom:district"
-SCHOOL_CLAIM = "custom:school"
 NAME_CLAIM = "name"
+EMAIL_CLAIM = "email"
+EMAIL_VERIFIED_CLAIM = "email_verified"
+
+
+@dataclass(frozen=True, slots=True)
+class Identity:
+    """What a verified token says: who, in which district (if it says), nothing more."""
+
+    subject: str
+    match: PeopleMatch
+    district: str | None = None
+    email: str | None = None
+    name: str | None = None
+
+    @classmethod
+    def from_claims(cls, claims: dict[str, Any], match: PeopleMatch) -> Identity:
+        subject = claims.get("sub")
+        if not isinstance(subject, str) or not subject:
+            raise Unauthenticated("The token has no subject")
+        district = claims.get(DISTRICT_CLAIM) or None
+        if district is not None and not isinstance(district, str):
+            raise Unauthenticated("The token's district is not valid")
+        email = claims.get(EMAIL_CLAIM) or None
+        verified = claims.get(EMAIL_VERIFIED_CLAIM)
+        # Cognito writes "true"/"false" strings for federated users, booleans otherwise.
+        if verified is False or str(verified).lower() == "false" or not isinstance(email, str):
+            email = None
+        if match is PeopleMatch.SUBJECT and not district:
+            raise Unauthenticated("The token names no district")
+        if match is PeopleMatch.EMAIL and not email:
+            raise Unauthenticated("The token carries no verified email to find you by")
+        name = claims.get(NAME_CLAIM) or None
+        return cls(
+            subject=subject,
+            match=match,
+            district=district,
+            email=email,
+            name=name if isinstance(name, str) else None,
+        )
 
 
 @dataclass(frozen=True, slots=True)
 class Principal:
+    """A person of a district's directory, as the services see them."""
+
     user_id: str
     roles: frozenset[Role]
     district: str
+    # The home school: where their uploads are filed (None: district office).
     school: str | None
     name: str | None = None
+    # Every school they work in (the home school among them).
+    schools: frozenset[str] = field(default=frozenset())
+    # Groups they belong to, directly or through a group inside a group.
+    groups: frozenset[str] = field(default=frozenset())
+    # Teachers in the caseloads they own (a coach's list of teachers).
+    caseload: frozenset[str] = field(default=frozenset())
+    email: str | None = None
 
     def has_role(self, *roles: Role) -> bool:
         return not self.roles.isdisjoint(roles)
+
+    def works_in(self, school: str | None) -> bool:
+        return school is not None and (school == self.school or school in self.schools)
+
+    @property
+    def all_schools(self) -> frozenset[str]:
+        return self.schools | ({self.school} if self.school else set())
+
+    @property
+    def display_name(self) -> str:
+        return self.name or self.user_id
 
     @property
     def primary_role(self) -> Role:
@@ -44,27 +117,3 @@ class Principal:
             if role in self.roles:
                 return role
         raise AssertionError("a principal always has at least one role")
-
-    @classmethod
-    def from_claims(cls, claims: dict[str, Any]) -> Principal:
-        user_id = claims.get("sub")
-        if not isinstance(user_id, str) or not user_id:
-            raise Unauthenticated("The token has no subject")
-        groups = claims.get(GROUPS_CLAIM) or []
-        if isinstance(groups, str):
-            groups = [groups]
-        roles = frozenset(Role(g) for g in groups if g in _ROLE_NAMES)
-        if not roles:
-            raise Unauthenticated("The token grants no ClassReel role")
-        district = claims.get(DISTRICT_CLAIM)
-        if not isinstance(district, str) or not district:
-            raise Unauthenticated("The token names no district")
-        school = claims.get(SCHOOL_CLAIM) or None
-        name = claims.get(NAME_CLAIM) or None
-        return cls(
-            user_id=user_id,
-            roles=roles,
-            district=district,
-            school=school if isinstance(school, str) else None,
-            name=name if isinstance(name, str) else None,
-        )

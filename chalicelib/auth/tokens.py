@@ -1,8 +1,14 @@
-"""JWT verification: the same code checks Cognito tokens in AWS and dev tokens locally.
+"""JWT verification: the same code checks Cognito tokens in AWS and, locally, the dev
+issuer's and the local OpenID Connect provider's.
 
-Only the source of public keys differs: Cognito publishes a JWKS URL, the local
-dev issuer writes a JWKS file. Either way the signature, issuer, audience and
-expiry are checked by PyJWT; there is no "auth off" mode.
+The API trusts exactly the issuers of its settings (``trusted_issuers``): in AWS the
+user pool; locally the dev issuer and the local provider. A token names its issuer
+(``iss``), which picks the keys and audience to check it against; any other issuer is
+refused before its signature is even looked at. The source of public keys differs
+(Cognito and the local provider publish a JWKS URL, the dev issuer writes a JWKS
+file); the signature, issuer, audience and expiry are checked by PyJWT either way.
+There is no "auth off" mode. A verified token gives an ``Identity``; what the person
+may do is the directory's to say (chalicelib/directory/membership.py).
 """
 
 from __future__ import annotations
@@ -14,7 +20,7 @@ from typing import Any, Protocol
 
 import jwt
 
-from chalicelib.auth.principal import Principal
+from chalicelib.auth.principal import Identity, PeopleMatch
 from chalicelib.config import Settings
 from chalicelib.errors import Unauthenticated
 
@@ -88,12 +94,22 @@ def _unverified_kid(token: str) -> str:
 
 
 class TokenVerifier:
-    def __init__(self, *, issuer: str, audience: str, keys: KeySource) -> None:
-        self._issuer = issuer
+    """One trusted issuer: its keys, the audience its tokens must name, how they name people."""
+
+    def __init__(
+        self,
+        *,
+        issuer: str,
+        audience: str,
+        keys: KeySource,
+        match: PeopleMatch = PeopleMatch.SUBJECT,
+    ) -> None:
+        self.issuer = issuer
         self._audience = audience
         self._keys = keys
+        self._match = match
 
-    def verify(self, token: str) -> Principal:
+    def verify(self, token: str) -> Identity:
         _refuse_access_tokens(token)
         key = self._keys.signing_key(token)
         try:
@@ -102,7 +118,7 @@ class TokenVerifier:
                 key,
                 algorithms=ALGORITHMS,
                 audience=self._audience,
-                issuer=self._issuer,
+                issuer=self.issuer,
                 leeway=CLOCK_SKEW_S,
                 options={"require": ["exp", "iat", "sub", "iss", "aud"]},
             )
@@ -122,7 +138,34 @@ class TokenVerifier:
             raise Unauthenticated(f"The token has no '{exc.claim}' claim") from exc
         except jwt.InvalidTokenError as exc:
             raise Unauthenticated("The token is not valid") from exc
-        return Principal.from_claims(claims)
+        return Identity.from_claims(claims, self._match)
+
+
+class TrustedIssuers:
+    """Every issuer this API trusts; a token goes to the one its ``iss`` names."""
+
+    def __init__(self, verifiers: list[TokenVerifier]) -> None:
+        self._by_issuer = {verifier.issuer: verifier for verifier in verifiers}
+
+    @property
+    def issuers(self) -> frozenset[str]:
+        return frozenset(self._by_issuer)
+
+    def verify(self, token: str) -> Identity:
+        verifier = self._by_issuer.get(_unverified_issuer(token))
+        if verifier is None:
+            raise Unauthenticated("The token comes from an issuer this API does not trust")
+        return verifier.verify(token)
+
+
+def _unverified_issuer(token: str) -> str:
+    """Only picks whose keys to check the token with; the check itself verifies ``iss``."""
+    try:
+        claims = jwt.decode(token, options={"verify_signature": False})
+    except jwt.DecodeError as exc:
+        raise Unauthenticated("The token is malformed") from exc
+    issuer = claims.get("iss")
+    return issuer if isinstance(issuer, str) else ""
 
 
 def _refuse_access_tokens(token: str) -> None:
@@ -137,13 +180,32 @@ def _refuse_access_tokens(token: str) -> None:
         raise Unauthenticated("An ID token is required, not an access token")
 
 
-def verifier_from_settings(settings: Settings) -> TokenVerifier:
+def verifier_from_settings(settings: Settings) -> TrustedIssuers:
+    """The primary issuer (Cognito in AWS, the dev issuer locally) and, where configured,
+    the local OpenID Connect provider: exactly these, no other."""
     keys: KeySource
     if settings.jwks_url:
         keys = JwksUrlKeys(settings.jwks_url)
     else:
         keys = JwksFileKeys(settings.local_jwks_path)
-    return TokenVerifier(issuer=settings.jwt_issuer, audience=settings.jwt_audience, keys=keys)
+    verifiers = [
+        TokenVerifier(
+            issuer=settings.jwt_issuer,
+            audience=settings.jwt_audience,
+            keys=keys,
+            match=PeopleMatch(settings.jwt_people_match),
+        )
+    ]
+    if settings.oidc_issuer and settings.oidc_jwks_url:
+        verifiers.append(
+            TokenVerifier(
+                issuer=settings.oidc_issuer,
+                audience=settings.oidc_client_id,
+                keys=JwksUrlKeys(settings.oidc_jwks_url),
+                match=PeopleMatch.EMAIL,
+            )
+        )
+    return TrustedIssuers(verifiers)
 
 
 def bearer_token(authorization_header: str | None) -> str:

@@ -24,8 +24,7 @@ def can_view(principal: Principal, video: VideoRecord) -> bool:
     return bool(
         principal.has_role(Role.COACH)
         and video.share_with_school_coaches
-        and principal.school
-        and principal.school == video.school
+        and principal.works_in(video.school)
     )
 
 

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable, Iterable
 from dataclasses import dataclass
 from datetime import timedelta
 from typing import Any
@@ -9,7 +10,7 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError
 
 from chalicelib.api.links import Viewed
-from chalicelib.api.pagination import decode_cursor, encode_cursor
+from chalicelib.api.pagination import decode_cursor, encode_cursor, merge_newest
 from chalicelib.audit import service as audit
 from chalicelib.audit.models import AuditAction, AuditRecord
 from chalicelib.auth.principal import Principal, Role
@@ -149,11 +150,33 @@ def list_videos(principal: Principal, query: VideoListQuery) -> VideoPage:
         partition = district_partition(district)
         return _page(VideoRecord.by_district, "gsi2pk", partition, query, condition)
     if query.scope == "school":
-        if not principal.school or not principal.has_role(Role.COACH, Role.ADMIN):
+        if not principal.all_schools or not principal.has_role(Role.COACH, Role.ADMIN):
             raise Forbidden("Only a school's coaches can list what was shared with them")
-        partition = school_coaches_partition(district, principal.school)
-        return _page(VideoRecord.by_school_coaches, "gsi3pk", partition, query, condition)
+        # A coach of several schools sees what each shared with its coaches, merged.
+        partitions = [school_coaches_partition(district, s) for s in sorted(principal.all_schools)]
+        return _merged_videos(
+            partitions,
+            lambda partition, before: VideoRecord.by_school_coaches.query(
+                partition,
+                VideoRecord.gsi3sk < before if before else None,
+                scan_index_forward=False,
+                limit=query.limit,
+                filter_condition=condition,
+            ),
+            query,
+        )
     return _shared_page(principal, query)
+
+
+def _merged_videos(
+    partitions: list[str],
+    fetch: Callable[[str, str | None], Iterable[VideoRecord]],
+    query: VideoListQuery,
+) -> VideoPage:
+    items, cursor = merge_newest(
+        partitions, fetch, lambda v: v.listing_sort_key, query.limit, query.cursor
+    )
+    return VideoPage(items=items, next_cursor=cursor)
 
 
 def _page(

@@ -85,14 +85,13 @@ def _print_welcome(stack: LocalStack) -> None:
     click.echo(f"Demo users in district '{DEMO_DISTRICT}' (sign in as one at {stack.api_url}/):")
     teacher_token = ""
     for user in DEMO_USERS:
-        click.echo(f"  {user.role.value:<9} {user.user_id:<12} {user.school or '(district)'}")
+        click.echo(
+            f"  {user.role.value:<9} {user.user_id:<12} {user.email:<30} "
+            f"{user.school or '(district)'}"
+        )
         if not teacher_token and user.role is Role.TEACHER:
             teacher_token = issuer.mint(
-                user_id=user.user_id,
-                role=user.role,
-                district=DEMO_DISTRICT,
-                school=user.school,
-                name=user.name,
+                user_id=user.user_id, district=DEMO_DISTRICT, name=user.name
             )
     click.echo("")
     click.echo("Ready-to-paste teacher token:")

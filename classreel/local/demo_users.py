@@ -1,9 +1,11 @@
 """The demo district of the local twin: who you can sign in as with `make run`.
 
-Only the local twin knows these people: `classreel local up` prints them, and the
-local API server (``classreel.local.api_server``, never deployed) lets the web
-client's sign-in page pick one and get a dev token for them. In AWS, people sign
-in through Cognito and none of this exists.
+Only the local twin knows these people: the stack writes them into its directory when it
+starts (``seed``, never overwriting what an admin changed since), `classreel local up`
+prints them, the local OpenID Connect provider signs them in by email, and the local API
+server (``classreel.local.api_server``, never deployed) lets the web client's sign-in
+page pick one and get a dev token for them. In AWS, people sign in through Cognito and
+none of this exists.
 """
 
 from __future__ import annotations
@@ -11,8 +13,12 @@ from __future__ import annotations
 from dataclasses import dataclass
 
 from chalicelib.auth.principal import Role
+from chalicelib.directory import service as directory
 
 DEMO_DISTRICT = "demo-district"
+DEMO_SCHOOLS = {"north-elementary": "North Elementary", "south-middle": "South Middle"}
+# A professional learning community across both schools, led by Ana.
+DEMO_PLC = ("g-demo-math-plc", "Math PLC")
 
 
 @dataclass(frozen=True)
@@ -22,12 +28,17 @@ class DemoUser:
     school: str | None
     name: str
 
+    @property
+    def email(self) -> str:
+        return f"{self.user_id.split('-', 1)[1]}@demo-district.example"
+
     def as_json(self) -> dict[str, str | None]:
         return {
             "user_id": self.user_id,
             "role": self.role.value,
             "school": self.school,
             "name": self.name,
+            "email": self.email,
             "district": DEMO_DISTRICT,
         }
 
@@ -42,3 +53,24 @@ DEMO_USERS: tuple[DemoUser, ...] = (
 )
 
 BY_ID = {user.user_id: user for user in DEMO_USERS}
+
+
+def seed() -> None:
+    """The demo district in the directory: schools, people, the PLC; what exists stays."""
+    for school_id, name in DEMO_SCHOOLS.items():
+        directory.seed_school(DEMO_DISTRICT, school_id, name)
+    for user in DEMO_USERS:
+        given, _, family = user.name.partition(" ")
+        directory.seed_person(
+            DEMO_DISTRICT,
+            user.user_id,
+            given_name=given,
+            family_name=family,
+            email=user.email,
+            role=user.role,
+            school=user.school,
+        )
+    group_id, name = DEMO_PLC
+    directory.seed_group(
+        DEMO_DISTRICT, group_id, name, owner="teacher-ana", members=["teacher-raj", "coach-sol"]
+    )

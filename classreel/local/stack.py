@@ -22,7 +22,7 @@ from chalicelib.config import PROJECT_ROOT, Settings, reset_settings_cache
 from chalicelib.db.base import configure_models
 from chalicelib.observability import logger
 from chalicelib.playback.keys import ensure_local_key
-from classreel.local import bootstrap, s3_snapshot
+from classreel.local import bootstrap, demo_users, s3_snapshot
 from classreel.local.processes import ManagedProcess, free_port, wait_until
 from classreel.local.services import dynamodb_local_argv, moto_server_argv
 
@@ -85,6 +85,8 @@ class LocalStack:
             self.env["CLASSREEL_QUEUE_URLS"] = json.dumps(self._bootstrap())
             self.apply_to_current_process()
             DevIssuer(self.settings()).ensure_key()
+            # Who can sign in: the demo district's people, in the directory the API reads.
+            demo_users.seed()
             ensure_local_key(self.settings().local_playback_key_path)
             if self.options.start_runner:
                 self._workers["runner"] = self._python_process("runner", "classreel.local.runner")

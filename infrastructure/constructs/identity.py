@@ -34,7 +34,7 @@ from aws_cdk import aws_cognito as cognito
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
-from chalicelib.auth.principal import DISTRICT_CLAIM, SCHOOL_CLAIM, Role
+from chalicelib.auth.principal import DISTRICT_CLAIM, Role
 from infrastructure.deployment import DeploymentConfig
 from infrastructure.nag import suppress
 
@@ -48,6 +48,9 @@ def _custom_name(claim: str) -> str:
     return claim.removeprefix(_CUSTOM_PREFIX)
 
 
+# ``custom:school`` is no longer read (schools come from the directory), but Cognito
+# cannot remove a custom attribute from an existing pool, so it stays declared.
+SCHOOL_CLAIM = "custom:school"
 TENANT_ATTRIBUTES = (_custom_name(DISTRICT_CLAIM), _custom_name(SCHOOL_CLAIM))
 # A web client served on this machine may sign in against a deployed pool.
 LOCAL_WEB_URL = "http://localhost:8000/"
@@ -231,4 +234,7 @@ class Identity(Construct):
             "CLASSREEL_JWKS_URL": self.jwks_url,
             # ID tokens carry the app client id as their audience.
             "CLASSREEL_JWT_AUDIENCE": self.client_id,
+            # One person however they sign in (password, Google, Microsoft): the directory
+            # finds them by the token's verified email (chalicelib/directory/membership.py).
+            "CLASSREEL_JWT_PEOPLE_MATCH": "email",
         }

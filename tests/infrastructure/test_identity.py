@@ -9,8 +9,8 @@ import aws_cdk as cdk
 import pytest
 from aws_cdk import assertions
 
-from chalicelib.auth.principal import DISTRICT_CLAIM, SCHOOL_CLAIM
-from infrastructure.constructs.identity import Identity
+from chalicelib.auth.principal import DISTRICT_CLAIM
+from infrastructure.constructs.identity import SCHOOL_CLAIM, Identity
 from infrastructure.deployment import DeploymentConfig
 from tests.infrastructure.conftest import Synthesized
 

@@ -17,7 +17,7 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 
 from chalicelib.auth.dev_issuer import DevIssuer
-from chalicelib.auth.principal import DISTRICT_CLAIM, GROUPS_CLAIM
+from chalicelib.auth.principal import DISTRICT_CLAIM
 from chalicelib.config import Settings
 
 
@@ -38,7 +38,8 @@ def _claims(settings: Settings, **overrides: Any) -> dict[str, Any]:
         "token_use": "id",
         "iat": now,
         "exp": now + 600,
-        GROUPS_CLAIM: ["admin"],
+        # What a Cognito token of a pool with groups would claim: never read.
+        "cognito:groups": ["admin"],
         DISTRICT_CLAIM: "district-a",
     }
     claims.update(overrides)
@@ -98,3 +99,8 @@ def forged_tokens(settings: Settings) -> dict[str, str]:
         "not_yet_valid": _signed(settings, _claims(settings, nbf=now + 3600)),
         "another_audience": _signed(settings, _claims(settings, aud="another-app")),
     }
+
+
+def forged_with_claims(settings: Settings, extra: dict[str, Any]) -> str:
+    """A correctly signed dev-issuer token with ``extra`` claims besides the usual ones."""
+    return _signed(settings, _claims(settings, **extra))

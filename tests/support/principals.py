@@ -4,7 +4,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from chalicelib.auth.principal import Principal, Role
+from chalicelib.auth.principal import Identity, Principal, Role
+from chalicelib.directory.errors import NotInDirectory
 from chalicelib.videos.models import VideoRecord
 
 DISTRICT = "district-a"
@@ -34,3 +35,17 @@ def video(owner: str = "teacher", **fields: Any) -> VideoRecord:
         "duration_s": 120.0,
     }
     return VideoRecord("VIDEO#v1", "META", **{**defaults, **fields})
+
+
+class StaticDirectory:
+    """A directory in memory, for the unit tier's HTTP tests (no table): who each
+    (district, id) is. Installed with ``install_people_resolver`` in place of the table's."""
+
+    def __init__(self, *people: Principal) -> None:
+        self._people = {(p.district, p.user_id): p for p in people}
+
+    def __call__(self, identity: Identity) -> Principal:
+        found = self._people.get((identity.district or "", identity.subject))
+        if found is None:
+            raise NotInDirectory(f"{identity.subject} is not in this test's directory")
+        return found

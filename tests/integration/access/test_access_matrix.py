@@ -32,6 +32,7 @@ import requests
 
 import app as application
 from chalicelib.auth.principal import Role
+from chalicelib.directory.models import GroupRecord, PersonRecord
 from chalicelib.evaluations.models import EvaluationRecord, EvaluationStatus
 from chalicelib.webhooks.models import WebhookRecord
 from classreel.local.stack import LocalStack
@@ -199,6 +200,31 @@ RULES: dict[str, Rule] = {
     # An export is its requester's alone.
     "GET /me/exports/{export_id}": Rule(ok={OWNER}),
     "POST /library/{clip_id}/unpublish": Rule(ok={ADMIN}, forbidden=ALL_AUTHENTICATED - ADMINS),
+    # The directory: everyone in a district finds its people and groups (the picker);
+    # admins manage people and schools; a group is its owners' and admins' to change.
+    "GET /directory/search": Rule(ok=ALL_AUTHENTICATED),
+    "GET /directory/names": Rule(ok=ALL_AUTHENTICATED),
+    "GET /directory/schools": Rule(ok=ALL_AUTHENTICATED),
+    "PUT /directory/schools/{school_id}": Rule(ok=ADMINS, forbidden=ALL_AUTHENTICATED - ADMINS),
+    "GET /directory/people": Rule(ok=ADMINS, forbidden=ALL_AUTHENTICATED - ADMINS),
+    "POST /directory/people": Rule(ok=ADMINS, ok_status=201, forbidden=ALL_AUTHENTICATED - ADMINS),
+    # The world's person is the owner: theirs to read, district A's admin's to change.
+    "GET /directory/people/{person_id}": Rule(
+        ok={OWNER, ADMIN}, forbidden=ALL_AUTHENTICATED - ADMINS - {OWNER}
+    ),
+    "PATCH /directory/people/{person_id}": Rule(ok={ADMIN}, forbidden=ALL_AUTHENTICATED - ADMINS),
+    "GET /directory/groups": Rule(ok=ALL_AUTHENTICATED),
+    "POST /directory/groups": Rule(ok=UPLOADERS, ok_status=201, forbidden={REVIEWER}),
+    # The world's PLC: the owner leads it, the named peer is a member.
+    "GET /directory/groups/{group_id}": Rule(ok={OWNER, PEER_NAMED, ADMIN}),
+    "PATCH /directory/groups/{group_id}": Rule(ok={OWNER, ADMIN}, forbidden={PEER_NAMED}),
+    "DELETE /directory/groups/{group_id}": Rule(
+        ok={OWNER, ADMIN}, ok_status=204, forbidden={PEER_NAMED}
+    ),
+    "POST /directory/groups/{group_id}/members": Rule(ok={OWNER, ADMIN}, forbidden={PEER_NAMED}),
+    "DELETE /directory/groups/{group_id}/members/{member_id}": Rule(
+        ok={OWNER, ADMIN}, forbidden={PEER_NAMED}
+    ),
 }
 
 
@@ -217,6 +243,7 @@ class World:
     claimed_review_id: str
     published_clip_id: str
     export_id: str
+    group_id: str
 
 
 def _served_routes() -> list[str]:
@@ -292,6 +319,17 @@ def _world(callers: Callers, route: str) -> World:
     )
     as_reviewer = Api(callers.stack.api_url, "")
     as_reviewer.session.headers.update(callers.headers(REVIEWER, users))
+    group_id = ""
+    if "/directory/" in route:
+        # Everyone is in the directory before the PLC names its member.
+        for caller in EVERYONE:
+            callers.headers(caller, users)
+        group_id = as_owner.ok(
+            "POST",
+            "/directory/groups",
+            201,
+            json={"name": f"PLC {tag}", "members": [{"id": users[PEER_NAMED]}]},
+        )["id"]
 
     def nominated() -> str:
         clip = ready_clip(video, created_by=users[COACH_SCHOOL])
@@ -322,6 +360,7 @@ def _world(callers: Callers, route: str) -> World:
         claimed_review_id=claimed,
         published_clip_id=published_clip_id,
         export_id=(as_owner.ok("POST", "/me/exports", 202)["id"] if "{export_id}" in route else ""),
+        group_id=group_id,
         video_id=video.video_id,
         comment_id=comment["id"],
         draft_id=evaluations[EvaluationStatus.DRAFT],
@@ -344,6 +383,10 @@ def _request(route: str, world: World) -> tuple[str, str, dict[str, Any]]:
         evaluation_id=world.released_id if template.endswith("acknowledge") else world.draft_id,
         clip_id=world.published_clip_id if template.endswith("unpublish") else world.clip_id,
         export_id=world.export_id,
+        school_id="school-x",
+        person_id=world.users[OWNER],
+        group_id=world.group_id,
+        member_id=world.users[PEER_NAMED],
         review_id=world.review_id
         if template.endswith(("{review_id}", "claim"))
         else world.claimed_review_id,
@@ -401,8 +444,32 @@ def _request(route: str, world: World) -> tuple[str, str, dict[str, Any]]:
         "GET /audit": {"params": {"since": date.today().isoformat()}},
         "PUT /videos/{video_id}/safeguards": {"json": {"contains_students_without_consent": False}},
         "PUT /retention": {"json": {}},
+        "GET /directory/search": {"params": {"q": "a"}},
+        "GET /directory/names": {"params": {"ids": world.users[OWNER]}},
+        "PUT /directory/schools/{school_id}": {"json": {"name": "School X"}},
+        "POST /directory/people": {"json": {"given_name": "New", "roles": ["teacher"]}},
+        "POST /directory/groups": {"json": {"name": "New PLC"}},
+        "POST /directory/groups/{group_id}/members": {
+            "json": {"id": world.users[TEACHER_SAME_SCHOOL]}
+        },
     }
+    # Versions are read only for the routes that send them (each read is a request).
+    if route == "PATCH /directory/people/{person_id}":
+        version = _person_version(world.users[OWNER])
+        bodies[route] = {"json": {"version": version, "given_name": "Renamed"}}
+    if route == "PATCH /directory/groups/{group_id}":
+        bodies[route] = {"json": {"version": _group_version(world.group_id), "name": "Renamed"}}
     return method, path, bodies.get(route, {})
+
+
+def _person_version(person_id: str) -> int:
+    person = PersonRecord.get(*PersonRecord.key("district-a", person_id), consistent_read=True)
+    return int(person.version)
+
+
+def _group_version(group_id: str) -> int:
+    group = GroupRecord.load("district-a", group_id)
+    return int(group.version) if group else 0
 
 
 def test_every_route_has_a_rule() -> None:

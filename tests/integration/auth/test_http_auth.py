@@ -37,9 +37,12 @@ def test_valid_token_is_accepted(local_stack: LocalStack, tokens: TokenFactory) 
     assert response.json() == {
         "user_id": "coach-1",
         "name": None,
+        "email": None,
         "roles": ["coach"],
         "district": "district-a",
         "school": "s9",
+        "schools": ["s9"],
+        "groups": [],
     }
 
 
@@ -54,7 +57,7 @@ def test_expired_token_is_401(local_stack: LocalStack, tokens: TokenFactory) -> 
 
 def test_token_from_another_key_is_401(local_stack: LocalStack, tmp_path: Path) -> None:
     foreign = DevIssuer(local_stack.settings().model_copy(update={"data_dir": tmp_path})).mint(
-        user_id="intruder", role=Role.ADMIN, district="district-a"
+        user_id="intruder", district="district-a"
     )
     _assert_401(_get(local_stack, "/me", foreign), "unknown key")
 
@@ -62,7 +65,7 @@ def test_token_from_another_key_is_401(local_stack: LocalStack, tmp_path: Path) 
 def test_token_for_another_audience_is_401(local_stack: LocalStack) -> None:
     settings: Settings = local_stack.settings()
     other = DevIssuer(settings.model_copy(update={"jwt_audience": "another-app"})).mint(
-        user_id="t1", role=Role.TEACHER, district="district-a"
+        user_id="t1", district="district-a"
     )
     _assert_401(_get(local_stack, "/me", other), "udience")
 

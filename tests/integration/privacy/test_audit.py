@@ -112,11 +112,15 @@ def test_admins_export_the_district_trail_as_csv(
     )
     assert exported.returncode == 0, exported.stderr
     rows = list(csv.DictReader(io.StringIO(exported.stdout)))
-    assert [(r["action"], r["actor_id"], r["video_id"]) for r in rows] == [
+    about_videos = [r for r in rows if r["video_id"]]
+    assert [(r["action"], r["actor_id"], r["video_id"]) for r in about_videos] == [
         ("video.viewed", "coach-r", video_id),
         ("video.deleted", "teacher-r", video_id),
     ]
-    assert rows[1]["actor_role"] == "teacher"
+    assert about_videos[1]["actor_role"] == "teacher"
+    # The district's directory is in its trail too: the people it gained.
+    added = {r["subject"] for r in rows if r["action"] == "person.added"}
+    assert {"teacher-r", "coach-r", "admin-r"} <= added
 
     wrong = subprocess.run(
         [*EXPORT, "--district", "someone-else", "--since", date.today().isoformat()],

@@ -13,10 +13,13 @@ import pytest
 from chalice.test import Client
 
 import app as application
+from chalicelib.api.middleware import install_people_resolver
 from chalicelib.api.routing import PUBLIC_PATHS, ROUTES
 from chalicelib.auth.dev_issuer import DevIssuer
 from chalicelib.auth.principal import Role
 from chalicelib.config import get_settings, reset_settings_cache
+from chalicelib.directory import membership
+from tests.support.principals import StaticDirectory, person
 
 PROTECTED = sorted(
     {(route.method, route.path) for route in ROUTES if route.path not in PUBLIC_PATHS}
@@ -34,8 +37,13 @@ def client() -> Iterator[Client]:
         env.setenv("CLASSREEL_LIMIT_REQUESTS_PER_USER_PER_MINUTE", "0")
         env.setenv("CLASSREEL_LIMIT_REQUESTS_PER_DISTRICT_PER_MINUTE", "0")
         reset_settings_cache()
-        with Client(application.app) as test_client:
-            yield test_client
+        # Who is who, without a table: the admin the body tests sign in as.
+        install_people_resolver(StaticDirectory(person("a", Role.ADMIN, district="d")))
+        try:
+            with Client(application.app) as test_client:
+                yield test_client
+        finally:
+            install_people_resolver(membership.resolve)
     reset_settings_cache()
 
 
@@ -69,10 +77,8 @@ def bad_tokens(issuer: DevIssuer, tmp_path_factory: pytest.TempPathFactory) -> l
     foreign = DevIssuer(
         get_settings().model_copy(update={"data_dir": tmp_path_factory.mktemp("foreign")})
     )
-    expired = issuer.mint(
-        user_id="teacher", role=Role.TEACHER, district="d", ttl_s=60, now=time.time() - 3600
-    )
-    untrusted = foreign.mint(user_id="t", role=Role.ADMIN, district="d")
+    expired = issuer.mint(user_id="teacher", district="d", ttl_s=60, now=time.time() - 3600)
+    untrusted = foreign.mint(user_id="t", district="d")
     return [None, "not-a-jwt", expired, untrusted]
 
 
@@ -99,7 +105,7 @@ def test_without_a_valid_token_every_protected_route_is_a_json_401(
 def test_a_body_that_is_not_a_request_is_a_400_naming_the_field(
     client: Client, issuer: DevIssuer, method: str, path: str, body: Any, field: str | None
 ) -> None:
-    token = issuer.mint(user_id="a", role=Role.ADMIN, district="d", school="s")
+    token = issuer.mint(user_id="a", district="d")
     response = _call(client, method, path, token, body)
     assert response.status_code == 400, response.body[:300]
     error = json.loads(response.body)

@@ -7,11 +7,11 @@ from pathlib import Path
 import pytest
 
 from chalicelib.auth.dev_issuer import DevIssuer
-from chalicelib.auth.principal import Role
+from chalicelib.auth.principal import Identity, PeopleMatch
 from chalicelib.auth.tokens import bearer_token, verifier_from_settings
 from chalicelib.config import Settings
 from chalicelib.errors import Unauthenticated
-from tests.support.forged_tokens import forged_tokens
+from tests.support.forged_tokens import forged_tokens, forged_with_claims
 
 
 @pytest.fixture
@@ -19,14 +19,54 @@ def settings(tmp_path: Path) -> Settings:
     return Settings(data_dir=tmp_path)
 
 
-def test_dev_token_round_trips_to_a_principal(settings: Settings) -> None:
-    token = DevIssuer(settings).mint(
-        user_id="t1", role=Role.TEACHER, district="d1", school="s1", name="Ana"
+def test_dev_token_round_trips_to_an_identity(settings: Settings) -> None:
+    token = DevIssuer(settings).mint(user_id="t1", district="d1", name="Ana")
+    identity = verifier_from_settings(settings).verify(token)
+    assert identity == Identity(
+        subject="t1", match=PeopleMatch.SUBJECT, district="d1", email=None, name="Ana"
     )
-    principal = verifier_from_settings(settings).verify(token)
-    assert principal.user_id == "t1"
-    assert principal.roles == {Role.TEACHER}
-    assert (principal.district, principal.school, principal.name) == ("d1", "s1", "Ana")
+
+
+def test_a_token_is_believed_about_identity_and_district_only(settings: Settings) -> None:
+    """Roles and schools a token claims (Cognito groups, a forged school) are never read:
+    the verified identity has nowhere to carry them; the directory says what people may do."""
+    DevIssuer(settings).ensure_key()
+    claims = {"cognito:groups": ["admin"], "custom:school": "school-9", "roles": ["admin"]}
+    token = forged_with_claims(settings, claims)
+    identity = verifier_from_settings(settings).verify(token)
+    assert (identity.subject, identity.district) == ("intruder", "district-a")
+    assert not {"roles", "school", "groups"} & set(Identity.__slots__)
+
+
+def test_an_email_matched_token_needs_a_verified_email() -> None:
+    base = {"sub": "x", "custom:district": "d1"}
+    with pytest.raises(Unauthenticated, match="verified email"):
+        Identity.from_claims(
+            {**base, "email": "a@b.org", "email_verified": False}, PeopleMatch.EMAIL
+        )
+    with pytest.raises(Unauthenticated, match="verified email"):
+        Identity.from_claims(
+            {**base, "email": "a@b.org", "email_verified": "false"}, PeopleMatch.EMAIL
+        )
+    identity = Identity.from_claims(
+        {"sub": "x", "email": "a@b.org", "email_verified": "true"}, PeopleMatch.EMAIL
+    )
+    assert (identity.email, identity.district) == ("a@b.org", None)
+
+
+def test_only_the_configured_issuers_are_trusted(settings: Settings, tmp_path: Path) -> None:
+    """Locally: the dev issuer and the local provider; a token of any other issuer, even one
+    signed with a trusted key, is refused before its signature is looked at."""
+    trusted = verifier_from_settings(
+        settings.model_copy(
+            update={"oidc_issuer": "http://127.0.0.1:1", "oidc_jwks_url": "http://127.0.0.1:1/jwks"}
+        )
+    )
+    assert trusted.issuers == {settings.jwt_issuer, "http://127.0.0.1:1"}
+    assert verifier_from_settings(settings).issuers == {settings.jwt_issuer}
+    elsewhere = DevIssuer(settings.model_copy(update={"jwt_issuer": "https://evil.example"}))
+    with pytest.raises(Unauthenticated, match="issuer this API does not trust"):
+        trusted.verify(elsewhere.mint(user_id="t1", district="d1"))
 
 
 def test_key_is_created_once_and_reused(settings: Settings) -> None:
@@ -40,18 +80,14 @@ def test_key_is_created_once_and_reused(settings: Settings) -> None:
 
 
 def test_expired_token_is_refused(settings: Settings) -> None:
-    token = DevIssuer(settings).mint(
-        user_id="t1", role=Role.TEACHER, district="d1", ttl_s=60, now=time.time() - 3600
-    )
+    token = DevIssuer(settings).mint(user_id="t1", district="d1", ttl_s=60, now=time.time() - 3600)
     with pytest.raises(Unauthenticated, match="expired"):
         verifier_from_settings(settings).verify(token)
 
 
 def test_token_signed_by_another_key_is_refused(settings: Settings, tmp_path: Path) -> None:
     DevIssuer(settings).ensure_key()
-    foreign = DevIssuer(Settings(data_dir=tmp_path / "elsewhere")).mint(
-        user_id="t1", role=Role.ADMIN, district="d1"
-    )
+    foreign = DevIssuer(Settings(data_dir=tmp_path / "elsewhere")).mint(user_id="t1", district="d1")
     with pytest.raises(Unauthenticated, match="unknown key"):
         verifier_from_settings(settings).verify(foreign)
 
@@ -65,22 +101,22 @@ def test_same_kid_but_forged_signature_is_refused(settings: Settings, tmp_path: 
     theirs = json.loads(other.local_jwks_path.read_text())
     theirs["keys"][0]["kid"] = ours["keys"][0]["kid"]
     other.local_jwks_path.write_text(json.dumps(theirs))
-    forged = DevIssuer(other).mint(user_id="t1", role=Role.ADMIN, district="d1")
+    forged = DevIssuer(other).mint(user_id="t1", district="d1")
     with pytest.raises(Unauthenticated, match="signature"):
         verifier_from_settings(settings).verify(forged)
 
 
 def test_wrong_audience_is_refused(settings: Settings) -> None:
     token = DevIssuer(settings.model_copy(update={"jwt_audience": "someone-else"})).mint(
-        user_id="t1", role=Role.TEACHER, district="d1"
+        user_id="t1", district="d1"
     )
     with pytest.raises(Unauthenticated, match=r"(?i)audience"):
         verifier_from_settings(settings).verify(token)
 
 
-def test_token_without_role_or_district_is_refused(settings: Settings) -> None:
+def test_token_without_a_district_is_refused(settings: Settings) -> None:
     issuer = DevIssuer(settings)
-    token = issuer.mint(user_id="t1", role=Role.TEACHER, district="")
+    token = issuer.mint(user_id="t1", district="")
     with pytest.raises(Unauthenticated, match="district"):
         verifier_from_settings(settings).verify(token)
 
@@ -127,5 +163,5 @@ def test_forged_and_misused_tokens_are_refused(settings: Settings, form: str, re
 
 def test_the_forgeries_differ_from_a_good_token_only_in_their_flaw(settings: Settings) -> None:
     # Control: the same helper's claims and key, nothing wrong, are accepted.
-    good = DevIssuer(settings).mint(user_id="intruder", role=Role.ADMIN, district="district-a")
-    assert verifier_from_settings(settings).verify(good).user_id == "intruder"
+    good = DevIssuer(settings).mint(user_id="intruder", district="district-a")
+    assert verifier_from_settings(settings).verify(good).subject == "intruder"
