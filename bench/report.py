@@ -151,6 +151,21 @@ def rows(results: dict[str, Any]) -> list[dict[str, Any]]:
             t["errors"] == 0,
         )
     )
+    if "roster" in s:
+        r = s["roster"]
+        slowest = max(r["first"]["dry_run_s"], r["first"]["apply_s"], r["second"]["apply_s"])
+        out.append(
+            _row(
+                f"rostering import, {r['schools']} schools / {r['staff']:,} staff (OneRoster 1.1)",
+                f"dry run {r['first']['dry_run_s']:.1f} s, apply {r['first']['apply_s']:.1f} s; "
+                f"second import (changes) {r['second']['dry_run_s']:.1f} s + "
+                f"{r['second']['apply_s']:.1f} s",
+                "-",
+                "second import applied exactly its diff" if r["diff_exact"] else "DIFF NOT EXACT",
+                "< 60 s each; the exact diff",
+                slowest < 60 and bool(r["diff_exact"]),
+            )
+        )
     return out
 
 

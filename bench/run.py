@@ -17,6 +17,7 @@ from typing import Any
 
 from bench import api as api_bench
 from bench import media, report
+from bench import roster as roster_bench
 from bench import segments as segment_bench
 from bench.inputs import make_inputs
 from chalicelib.config import get_settings
@@ -40,10 +41,12 @@ class Scale:
     uploads: int
     # The segmented-pipeline source: a chunk of this many seconds, joined this many times.
     segment_source: tuple[float, int] = (30.0, 4)
+    # A rostering import: this many schools and staff (issue 19: 39 and 2,000).
+    roster: tuple[int, int] = (39, 2_000)
 
 
 FULL = Scale(60, 10, 1_000, 100_000, 200, 20, 20, 3)
-SMOKE = Scale(2, 3, 200, 400, 10, 2, 1, 1, segment_source=(6.0, 2))
+SMOKE = Scale(2, 3, 200, 400, 10, 2, 1, 1, segment_source=(6.0, 2), roster=(3, 80))
 
 
 def _log(message: str) -> None:
@@ -131,6 +134,8 @@ def stack_figures(scale: Scale, web: Path, work: Path) -> dict[str, Any]:
         out["throughput"] = api_bench.throughput(
             scene, api_bench.CASES[0], scale.clients, scale.throughput_s
         )
+        _log(f"rostering import: {scale.roster[0]} schools, {scale.roster[1]} staff")
+        out["roster"] = roster_bench.import_district(stack, tokens, *scale.roster)
     finally:
         stack.stop()
     return out

@@ -8,13 +8,18 @@ from chalice.app import Response
 from chalicelib.api.bodies import parse_body, parse_query
 from chalicelib.api.context import current_principal
 from chalicelib.api.routing import ApiBlueprint, json_response
-from chalicelib.directory import service
+from chalicelib.config import get_settings
+from chalicelib.directory import imports, service
+from chalicelib.directory.accounts import sign_in_accounts
 from chalicelib.directory.schemas import (
+    MAX_IMPORT_BYTES,
     AddMemberRequest,
     CreateGroupRequest,
     CreatePersonRequest,
     GroupList,
     GroupView,
+    ImportReport,
+    ImportRequest,
     MeResponse,
     NamesQuery,
     NamesResponse,
@@ -267,3 +272,19 @@ def remove_member(group_id: str, member_id: str) -> Response:
     query = parse_query(directory_api.current_request, RemoveMemberQuery)
     detail = service.remove_member(principal, group_id, member_id, query)
     return json_response(group_view(detail, principal))
+
+
+# --- rostering ------------------------------------------------------------------------
+
+
+@directory_api.route(
+    "/directory/imports",
+    methods=["POST"],
+    summary="Import a OneRoster 1.1/1.2 CSV bundle (admin): a dry run unless apply is true",
+    request_model=ImportRequest,
+    response_model=ImportReport,
+)
+def import_roster() -> Response:
+    principal = current_principal()
+    request = parse_body(directory_api.current_request, ImportRequest, max_bytes=MAX_IMPORT_BYTES)
+    return json_response(imports.run(principal, request, sign_in_accounts(get_settings())))

@@ -245,3 +245,66 @@ class RemoveMemberQuery(BaseModel):
 
     kind: Literal["person", "group"] = "person"
     relation: Literal["member", "owner"] = "member"
+
+
+# --- rostering imports ----------------------------------------------------------------
+
+# A district of 2,000 staff is ~300 KB of users.csv; room for far larger ones.
+MAX_IMPORT_BYTES = 8 * 1024 * 1024
+
+
+class ImportRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    files: dict[str, str] = Field(
+        description="A OneRoster 1.1 or 1.2 CSV bundle by file name: orgs.csv, users.csv "
+        "(1.2: roles.csv; manifest.csv if any). Other files are ignored.",
+        max_length=50,
+    )
+    apply: bool = Field(default=False, description="false: a dry run that changes nothing")
+    digest: str | None = Field(
+        default=None,
+        max_length=64,
+        description="The dry run's digest: applying refuses if the diff is no longer that one",
+    )
+
+
+class ImportProblem(BaseModel):
+    file: str
+    line: int = Field(description="1 is the header; 0 the file as a whole")
+    field: str | None
+    message: str
+
+
+class ImportPerson(BaseModel):
+    line: int | None
+    id: str
+    name: str
+    email: str | None
+    roles: list[str]
+    schools: list[str]
+    active: bool
+    changes: list[str] = Field(default_factory=list, description="Fields an update changes")
+
+
+class ImportCounts(BaseModel):
+    creates: int
+    updates: int
+    deactivations: int
+    unchanged: int
+    new_schools: int
+    renamed_schools: int
+
+
+class ImportReport(BaseModel):
+    version: str = Field(description="The OneRoster version read: 1.1 or 1.2")
+    applied: bool
+    can_apply: bool = Field(description="No problems: applying would make exactly this diff")
+    digest: str
+    counts: ImportCounts
+    skipped: dict[str, int] = Field(description="Rows not imported, by OneRoster role")
+    creates: list[ImportPerson]
+    updates: list[ImportPerson]
+    deactivations: list[ImportPerson]
+    schools: list[SchoolView] = Field(description="Schools added or renamed")
+    errors: list[ImportProblem]

@@ -8,6 +8,7 @@ from classreel.cli.audit_cmd import audit
 from classreel.cli.dlq_cmd import dlq
 from classreel.cli.local_cmd import local
 from classreel.cli.probe_cmd import probe
+from classreel.cli.roster_cmd import roster
 from classreel.cli.token_cmd import dev_token
 from classreel.cli.upload_cmd import upload
 
@@ -23,6 +24,7 @@ cli.add_command(upload)
 cli.add_command(probe)
 cli.add_command(audit)
 cli.add_command(dlq)
+cli.add_command(roster)
 
 
 def main() -> None:

@@ -225,6 +225,8 @@ RULES: dict[str, Rule] = {
     "DELETE /directory/groups/{group_id}/members/{member_id}": Rule(
         ok={OWNER, ADMIN}, forbidden={PEER_NAMED}
     ),
+    # A dry run of an empty bundle: a report listing what is missing, for admins only.
+    "POST /directory/imports": Rule(ok=ADMINS, forbidden=ALL_AUTHENTICATED - ADMINS),
 }
 
 
@@ -449,6 +451,7 @@ def _request(route: str, world: World) -> tuple[str, str, dict[str, Any]]:
         "PUT /directory/schools/{school_id}": {"json": {"name": "School X"}},
         "POST /directory/people": {"json": {"given_name": "New", "roles": ["teacher"]}},
         "POST /directory/groups": {"json": {"name": "New PLC"}},
+        "POST /directory/imports": {"json": {"files": {}}},
         "POST /directory/groups/{group_id}/members": {
             "json": {"id": world.users[TEACHER_SAME_SCHOOL]}
         },

@@ -39,7 +39,7 @@ def test_smoke_run_measures_every_row(tmp_path: Path) -> None:
     results = json.loads((tmp_path / "results" / "latest.json").read_text())
     rows = {row["measure"]: row for row in results["rows"]}
     # Every row measured, none pending or estimated.
-    assert len(rows) == 12
+    assert len(rows) == 13
     assert all(row["verdict"] in ("met", "MISSED") for row in rows.values())
     for name in (
         "comment thread read (GET /videos/{id}/comments)",
@@ -51,6 +51,8 @@ def test_smoke_run_measures_every_row(tmp_path: Path) -> None:
         assert "Scan" not in reads["large"]["operations"], name
         assert reads["large"]["items"] > reads["small"]["items"]
     assert results["stack"]["throughput"]["errors"] == 0
+    # Issue 19: a rostering import, then a second one applying exactly its diff.
+    assert results["stack"]["roster"]["diff_exact"] is True
     phone = results["media"]["phone"]
     # The sampled tree includes ffmpeg, so it outweighs the Python process alone.
     assert phone["peak_tree_rss_mb"] > phone["peak_python_rss_mb"]
