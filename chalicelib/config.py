@@ -90,6 +90,16 @@ class Settings(BaseSettings):
     oidc_issuer: str | None = None
     oidc_client_id: str = "classreel-web"
     oidc_jwks_url: str | None = None
+    # Its ID tokens (and access tokens) are short; the web client renews them with the
+    # refresh token before they end.
+    oidc_id_token_ttl_s: int = 300
+    # Every local account's password (the local twin's only; printed by `make run`).
+    oidc_password: str = "classreel-local"  # noqa: S105  (loopback only, printed to the developer)
+    # Sign-in accounts kept in step with the directory (chalicelib/directory/accounts.py):
+    # "cognito" (users of the pool in cognito_user_pool_id), "local" (the local provider's
+    # accounts file) or "none".
+    sign_in_accounts: Literal["none", "local", "cognito"] = "none"
+    cognito_user_pool_id: str | None = None
 
     # --- local twin --------------------------------------------------------
     data_dir: Path = PROJECT_ROOT / ".classreel"
@@ -244,6 +254,11 @@ class Settings(BaseSettings):
     def local_playback_key_path(self) -> Path:
         """The local twin's playback signing key (unless overridden)."""
         return self.playback_private_key_path or self.data_dir / "playback" / "private.pem"
+
+    @property
+    def local_accounts_path(self) -> Path:
+        """The local OpenID Connect provider's accounts, written from the directory."""
+        return self.data_dir / "oidc" / "accounts.json"
 
     @property
     def local_jwks_path(self) -> Path:

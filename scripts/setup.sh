@@ -39,6 +39,14 @@ if [ "${#apt_packages[@]}" -gt 0 ]; then
     $(printf '%s\n' "${apt_packages[@]}" | sort -u) >/dev/null
 fi
 
+# The local OpenID Connect provider (npm oidc-provider 8.x; 9.x wants Node 20.19+ and warns
+# below it) and the web build run on Node 18 or newer: Debian 12's nodejs is 18.19.
+node_major=$(node -p 'process.versions.node.split(".")[0]')
+if [ "$node_major" -lt 18 ]; then
+  echo "Node.js $(node --version) is too old: the local sign-in provider needs 18 or newer" >&2
+  exit 1
+fi
+
 # Node packages: only when package-lock.json changed since the last install
 # (DynamoDB Local; Uppy and esbuild for the web client).
 lock_sum=$(sha256sum package-lock.json | cut -d' ' -f1)

@@ -9,7 +9,8 @@ The web client is one same-origin bundle (app.js, styles.css; Uppy included):
 no inline script or style, no eval. It talks to its own origin (the API), to
 the uploads bucket (presigned POST and multipart part PUTs), to the media
 bucket (playback links, posters, storyboard sprites and their WebVTT) and, in
-AWS, to Cognito's hosted UI (the code exchange at /oauth2/token).
+AWS, to Cognito's hosted UI (the code exchange and refresh at /oauth2/token; locally, the
+local OpenID Connect provider).
 """
 
 from __future__ import annotations
@@ -59,12 +60,14 @@ def origin_of(url: str) -> str:
     return f"{parts.scheme}://{parts.netloc}"
 
 
-def local_headers(s3_endpoint_url: str | None) -> dict[str, str]:
-    """What the local API server sends with the web client's files (no HSTS on http)."""
+def local_headers(s3_endpoint_url: str | None, *, sign_in: str | None = None) -> dict[str, str]:
+    """What the local API server sends with the web client's files (no HSTS on http).
+    ``sign_in``: the local OpenID Connect provider (discovery, token exchange, refresh)."""
     storage = [origin_of(s3_endpoint_url)] if s3_endpoint_url else []
+    provider = [origin_of(sign_in)] if sign_in else []
     return {
         "Content-Security-Policy": content_security_policy(
-            connect=storage, media=storage, https_only=False
+            connect=[*storage, *provider], media=storage, https_only=False
         ),
         "X-Content-Type-Options": CONTENT_TYPE_OPTIONS,
         "X-Frame-Options": FRAME_OPTIONS,

@@ -158,7 +158,8 @@ def list_people() -> Response:
 def create_person() -> Response:
     principal = current_principal()
     request = parse_body(directory_api.current_request, CreatePersonRequest)
-    return json_response(person_view(service.create_person(principal, request)), 201)
+    person = service.create_person(principal, request, sign_in_accounts(get_settings()))
+    return json_response(person_view(person), 201)
 
 
 @directory_api.route(
@@ -180,7 +181,10 @@ def get_person(person_id: str) -> Response:
 def update_person(person_id: str) -> Response:
     principal = current_principal()
     request = parse_body(directory_api.current_request, UpdatePersonRequest)
-    return json_response(person_view(service.update_person(principal, person_id, request)))
+    accounts = sign_in_accounts(get_settings())
+    return json_response(
+        person_view(service.update_person(principal, person_id, request, accounts))
+    )
 
 
 # --- groups ---------------------------------------------------------------------------

@@ -23,6 +23,7 @@ from chalicelib.db.base import (
     utcnow,
 )
 from chalicelib.directory import membership, writes
+from chalicelib.directory.accounts import SignInAccounts
 from chalicelib.directory.models import (
     DirectoryCounts,
     GroupEntry,
@@ -155,7 +156,9 @@ def _check_schools(district: str, schools: Iterable[str], home: str | None) -> l
     return chosen
 
 
-def create_person(principal: Principal, request: CreatePersonRequest) -> PersonRecord:
+def create_person(
+    principal: Principal, request: CreatePersonRequest, accounts: SignInAccounts
+) -> PersonRecord:
     require_admin(principal)
     person_id = request.id or f"p-{secrets.token_hex(6)}"
     schools = _check_schools(principal.district, request.schools, request.home_school)
@@ -176,11 +179,15 @@ def create_person(principal: Principal, request: CreatePersonRequest) -> PersonR
         raise Conflict(f"Somebody already has the id {person_id}", field="id")
     events = tuple(person_events(principal.district, None, person, []))
     writes.apply(principal.district, [writes.PersonChange(None, person, events)], principal)
+    accounts.sync(created=[person], updated=[], deactivated=[])
     return person
 
 
 def update_person(
-    principal: Principal, person_id: str, request: UpdatePersonRequest
+    principal: Principal,
+    person_id: str,
+    request: UpdatePersonRequest,
+    accounts: SignInAccounts,
 ) -> PersonRecord:
     require_admin(principal)
     before = get_person(principal, person_id)
@@ -224,6 +231,12 @@ def update_person(
         return before
     events = tuple(person_events(principal.district, before, after, changed))
     writes.apply(principal.district, [writes.PersonChange(before, after, events)], principal)
+    switched_off = before.active and not after.active
+    accounts.sync(
+        created=[],
+        updated=[] if switched_off else [after],
+        deactivated=[after] if switched_off else [],
+    )
     return after
 
 

@@ -80,6 +80,9 @@ def _print_welcome(stack: LocalStack) -> None:
     click.echo(f"  Health           : {stack.api_url}/health")
     click.echo(f"  S3/SQS (moto)    : {stack.moto_url}")
     click.echo(f"  DynamoDB Local   : {stack.dynamodb_url}")
+    if stack.oidc_url:
+        click.echo(f"  Sign-in (OIDC)   : {stack.oidc_url}  (password of every local account:")
+        click.echo(f"                     {stack.settings().oidc_password})")
     click.echo(f"  Logs             : {stack.logs_dir}")
     click.echo("")
     click.echo(f"Demo users in district '{DEMO_DISTRICT}' (sign in as one at {stack.api_url}/):")

@@ -84,7 +84,9 @@ class ApiServerApp:
         self._gateway = ApiGatewayLikeLocalGateway(chalice_app, config)
         self._web_dir = web_dir.resolve() if web_dir and web_dir.is_dir() else None
         self._settings = settings or get_settings()
-        self._security_headers = local_headers(self._settings.s3_endpoint_url)
+        self._security_headers = local_headers(
+            self._settings.s3_endpoint_url, sign_in=self._settings.oidc_issuer
+        )
         self._media = LocalMediaOrigin(self._settings)
         self._local_routes: dict[tuple[str, str], Callable[[WsgiRequest], WsgiResponse]] = {
             ("GET", "/web-config.json"): self._web_config,
@@ -132,6 +134,13 @@ class ApiServerApp:
                 "api_base": "",
                 "district": DEMO_DISTRICT,
                 "demo_users": [user.as_json() for user in DEMO_USERS],
+                # The local OpenID Connect provider: signing in through it is the path
+                # Cognito's hosted UI takes in AWS (web/src/pkce.js).
+                "oidc": (
+                    {"authority": settings.oidc_issuer, "client_id": settings.oidc_client_id}
+                    if settings.oidc_issuer
+                    else None
+                ),
                 "upload": {
                     "max_bytes": settings.max_upload_bytes,
                     "extensions": list(ALLOWED_EXTENSIONS),

@@ -14,6 +14,7 @@ from dataclasses import dataclass
 
 from chalicelib.auth.principal import Role
 from chalicelib.directory import service as directory
+from chalicelib.directory.accounts import SignInAccounts
 
 DEMO_DISTRICT = "demo-district"
 DEMO_SCHOOLS = {"north-elementary": "North Elementary", "south-middle": "South Middle"}
@@ -55,8 +56,9 @@ DEMO_USERS: tuple[DemoUser, ...] = (
 BY_ID = {user.user_id: user for user in DEMO_USERS}
 
 
-def seed() -> None:
-    """The demo district in the directory: schools, people, the PLC; what exists stays."""
+def seed(accounts: SignInAccounts) -> None:
+    """The demo district in the directory: schools, people, the PLC; what exists stays.
+    Their sign-in accounts (the local provider's) follow what the directory holds."""
     for school_id, name in DEMO_SCHOOLS.items():
         directory.seed_school(DEMO_DISTRICT, school_id, name)
     for user in DEMO_USERS:
@@ -70,6 +72,8 @@ def seed() -> None:
             role=user.role,
             school=user.school,
         )
+    people = [directory.load_person(DEMO_DISTRICT, user.user_id) for user in DEMO_USERS]
+    accounts.sync(created=[p for p in people if p is not None], updated=[], deactivated=[])
     group_id, name = DEMO_PLC
     directory.seed_group(
         DEMO_DISTRICT, group_id, name, owner="teacher-ana", members=["teacher-raj", "coach-sol"]

@@ -20,9 +20,10 @@ from chalicelib import aws
 from chalicelib.auth.dev_issuer import DevIssuer
 from chalicelib.config import PROJECT_ROOT, Settings, reset_settings_cache
 from chalicelib.db.base import configure_models
+from chalicelib.directory.accounts import sign_in_accounts
 from chalicelib.observability import logger
 from chalicelib.playback.keys import ensure_local_key
-from classreel.local import bootstrap, demo_users, s3_snapshot
+from classreel.local import bootstrap, demo_users, oidc, s3_snapshot
 from classreel.local.processes import ManagedProcess, free_port, wait_until
 from classreel.local.services import dynamodb_local_argv, moto_server_argv
 
@@ -37,6 +38,8 @@ class StackOptions:
     persist: bool = True
     start_api: bool = True
     start_runner: bool = True
+    # The local OpenID Connect provider the web client signs in through (classreel/local/oidc).
+    start_oidc: bool = True
     # Extra CLASSREEL_* settings (tests shorten timeouts, for instance).
     settings_overrides: dict[str, str] = field(default_factory=dict)
 
@@ -48,6 +51,7 @@ class LocalStack:
         self.moto_port = free_port()
         self.dynamodb_port = free_port()
         self.api_port = options.api_port or free_port()
+        self.oidc_port = free_port() if options.start_oidc else None
         self.env: dict[str, str] = {}
         self._services: dict[str, ManagedProcess] = {}
         self._workers: dict[str, ManagedProcess] = {}
@@ -58,6 +62,10 @@ class LocalStack:
     @property
     def api_url(self) -> str:
         return f"http://127.0.0.1:{self.api_port}"
+
+    @property
+    def oidc_url(self) -> str | None:
+        return f"http://127.0.0.1:{self.oidc_port}" if self.oidc_port else None
 
     @property
     def moto_url(self) -> str:
@@ -86,8 +94,21 @@ class LocalStack:
             self.apply_to_current_process()
             DevIssuer(self.settings()).ensure_key()
             # Who can sign in: the demo district's people, in the directory the API reads.
-            demo_users.seed()
+            demo_users.seed(sign_in_accounts(self.settings()))
             ensure_local_key(self.settings().local_playback_key_path)
+            if self.oidc_url:
+                self._workers["oidc"] = ManagedProcess(
+                    "oidc",
+                    oidc.provider_argv(),
+                    {**self.env, **oidc.provider_env(self.settings(), self._web_origins())},
+                    self.logs_dir / "oidc.log",
+                    cwd=PROJECT_ROOT,
+                ).start()
+                wait_until(
+                    self._workers["oidc"],
+                    f"{self.oidc_url}/.well-known/openid-configuration",
+                    timeout_s=60,
+                )
             if self.options.start_runner:
                 self._workers["runner"] = self._python_process("runner", "classreel.local.runner")
             if self.options.start_api:
@@ -106,7 +127,7 @@ class LocalStack:
 
     def stop(self) -> None:
         self._stopping.set()
-        for name in ("api", "runner"):
+        for name in ("api", "runner", "oidc"):
             process = self._workers.pop(name, None)
             if process is not None:
                 process.stop()
@@ -200,6 +221,12 @@ class LocalStack:
                 "PYTHONUNBUFFERED": "1",
             }
         )
+        if self.oidc_url:
+            # The API trusts the local provider's tokens (beside the dev issuer's), and the
+            # directory keeps the provider's accounts in step.
+            env["CLASSREEL_OIDC_ISSUER"] = self.oidc_url
+            env["CLASSREEL_OIDC_JWKS_URL"] = f"{self.oidc_url}/jwks"
+            env["CLASSREEL_SIGN_IN_ACCOUNTS"] = "local"
         if not self.options.persist:
             # A table of its own: a process that talks to two stacks in turn (the
             # tests) reconnects its models when the table name changes
@@ -237,6 +264,10 @@ class LocalStack:
         queue_urls = bootstrap.create_queues(settings)
         bootstrap.connect_uploads_to_queue(settings, queue_urls["ingest"])
         return queue_urls
+
+    def _web_origins(self) -> list[str]:
+        """Where the web client may be opened (and the provider may send people back)."""
+        return [self.api_url, f"http://localhost:{self.api_port}"]
 
     def _buckets(self) -> list[str]:
         settings = self.settings()

@@ -55,6 +55,7 @@ TENANT_ATTRIBUTES = (_custom_name(DISTRICT_CLAIM), _custom_name(SCHOOL_CLAIM))
 # A web client served on this machine may sign in against a deployed pool.
 LOCAL_WEB_URL = "http://localhost:8000/"
 OAUTH_SCOPES = ("openid", "email", "profile")
+ID_TOKEN_MINUTES = 15
 _STANDARD_READ = ("email", "email_verified", "name")
 # The display name, like the tenant, is set by admins and rostering only: the API
 # shows it to others (comments, sharing), so a user must not rename themselves.
@@ -87,8 +88,11 @@ def client_settings(callback_urls: list[str]) -> dict[str, Any]:
         "ExplicitAuthFlows": ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
         "PreventUserExistenceErrors": "ENABLED",
         "EnableTokenRevocation": True,
-        "IdTokenValidity": 60,
-        "AccessTokenValidity": 60,
+        # Short ID tokens: the web client renews them with the refresh token (oidc-client-ts)
+        # before they end, so a stolen one is worth minutes, and a change in the directory
+        # is never behind by more (the API reads it on every request anyway).
+        "IdTokenValidity": ID_TOKEN_MINUTES,
+        "AccessTokenValidity": ID_TOKEN_MINUTES,
         "RefreshTokenValidity": 30 * 24 * 60,
         "TokenValidityUnits": {
             "IdToken": "minutes",

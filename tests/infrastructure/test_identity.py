@@ -185,3 +185,10 @@ def test_localhost_callbacks_only_where_the_stage_allows(
     client, callbacks = _callbacks(_identity_of_stage(stage, **context))
     assert ("http://localhost:8000/" in callbacks) is local
     assert (client.get("CallbackURLs") == ["http://localhost:8000/"]) is local
+
+
+def test_id_tokens_are_short_and_renewed_with_refresh_tokens(synthesized: Synthesized) -> None:
+    client = _client(synthesized)
+    assert client["IdTokenValidity"] <= 15 and client["TokenValidityUnits"]["IdToken"] == "minutes"
+    assert "ALLOW_REFRESH_TOKEN_AUTH" in client["ExplicitAuthFlows"]
+    assert client["EnableTokenRevocation"] is True

@@ -21,6 +21,8 @@ def _stack(
             api_port=0,
             persist=persist,
             start_runner=start_runner,
+            # Nobody signs in through a browser on these: no OpenID Connect provider.
+            start_oidc=False,
             # Its own table name, persisted or not: this process talks to the
             # session's stack too, and reconnects by table name.
             settings_overrides={

@@ -11,9 +11,9 @@ export class ApiError extends Error {
   }
 }
 
-export async function api(method, path, body) {
+export async function api(method, path, body, { renewed = false } = {}) {
   const headers = { Accept: "application/json" };
-  const token = session.token();
+  const token = await session.freshToken();
   if (token) headers.Authorization = `Bearer ${token}`;
   const init = { method, headers };
   if (body !== undefined) {
@@ -31,6 +31,8 @@ export async function api(method, path, body) {
     }
   }
   if (response.status === 401) {
+    // An ID token that ended early (a sleeping laptop): renew once with the refresh token.
+    if (!renewed && (await session.renew())) return api(method, path, body, { renewed: true });
     session.clear();
     location.hash = "#/sign-in";
   }

@@ -1,6 +1,6 @@
 // The light web client: a hash router over a handful of pages.
 import { config, loadConfig } from "./config.js";
-import { logoutUrl } from "./pkce.js";
+import * as pkce from "./pkce.js";
 import { session } from "./session.js";
 import { h, replace } from "./ui.js";
 import * as signIn from "./pages/signin.js";
@@ -56,9 +56,10 @@ function renderChrome() {
       type: "button",
       class: "link",
       onclick: () => {
+        // Signed in at a provider: end its session too, or the next sign-in skips the password.
+        const atProvider = session.viaProvider() && pkce.configured(config());
         session.clear();
-        // In AWS, end the hosted UI's session too, or the next sign-in skips the password.
-        if (config().auth === "cognito" && config().hosted_ui_url) location.assign(logoutUrl(config()));
+        if (atProvider) pkce.signOut(config());
         else location.hash = "#/sign-in";
       },
     }, "Sign out"));
@@ -69,6 +70,8 @@ let cleanup = null;
 async function route() {
   try {
     await loadConfig();
+    // After a reload: oidc-client-ts picks the tab's tokens up and renews them on time.
+    await pkce.resume(config());
   } catch (error) {
     replace(document.getElementById("main"), h("h1", {}, "ClassReel is not configured"),
       h("p", { class: "error", role: "alert" }, error.message));

@@ -147,7 +147,7 @@ def test_teacher_uploads_and_shares_coach_comments(
     range_thread.locator(".comment-actions button:has-text('Edit')").first.click()
     coach.evaluate(
         """async () => {
-            const { token } = JSON.parse(localStorage.getItem('classreel.session'));
+            const { token } = JSON.parse(sessionStorage.getItem('classreel.session'));
             const path = location.hash.slice(1) + '/comments';
             const auth = { Authorization: 'Bearer ' + token };
             const page = await (await fetch(path, { headers: auth })).json();

@@ -29,7 +29,13 @@ def test_every_component_ok(local_stack: LocalStack) -> None:
 def doomed_stack(tmp_path: Path) -> Iterator[LocalStack]:
     """A stack of its own: this test stops its services."""
     stack = LocalStack(
-        StackOptions(data_dir=tmp_path / "stack", api_port=0, persist=False, start_runner=False)
+        StackOptions(
+            data_dir=tmp_path / "stack",
+            api_port=0,
+            persist=False,
+            start_runner=False,
+            start_oidc=False,
+        )
     )
     stack.start()
     try:
