@@ -81,14 +81,14 @@ def apply(
     naming what collided."""
     if not changes and not new_schools:
         return
-    explain: list[Callable[[], Exception]] = []
+    explain = _Reasons()
     now = utcnow()
     admin_delta = sum(change.admin_delta for change in changes)
     try:
         with transaction() as tx:
             for school in new_schools:
                 tx.save(school, condition=SchoolRecord.pk.does_not_exist())
-                explain.append(_changed_meanwhile)
+                explain.put(_changed_meanwhile)
             for change in changes:
                 _add_person(tx, district, change, now, explain)
             if admin_delta:
@@ -107,10 +107,12 @@ def apply(
                     ),
                     add_version_condition=False,
                 )
-                explain.append(lambda: LastAdmin(LAST_ADMIN, field="roles"))
+                explain.update(lambda: LastAdmin(LAST_ADMIN, field="roles"))
             events = [event for change in changes for event in change.events]
-            added = audit.add_to_transaction(tx, actor, events, at=now)
-            explain += [_changed_meanwhile] * added
+            if audit.add_to_transaction(tx, actor, events, at=now):
+                # The day's marker (an update) and one entry (a put) per event.
+                explain.update(_changed_meanwhile)
+                explain.put(_changed_meanwhile, times=len(events))
     except TransactWriteError as exc:
         if not is_transaction_conflict(exc):
             raise
@@ -122,7 +124,7 @@ def _add_person(
     district: str,
     change: PersonChange,
     now: datetime,
-    explain: list[Callable[[], Exception]],
+    explain: _Reasons,
 ) -> None:
     person = change.after
     person.updated_at = now
@@ -132,13 +134,13 @@ def _add_person(
     else:
         person.version = change.before.version
         tx.save(person)
-    explain.append(_stale(person))
+    explain.put(_stale(person))
     if change.email_changes and change.before is not None and change.before.email:
         tx.delete(
             EmailClaim(*EmailClaim.key(change.before.email)),
             condition=EmailClaim.person_id == person.person_id,
         )
-        explain.append(_stale(person))
+        explain.delete(_stale(person))
     if change.email_changes and person.email:
         tx.save(
             EmailClaim(
@@ -147,14 +149,40 @@ def _add_person(
             condition=EmailClaim.pk.does_not_exist()
             | ((EmailClaim.person_id == person.person_id) & (EmailClaim.district == district)),
         )
-        explain.append(_email_taken(person.email))
+        explain.put(_email_taken(person.email))
 
 
-def _first_reason(exc: TransactWriteError, explain: list[Callable[[], Exception]]) -> Exception:
+class _Reasons:
+    """What each item's failed condition means, in the order DynamoDB reports them.
+
+    PynamoDB sends a transaction's deletes, then its puts, then its updates, whatever order
+    they were added in; a cancellation's reasons come in that order too.
+    """
+
+    def __init__(self) -> None:
+        self._deletes: list[Callable[[], Exception]] = []
+        self._puts: list[Callable[[], Exception]] = []
+        self._updates: list[Callable[[], Exception]] = []
+
+    def delete(self, reason: Callable[[], Exception]) -> None:
+        self._deletes.append(reason)
+
+    def put(self, reason: Callable[[], Exception], times: int = 1) -> None:
+        self._puts += [reason] * times
+
+    def update(self, reason: Callable[[], Exception]) -> None:
+        self._updates.append(reason)
+
+    def in_sent_order(self) -> list[Callable[[], Exception]]:
+        return [*self._deletes, *self._puts, *self._updates]
+
+
+def _first_reason(exc: TransactWriteError, explain: _Reasons) -> Exception:
     reasons = list(exc.cancellation_reasons or [])
+    ordered = explain.in_sent_order()
     for index, reason in enumerate(reasons):
-        if reason is not None and reason.code == "ConditionalCheckFailed" and index < len(explain):
-            return explain[index]()
+        if reason is not None and reason.code == "ConditionalCheckFailed" and index < len(ordered):
+            return ordered[index]()
     return _changed_meanwhile()
 
 
