@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import base64
 import binascii
+import hashlib
 import json
 import re
 from collections.abc import Callable, Iterable
@@ -67,12 +68,14 @@ def merge_newest(
     sort_key: Callable[[T], str],
     limit: int,
     cursor: str | None,
+    *,
+    listing: str,
 ) -> tuple[list[T], str | None]:
     """One page, newest first, over several index partitions that share a sort-key format
     (a coach's schools, a person and their groups): each is queried for at most ``limit``
     items older than the cursor, the results merged. The cursor is the last sort key shown,
-    so it can only ever move a listing of the caller's own partitions further back."""
-    before = _merge_position(cursor)
+    bound to ``listing`` (whose listing, which scope): another listing's cursor is refused."""
+    before = _merge_position(cursor, listing)
     seen: dict[str, T] = {}
     # A partition that filled its page may hold more beyond it.
     full = False
@@ -85,18 +88,24 @@ def merge_newest(
     ordered = [seen[key] for key in sorted(seen, reverse=True)]
     page = ordered[:limit]
     more = len(ordered) > limit or full
-    return page, _merge_cursor(sort_key(page[-1])) if more and page else None
+    return page, _merge_cursor(sort_key(page[-1]), listing) if more and page else None
 
 
-def _merge_cursor(before: str) -> str | None:
-    return encode_cursor({_MERGE_KEY: before})
+def _listing_mark(listing: str) -> str:
+    return hashlib.sha256(listing.encode()).hexdigest()[:16]
 
 
-def _merge_position(cursor: str | None) -> str | None:
+def _merge_cursor(before: str, listing: str) -> str | None:
+    return encode_cursor({_MERGE_KEY: before, "of": _listing_mark(listing)})
+
+
+def _merge_position(cursor: str | None, listing: str) -> str | None:
     if not cursor:
         return None
     position = decode_cursor(cursor, must_match={})
-    before = position.get(_MERGE_KEY) if isinstance(position, dict) else None
-    if not isinstance(before, str) or len(position or {}) != 1:
+    if not isinstance(position, dict) or set(position) != {_MERGE_KEY, "of"}:
+        raise InvalidInput("The cursor does not belong to this listing", field="cursor")
+    before = position[_MERGE_KEY]
+    if not isinstance(before, str) or position["of"] != _listing_mark(listing):
         raise InvalidInput("The cursor does not belong to this listing", field="cursor")
     return before

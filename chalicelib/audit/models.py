@@ -37,6 +37,9 @@ class AuditAction(StrEnum):
     VIDEO_DELETED = "video.deleted"
     RETENTION_APPLIED = "retention.applied"
     DATA_EXPORTED = "data.exported"
+    # Work on a video, so its activity shows it (ids only: never the comment's words).
+    COMMENT_POSTED = "comment.posted"
+    CLIP_CREATED = "clip.created"
     # The directory (chalicelib/directory): subject is the person, school or group id
     # ("{group}:{member}" for memberships), never a name.
     PERSON_ADDED = "person.added"

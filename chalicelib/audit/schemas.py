@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import date, datetime
 
 from pydantic import BaseModel, ConfigDict, Field
@@ -18,6 +19,12 @@ class AuditEntryView(BaseModel):
     video_id: str | None
     clip_id: str | None
     subject: str | None = Field(description="Whom or what else it concerned")
+    actor_name: str | None = Field(
+        default=None, description="The actor, as the directory names them"
+    )
+    subject_name: str | None = Field(
+        default=None, description="The person or group the subject names, by name"
+    )
 
 
 class AuditPage(BaseModel):
@@ -41,8 +48,21 @@ class DistrictAuditQuery(BaseModel):
     limit: int = Field(default=500, ge=1, le=1000)
 
 
-def entry_view(entry: AuditRecord) -> AuditEntryView:
+def subject_id(subject: str | None) -> str | None:
+    """The person or group id a subject names (a share's recipient: ``GROUP#{id}`` for a
+    group), or None for notes such as ``school_coaches``."""
+    if not subject or "=" in subject or subject == "school_coaches":
+        return None
+    return subject.removeprefix("GROUP#")
+
+
+def entry_view(entry: AuditRecord, names: Mapping[str, str] | None = None) -> AuditEntryView:
+    """``names``: id → display name, from the directory, for the actor and subject."""
+    names = names or {}
+    subject = subject_id(entry.subject)
     return AuditEntryView(
+        actor_name=names.get(entry.actor_id),
+        subject_name=names.get(subject) if subject else None,
         id=entry.audit_id,
         at=entry.at,
         action=entry.action,

@@ -5,6 +5,8 @@ from __future__ import annotations
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib.api.links import Viewed
+from chalicelib.audit import service as audit
+from chalicelib.audit.models import AuditAction
 from chalicelib.auth.principal import Principal
 from chalicelib.clips.access import require_curator, visible_clip
 from chalicelib.clips.models import (
@@ -125,6 +127,10 @@ def create_clip(
         video.district, added=[*tags, *(tag for c in carried for tag in c.tags or [])]
     )
     _enqueue(clip, settings)
+    audit.record(
+        principal,
+        audit.Event(AuditAction.CLIP_CREATED, video.district, video_id, clip_id=clip_id),
+    )
     return clip
 
 

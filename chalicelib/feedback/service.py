@@ -8,6 +8,8 @@ from typing import Any
 from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
 
 from chalicelib.api.pagination import decode_cursor, encode_cursor
+from chalicelib.audit import service as audit
+from chalicelib.audit.models import AuditAction
 from chalicelib.auth.principal import Principal
 from chalicelib.db.base import is_conditional_check_failure, utcnow
 from chalicelib.errors import Conflict, InvalidInput, NotFound
@@ -181,6 +183,12 @@ def add_comment(
             raise Conflict("Please retry: a comment id collided") from exc
         raise
     framework.count_usage(principal.district, added=tags)
+    audit.record(
+        principal,
+        audit.Event(
+            AuditAction.COMMENT_POSTED, video.district, video_id, subject=record.comment_id
+        ),
+    )
     return record
 
 

@@ -21,10 +21,14 @@ def can_view(principal: Principal, video: VideoRecord) -> bool:
         return True
     if principal.user_id in video.shared_user_ids:
         return True
+    # Shared with a group: whoever is in it (or owns it) now, not when it was shared.
+    if not principal.groups.isdisjoint(video.shared_group_ids):
+        return True
+    # Shared with coaches: its school's, and those whose caseload holds its teacher.
     return bool(
         principal.has_role(Role.COACH)
         and video.share_with_school_coaches
-        and principal.works_in(video.school)
+        and (principal.works_in(video.school) or video.owner_id in principal.caseload)
     )
 
 

@@ -4,7 +4,8 @@ Indexes, all sorted ``{created_at}#{id}`` so listings are newest first, never a 
 - gsi1 ``OWNER#{district}#{owner}``: a user's own videos;
 - gsi2 ``DISTRICT#{district}``: every video of a district (admins);
 - gsi3 ``COACHES#{district}#{school}``: videos shared with a school's coaches (sparse);
-- share grants: gsi1 ``SHARED#{district}#{user}``: videos shared with a user by name.
+- share grants: gsi1 ``SHARED#{district}#{user}``: videos shared with a user by name;
+  ``SHARED#{district}#GROUP#{group}``: with a group (whoever is in it when they look).
 """
 
 from __future__ import annotations
@@ -167,6 +168,8 @@ class VideoRecord(TableModel):
     # Private by default: the owner grants access by name and/or to the coaches
     # of the video's school.
     shared_with = UnicodeSetAttribute(null=True)
+    # Groups of the directory (PLCs, teams): a share follows their membership.
+    shared_groups = UnicodeSetAttribute(null=True)
     share_with_school_coaches = BooleanAttribute(default=False)
     consent_to_library = BooleanAttribute(default=False)
     # Set by anyone working with the video who sees students whose families did
@@ -270,9 +273,19 @@ class VideoRecord(TableModel):
     def shared_user_ids(self) -> set[str]:
         return set(self.shared_with or ())
 
+    @property
+    def shared_group_ids(self) -> set[str]:
+        return set(self.shared_groups or ())
+
+
+def group_recipient(group_id: str) -> str:
+    """A group as the recipient of share grants (person ids never hold a '#')."""
+    return f"GROUP#{group_id}"
+
 
 class VideoShare(TableModel):
-    """A grant of one video to one user; its gsi1 lists what was shared with a user."""
+    """A grant of one video to one user or group (``group_recipient``); its gsi1 lists what
+    was shared with them."""
 
     gsi1pk = UnicodeAttribute()
     gsi1sk = UnicodeAttribute()

@@ -82,10 +82,10 @@ def get_video(video_id: str) -> Response:
 )
 def video_audit(video_id: str) -> Response:
     query = parse_query(videos_api.current_request, VideoAuditQuery)
-    items, cursor = service.audit_trail(
-        current_principal(), video_id, cursor=query.cursor, limit=query.limit
-    )
-    return json_response(AuditPage(items=[entry_view(i) for i in items], next_cursor=cursor))
+    principal = current_principal()
+    items, cursor = service.audit_trail(principal, video_id, cursor=query.cursor, limit=query.limit)
+    names = service.names_in_trail(principal.district, items)
+    return json_response(AuditPage(items=[entry_view(i, names) for i in items], next_cursor=cursor))
 
 
 # --- multipart upload, Uppy companion protocol (@uppy/aws-s3 with `endpoint`) -----

@@ -73,9 +73,21 @@ class RenditionView(BaseModel):
     url: PlaybackLink
 
 
+class SharedWith(BaseModel):
+    id: str
+    kind: Literal["person", "group"]
+    name: str = Field(description="As the directory names them (the id if it no longer does)")
+
+
 class SharingView(BaseModel):
     users: list[str] = Field(description="User ids the video is shared with by name")
-    school_coaches: bool = Field(description="Shared with every coach of the video's school")
+    groups: list[str] = Field(default_factory=list, description="Groups it is shared with")
+    school_coaches: bool = Field(
+        description="Shared with the coaches of the video's school (and of the teacher's caseload)"
+    )
+    shared_with: list[SharedWith] = Field(
+        default_factory=list, description="The people and groups, with their names"
+    )
 
 
 class VideoView(CarriesPlayback):
@@ -128,10 +140,12 @@ class CreateVideoResponse(BaseModel):
 class VideoListQuery(BaseModel):
     model_config = ConfigDict(extra="forbid")
 
-    scope: Literal["mine", "shared", "school", "district"] = Field(
+    scope: Literal["mine", "shared", "school", "caseload", "district"] = Field(
         default="mine",
-        description="mine: your uploads; shared: shared with you by name; school: shared with "
-        "your school's coaches (coaches); district: every video (admins)",
+        description="mine: your uploads; shared: shared with you by name or with a group you "
+        "are in; school: shared with the coaches of your schools (coaches); caseload: shared "
+        "with coaches by the teachers of your caseloads (coaches); district: every video "
+        "(admins)",
     )
     status: Literal["uploading", "processing", "ready", "failed"] | None = None
     cursor: str | None = None
@@ -143,6 +157,9 @@ class SharingUpdate(BaseModel):
 
     users: list[Annotated[str, Field(min_length=1, max_length=128)]] = Field(
         default_factory=list, max_length=100
+    )
+    groups: list[Annotated[str, Field(min_length=1, max_length=128)]] = Field(
+        default_factory=list, max_length=50, description="Group ids of the directory"
     )
     school_coaches: bool = False
 

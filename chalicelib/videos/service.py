@@ -13,9 +13,11 @@ from chalicelib.api.links import Viewed
 from chalicelib.api.pagination import decode_cursor, encode_cursor, merge_newest
 from chalicelib.audit import service as audit
 from chalicelib.audit.models import AuditAction, AuditRecord
+from chalicelib.audit.schemas import subject_id
 from chalicelib.auth.principal import Principal, Role
 from chalicelib.config import Settings
 from chalicelib.db.base import is_transaction_conflict, transaction, utcnow
+from chalicelib.directory import service as directory
 from chalicelib.errors import Conflict, Forbidden, InvalidInput, NotFound
 from chalicelib.limits.service import Quota, consume
 from chalicelib.storage import objects, uploads
@@ -28,6 +30,7 @@ from chalicelib.videos.models import (
     VideoShare,
     VideoStatus,
     district_partition,
+    group_recipient,
     new_video_id,
     owner_partition,
     school_coaches_partition,
@@ -38,6 +41,7 @@ from chalicelib.videos.schemas import (
     MultipartUpload,
     PostUpload,
     RenditionView,
+    SharedWith,
     SharingView,
     UpdateVideoRequest,
     VideoListQuery,
@@ -164,7 +168,10 @@ def list_videos(principal: Principal, query: VideoListQuery) -> VideoPage:
                 filter_condition=condition,
             ),
             query,
+            listing=f"school:{district}:{principal.user_id}",
         )
+    if query.scope == "caseload":
+        return _caseload_page(principal, query, condition)
     return _shared_page(principal, query)
 
 
@@ -172,9 +179,11 @@ def _merged_videos(
     partitions: list[str],
     fetch: Callable[[str, str | None], Iterable[VideoRecord]],
     query: VideoListQuery,
+    *,
+    listing: str,
 ) -> VideoPage:
     items, cursor = merge_newest(
-        partitions, fetch, lambda v: v.listing_sort_key, query.limit, query.cursor
+        partitions, fetch, lambda v: v.listing_sort_key, query.limit, query.cursor, listing=listing
     )
     return VideoPage(items=items, next_cursor=cursor)
 
@@ -195,10 +204,22 @@ def _page(
 
 
 def _shared_page(principal: Principal, query: VideoListQuery) -> VideoPage:
-    partition = shared_partition(principal.district, principal.user_id)
-    start = decode_cursor(query.cursor, must_match={"gsi1pk": partition})
-    grants = VideoShare.by_recipient.query(
-        partition, scan_index_forward=False, limit=query.limit, last_evaluated_key=start
+    """Shared with the caller by name or with any group they are in (now), newest first;
+    a video shared both ways is listed once."""
+    recipients = [principal.user_id, *(group_recipient(g) for g in sorted(principal.groups))]
+    partitions = [shared_partition(principal.district, r) for r in recipients]
+    grants, cursor = merge_newest(
+        partitions,
+        lambda partition, before: VideoShare.by_recipient.query(
+            partition,
+            VideoShare.gsi1sk < before if before else None,
+            scan_index_forward=False,
+            limit=query.limit,
+        ),
+        lambda grant: str(grant.gsi1sk),
+        query.limit,
+        query.cursor,
+        listing=f"shared:{principal.district}:{principal.user_id}",
     )
     ids = [grant.video_id for grant in grants]
     found = {v.video_id: v for v in VideoRecord.batch_get([VideoRecord.key(i) for i in ids])}
@@ -207,7 +228,28 @@ def _shared_page(principal: Principal, query: VideoListQuery) -> VideoPage:
         for i in ids
         if i in found and (query.status is None or found[i].status == query.status)
     ]
-    return VideoPage(items=items, next_cursor=encode_cursor(grants.last_evaluated_key))
+    return VideoPage(items=items, next_cursor=cursor)
+
+
+def _caseload_page(principal: Principal, query: VideoListQuery, condition: Any) -> VideoPage:
+    """What the teachers of the coach's caseloads shared with coaches, newest first."""
+    if not principal.has_role(Role.COACH):
+        raise Forbidden("Only coaches have a caseload")
+    shared = VideoRecord.share_with_school_coaches == True  # noqa: E712  (a DynamoDB condition)
+    wanted = shared if condition is None else shared & condition
+    partitions = [owner_partition(principal.district, t) for t in sorted(principal.caseload)]
+    return _merged_videos(
+        partitions,
+        lambda partition, before: VideoRecord.by_owner.query(
+            partition,
+            VideoRecord.gsi1sk < before if before else None,
+            scan_index_forward=False,
+            limit=query.limit,
+            filter_condition=wanted,
+        ),
+        query,
+        listing=f"caseload:{principal.district}:{principal.user_id}",
+    )
 
 
 def update_video(principal: Principal, video_id: str, request: UpdateVideoRequest) -> VideoRecord:
@@ -228,10 +270,17 @@ def update_video(principal: Principal, video_id: str, request: UpdateVideoReques
     revoked: set[str] = set()
     if request.sharing is not None:
         wanted = set(request.sharing.users) - {principal.user_id}
+        groups = set(request.sharing.groups)
+        check_recipients(principal, wanted, groups)
         granted, revoked = wanted - video.shared_user_ids, video.shared_user_ids - wanted
+        granted |= {group_recipient(g) for g in groups - video.shared_group_ids}
+        revoked |= {group_recipient(g) for g in video.shared_group_ids - groups}
         # DynamoDB has no empty sets: no grants means no attribute.
         actions.append(
             VideoRecord.shared_with.set(wanted) if wanted else VideoRecord.shared_with.remove()
+        )
+        actions.append(
+            VideoRecord.shared_groups.set(groups) if groups else VideoRecord.shared_groups.remove()
         )
         actions.append(VideoRecord.share_with_school_coaches.set(request.sharing.school_coaches))
         actions += video.school_coaches_actions(request.sharing.school_coaches)
@@ -283,6 +332,36 @@ def update_video(principal: Principal, video_id: str, request: UpdateVideoReques
     return refreshed
 
 
+def check_recipients(principal: Principal, people: set[str], groups: set[str]) -> None:
+    """Shares go to people and groups of the caller's district's directory."""
+    known = directory.names(principal.district, people | groups)
+    for person in sorted(people):
+        if person not in known or known[person].kind != "person":
+            raise InvalidInput(
+                f"Nobody in your district's directory has the id {person}", field="sharing.users"
+            )
+    for group in sorted(groups):
+        if group not in known or known[group].kind != "group":
+            raise InvalidInput(f"Your district has no group {group}", field="sharing.groups")
+
+
+def sharing_view(record: VideoRecord) -> SharingView:
+    """Who the video is shared with, by name (for its owner and admins)."""
+    people, groups = sorted(record.shared_user_ids), sorted(record.shared_group_ids)
+    named = directory.names(record.district, [*people, *groups]) if people or groups else {}
+    shared_with = [
+        SharedWith(id=i, kind=kind, name=named[i].name if i in named else i)
+        for kind, ids in (("person", people), ("group", groups))
+        for i in ids
+    ]
+    return SharingView(
+        users=people,
+        groups=groups,
+        school_coaches=bool(record.share_with_school_coaches),
+        shared_with=sorted(shared_with, key=lambda s: (s.kind != "group", s.name.lower())),
+    )
+
+
 def progress_of(record: VideoRecord) -> float:
     """0..1 while processing: segments counted so far (and the sound), then the finish."""
     pipeline = record.pipeline
@@ -332,10 +411,7 @@ def video_view(record: VideoRecord, settings: Settings, viewer: Principal) -> Vi
         storyboard_url=url(record.storyboard_key),
         storyboard_vtt_url=url(record.storyboard_vtt_key),
         sharing=(
-            SharingView(
-                users=sorted(record.shared_user_ids),
-                school_coaches=bool(record.share_with_school_coaches),
-            )
+            sharing_view(record)
             if viewer.user_id == record.owner_id or viewer.has_role(Role.ADMIN)
             else None
         ),
@@ -356,3 +432,9 @@ def audit_trail(
     if video.owner_id != principal.user_id and not principal.has_role(Role.ADMIN):
         raise Forbidden("Only the video's owner or a district admin can read its audit trail")
     return audit.video_trail(video_id, cursor=cursor, limit=limit)
+
+
+def names_in_trail(district: str, entries: list[AuditRecord]) -> dict[str, str]:
+    """Who the entries' actors and subjects are, by name (the trail itself holds ids)."""
+    ids = {e.actor_id for e in entries} | {i for i in (subject_id(e.subject) for e in entries) if i}
+    return {i: ref.name for i, ref in directory.names(district, ids).items()}

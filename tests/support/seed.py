@@ -25,6 +25,7 @@ from chalicelib.videos.models import (
     VideoShare,
     VideoStatus,
     district_partition,
+    group_recipient,
     new_video_id,
     owner_partition,
     school_coaches_partition,
@@ -38,6 +39,7 @@ def ready_video(
     school: str | None = "school-1",
     duration_s: float = 120.0,
     shared_with: tuple[str, ...] = (),
+    shared_groups: tuple[str, ...] = (),
     school_coaches: bool = False,
     title: str = "Seeded lesson",
     consent_to_library: bool = False,
@@ -65,6 +67,7 @@ def ready_video(
         fps=30,
         has_audio=True,
         shared_with=set(shared_with) or None,
+        shared_groups=set(shared_groups) or None,
         share_with_school_coaches=school_coaches,
         consent_to_library=consent_to_library,
         renditions=[
@@ -91,8 +94,8 @@ def ready_video(
         video.gsi3pk = school_coaches_partition(district, school)
         video.gsi3sk = sort_key
     video.save()
-    for user_id in shared_with:
-        VideoShare.for_video(video, user_id).save()
+    for recipient in [*shared_with, *(group_recipient(g) for g in shared_groups)]:
+        VideoShare.for_video(video, recipient).save()
     return video
 
 

@@ -10,6 +10,8 @@ import * as video from "./pages/video.js";
 import * as clip from "./pages/clip.js";
 import * as review from "./pages/review.js";
 import * as library from "./pages/library.js";
+import * as groups from "./pages/groups.js";
+import * as directory from "./pages/directory.js";
 
 const ROUTES = [
   [/^\/sign-in$/, signIn.render, { public: true }],
@@ -21,6 +23,9 @@ const ROUTES = [
   [/^\/review$/, review.renderQueue],
   [/^\/review\/([^/]+)$/, review.renderItem],
   [/^\/library$/, library.render],
+  [/^\/groups$/, groups.renderList],
+  [/^\/groups\/([^/]+)$/, groups.renderGroup],
+  [/^\/directory$/, directory.render],
 ];
 
 function navLinks() {
@@ -35,6 +40,8 @@ function navLinks() {
   if (session.has("admin")) links.push(["#/videos?scope=district", "District"]);
   if (session.has("reviewer") || session.has("admin")) links.push(["#/review", "Review queue"]);
   links.push(["#/library", "Library"]);
+  if (session.has("teacher") || session.has("coach") || session.has("admin")) links.push(["#/groups", "Groups"]);
+  if (session.has("admin")) links.push(["#/directory", "Directory"]);
   return links;
 }
 

@@ -1,57 +1,99 @@
-// Privacy on the video page and "My videos": who has access and what they did
-// (the audit trail), the safeguards (students without media consent, legal
+// Privacy on the video page and "My videos": sharing (the people picker), who has access
+// and what they did (the audit trail, in names and words), the safeguards (students without media consent, legal
 // hold), deleting a video, and downloading one's own data.
-import { get, put, del, post, query } from "./api.js";
+import { get, put, del, post, patch, query } from "./api.js";
+import { chosenList, peoplePicker } from "./picker.js";
 import { session } from "./session.js";
 import { h, replace, errorBox, poll, bytes } from "./ui.js";
 
 // Audit actions in plain words; the subject (whom or what else) follows.
 const ACTIONS = {
-  "video.viewed": "viewed",
-  "clip.viewed": "viewed a clip",
-  "video.shared": "shared with",
-  "video.unshared": "stopped sharing with",
-  "video.consent_changed": "consent changed",
-  "video.legal_hold_changed": "legal hold changed",
+  "video.viewed": "watched the video",
+  "clip.viewed": "watched a clip",
+  "video.shared": "shared it with",
+  "video.unshared": "stopped sharing it with",
+  "video.consent_changed": "changed library consent",
+  "video.legal_hold_changed": "changed the legal hold",
   "evaluation.released": "released an evaluation",
+  "comment.posted": "commented",
+  "clip.created": "made a clip",
   "clip.nominated": "nominated a clip for the library",
   "review.approved": "approved a clip",
-  "review.rejected": "rejected a clip",
+  "review.rejected": "sent a clip back",
+  "review.withdrawn": "took a clip out of review",
   "library.published": "published a clip in the library",
   "library.unpublished": "removed a clip from the library",
-  "video.deleted": "deleted",
-  "retention.applied": "retention policy applied",
-  "data.exported": "exported data",
+  "video.deleted": "deleted the video",
+  "retention.applied": "applied the retention policy",
+  "data.exported": "exported their data",
 };
 
 const SUBJECTS = {
-  school_coaches: "the school's coaches",
-  "consent_to_library=true": "library consent given",
-  "consent_to_library=false": "library consent withdrawn",
+  school_coaches: "coaches",
+  "consent_to_library=true": "consent given",
+  "consent_to_library=false": "consent withdrawn",
   "contains_students_without_consent=true": "students without media consent flagged",
   "contains_students_without_consent=false": "students without media consent flag cleared",
   "legal_hold=true": "hold placed",
   "legal_hold=false": "hold lifted",
+  delete_source: "the original file removed",
+  delete_renditions: "the playable copies removed",
 };
 
+const ROLE_WORDS = { teacher: "teacher", coach: "coach", reviewer: "reviewer", admin: "admin", system: "ClassReel" };
+
+// The words of one entry: "shared it with: Fractions PLC". Only words the API gave in
+// names (subject_name) or we know (SUBJECTS): never an id.
 export function describe(entry) {
-  const action = ACTIONS[entry.action] || entry.action;
-  const subject = entry.subject ? SUBJECTS[entry.subject] || entry.subject : "";
-  return subject ? `${action}: ${subject}` : action;
+  const action = ACTIONS[entry.action] || entry.action.replace(/[._]/g, " ");
+  const subject = entry.subject_name || SUBJECTS[entry.subject] || null;
+  const who = entry.subject && !subject && (entry.action === "video.shared" || entry.action === "video.unshared")
+    ? "someone no longer in the directory" : subject;
+  return who ? `${action}: ${who}` : action;
 }
 
 function auditRow(entry) {
   const when = new Date(entry.at);
+  const name = entry.actor_name || (entry.actor_id === "system" ? "ClassReel" : "Someone no longer in the directory");
   return h("li", { class: "audit-entry", dataset: { action: entry.action, actor: entry.actor_id } },
-    h("span", { class: "audit-who" }, h("strong", {}, entry.actor_id), h("span", { class: "muted" }, ` (${entry.actor_role})`)),
+    h("span", { class: "audit-who" }, h("strong", {}, name), h("span", { class: "muted" }, ` (${ROLE_WORDS[entry.actor_role] || entry.actor_role})`)),
     " ", h("span", { class: "audit-what" }, describe(entry)),
     " ", h("time", { class: "muted", datetime: when.toISOString() }, when.toLocaleString()));
 }
 
-// Who has access and every recorded action on the video (its owner, admins).
+let schoolNames = null;
+function schools() {
+  schoolNames ??= get("/directory/schools")
+    .then((page) => new Map(page.items.map((s) => [s.id, s.name])))
+    .catch(() => new Map());
+  return schoolNames;
+}
+
+async function ownerName(video) {
+  const me = session.user();
+  if (me?.user_id === video.owner_id) return `${me.name || "You"} (you)`;
+  const found = await get(`/directory/names${query({ ids: video.owner_id })}`).catch(() => ({ items: [] }));
+  return found.items[0]?.name || "The teacher";
+}
+
+async function accessItems(video) {
+  const sharing = video.sharing || { shared_with: [], school_coaches: false };
+  const school = video.school ? (await schools()).get(video.school) || "the school" : null;
+  return [
+    h("li", {}, h("strong", {}, await ownerName(video)), " — owner"),
+    ...sharing.shared_with.map((s) => h("li", { dataset: { id: s.id, kind: s.kind } },
+      s.name, h("span", { class: "muted" }, s.kind === "group" ? " — group" : ""))),
+    sharing.school_coaches
+      ? h("li", {}, school ? `Coaches of ${school}, and coaches whose caseload includes the teacher` : "Coaches of the teacher's caseload")
+      : null,
+  ];
+}
+
+// Who has access and every recorded action on the video (its owner, admins). ``refresh``
+// takes the video as the API answered a change, so the panel shows what is, not what was.
 export function accessPanel(video) {
   const path = `/videos/${encodeURIComponent(video.id)}/audit`;
-  const sharing = video.sharing || { users: [], school_coaches: false };
+  const access = h("ul", { class: "access-list", id: "access-list" });
   const list = h("ol", { class: "audit-list", id: "audit-list" });
   const status = h("div");
   const more = h("button", { type: "button", id: "audit-more", hidden: true }, "Load more");
@@ -84,20 +126,79 @@ export function accessPanel(video) {
   const section = h("section", { class: "card access", id: "access", "aria-labelledby": "access-h" },
     h("h2", { id: "access-h" }, "Access & activity"),
     h("h3", {}, "Who has access"),
-    h("ul", { class: "access-list", id: "access-list" },
-      h("li", {}, h("strong", {}, video.owner_id), " (owner)"),
-      sharing.users.map((user) => h("li", {}, user)),
-      h("li", {}, `School coaches: ${sharing.school_coaches ? "yes" : "no"}`)),
+    access,
     h("h3", {}, "Activity"),
     list, status, more);
+  accessItems(video).then((items) => replace(access, items));
   load();
-  // After a change on this page (e.g. a safeguard), show the trail from the top again.
-  section.reload = () => {
+  // After a change on this page (sharing, a safeguard), show what is now, from the top.
+  section.reload = (changed) => {
+    if (changed) accessItems(changed).then((items) => replace(access, items));
     list.replaceChildren();
     cursor = null;
     return load();
   };
   return section;
+}
+
+// Sharing (the owner): people and groups chosen with the picker, the coaches, and the
+// families' consent to the library. After saving it shows what the API says is shared.
+export function sharingPanel(video, { onSaved } = {}) {
+  const chosen = new Map((video.sharing?.shared_with || []).map((s) => [s.id, { ...s, detail: s.kind === "group" ? "group" : "" }]));
+  const shown = chosenList({
+    id: "share-list",
+    empty: "Nobody yet: only you can see this video.",
+    items: [...chosen.values()],
+    onRemove: (item) => {
+      chosen.delete(item.id);
+      shown.render([...chosen.values()]);
+    },
+  });
+  const picker = peoplePicker({
+    id: "share-picker",
+    label: "Share with a person or a group",
+    exclude: (id) => chosen.has(id) || id === video.owner_id,
+    onPick: (choice) => {
+      chosen.set(choice.id, { ...choice, detail: choice.kind === "group" ? "group" : choice.detail });
+      shown.render([...chosen.values()]);
+    },
+  });
+  const school = h("input", { type: "checkbox", id: "share-school", checked: Boolean(video.sharing?.school_coaches) });
+  const consent = h("input", { type: "checkbox", id: "consent", checked: video.consent_to_library });
+  const status = h("div", { "aria-live": "polite", id: "sharing-status" });
+  const form = h("form", { class: "card sharing", id: "sharing-form", "aria-labelledby": "sharing-h" },
+    h("h2", { id: "sharing-h" }, "Sharing"),
+    h("h3", {}, "Shared with"),
+    shown.el,
+    picker.el,
+    h("label", { class: "check" }, school, " Share with coaches (my school's, and those whose caseload I am in)"),
+    h("label", { class: "check" }, consent, " Families' consent is on file: this video may be nominated to the library"),
+    status,
+    h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, "Save sharing")));
+  form.addEventListener("submit", async (event) => {
+    event.preventDefault();
+    const items = [...chosen.values()];
+    try {
+      const saved = await patch(`/videos/${encodeURIComponent(video.id)}`, {
+        sharing: {
+          users: items.filter((i) => i.kind === "person").map((i) => i.id),
+          groups: items.filter((i) => i.kind === "group").map((i) => i.id),
+          school_coaches: school.checked,
+        },
+        consent_to_library: consent.checked,
+      });
+      chosen.clear();
+      for (const s of saved.sharing?.shared_with || []) chosen.set(s.id, { ...s, detail: s.kind === "group" ? "group" : "" });
+      shown.render([...chosen.values()]);
+      school.checked = Boolean(saved.sharing?.school_coaches);
+      consent.checked = saved.consent_to_library;
+      replace(status, h("p", { class: "ok" }, "Sharing saved."));
+      onSaved?.(saved);
+    } catch (error) {
+      replace(status, errorBox(error));
+    }
+  });
+  return form;
 }
 
 export function safeguardBadges(video) {

@@ -72,7 +72,9 @@ def test_teacher_uploads_and_shares_coach_comments(
     expect(teacher.locator("#player")).to_be_visible(timeout=READY_TIMEOUT_MS)
     expect(teacher.locator(".reflection")).to_contain_text("longer wait time")
 
-    teacher.fill("#share-users", "coach-ben")
+    # The people picker: a name, not an id.
+    teacher.fill("#share-picker", "Ben")
+    teacher.locator("#share-picker-results [role=option]", has_text="Ben Coach").click()
     teacher.check("#consent")
     teacher.click("#sharing-form button[type=submit]")
     expect(teacher.locator("#sharing-form")).to_contain_text("Sharing saved")
@@ -213,12 +215,13 @@ def test_teacher_uploads_and_shares_coach_comments(
     # without media consent, which blocks the nomination until cleared --------
     teacher.goto("/#" + video_url.split("#", 1)[1])
     access = teacher.locator("#access")
-    expect(access.locator("#access-list")).to_contain_text("coach-ben")
-    expect(access.locator("#access-list")).to_contain_text("School coaches: no")
+    # In names and words (the trail holds ids; the panel never shows them).
+    expect(access.locator("#access-list")).to_contain_text("Ben Coach")
+    expect(access.locator("#access-list")).not_to_contain_text("Coaches of")
     coach_viewed = access.locator(".audit-entry[data-actor=coach-ben][data-action='video.viewed']")
-    expect(coach_viewed.first).to_contain_text("coach-ben (coach) viewed")
+    expect(coach_viewed.first).to_contain_text("Ben Coach (coach) watched the video")
     expect(access.locator(".audit-entry[data-action='video.shared']")).to_contain_text(
-        "shared with: coach-ben"
+        "shared it with: Ben Coach"
     )
     teacher.check("#no-consent")
     expect(teacher.locator("#head-badges")).to_contain_text("Students without media consent")
@@ -292,7 +295,7 @@ def test_teacher_uploads_and_shares_coach_comments(
     admin.fill("#hold-reason", "Records request 2026-114")
     admin.click("#hold-form button[type=submit]")
     expect(admin.locator("#head-badges")).to_contain_text("Legal hold")
-    expect(admin.locator("#audit-list")).to_contain_text("admin-dee (admin) legal hold changed")
+    expect(admin.locator("#audit-list")).to_contain_text("Dee Admin (admin) changed the legal hold")
     teacher.goto("/#" + video_url.split("#", 1)[1])
     expect(teacher.locator("#head-badges")).to_contain_text("Legal hold")
     teacher.once("dialog", lambda dialog: dialog.accept())

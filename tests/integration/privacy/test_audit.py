@@ -29,8 +29,9 @@ def _trail(workflow: Workflow, api: Any = None) -> list[tuple[str, str, str | No
     return [(i["action"], i["actor_id"], i["subject"]) for i in reversed(items)]
 
 
-def test_views_and_sharing_are_in_the_teachers_trail(workflow: Workflow) -> None:
+def test_views_and_sharing_are_in_the_teachers_trail(workflow: Workflow, api_as: Any) -> None:
     video_id = workflow.video.video_id
+    api_as("peer-1", district=workflow.district)  # shares go to people of the directory
     workflow.teacher.ok("GET", f"/videos/{video_id}")  # the owner's own view: not recorded
     workflow.coach.ok("GET", f"/videos/{video_id}")
     workflow.teacher.ok(

@@ -40,14 +40,24 @@ def test_private_by_default_then_shared_then_unshared(
 
     for api in (coach, far_coach, peer):
         assert api.call("GET", f"/videos/{video}").status_code == 404
-    assert owner.ok("GET", f"/videos/{video}")["sharing"] == {"users": [], "school_coaches": False}
+    assert owner.ok("GET", f"/videos/{video}")["sharing"] == {
+        "users": [],
+        "groups": [],
+        "school_coaches": False,
+        "shared_with": [],
+    }
 
     shared = owner.ok(
         "PATCH",
         f"/videos/{video}",
         json={"sharing": {"users": [names["peer"]], "school_coaches": True}},
     )
-    assert shared["sharing"] == {"users": [names["peer"]], "school_coaches": True}
+    assert shared["sharing"] == {
+        "users": [names["peer"]],
+        "groups": [],
+        "school_coaches": True,
+        "shared_with": [{"id": names["peer"], "kind": "person", "name": names["peer"]}],
+    }
     assert coach.ok("GET", f"/videos/{video}")["sharing"] is None  # only the owner sees who
     assert video in _ids(coach, scope="school")
     assert video in _ids(peer, scope="shared")
@@ -102,6 +112,7 @@ def test_delete_removes_records_comments_and_every_file(
     sample = BY_NAME["hevc_mov"]
     video_id = upload_sample(owner, build(sample, corpus_dir), sample.filename, sample.content_type)
     assert owner.wait_for(video_id)["status"] == "ready"
+    api_as(names["peer"])  # shares go to people of the directory
     owner.ok("PATCH", f"/videos/{video_id}", json={"sharing": {"users": [names["peer"]]}})
     owner.ok(
         "POST",
@@ -143,3 +154,101 @@ def test_admin_may_delete_any_video_of_the_district(
         .status_code
         == 204
     )
+
+
+def test_group_shares_follow_membership(api_as: Callable[..., Api], names: dict[str, str]) -> None:
+    owner = api_as(names["owner"])
+    peer = api_as(names["peer"], school="school-2")
+    newcomer = api_as(f"{names['peer']}-new", school="school-3")
+    outsider = api_as(f"{names['peer']}-out")
+    plc = owner.ok(
+        "POST",
+        "/directory/groups",
+        201,
+        json={"name": "Fractions PLC", "members": [{"id": names["peer"]}]},
+    )
+    video = ready_video(names["owner"]).video_id
+    also_named = ready_video(names["owner"]).video_id
+    owner.ok("PATCH", f"/videos/{video}", json={"sharing": {"groups": [plc["id"]]}})
+    # Shared by name and with the group: listed once.
+    owner.ok(
+        "PATCH",
+        f"/videos/{also_named}",
+        json={"sharing": {"users": [names["peer"]], "groups": [plc["id"]]}},
+    )
+    sharing = owner.ok("GET", f"/videos/{video}")["sharing"]
+    assert sharing["groups"] == [plc["id"]]
+    assert sharing["shared_with"] == [{"id": plc["id"], "kind": "group", "name": "Fractions PLC"}]
+    assert _ids(peer, scope="shared") == [also_named, video]
+    first = peer.ok("GET", "/videos", params={"scope": "shared", "limit": 1})
+    rest = peer.ok(
+        "GET", "/videos", params={"scope": "shared", "limit": 1, "cursor": first["next_cursor"]}
+    )
+    assert [v["id"] for v in first["items"] + rest["items"]] == [also_named, video]
+    assert newcomer.call("GET", f"/videos/{video}").status_code == 404
+    assert outsider.call("GET", f"/videos/{video}").status_code == 404
+
+    owner.ok("POST", f"/directory/groups/{plc['id']}/members", json={"id": f"{names['peer']}-new"})
+    assert newcomer.ok("GET", f"/videos/{video}")["id"] == video
+    assert video in _ids(newcomer, scope="shared")
+    owner.ok("DELETE", f"/directory/groups/{plc['id']}/members/{names['peer']}")
+    assert peer.call("GET", f"/videos/{video}").status_code == 404
+    assert _ids(peer, scope="shared") == [also_named]  # still shared with them by name
+
+    for bad, field in (
+        ({"users": ["nobody-at-all"]}, "sharing.users"),
+        ({"groups": ["g-nope"]}, "sharing.groups"),
+    ):
+        refused = owner.call("PATCH", f"/videos/{video}", json={"sharing": bad})
+        assert refused.status_code == 400 and refused.json()["field"] == field
+
+    # The activity speaks in names: who shared, with which group.
+    trail = owner.ok("GET", f"/videos/{video}/audit")["items"]
+    shared = next(e for e in trail if e["action"] == "video.shared")
+    assert shared["subject_name"] == "Fractions PLC"
+    viewed = next(e for e in trail if e["action"] == "video.viewed")
+    assert viewed["actor_id"] == f"{names['peer']}-new"
+
+
+def test_a_coach_sees_their_caseload_across_schools(
+    api_as: Callable[..., Api], names: dict[str, str]
+) -> None:
+    district = f"d-{names['owner']}"
+    admin = api_as(names["admin"], Role.ADMIN, district=district, school=None)
+    coach = api_as(names["coach"], Role.COACH, district=district, school="north")
+    for school in ("south", "east"):
+        api_as(names["coach"], Role.COACH, district=district, school=school)
+    teacher = api_as(names["owner"], district=district, school="west")
+    api_as(names["peer"], district=district, school="west")
+    assert api_as(names["coach"], Role.COACH, district=district, school="east").ok("GET", "/me")[
+        "schools"
+    ] == ["east", "north", "south"]
+    caseload = admin.ok(
+        "POST",
+        "/directory/groups",
+        201,
+        json={
+            "name": "Caseload",
+            "kind": "caseload",
+            "owners": [{"id": names["coach"]}],
+            "members": [{"id": names["owner"]}],
+        },
+    )
+    shared = ready_video(
+        names["owner"], district=district, school="west", school_coaches=True
+    ).video_id
+    private = ready_video(names["owner"], district=district, school="west").video_id
+    not_mine = ready_video(
+        names["peer"], district=district, school="west", school_coaches=True
+    ).video_id
+    in_east = ready_video(
+        names["peer"], district=district, school="east", school_coaches=True
+    ).video_id
+    assert coach.ok("GET", f"/videos/{shared}")["id"] == shared
+    assert coach.call("GET", f"/videos/{private}").status_code == 404
+    assert coach.call("GET", f"/videos/{not_mine}").status_code == 404
+    assert _ids(coach, scope="caseload") == [shared]
+    assert _ids(coach, scope="school") == [in_east]  # one of the coach's three schools
+    assert teacher.call("GET", "/videos", params={"scope": "caseload"}).status_code == 403
+    admin.ok("DELETE", f"/directory/groups/{caseload['id']}/members/{names['owner']}")
+    assert coach.call("GET", f"/videos/{shared}").status_code == 404

@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+from dataclasses import replace
+from typing import Any
+
 import pytest
 
-from chalicelib.auth.principal import Role
+from chalicelib.auth.principal import Principal, Role
 from chalicelib.errors import Conflict, Forbidden
 from chalicelib.videos.access import can_view, check_deletable, is_coach_of, require_uploader
 from tests.support.principals import person, video
@@ -36,6 +39,58 @@ from tests.support.principals import person, video
 )
 def test_who_sees_a_video(who: object, fields: dict[str, object], sees: bool) -> None:
     assert can_view(who, video(**fields)) is sees  # type: ignore[arg-type]
+
+
+def _in(who: Principal, *groups: str) -> Principal:
+    return replace(who, groups=frozenset(groups))
+
+
+@pytest.mark.parametrize(
+    ("who", "fields", "sees"),
+    [
+        # A group share reaches whoever is in the group (or owns it) now.
+        (_in(person("member", school="school-2"), "plc"), {"shared_groups": {"plc"}}, True),
+        (_in(person("left", school="school-2")), {"shared_groups": {"plc"}}, False),
+        (_in(person("other", school="school-2"), "team"), {"shared_groups": {"plc"}}, False),
+        (
+            _in(person("member", district="district-b"), "plc"),
+            {"shared_groups": {"plc"}},
+            False,
+        ),
+        # A coach sees their caseload's videos shared with coaches, whatever the school.
+        (
+            replace(
+                person("coach", Role.COACH, school="school-9"), caseload=frozenset({"teacher"})
+            ),
+            {"share_with_school_coaches": True},
+            True,
+        ),
+        (
+            replace(
+                person("coach", Role.COACH, school="school-9"), caseload=frozenset({"teacher"})
+            ),
+            {},
+            False,
+        ),
+        (
+            replace(person("coach", Role.COACH, school="school-9"), caseload=frozenset({"x"})),
+            {"share_with_school_coaches": True},
+            False,
+        ),
+        # A coach of several schools: any of them.
+        (
+            replace(
+                person("coach", Role.COACH, school="school-8"), schools=frozenset({"school-1"})
+            ),
+            {"share_with_school_coaches": True},
+            True,
+        ),
+    ],
+)
+def test_group_shares_caseloads_and_schools(
+    who: Principal, fields: dict[str, Any], sees: bool
+) -> None:
+    assert can_view(who, video(**fields)) is sees
 
 
 def test_a_coach_of_a_video_is_a_coach_who_sees_it() -> None:

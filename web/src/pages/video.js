@@ -7,7 +7,7 @@ import { createPlayer, bindKeys } from "../player.js";
 import { openPlayback } from "../playback.js";
 import { createCommentList, loadAllThreads } from "../comments.js";
 import { createClipTool } from "../cliptool.js";
-import { accessPanel, safeguardsPanel, safeguardBadges } from "../privacy.js";
+import { accessPanel, safeguardsPanel, safeguardBadges, sharingPanel } from "../privacy.js";
 import { h, replace, clock, badge, poll, elementCheckboxes, checkedValues, toast, errorBox } from "../ui.js";
 
 export async function render(main, params, videoId) {
@@ -127,7 +127,9 @@ export async function render(main, params, videoId) {
   }
 
   // --- sharing (the owner) ---------------------------------------------------
-  const sharing = isOwner && video.sharing ? sharingPanel(video) : null;
+  const sharing = isOwner && video.sharing
+    ? sharingPanel(video, { onSaved: (saved) => activity?.reload(saved) })
+    : null;
 
   // --- privacy: who has access and did what; safeguards ----------------------
   const headBadges = h("p", { class: "badges", id: "head-badges" }, safeguardBadges(video));
@@ -204,38 +206,6 @@ function processingNote(video, videoId) {
     return v.status === "ready" || v.status === "failed";
   });
   return { el: note, stop };
-}
-
-function sharingPanel(video) {
-  const users = h("input", { type: "text", id: "share-users", value: video.sharing.users.join(", "), "aria-describedby": "share-hint" });
-  const school = h("input", { type: "checkbox", id: "share-school", checked: video.sharing.school_coaches });
-  const consent = h("input", { type: "checkbox", id: "consent", checked: video.consent_to_library });
-  const status = h("div", { "aria-live": "polite" });
-  const form = h("form", { class: "card sharing", id: "sharing-form" },
-    h("h2", {}, "Sharing"),
-    h("label", { for: "share-users" }, "Share with (user ids)"),
-    h("p", { class: "hint", id: "share-hint" }, "Separate with commas, e.g. coach-ben"),
-    users,
-    h("label", { class: "check" }, school, " Share with my school's coaches"),
-    h("label", { class: "check" }, consent, " Families' consent is on file: this video may be nominated to the library"),
-    status,
-    h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, "Save sharing")));
-  form.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    try {
-      await patch(`/videos/${encodeURIComponent(video.id)}`, {
-        sharing: {
-          users: users.value.split(",").map((u) => u.trim()).filter(Boolean),
-          school_coaches: school.checked,
-        },
-        consent_to_library: consent.checked,
-      });
-      replace(status, h("p", { class: "ok" }, "Sharing saved."));
-    } catch (error) {
-      replace(status, errorBox(error));
-    }
-  });
-  return form;
 }
 
 function renderWaiting(main, video, videoId) {
