@@ -14,6 +14,7 @@ from chalicelib.audit.routes import audit_api
 from chalicelib.audit.views import record_views
 from chalicelib.clips.handler import handle_clip_batch
 from chalicelib.clips.routes import clips_api
+from chalicelib.collections.routes import collections_api
 from chalicelib.config import get_settings
 from chalicelib.directory import membership
 from chalicelib.directory.routes import directory_api
@@ -69,6 +70,7 @@ app.register_blueprint(evaluations_api)
 app.register_blueprint(clips_api)
 app.register_blueprint(review_api)
 app.register_blueprint(library_api)
+app.register_blueprint(collections_api)
 app.register_blueprint(webhooks_api)
 app.register_blueprint(audit_api)
 app.register_blueprint(privacy_api)

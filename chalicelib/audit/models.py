@@ -55,6 +55,9 @@ class AuditAction(StrEnum):
     GROUP_OWNER_ADDED = "group.owner_added"
     GROUP_OWNER_REMOVED = "group.owner_removed"
     ROSTER_IMPORTED = "roster.imported"
+    COLLECTION_CREATED = "collection.created"
+    COLLECTION_CHANGED = "collection.changed"
+    COLLECTION_DELETED = "collection.deleted"
 
 
 def new_audit_id() -> str:

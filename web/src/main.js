@@ -12,6 +12,7 @@ import * as review from "./pages/review.js";
 import * as library from "./pages/library.js";
 import * as groups from "./pages/groups.js";
 import * as directory from "./pages/directory.js";
+import * as collections from "./pages/collections.js";
 
 const ROUTES = [
   [/^\/sign-in$/, signIn.render, { public: true }],
@@ -26,6 +27,8 @@ const ROUTES = [
   [/^\/groups$/, groups.renderList],
   [/^\/groups\/([^/]+)$/, groups.renderGroup],
   [/^\/directory$/, directory.render],
+  [/^\/collections$/, collections.renderList],
+  [/^\/collections\/([^/]+)$/, collections.renderCollection],
 ];
 
 function navLinks() {
@@ -40,6 +43,7 @@ function navLinks() {
   if (session.has("admin")) links.push(["#/videos?scope=district", "District"]);
   if (session.has("reviewer") || session.has("admin")) links.push(["#/review", "Review queue"]);
   links.push(["#/library", "Library"]);
+  links.push(["#/collections", "Collections"]);
   if (session.has("teacher") || session.has("coach") || session.has("admin")) links.push(["#/groups", "Groups"]);
   if (session.has("admin")) links.push(["#/directory", "Directory"]);
   return links;

@@ -9,6 +9,7 @@ Kinds of caller, relative to the world's video (district A, school 1):
 - OWNER: the teacher who uploaded it;
 - COACH_SCHOOL: a school-1 coach (shared with the school's coaches);
 - PEER_NAMED: a school-2 teacher it is shared with by name;
+- GROUP_MEMBER: a school-2 teacher in the PLC it is shared with (a group share);
 - ADMIN: a district admin it is shared with by name (the evaluator);
 - TEACHER_SAME_SCHOOL, COACH_OTHER_SCHOOL, REVIEWER: same district, not shared;
 - ADMIN_OTHER_DISTRICT, TEACHER_OTHER_DISTRICT: district B.
@@ -32,6 +33,7 @@ import requests
 
 import app as application
 from chalicelib.auth.principal import Role
+from chalicelib.collections.models import CollectionRecord
 from chalicelib.directory.models import GroupRecord, PersonRecord
 from chalicelib.evaluations.models import EvaluationRecord, EvaluationStatus
 from chalicelib.webhooks.models import WebhookRecord
@@ -46,6 +48,7 @@ pytestmark = pytest.mark.integration
 OWNER = "OWNER"
 COACH_SCHOOL = "COACH_SCHOOL"
 PEER_NAMED = "PEER_NAMED"
+GROUP_MEMBER = "GROUP_MEMBER"
 ADMIN = "ADMIN"
 TEACHER_SAME_SCHOOL = "TEACHER_SAME_SCHOOL"
 COACH_OTHER_SCHOOL = "COACH_OTHER_SCHOOL"
@@ -58,6 +61,7 @@ IDENTITIES: dict[str, tuple[Role, str, str | None]] = {
     OWNER: (Role.TEACHER, "district-a", "school-1"),
     COACH_SCHOOL: (Role.COACH, "district-a", "school-1"),
     PEER_NAMED: (Role.TEACHER, "district-a", "school-2"),
+    GROUP_MEMBER: (Role.TEACHER, "district-a", "school-2"),
     ADMIN: (Role.ADMIN, "district-a", None),
     TEACHER_SAME_SCHOOL: (Role.TEACHER, "district-a", "school-1"),
     COACH_OTHER_SCHOOL: (Role.COACH, "district-a", "school-2"),
@@ -67,7 +71,9 @@ IDENTITIES: dict[str, tuple[Role, str, str | None]] = {
 }
 DEAD_HOOK_URL = "http://127.0.0.1:9/h"
 EVERYONE = tuple(IDENTITIES)
-VIEWERS = {OWNER, COACH_SCHOOL, PEER_NAMED, ADMIN}
+# Teachers it is shared with, by name or through a group: the same rights.
+PEERS = {PEER_NAMED, GROUP_MEMBER}
+VIEWERS = {OWNER, COACH_SCHOOL, ADMIN, *PEERS}
 ADMINS = {ADMIN, ADMIN_OTHER_DISTRICT}
 UPLOADERS = {k for k, (role, _, _) in IDENTITIES.items() if role is not Role.REVIEWER}
 CURATORS = {OWNER, COACH_SCHOOL}
@@ -114,7 +120,7 @@ RULES: dict[str, Rule] = {
     "POST /videos/{video_id}/playback": Rule(ok=VIEWERS),
     "PATCH /videos/{video_id}": Rule(ok={OWNER}, forbidden=VIEWERS - {OWNER}),
     "DELETE /videos/{video_id}": Rule(
-        ok={OWNER, ADMIN}, ok_status=204, forbidden={COACH_SCHOOL, PEER_NAMED}
+        ok={OWNER, ADMIN}, ok_status=204, forbidden={COACH_SCHOOL, *PEERS}
     ),
     # The multipart video is not shared: only its owner and the admin see it.
     "POST /s3/multipart": Rule(ok={OWNER}, forbidden={ADMIN}),
@@ -132,13 +138,13 @@ RULES: dict[str, Rule] = {
         ok={COACH_SCHOOL}, forbidden=VIEWERS - {COACH_SCHOOL}
     ),
     "DELETE /videos/{video_id}/comments/{comment_id}": Rule(
-        ok={COACH_SCHOOL, ADMIN}, ok_status=204, forbidden={OWNER, PEER_NAMED}
+        ok={COACH_SCHOOL, ADMIN}, ok_status=204, forbidden={OWNER, *PEERS}
     ),
     "POST /videos/{video_id}/comments/{comment_id}/resolve": Rule(
-        ok={OWNER, COACH_SCHOOL}, forbidden={PEER_NAMED, ADMIN}
+        ok={OWNER, COACH_SCHOOL}, forbidden={*PEERS, ADMIN}
     ),
     "POST /videos/{video_id}/comments/{comment_id}/reopen": Rule(
-        ok={OWNER, COACH_SCHOOL}, forbidden={PEER_NAMED, ADMIN}
+        ok={OWNER, COACH_SCHOOL}, forbidden={*PEERS, ADMIN}
     ),
     "POST /videos/{video_id}/evaluations": Rule(
         ok={ADMIN}, ok_status=201, forbidden=VIEWERS - {ADMIN}
@@ -188,11 +194,9 @@ RULES: dict[str, Rule] = {
     ),
     "GET /library": Rule(ok=ALL_AUTHENTICATED),
     # Privacy: the trail of a video is its teacher's and the admins'.
-    "GET /videos/{video_id}/audit": Rule(ok={OWNER, ADMIN}, forbidden={COACH_SCHOOL, PEER_NAMED}),
+    "GET /videos/{video_id}/audit": Rule(ok={OWNER, ADMIN}, forbidden={COACH_SCHOOL, *PEERS}),
     "GET /audit": Rule(ok=ADMINS, forbidden=ALL_AUTHENTICATED - ADMINS),
-    "PUT /videos/{video_id}/safeguards": Rule(
-        ok={OWNER, COACH_SCHOOL, ADMIN}, forbidden={PEER_NAMED}
-    ),
+    "PUT /videos/{video_id}/safeguards": Rule(ok={OWNER, COACH_SCHOOL, ADMIN}, forbidden={*PEERS}),
     "GET /retention": Rule(ok=ADMINS, forbidden=ALL_AUTHENTICATED - ADMINS),
     "PUT /retention": Rule(ok=ADMINS, forbidden=ALL_AUTHENTICATED - ADMINS),
     "GET /retention/preview": Rule(ok=ADMINS, forbidden=ALL_AUTHENTICATED - ADMINS),
@@ -215,15 +219,23 @@ RULES: dict[str, Rule] = {
     "PATCH /directory/people/{person_id}": Rule(ok={ADMIN}, forbidden=ALL_AUTHENTICATED - ADMINS),
     "GET /directory/groups": Rule(ok=ALL_AUTHENTICATED),
     "POST /directory/groups": Rule(ok=UPLOADERS, ok_status=201, forbidden={REVIEWER}),
-    # The world's PLC: the owner leads it, the named peer is a member.
-    "GET /directory/groups/{group_id}": Rule(ok={OWNER, PEER_NAMED, ADMIN}),
-    "PATCH /directory/groups/{group_id}": Rule(ok={OWNER, ADMIN}, forbidden={PEER_NAMED}),
+    # The world's PLC (the video is shared with it): the owner leads it, GROUP_MEMBER is in it.
+    "GET /directory/groups/{group_id}": Rule(ok={OWNER, GROUP_MEMBER, ADMIN}),
+    "PATCH /directory/groups/{group_id}": Rule(ok={OWNER, ADMIN}, forbidden={GROUP_MEMBER}),
     "DELETE /directory/groups/{group_id}": Rule(
-        ok={OWNER, ADMIN}, ok_status=204, forbidden={PEER_NAMED}
+        ok={OWNER, ADMIN}, ok_status=204, forbidden={GROUP_MEMBER}
     ),
-    "POST /directory/groups/{group_id}/members": Rule(ok={OWNER, ADMIN}, forbidden={PEER_NAMED}),
+    "POST /directory/groups/{group_id}/members": Rule(ok={OWNER, ADMIN}, forbidden={GROUP_MEMBER}),
     "DELETE /directory/groups/{group_id}/members/{member_id}": Rule(
-        ok={OWNER, ADMIN}, forbidden={PEER_NAMED}
+        ok={OWNER, ADMIN}, forbidden={GROUP_MEMBER}
+    ),
+    # Collections: anyone curates their own; the world's is the owner's, shared with the PLC.
+    "GET /collections": Rule(ok=ALL_AUTHENTICATED),
+    "POST /collections": Rule(ok=ALL_AUTHENTICATED, ok_status=201),
+    "GET /collections/{collection_id}": Rule(ok={OWNER, GROUP_MEMBER, ADMIN}),
+    "PATCH /collections/{collection_id}": Rule(ok={OWNER, ADMIN}, forbidden={GROUP_MEMBER}),
+    "DELETE /collections/{collection_id}": Rule(
+        ok={OWNER, ADMIN}, ok_status=204, forbidden={GROUP_MEMBER}
     ),
     # A dry run of an empty bundle: a report listing what is missing, for admins only.
     "POST /directory/imports": Rule(ok=ADMINS, forbidden=ALL_AUTHENTICATED - ADMINS),
@@ -246,6 +258,7 @@ class World:
     published_clip_id: str
     export_id: str
     group_id: str
+    collection_id: str
 
 
 def _served_routes() -> list[str]:
@@ -268,10 +281,22 @@ class Callers:
 def _world(callers: Callers, route: str) -> World:
     tag = secrets.token_hex(3)
     users = {caller: f"{caller.lower()}-{tag}" for caller in IDENTITIES}
+    # The PLC the video is shared with (a group share): its owner's, GROUP_MEMBER in it.
+    for caller in EVERYONE if "/directory/" in route else (OWNER, GROUP_MEMBER):
+        callers.headers(caller, users)  # in the directory before the PLC names them
+    as_owner = Api(callers.stack.api_url, "")
+    as_owner.session.headers.update(callers.headers(OWNER, users))
+    group_id = as_owner.ok(
+        "POST",
+        "/directory/groups",
+        201,
+        json={"name": f"PLC {tag}", "members": [{"id": users[GROUP_MEMBER]}]},
+    )["id"]
     video = ready_video(
         users[OWNER],
         school_coaches=True,
         shared_with=(users[PEER_NAMED], users[ADMIN]),
+        shared_groups=(group_id,),
         consent_to_library=True,
     )
     as_coach = Api(callers.stack.api_url, "")
@@ -306,8 +331,6 @@ def _world(callers: Callers, route: str) -> World:
         secret="s",
         created_by=users[ADMIN],
     ).save()
-    as_owner = Api(callers.stack.api_url, "")
-    as_owner.session.headers.update(callers.headers(OWNER, users))
     created = as_owner.ok(
         "POST",
         "/videos",
@@ -321,17 +344,6 @@ def _world(callers: Callers, route: str) -> World:
     )
     as_reviewer = Api(callers.stack.api_url, "")
     as_reviewer.session.headers.update(callers.headers(REVIEWER, users))
-    group_id = ""
-    if "/directory/" in route:
-        # Everyone is in the directory before the PLC names its member.
-        for caller in EVERYONE:
-            callers.headers(caller, users)
-        group_id = as_owner.ok(
-            "POST",
-            "/directory/groups",
-            201,
-            json={"name": f"PLC {tag}", "members": [{"id": users[PEER_NAMED]}]},
-        )["id"]
 
     def nominated() -> str:
         clip = ready_clip(video, created_by=users[COACH_SCHOOL])
@@ -363,6 +375,16 @@ def _world(callers: Callers, route: str) -> World:
         published_clip_id=published_clip_id,
         export_id=(as_owner.ok("POST", "/me/exports", 202)["id"] if "{export_id}" in route else ""),
         group_id=group_id,
+        collection_id=(
+            as_owner.ok(
+                "POST",
+                "/collections",
+                201,
+                json={"title": "Wait time", "sharing": {"groups": [group_id]}},
+            )["id"]
+            if "{collection_id}" in route
+            else ""
+        ),
         video_id=video.video_id,
         comment_id=comment["id"],
         draft_id=evaluations[EvaluationStatus.DRAFT],
@@ -388,7 +410,8 @@ def _request(route: str, world: World) -> tuple[str, str, dict[str, Any]]:
         school_id="school-x",
         person_id=world.users[OWNER],
         group_id=world.group_id,
-        member_id=world.users[PEER_NAMED],
+        collection_id=world.collection_id,
+        member_id=world.users[GROUP_MEMBER],
         review_id=world.review_id
         if template.endswith(("{review_id}", "claim"))
         else world.claimed_review_id,
@@ -452,6 +475,7 @@ def _request(route: str, world: World) -> tuple[str, str, dict[str, Any]]:
         "POST /directory/people": {"json": {"given_name": "New", "roles": ["teacher"]}},
         "POST /directory/groups": {"json": {"name": "New PLC"}},
         "POST /directory/imports": {"json": {"files": {}}},
+        "POST /collections": {"json": {"title": "Questions that open up talk"}},
         "POST /directory/groups/{group_id}/members": {
             "json": {"id": world.users[TEACHER_SAME_SCHOOL]}
         },
@@ -462,6 +486,10 @@ def _request(route: str, world: World) -> tuple[str, str, dict[str, Any]]:
         bodies[route] = {"json": {"version": version, "given_name": "Renamed"}}
     if route == "PATCH /directory/groups/{group_id}":
         bodies[route] = {"json": {"version": _group_version(world.group_id), "name": "Renamed"}}
+    if route == "PATCH /collections/{collection_id}":
+        bodies[route] = {
+            "json": {"version": _collection_version(world.collection_id), "title": "New"}
+        }
     return method, path, bodies.get(route, {})
 
 
@@ -473,6 +501,11 @@ def _person_version(person_id: str) -> int:
 def _group_version(group_id: str) -> int:
     group = GroupRecord.load("district-a", group_id)
     return int(group.version) if group else 0
+
+
+def _collection_version(collection_id: str) -> int:
+    collection = CollectionRecord.load(collection_id)
+    return int(collection.version) if collection else 0
 
 
 def test_every_route_has_a_rule() -> None:

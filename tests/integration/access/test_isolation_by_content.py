@@ -24,6 +24,7 @@ import pytest
 
 import app as application
 from chalicelib.auth.principal import Role
+from chalicelib.clips.models import ClipRecord
 from chalicelib.db.base import utcnow
 from chalicelib.evaluations.models import EvaluationRecord, EvaluationStatus
 from chalicelib.webhooks.models import DeliveryRecord, WebhookRecord, new_delivery_id
@@ -59,10 +60,15 @@ class District:
     export: str = ""
     uploads: list[dict[str, Any]] = field(default_factory=list)
     title: str = ""
+    # The directory: a person and a PLC that only this district has.
+    person: str = ""
+    group: str = ""
+    collection: str = ""
 
     def markers(self) -> set[str]:
         """Strings that only this district's data contains."""
         found = {self.name, self.title, self.hook, self.export, *self.videos, *self.clips}
+        found |= {self.person, self.group, self.collection}
         found |= {*self.reviews, *self.deliveries, *self.evaluations.values()}
         found |= {c for comments in self.comments.values() for c in comments}
         found |= {u["upload_id"] for u in self.uploads}
@@ -77,6 +83,19 @@ def _seed(api_as: Callable[..., Api]) -> District:
         for who, (role, school) in ROLES.items()
     }
     district = District(name=name, api=api, title=title)
+    # Names start alike in both districts ("Person of ..."), so one search finds both.
+    district.person = api["admin"].ok(
+        "POST",
+        "/directory/people",
+        201,
+        json={"given_name": f"Person of {name}", "email": f"p@{name}.example", "roles": ["coach"]},
+    )["id"]
+    district.group = api["teacher"].ok(
+        "POST",
+        "/directory/groups",
+        201,
+        json={"name": f"PLC of {name}", "members": [{"id": "peer-1"}]},
+    )["id"]
     for _ in range(2):
         video = ready_video(
             "teacher-1",
@@ -84,6 +103,7 @@ def _seed(api_as: Callable[..., Api]) -> District:
             title=title,
             school_coaches=True,
             shared_with=("peer-1", "admin-1"),
+            shared_groups=(district.group,),
             consent_to_library=True,
         )
         district.videos.append(video.video_id)
@@ -154,6 +174,18 @@ def _seed(api_as: Callable[..., Api]) -> District:
         ).save()
         district.deliveries.append(delivery_id)
     district.export = api["teacher"].ok("POST", "/me/exports", 202)["id"]
+    # A collection of the district's library clips, shared with its PLC.
+    published = [c for c in district.clips if (ClipRecord.load(c) or ClipRecord()).published]
+    district.collection = api["teacher"].ok(
+        "POST",
+        "/collections",
+        201,
+        json={
+            "title": title,
+            "items": [{"clip_id": c} for c in published[:2]],
+            "sharing": {"groups": [district.group]},
+        },
+    )["id"]
     for _ in range(2):
         created = api["teacher"].ok(
             "POST",
@@ -194,7 +226,7 @@ def _list_requests(d: District) -> dict[str, list[Request]]:
         "GET /videos": [
             (who, "/videos", _with({"scope": scope, "status": status}))
             for who in ROLES
-            for scope in ("mine", "shared", "school", "district")
+            for scope in ("mine", "shared", "school", "caseload", "district")
             for status in STATUSES
         ],
         "GET /videos/{video_id}": [(who, f"/videos/{video}", {}) for who in ROLES],
@@ -251,6 +283,31 @@ def _list_requests(d: District) -> dict[str, list[Request]]:
             ("admin", "/retention/preview", _with({"as_of": "2999-01-01T00:00:00Z"}))
         ],
         "GET /me/exports/{export_id}": [("teacher", f"/me/exports/{d.export}", {})],
+        "GET /directory/search": [
+            (who, "/directory/search", _with({"q": q}))
+            for who in ROLES
+            for q in ("Person", "PLC", "p@")
+        ],
+        # Asking for the other district's ids by name: they are not found.
+        "GET /directory/names": [
+            (who, "/directory/names", _with({"ids": f"{d.person},{d.group},{other}"}))
+            for who in ROLES
+            for other in ("teacher-1", "peer-1")
+        ],
+        "GET /directory/schools": [(who, "/directory/schools", {}) for who in ROLES],
+        "GET /directory/people": [("admin", "/directory/people", _with({"limit": 500}))],
+        "GET /directory/people/{person_id}": [
+            ("admin", f"/directory/people/{d.person}", {}),
+            ("teacher", "/directory/people/teacher-1", {}),
+        ],
+        "GET /directory/groups": [(who, "/directory/groups", {}) for who in ROLES],
+        "GET /directory/groups/{group_id}": [
+            (who, f"/directory/groups/{d.group}", {}) for who in ROLES
+        ],
+        "GET /collections": [(who, "/collections", {}) for who in ROLES],
+        "GET /collections/{collection_id}": [
+            (who, f"/collections/{d.collection}", {}) for who in ROLES
+        ],
     }
 
 
@@ -262,7 +319,16 @@ def _get_routes() -> set[str]:
 
 
 def test_every_get_route_is_covered() -> None:
-    probe = District(name="d", api={}, videos=["v", "w"], clips=["c"], reviews=["r"])
+    probe = District(
+        name="d",
+        api={},
+        videos=["v", "w"],
+        clips=["c"],
+        reviews=["r"],
+        person="p",
+        group="g",
+        collection="k",
+    )
     probe.uploads = [{"upload_id": "u", "key": "k"}]
     assert set(_list_requests(probe)) | UNLISTED == _get_routes()
 
@@ -282,7 +348,9 @@ def test_no_response_contains_anything_of_the_other_district(
                 leaks += [f"{route} as {who} {kwargs}: {m}" for m in foreign if m in text]
                 seen_own |= {m for m in mine.markers() if m in text}
         # The listings are not just empty: they show the caller's own district.
-        assert {*mine.videos, *mine.clips, *mine.reviews, *mine.deliveries} <= seen_own
+        own = {*mine.videos, *mine.clips, *mine.reviews, *mine.deliveries}
+        own |= {mine.person, mine.group, mine.collection}
+        assert own <= seen_own
     assert leaks == []
 
 
