@@ -307,6 +307,7 @@ def video_view(record: VideoRecord, settings: Settings, viewer: Principal) -> Vi
         title=record.title,
         reflection=record.reflection,
         owner_id=record.owner_id,
+        owner_name=record.owner_name,
         district=record.district,
         school=record.school,
         status=record.status_enum.value,
