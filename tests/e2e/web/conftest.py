@@ -170,3 +170,19 @@ def check_page(page: Page, where: str) -> None:
     text = page.evaluate("() => document.body.innerText")
     leaked = sorted({match.group(0) for match in LEAKED_WORDS.finditer(text)})
     assert leaked == [], f"{where} shows {leaked}"
+
+
+def visit(page: Page, path: str) -> None:
+    """Go to ``path`` (a ``/#/…`` page of the client) and wait until it has rendered anew."""
+    if page.url.split("#", 1)[-1] == path.split("#", 1)[-1]:
+        page.reload()
+        return
+    page.evaluate(
+        "() => { const first = document.querySelector('#main > *');"
+        " if (first) first.dataset.stale = '1'; }"
+    )
+    page.goto(path)
+    page.wait_for_function(
+        "() => !document.querySelector('#main > [data-stale]')"
+        " && document.getElementById('main').getAttribute('aria-busy') === 'false'"
+    )
