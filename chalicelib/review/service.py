@@ -60,8 +60,14 @@ from chalicelib.videos.models import VideoRecord
 
 
 def nominate(
-    principal: Principal, clip_id: str, request: NominateRequest, settings: Settings
+    principal: Principal,
+    clip_id: str,
+    request: NominateRequest,
+    settings: Settings,
+    *,
+    review_id: str | None = None,
 ) -> ReviewRecord:
+    """``review_id``: the caller's own (a hand-off that may run twice names its nomination)."""
     clip, video = visible_clip(principal, clip_id)
     if video is None:
         raise ConsentRequired(consent_problem(None) or "", field="clip_id")
@@ -73,7 +79,7 @@ def nominate(
     rules.check_not_nominated(clip)
     elements = framework.check_tags(principal.district, request.elements, field="elements")
     now = utcnow()
-    review_id = new_review_id()
+    review_id = review_id or new_review_id()
     item = ReviewRecord(
         *ReviewRecord.key(review_id),
         review_id=review_id,

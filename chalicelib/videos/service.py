@@ -16,6 +16,8 @@ from chalicelib.auth.principal import Principal, Role
 from chalicelib.config import Settings
 from chalicelib.db.base import is_transaction_conflict, transaction, utcnow
 from chalicelib.errors import Conflict, Forbidden, InvalidInput, NotFound
+from chalicelib.events import outbox
+from chalicelib.events.models import DomainEvent
 from chalicelib.limits.service import Quota, consume
 from chalicelib.storage import objects, uploads
 from chalicelib.storage.keys import raw_source_key
@@ -201,6 +203,9 @@ def update_video(principal: Principal, video_id: str, request: UpdateVideoReques
         )
     if request.consent_to_library is not None:
         actions.append(VideoRecord.consent_to_library.set(request.consent_to_library))
+    # Consent turned on: nominations waiting for it go to review
+    # (chalicelib/orchestration/library_consent.py), announced with the change.
+    consent_given = request.consent_to_library is True and not video.consent_to_library
     granted: set[str] = set()
     revoked: set[str] = set()
     if request.sharing is not None:
@@ -215,6 +220,8 @@ def update_video(principal: Principal, video_id: str, request: UpdateVideoReques
     try:
         with transaction() as tx:
             tx.update(video, actions=actions)
+            if consent_given:
+                outbox.add(tx, consent_given_event(video))
             for user_id in granted:
                 tx.save(VideoShare.for_video(video, user_id))
             for user_id in revoked:
@@ -260,6 +267,14 @@ def update_video(principal: Principal, video_id: str, request: UpdateVideoReques
     return refreshed
 
 
+CONSENT_GIVEN = "video.consent_given"
+
+
+def consent_given_event(video: VideoRecord) -> DomainEvent:
+    """The teacher agreed to share the recording in the library (see CONSENT_GIVEN)."""
+    return DomainEvent(CONSENT_GIVEN, video.district, {"video_id": video.video_id})
+
+
 def progress_of(record: VideoRecord) -> float:
     """0..1 while processing: segments counted so far (and the sound), then the finish."""
     pipeline = record.pipeline
@@ -292,6 +307,7 @@ def video_view(record: VideoRecord, settings: Settings, viewer: Principal) -> Vi
         title=record.title,
         reflection=record.reflection,
         owner_id=record.owner_id,
+        owner_name=record.owner_name,
         district=record.district,
         school=record.school,
         status=record.status_enum.value,
