@@ -34,8 +34,8 @@ from chalicelib.framework import service as framework
 from chalicelib.review import rules as review_rules
 from chalicelib.review.access import ConsentRequired
 from chalicelib.videos.access import is_coach_of, owned_video, visible_video
+from chalicelib.videos.events import consent_given_event
 from chalicelib.videos.models import VideoRecord
-from chalicelib.videos.service import consent_given_event
 
 
 def _teacher(video: VideoRecord) -> str:
@@ -156,7 +156,7 @@ def answer(
                     condition=VideoRecord.pk.exists(),
                     add_version_condition=False,
                 )
-                outbox.add(tx, consent_given_event(video))
+                outbox.add(tx, consent_given_event(video, principal))
     except TransactWriteError as exc:
         if outbox.condition_failed(exc):
             raise Conflict("This request changed meanwhile; reload it", field="request_id") from exc

@@ -27,8 +27,8 @@ from chalicelib.review import service as review
 from chalicelib.review.access import consent_problem
 from chalicelib.review.models import ReviewRecord
 from chalicelib.review.schemas import NominateRequest
+from chalicelib.videos.events import CONSENT_GIVEN
 from chalicelib.videos.models import VideoRecord
-from chalicelib.videos.service import CONSENT_GIVEN
 
 
 def hand_off(request: ConsentRequestRecord) -> None:

@@ -124,9 +124,16 @@ def nominate(
             condition=~open_nomination,
         )
         transitions.count(tx, item.district, ReviewStatus.PENDING, 1, elements)
+        # Consent withdrawn (or students flagged) after the check above: no nomination.
+        tx.condition_check(
+            VideoRecord, *VideoRecord.key(clip.video_id), condition=library_consent_holds()
+        )
         outbox.add(tx, nominated)
 
     def conflict(exc: Exception) -> None:
+        problem = consent_problem(VideoRecord.load(clip.video_id))
+        if problem is not None:
+            raise ConsentRequired(problem, field="consent_to_library") from exc
         raise Conflict("This clip was nominated a moment ago", field="clip_id") from exc
 
     transitions.run(body, conflict)
