@@ -9,12 +9,12 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError
 
 from chalicelib.api.links import Viewed
-from chalicelib.api.pagination import decode_cursor, encode_cursor
 from chalicelib.audit import service as audit
 from chalicelib.audit.models import AuditAction, AuditRecord
 from chalicelib.auth.principal import Principal, Role
 from chalicelib.config import Settings
 from chalicelib.db.base import is_transaction_conflict, transaction, utcnow
+from chalicelib.db.pagination import decode_cursor, encode_cursor
 from chalicelib.errors import Conflict, Forbidden, InvalidInput, NotFound
 from chalicelib.events import outbox
 from chalicelib.events.models import DomainEvent
