@@ -25,6 +25,7 @@ from chalicelib.ingest.dead_letters import reconcile
 from chalicelib.ingest.handler import handle_ingest_batch, handle_segment_batch
 from chalicelib.jobs.queues import work_queues
 from chalicelib.library.routes import library_api
+from chalicelib.notifications.routes import notifications_api
 from chalicelib.observability import logger, tracer
 from chalicelib.orchestration.routes import workflows_api
 from chalicelib.orchestration.subscribers import SUBSCRIBERS
@@ -67,6 +68,7 @@ app.register_blueprint(clips_api)
 app.register_blueprint(review_api)
 app.register_blueprint(library_api)
 app.register_blueprint(webhooks_api)
+app.register_blueprint(notifications_api)
 app.register_blueprint(audit_api)
 app.register_blueprint(privacy_api)
 app.register_blueprint(docs_api)

@@ -177,6 +177,10 @@ class Settings(BaseSettings):
     # table's stream in AWS, where the sweep only runs once a minute).
     local_relay_interval_s: float = 1.0
 
+    # --- notifications (chalicelib/notifications) -------------------------------
+    # An inbox keeps each notification this long (the table's TTL removes it).
+    notification_keep_days: int = 180
+
     # --- clips, review, library -------------------------------------------------
     clip_visibility_timeout_s: int = 5400
     clip_max_receive_count: int = 3

@@ -4,12 +4,12 @@ from __future__ import annotations
 
 from typing import Any
 
-from pynamodb.exceptions import UpdateError
+from pynamodb.exceptions import TransactWriteError, UpdateError
 
 from chalicelib.audit import service as audit
 from chalicelib.audit.models import AuditAction
 from chalicelib.auth.principal import Principal
-from chalicelib.db.base import is_conditional_check_failure, utcnow
+from chalicelib.db.base import is_conditional_check_failure, is_transaction_conflict, utcnow
 from chalicelib.errors import Conflict, InvalidInput, NotFound
 from chalicelib.evaluations import rules
 from chalicelib.evaluations.models import (
@@ -24,6 +24,8 @@ from chalicelib.evaluations.schemas import (
     EvaluationView,
     UpdateEvaluationRequest,
 )
+from chalicelib.events import outbox
+from chalicelib.events.models import DomainEvent
 from chalicelib.feedback.models import CommentRecord, parse_comment_id
 from chalicelib.framework import service as framework
 from chalicelib.videos.access import visible_video
@@ -134,7 +136,17 @@ def update(
 def release(principal: Principal, video_id: str, evaluation_id: str) -> EvaluationRecord:
     record = _evaluators_draft(principal, video_id, evaluation_id)
     now = utcnow()
-    _update(
+    released = DomainEvent(
+        "evaluation.released",
+        record.district,
+        {
+            "evaluation_id": record.evaluation_id,
+            "video_id": video_id,
+            "evaluator_id": record.evaluator_id,
+            "evaluator_name": record.evaluator_name,
+        },
+    )
+    record = _update(
         record,
         [
             EvaluationRecord.status.set(EvaluationStatus.RELEASED),
@@ -142,6 +154,7 @@ def release(principal: Principal, video_id: str, evaluation_id: str) -> Evaluati
             EvaluationRecord.updated_at.set(now),
         ],
         EvaluationStatus.DRAFT,
+        released,
     )
     audit.record(
         principal,
@@ -167,14 +180,43 @@ def acknowledge(
     ]
     if request.response:
         actions.append(EvaluationRecord.teacher_response.set(request.response))
-    _update(record, actions, EvaluationStatus.RELEASED)
-    return record
+    acknowledged = DomainEvent(
+        "evaluation.acknowledged",
+        record.district,
+        {
+            "evaluation_id": record.evaluation_id,
+            "video_id": video_id,
+            "by": principal.user_id,
+            "by_name": principal.name,
+            "responded": bool(request.response),
+        },
+    )
+    return _update(record, actions, EvaluationStatus.RELEASED, acknowledged)
 
 
-def _update(record: EvaluationRecord, actions: list[Any], expected: EvaluationStatus) -> None:
+def _update(
+    record: EvaluationRecord,
+    actions: list[Any],
+    expected: EvaluationStatus,
+    event: DomainEvent | None = None,
+) -> EvaluationRecord:
+    """The change (and its event, when it announces one) under the status it was read in."""
+    condition = EvaluationRecord.status == expected.value
     try:
-        record.update(actions=actions, condition=EvaluationRecord.status == expected.value)
+        if event is None:
+            record.update(actions=actions, condition=condition)
+            return record
+        outbox.update(record, actions, event, condition=condition)
     except UpdateError as exc:
         if is_conditional_check_failure(exc):
-            raise Conflict("The evaluation changed meanwhile; reload it", field="status") from exc
+            raise _changed() from exc
         raise
+    except TransactWriteError as exc:
+        if is_transaction_conflict(exc):
+            raise _changed() from exc
+        raise
+    return _load(record.video_id, record.evaluation_id)
+
+
+def _changed() -> Conflict:
+    return Conflict("The evaluation changed meanwhile; reload it", field="status")

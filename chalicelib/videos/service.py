@@ -16,6 +16,8 @@ from chalicelib.auth.principal import Principal, Role
 from chalicelib.config import Settings
 from chalicelib.db.base import is_transaction_conflict, transaction, utcnow
 from chalicelib.errors import Conflict, Forbidden, InvalidInput, NotFound
+from chalicelib.events import outbox
+from chalicelib.events.models import DomainEvent
 from chalicelib.limits.service import Quota, consume
 from chalicelib.storage import objects, uploads
 from chalicelib.storage.keys import raw_source_key
@@ -187,6 +189,20 @@ def _shared_page(principal: Principal, query: VideoListQuery) -> VideoPage:
     return VideoPage(items=items, next_cursor=encode_cursor(grants.last_evaluated_key))
 
 
+def _shared_event(principal: Principal, video: VideoRecord, granted: set[str]) -> DomainEvent:
+    """Announces new grants by name (the people they name hear about it)."""
+    return DomainEvent(
+        "video.shared",
+        video.district,
+        {
+            "video_id": video.video_id,
+            "shared_with": sorted(granted),
+            "by": principal.user_id,
+            "by_name": principal.name,
+        },
+    )
+
+
 def update_video(principal: Principal, video_id: str, request: UpdateVideoRequest) -> VideoRecord:
     """Owner edits; sharing changes write the grants in the same transaction."""
     video = owned_video(principal, video_id)
@@ -219,6 +235,8 @@ def update_video(principal: Principal, video_id: str, request: UpdateVideoReques
                 tx.save(VideoShare.for_video(video, user_id))
             for user_id in revoked:
                 tx.delete(VideoShare(*VideoShare.key(video_id, user_id)))
+            if granted:
+                outbox.add(tx, _shared_event(principal, video, granted))
     except TransactWriteError as exc:
         if is_transaction_conflict(exc):
             raise Conflict("The video changed while you edited it; please retry") from exc

@@ -27,6 +27,12 @@ EVENT_TYPES = (
     "review.rejected",
     "library.published",
     "library.unpublished",
+    "video.shared",
+    "comment.replied",
+    "clip.ready",
+    "review.claimed",
+    "evaluation.released",
+    "evaluation.acknowledged",
 )
 
 

@@ -159,6 +159,7 @@ class ApiServerApp:
             district=DEMO_DISTRICT,
             school=user.school,
             name=user.name,
+            email=user.email,
         )
         return _json(200, {"token": token, "user": user.as_json()})
 

@@ -10,6 +10,8 @@ import * as video from "./pages/video.js";
 import * as clip from "./pages/clip.js";
 import * as review from "./pages/review.js";
 import * as library from "./pages/library.js";
+import * as inbox from "./pages/inbox.js";
+import { inboxLink, stopInbox } from "./inbox.js";
 
 const ROUTES = [
   [/^\/sign-in$/, signIn.render, { public: true }],
@@ -21,6 +23,8 @@ const ROUTES = [
   [/^\/review$/, review.renderQueue],
   [/^\/review\/([^/]+)$/, review.renderItem],
   [/^\/library$/, library.render],
+  [/^\/inbox$/, inbox.render],
+  [/^\/settings\/notifications$/, inbox.renderPreferences],
 ];
 
 function navLinks() {
@@ -45,12 +49,14 @@ function renderChrome() {
   if (!user) {
     replace(nav);
     replace(who);
+    stopInbox();
     return;
   }
   const current = location.hash || "#/";
   replace(nav, h("ul", {}, navLinks().map(([href, text]) =>
     h("li", {}, h("a", { href, "aria-current": current === href ? "page" : null }, text)))));
   replace(who,
+    inboxLink(),
     h("span", { class: "who-name" }, `${user.name || user.user_id} · ${user.roles.join(", ")}`),
     h("button", {
       type: "button",

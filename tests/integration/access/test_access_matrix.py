@@ -199,6 +199,14 @@ RULES: dict[str, Rule] = {
     # An export is its requester's alone.
     "GET /me/exports/{export_id}": Rule(ok={OWNER}),
     "POST /library/{clip_id}/unpublish": Rule(ok={ADMIN}, forbidden=ALL_AUTHENTICATED - ADMINS),
+    # Everyone has an inbox of their own; the world's notification (the coach's comment) is
+    # the owner's: anyone else's inbox has no such item.
+    "GET /me/notifications": Rule(ok=ALL_AUTHENTICATED),
+    "GET /me/notifications/unread": Rule(ok=ALL_AUTHENTICATED),
+    "POST /me/notifications/{notification_id}/read": Rule(ok={OWNER}),
+    "POST /me/notifications/read-all": Rule(ok=ALL_AUTHENTICATED),
+    "GET /me/notification-preferences": Rule(ok=ALL_AUTHENTICATED),
+    "PUT /me/notification-preferences": Rule(ok=ALL_AUTHENTICATED),
 }
 
 
@@ -217,6 +225,7 @@ class World:
     claimed_review_id: str
     published_clip_id: str
     export_id: str
+    notification_id: str
 
 
 def _served_routes() -> list[str]:
@@ -327,6 +336,7 @@ def _world(callers: Callers, route: str) -> World:
         draft_id=evaluations[EvaluationStatus.DRAFT],
         released_id=evaluations[EvaluationStatus.RELEASED],
         hook_id=hook_id,
+        notification_id=as_owner.ok("GET", "/me/notifications")["items"][0]["id"],
         upload=created["upload"],
         upload_video_id=created["video"]["id"],
     )
@@ -344,6 +354,7 @@ def _request(route: str, world: World) -> tuple[str, str, dict[str, Any]]:
         evaluation_id=world.released_id if template.endswith("acknowledge") else world.draft_id,
         clip_id=world.published_clip_id if template.endswith("unpublish") else world.clip_id,
         export_id=world.export_id,
+        notification_id=world.notification_id,
         review_id=world.review_id
         if template.endswith(("{review_id}", "claim"))
         else world.claimed_review_id,
@@ -401,6 +412,7 @@ def _request(route: str, world: World) -> tuple[str, str, dict[str, Any]]:
         "GET /audit": {"params": {"since": date.today().isoformat()}},
         "PUT /videos/{video_id}/safeguards": {"json": {"contains_students_without_consent": False}},
         "PUT /retention": {"json": {}},
+        "PUT /me/notification-preferences": {"json": {"email": "daily"}},
     }
     return method, path, bodies.get(route, {})
 

@@ -182,6 +182,8 @@ export async function render(main, params, videoId) {
     o: () => setMark("out"),
   });
   if (params.get("t")) player.seek(Number(params.get("t")));
+  // A notification's link names the thread it is about.
+  if (params.get("comment")) highlightThread(params.get("comment"));
   return () => {
     unbind();
     clipTool?.stop();
@@ -189,6 +191,13 @@ export async function render(main, params, videoId) {
     player.video.pause();
     player.destroy();
   };
+}
+
+function highlightThread(commentId) {
+  const thread = document.getElementById(`comment-${commentId}`);
+  if (!thread) return;
+  thread.classList.add("highlight");
+  thread.scrollIntoView({ block: "nearest" });
 }
 
 // Still encoding: how far it is, beside a player that already plays the start.
