@@ -5,7 +5,9 @@ It looks up what the rules need (``facts_for``), asks the rules who hears about
 it, and for each recipient stores the notification under an id derived from
 the event and the recipient with a conditional put: a relay that runs the
 event again (after a crash, or from the stream after the request relayed it)
-finds it and stores nothing new.
+finds it and stores nothing new. An email the recipient wants now is queued
+with the notification's keys; the email worker claims it before sending, so a
+message queued twice is still sent once (chalicelib/notifications/mailing.py).
 """
 
 from __future__ import annotations
@@ -21,6 +23,7 @@ from chalicelib.evaluations.models import EvaluationRecord
 from chalicelib.events.models import DomainEvent
 from chalicelib.events.relay import Steps
 from chalicelib.feedback.models import COMMENT_PREFIX, CommentRecord, parse_comment_id
+from chalicelib.jobs.dispatch import enqueue
 from chalicelib.notifications import rules
 from chalicelib.notifications.models import (
     EmailStatus,
@@ -29,6 +32,7 @@ from chalicelib.notifications.models import (
     notification_id_for,
 )
 from chalicelib.notifications.rules import Facts, Notice, Participant, VideoFacts
+from chalicelib.notifications.schemas import EmailJob
 from chalicelib.review.models import ReviewRecord
 from chalicelib.videos.models import VideoRecord
 
@@ -136,6 +140,7 @@ class NotificationFanOut:
         if event.type not in rules.RULES:
             return
         notices = rules.notices_for(event, facts_for(event), rules.actor_of(event))
+        settings = get_settings()
         for notice in notices:
             step = f"notify:{notice.recipient_id}"
             if steps.done(step):
@@ -153,6 +158,8 @@ class NotificationFanOut:
                     # queue its email again (the sender sends a claimed one once).
                     if not is_conditional_check_failure(exc):
                         raise
+                if delivery.email is EmailStatus.PENDING:
+                    enqueue("email", EmailJob(pk=record.pk, sk=record.sk), settings)
             steps.mark(step)
 
 

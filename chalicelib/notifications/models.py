@@ -37,6 +37,7 @@ from pynamodb.attributes import (
 
 from chalicelib.db.base import EnumAttribute, Gsi1, Gsi2, Gsi3, TableModel, utcnow
 
+INBOX_PREFIX = "INBOX#"
 NOTIFICATION_PREFIX = "N#"
 DIGEST_SHARDS = 4
 
@@ -93,7 +94,7 @@ class EmailStatus(StrEnum):
 
 
 def inbox_partition(district: str, user_id: str) -> str:
-    return f"INBOX#{district}#{user_id}"
+    return f"{INBOX_PREFIX}{district}#{user_id}"
 
 
 def unread_partition(district: str, user_id: str) -> str:

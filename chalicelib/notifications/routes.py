@@ -7,14 +7,18 @@ from chalice.app import Response
 from chalicelib.api.bodies import parse_body, parse_query
 from chalicelib.api.context import current_principal
 from chalicelib.api.routing import ApiBlueprint, json_response
-from chalicelib.notifications import service
+from chalicelib.errors import NotFound
+from chalicelib.notifications import mailing, service
 from chalicelib.notifications.schemas import (
     InboxQuery,
     NotificationPage,
     NotificationView,
+    OneClickQuery,
     PreferencesView,
     PutPreferencesRequest,
     UnreadCount,
+    Unsubscribed,
+    UnsubscribeRequest,
 )
 
 notifications_api = ApiBlueprint(__name__)
@@ -88,3 +92,37 @@ def get_preferences() -> Response:
 def put_preferences() -> Response:
     request = parse_body(notifications_api.current_request, PutPreferencesRequest)
     return json_response(service.set_preferences(current_principal(), request))
+
+
+def _unsubscribe(token: str) -> Response:
+    if mailing.unsubscribe(token) is None:
+        raise NotFound("This unsubscribe link is not valid", field="token")
+    return json_response(Unsubscribed(email="off"))
+
+
+@notifications_api.route(
+    "/unsubscribe",
+    methods=["POST"],
+    public=True,
+    summary="Stop all email to the holder of an email's unsubscribe link (no sign-in)",
+    request_model=UnsubscribeRequest,
+    response_model=Unsubscribed,
+)
+def unsubscribe() -> Response:
+    request = parse_body(notifications_api.current_request, UnsubscribeRequest)
+    return _unsubscribe(request.token)
+
+
+@notifications_api.route(
+    "/unsubscribe/one-click",
+    methods=["POST"],
+    public=True,
+    summary="RFC 8058 one-click unsubscribe (the List-Unsubscribe header's target)",
+    query_model=OneClickQuery,
+    response_model=Unsubscribed,
+    # Mail clients post "List-Unsubscribe=One-Click" as a form.
+    content_types=["application/x-www-form-urlencoded", "application/json"],
+)
+def unsubscribe_one_click() -> Response:
+    query = parse_query(notifications_api.current_request, OneClickQuery)
+    return _unsubscribe(query.token)

@@ -76,3 +76,27 @@ class PutPreferencesRequest(BaseModel):
                 f"not a notification kind: {', '.join(unknown)} (kinds are {KIND_NAMES})"
             )
         return kinds
+
+
+class EmailJob(BaseModel):
+    """An email queue message: the record it is about, a notification (``N#…``) or a
+    person's digest of the day (``DIGEST#{day}``)."""
+
+    pk: str = Field(min_length=1)
+    sk: str = Field(min_length=1)
+
+
+class UnsubscribeRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    token: str = Field(min_length=16, max_length=100, description="From the email's link")
+
+
+class OneClickQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    token: str = Field(min_length=16, max_length=100)
+
+
+class Unsubscribed(BaseModel):
+    email: EmailModeName = Field(description="Now off: no more email (the inbox stays)")

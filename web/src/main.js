@@ -11,6 +11,7 @@ import * as clip from "./pages/clip.js";
 import * as review from "./pages/review.js";
 import * as library from "./pages/library.js";
 import * as inbox from "./pages/inbox.js";
+import * as mail from "./pages/mail.js";
 import { inboxLink, stopInbox } from "./inbox.js";
 
 const ROUTES = [
@@ -25,6 +26,8 @@ const ROUTES = [
   [/^\/library$/, library.render],
   [/^\/inbox$/, inbox.render],
   [/^\/settings\/notifications$/, inbox.renderPreferences],
+  [/^\/local\/mail$/, mail.render],
+  [/^\/unsubscribe$/, mail.renderUnsubscribe, { public: true }],
 ];
 
 function navLinks() {
@@ -39,6 +42,8 @@ function navLinks() {
   if (session.has("admin")) links.push(["#/videos?scope=district", "District"]);
   if (session.has("reviewer") || session.has("admin")) links.push(["#/review", "Review queue"]);
   links.push(["#/library", "Library"]);
+  // The local twin's mail viewer (never in a deployment).
+  if (config().auth === "local") links.push(["#/local/mail", "Mail (local)"]);
   return links;
 }
 

@@ -207,6 +207,10 @@ RULES: dict[str, Rule] = {
     "POST /me/notifications/read-all": Rule(ok=ALL_AUTHENTICATED),
     "GET /me/notification-preferences": Rule(ok=ALL_AUTHENTICATED),
     "PUT /me/notification-preferences": Rule(ok=ALL_AUTHENTICATED),
+    # An email's unsubscribe link is its own credential: a token nobody was mailed is a 404
+    # for everyone, signed in or not.
+    "POST /unsubscribe": Rule(ok=set(), public=True, ok_status=404),
+    "POST /unsubscribe/one-click": Rule(ok=set(), public=True, ok_status=404),
 }
 
 
@@ -413,6 +417,8 @@ def _request(route: str, world: World) -> tuple[str, str, dict[str, Any]]:
         "PUT /videos/{video_id}/safeguards": {"json": {"contains_students_without_consent": False}},
         "PUT /retention": {"json": {}},
         "PUT /me/notification-preferences": {"json": {"email": "daily"}},
+        "POST /unsubscribe": {"json": {"token": "t" * 24}},
+        "POST /unsubscribe/one-click": {"params": {"token": "t" * 24}, "json": {}},
     }
     return method, path, bodies.get(route, {})
 
