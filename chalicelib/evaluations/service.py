@@ -11,6 +11,7 @@ from chalicelib.audit.models import AuditAction
 from chalicelib.auth.principal import Principal
 from chalicelib.db.base import is_conditional_check_failure, is_transaction_conflict, utcnow
 from chalicelib.errors import Conflict, InvalidInput, NotFound
+from chalicelib.evaluations import rubric as rubrics
 from chalicelib.evaluations import rules
 from chalicelib.evaluations.models import (
     EVALUATION_PREFIX,
@@ -18,6 +19,7 @@ from chalicelib.evaluations.models import (
     EvaluationStatus,
     new_evaluation_id,
 )
+from chalicelib.evaluations.rubric import Rubric
 from chalicelib.evaluations.schemas import (
     AcknowledgeRequest,
     CreateEvaluationRequest,
@@ -38,6 +40,7 @@ def view(record: EvaluationRecord) -> EvaluationView:
         evaluator_id=record.evaluator_id,
         evaluator_name=record.evaluator_name,
         scores={k: int(v) for k, v in (record.scores or {}).items()},
+        rubric_version=int(record.rubric_version or 0),
         summary=record.summary,
         evidence=list(record.evidence or []),
         status=record.status,
@@ -49,9 +52,9 @@ def view(record: EvaluationRecord) -> EvaluationView:
     )
 
 
-def _check_scores(district: str, scores: dict[str, int]) -> dict[str, int]:
+def _check_scores(district: str, scores: dict[str, int], rubric: Rubric) -> dict[str, int]:
     framework.check_tags(district, scores.keys(), field="scores")
-    rules.check_score_range(scores)
+    rules.check_score_range(scores, rubric)
     return scores
 
 
@@ -84,6 +87,7 @@ def create(
 ) -> EvaluationRecord:
     video = visible_video(principal, video_id)
     rules.require_evaluator(principal, video)
+    in_force = rubrics.current(video.district)
     evaluation_id = new_evaluation_id()
     record = EvaluationRecord(
         *EvaluationRecord.key(video_id, evaluation_id),
@@ -92,7 +96,8 @@ def create(
         district=video.district,
         evaluator_id=principal.user_id,
         evaluator_name=principal.name,
-        scores=_check_scores(video.district, request.scores),
+        scores=_check_scores(video.district, request.scores, in_force),
+        rubric_version=in_force.version,
         summary=request.summary,
         evidence=_check_evidence(video_id, request.evidence),
     )
@@ -124,7 +129,12 @@ def update(
     record = _evaluators_draft(principal, video_id, evaluation_id)
     actions: list[Any] = [EvaluationRecord.updated_at.set(utcnow())]
     if request.scores is not None:
-        actions.append(EvaluationRecord.scores.set(_check_scores(record.district, request.scores)))
+        # A draft is scored on the rubric in force when it is saved.
+        in_force = rubrics.current(record.district)
+        actions += [
+            EvaluationRecord.scores.set(_check_scores(record.district, request.scores, in_force)),
+            EvaluationRecord.rubric_version.set(in_force.version),
+        ]
     if request.summary is not None:
         actions.append(EvaluationRecord.summary.set(request.summary))
     if request.evidence is not None:

@@ -37,6 +37,7 @@ from chalicelib.events.models import DomainEvent
 from chalicelib.framework import service as framework
 from chalicelib.library import service as library
 from chalicelib.library.models import LibraryEntry
+from chalicelib.review import checklist as checklists
 from chalicelib.review import rules, transitions
 from chalicelib.review.access import (
     ConsentRequired,
@@ -44,7 +45,6 @@ from chalicelib.review.access import (
     library_consent_holds,
     visible_item,
 )
-from chalicelib.review.checklist import CHECKLIST_KEYS
 from chalicelib.review.models import (
     CheckAttr,
     ReviewRecord,
@@ -221,7 +221,9 @@ def approve(
     principal: Principal, review_id: str, request: ApproveRequest, settings: Settings
 ) -> ReviewRecord:
     item = _held_item(principal, review_id)
-    rules.check_checklist(request.checklist)
+    in_force = checklists.current(item.district)
+    rules.check_checklist_version(in_force, request.checklist_version)
+    rules.check_checklist(request.checklist, in_force)
     clip = ClipRecord.load(item.clip_id)
     video = VideoRecord.load(item.video_id)
     if clip is None or clip.status_enum is not ClipStatus.READY:
@@ -246,8 +248,9 @@ def approve(
         ReviewStatus.APPROVED,
         [
             ReviewRecord.checklist.set(
-                [CheckAttr(key=k, passed=bool(request.checklist[k])) for k in CHECKLIST_KEYS]
+                [CheckAttr(key=k, passed=bool(request.checklist[k])) for k in in_force.keys]
             ),
+            ReviewRecord.checklist_version.set(in_force.version),
             ReviewRecord.decision_note.set(request.note)
             if request.note
             else ReviewRecord.decision_note.remove(),

@@ -12,6 +12,7 @@ import * as review from "./pages/review.js";
 import * as library from "./pages/library.js";
 import * as inbox from "./pages/inbox.js";
 import * as mail from "./pages/mail.js";
+import * as settings from "./pages/settings.js";
 import { inboxLink, stopInbox } from "./inbox.js";
 
 const ROUTES = [
@@ -27,6 +28,10 @@ const ROUTES = [
   [/^\/inbox$/, inbox.render],
   [/^\/settings\/notifications$/, inbox.renderPreferences],
   [/^\/local\/mail$/, mail.render],
+  [/^\/settings(?:\/framework)?$/, settings.renderFramework],
+  [/^\/settings\/checklist$/, settings.renderChecklist],
+  [/^\/settings\/rubric$/, settings.renderRubric],
+  [/^\/settings\/retention$/, settings.renderRetention],
   [/^\/unsubscribe$/, mail.renderUnsubscribe, { public: true }],
 ];
 
@@ -42,6 +47,7 @@ function navLinks() {
   if (session.has("admin")) links.push(["#/videos?scope=district", "District"]);
   if (session.has("reviewer") || session.has("admin")) links.push(["#/review", "Review queue"]);
   links.push(["#/library", "Library"]);
+  if (session.has("admin")) links.push(["#/settings", "District settings"]);
   // The local twin's mail viewer (never in a deployment).
   if (config().auth === "local") links.push(["#/local/mail", "Mail (local)"]);
   return links;

@@ -207,6 +207,15 @@ RULES: dict[str, Rule] = {
     "POST /me/notifications/read-all": Rule(ok=ALL_AUTHENTICATED),
     "GET /me/notification-preferences": Rule(ok=ALL_AUTHENTICATED),
     "PUT /me/notification-preferences": Rule(ok=ALL_AUTHENTICATED),
+    # District settings: a version that is not the current one proves the admin got past
+    # the access check (409) without changing the district's settings for other tests.
+    "PUT /review-queue/checklist": Rule(
+        ok=set(), conflict=ADMINS, forbidden=ALL_AUTHENTICATED - ADMINS
+    ),
+    "GET /evaluations/rubric": Rule(ok=ALL_AUTHENTICATED),
+    "PUT /evaluations/rubric": Rule(
+        ok=set(), conflict=ADMINS, forbidden=ALL_AUTHENTICATED - ADMINS
+    ),
     # An email's unsubscribe link is its own credential: a token nobody was mailed is a 404
     # for everyone, signed in or not.
     "POST /unsubscribe": Rule(ok=set(), public=True, ok_status=404),
@@ -418,6 +427,15 @@ def _request(route: str, world: World) -> tuple[str, str, dict[str, Any]]:
         "PUT /retention": {"json": {}},
         "PUT /me/notification-preferences": {"json": {"email": "daily"}},
         "POST /unsubscribe": {"json": {"token": "t" * 24}},
+        "PUT /review-queue/checklist": {
+            "json": {"items": [{"key": "clear", "label": "Clear"}], "version": 999}
+        },
+        "PUT /evaluations/rubric": {
+            "json": {
+                "levels": [{"score": 1, "label": "a"}, {"score": 2, "label": "b"}],
+                "version": 999,
+            }
+        },
         "POST /unsubscribe/one-click": {"params": {"token": "t" * 24}, "json": {}},
     }
     return method, path, bodies.get(route, {})
