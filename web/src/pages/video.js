@@ -8,6 +8,7 @@ import { openPlayback } from "../playback.js";
 import { createCommentList, loadAllThreads } from "../comments.js";
 import { createClipTool } from "../cliptool.js";
 import { accessPanel, safeguardsPanel, safeguardBadges } from "../privacy.js";
+import { evaluationPanel } from "../evaluations.js";
 import { h, replace, clock, badge, poll, elementCheckboxes, checkedValues, toast, errorBox } from "../ui.js";
 
 export async function render(main, params, videoId) {
@@ -140,6 +141,9 @@ export async function render(main, params, videoId) {
   });
   const processing = video.status === "ready" ? null : processingNote(video, videoId);
 
+  // Beside the video: its evaluations (the evaluator's drafts, what was released).
+  const evaluations = evaluationPanel({ video, framework, player, focus: params.get("evaluation") });
+
   const reflection = h("section", { class: "card reflection", "aria-labelledby": "reflection-h" },
     h("h2", { id: "reflection-h" }, `${video.owner_id === me.user_id ? "Your" : "Teacher's"} reflection`),
     video.reflection ? h("p", { class: "prewrap" }, video.reflection) : h("p", { class: "muted" }, "No reflection written."));
@@ -162,6 +166,7 @@ export async function render(main, params, videoId) {
             h("li", {}, h("kbd", {}, "I"), " / ", h("kbd", {}, "O"), " mark in / out")))),
       h("aside", { class: "video-side" },
         reflection,
+        evaluations.el,
         h("section", { class: "card", "aria-labelledby": "comments-h" },
           h("h2", { id: "comments-h" }, "Comments"),
           comments.el),
@@ -170,6 +175,7 @@ export async function render(main, params, videoId) {
         activity),
       h("div", { class: "video-tools" }, commentForm, clipTool ? clipTool.el : null)));
   await refresh();
+  await evaluations.refresh();
   clipTool?.load();
   const unbind = bindKeys(player, {
     c: () => {
