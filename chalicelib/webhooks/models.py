@@ -33,6 +33,9 @@ EVENT_TYPES = (
     "review.claimed",
     "evaluation.released",
     "evaluation.acknowledged",
+    "cycle.opened",
+    "cycle.evidence_added",
+    "cycle.closed",
 )
 
 

@@ -22,6 +22,9 @@ EventType = Literal[
     "review.claimed",
     "evaluation.released",
     "evaluation.acknowledged",
+    "cycle.opened",
+    "cycle.evidence_added",
+    "cycle.closed",
 ]
 
 

@@ -13,6 +13,7 @@ import * as library from "./pages/library.js";
 import * as inbox from "./pages/inbox.js";
 import * as mail from "./pages/mail.js";
 import * as settings from "./pages/settings.js";
+import * as cycles from "./pages/cycles.js";
 import { inboxLink, stopInbox } from "./inbox.js";
 
 const ROUTES = [
@@ -28,6 +29,8 @@ const ROUTES = [
   [/^\/inbox$/, inbox.render],
   [/^\/settings\/notifications$/, inbox.renderPreferences],
   [/^\/local\/mail$/, mail.render],
+  [/^\/cycles$/, cycles.renderList],
+  [/^\/cycles\/([^/]+)$/, cycles.renderCycle],
   [/^\/settings(?:\/framework)?$/, settings.renderFramework],
   [/^\/settings\/checklist$/, settings.renderChecklist],
   [/^\/settings\/rubric$/, settings.renderRubric],
@@ -46,6 +49,7 @@ function navLinks() {
   }
   if (session.has("admin")) links.push(["#/videos?scope=district", "District"]);
   if (session.has("reviewer") || session.has("admin")) links.push(["#/review", "Review queue"]);
+  if (session.has("coach") || session.has("teacher")) links.push(["#/cycles", "Coaching cycles"]);
   links.push(["#/library", "Library"]);
   if (session.has("admin")) links.push(["#/settings", "District settings"]);
   // The local twin's mail viewer (never in a deployment).

@@ -216,6 +216,19 @@ RULES: dict[str, Rule] = {
     "PUT /evaluations/rubric": Rule(
         ok=set(), conflict=ADMINS, forbidden=ALL_AUTHENTICATED - ADMINS
     ),
+    # Coaching cycles: opened by coaches and teachers; the world's cycle is the owner's with
+    # the school's coach, and an admin of the district may read it.
+    "POST /cycles": Rule(
+        ok=ALL_AUTHENTICATED - {ADMIN, REVIEWER, ADMIN_OTHER_DISTRICT},
+        ok_status=201,
+        forbidden={ADMIN, REVIEWER, ADMIN_OTHER_DISTRICT},
+    ),
+    "GET /cycles": Rule(ok=ALL_AUTHENTICATED),
+    "GET /cycles/{cycle_id}": Rule(ok={OWNER, COACH_SCHOOL, ADMIN}),
+    "POST /cycles/{cycle_id}/evidence": Rule(
+        ok={OWNER, COACH_SCHOOL}, ok_status=201, forbidden={ADMIN}
+    ),
+    "POST /cycles/{cycle_id}/close": Rule(ok={OWNER, COACH_SCHOOL}, forbidden={ADMIN}),
     # An email's unsubscribe link is its own credential: a token nobody was mailed is a 404
     # for everyone, signed in or not.
     "POST /unsubscribe": Rule(ok=set(), public=True, ok_status=404),
@@ -239,6 +252,7 @@ class World:
     published_clip_id: str
     export_id: str
     notification_id: str
+    cycle_id: str
 
 
 def _served_routes() -> list[str]:
@@ -350,6 +364,16 @@ def _world(callers: Callers, route: str) -> World:
         released_id=evaluations[EvaluationStatus.RELEASED],
         hook_id=hook_id,
         notification_id=as_owner.ok("GET", "/me/notifications")["items"][0]["id"],
+        cycle_id=(
+            as_coach.ok(
+                "POST",
+                "/cycles",
+                201,
+                json={"goal": "Wait time", "element": "collaborative", "teacher_id": users[OWNER]},
+            )["id"]
+            if "{cycle_id}" in route
+            else ""
+        ),
         upload=created["upload"],
         upload_video_id=created["video"]["id"],
     )
@@ -368,6 +392,7 @@ def _request(route: str, world: World) -> tuple[str, str, dict[str, Any]]:
         clip_id=world.published_clip_id if template.endswith("unpublish") else world.clip_id,
         export_id=world.export_id,
         notification_id=world.notification_id,
+        cycle_id=world.cycle_id,
         review_id=world.review_id
         if template.endswith(("{review_id}", "claim"))
         else world.claimed_review_id,
@@ -427,6 +452,18 @@ def _request(route: str, world: World) -> tuple[str, str, dict[str, Any]]:
         "PUT /retention": {"json": {}},
         "PUT /me/notification-preferences": {"json": {"email": "daily"}},
         "POST /unsubscribe": {"json": {"token": "t" * 24}},
+        "POST /cycles": {
+            "json": {
+                "goal": "Wait time",
+                "element": "collaborative",
+                "teacher_id": world.users[OWNER],
+                "coach_id": world.users[COACH_SCHOOL],
+            }
+        },
+        "POST /cycles/{cycle_id}/evidence": {
+            "json": {"video_id": world.video_id, "note": "Longer wait time here"}
+        },
+        "POST /cycles/{cycle_id}/close": {"json": {"reflection": "More students answered"}},
         "PUT /review-queue/checklist": {
             "json": {"items": [{"key": "clear", "label": "Clear"}], "version": 999}
         },

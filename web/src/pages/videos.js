@@ -3,6 +3,7 @@ import { get, query } from "../api.js";
 import { session } from "../session.js";
 import { h, replace, badge, duration, poll, errorBox } from "../ui.js";
 import { exportPanel, safeguardBadges } from "../privacy.js";
+import { openCyclesCard } from "./cycles.js";
 
 export async function renderHome() {
   let target = "#/library";
@@ -58,6 +59,8 @@ export async function render(main, params) {
     h("div", { class: "page-head" },
       h("h1", {}, TITLES[scope] || "Videos"),
       scope === "mine" ? h("a", { class: "button", href: "#/upload" }, "Upload a video") : null),
+    // The teacher's and coach's home pages: their open coaching cycles first.
+    scope === "mine" || scope === "shared" ? openCyclesCard() : null,
     list,
     exporter?.el);
   const show = (items) => {
