@@ -15,7 +15,8 @@ async function local(path) {
 // The links of the HTML part, read without rendering it (DOMParser runs nothing and
 // loads nothing): what a reader of the email could click.
 function linksOf(html) {
-  const doc = new DOMParser().parseFromString(html, "text/html");
+  // Without its <style>: even an inert document applies the page's style policy to it.
+  const doc = new DOMParser().parseFromString(html.replace(/<style[\s\S]*?<\/style>/gi, ""), "text/html");
   return [...doc.querySelectorAll("a[href]")]
     .map((a) => ({ text: a.textContent.trim(), href: a.getAttribute("href") }))
     .filter((link) => /^https?:\/\//.test(link.href));
@@ -45,16 +46,17 @@ export async function render(main, params) {
   const list = await local("/local/mail");
   const selected = params.get("id") || (list.items[0] && list.items[0].id);
   const detail = h("div", { id: "mail-detail" });
+  const messages = h("ol", { class: "mail-list card", id: "mail-list", "aria-label": "Messages", "aria-live": "polite" });
+  const showList = (items) => replace(messages, items.length
+    ? items.map((m) => h("li", { class: m.id === selected ? "current" : "", dataset: { messageId: m.id } },
+      h("a", { href: `#/local/mail?id=${encodeURIComponent(m.id)}` },
+        h("strong", {}, m.subject), h("br"), h("span", { class: "muted" }, `${m.to} · ${new Date(m.received_at).toLocaleString()}`))))
+    : h("li", { class: "empty" }, "No mail yet."));
+  showList(list.items);
   replace(main,
     h("div", { class: "page-head" }, h("h1", {}, "Mail (local)"),
       h("p", { class: "muted" }, "What the local SMTP server received: exactly what ClassReel would send.")),
-    h("div", { class: "mail-layout" },
-      h("ol", { class: "mail-list card", id: "mail-list", "aria-label": "Messages" },
-        list.items.length ? list.items.map((m) => h("li", { class: m.id === selected ? "current" : "", dataset: { messageId: m.id } },
-          h("a", { href: `#/local/mail?id=${encodeURIComponent(m.id)}` },
-            h("strong", {}, m.subject), h("br"), h("span", { class: "muted" }, `${m.to} · ${new Date(m.received_at).toLocaleString()}`))))
-          : h("li", { class: "empty" }, "No mail yet.")),
-      detail));
+    h("div", { class: "mail-layout" }, messages, detail));
   if (selected) {
     try {
       replace(detail, messageView(await local(`/local/mail/${encodeURIComponent(selected)}`)));
@@ -62,7 +64,9 @@ export async function render(main, params) {
       replace(detail, errorBox(error));
     }
   }
-  return null;
+  // New mail shows up while the page is open.
+  const timer = setInterval(() => local("/local/mail").then((l) => showList(l.items)).catch(console.warn), 3000);
+  return () => clearInterval(timer);
 }
 
 // The page an email's "stop all email" link opens: it asks first, so a mail scanner
