@@ -53,7 +53,7 @@ class DeploymentConfig:
     # district deploying its own copy may need another (-c authDomainPrefix=...).
     auth_domain_prefix: str | None = None
     # Whether a web client on a developer's machine (http://localhost:8000/) may sign
-    # in against this stage's user pool: by default only the local and dev stages.
+    # in against this stage's user pool: by default only the local stage.
     local_sign_in: bool | None = None
     # The domain notifications are mailed from (notifications@{domain}), verified in SES
     # by the DKIM records the stack outputs. The default cannot be verified: until a
@@ -131,7 +131,7 @@ class DeploymentConfig:
 
     @property
     def allows_local_sign_in(self) -> bool:
-        """A client at http://localhost:8000/ may use the hosted UI (local and dev only,
+        """A client at http://localhost:8000/ may use the hosted UI (the local stage only,
         unless ``-c localSignIn=true|false`` says otherwise)."""
         if self.local_sign_in is not None:
             return self.local_sign_in
@@ -175,7 +175,9 @@ _RETENTION_DAYS = {
 }
 
 
-LOCAL_SIGN_IN_STAGES = ("local", "dev")
+# Only a stage meant for a laptop trusts a callback on localhost; any deployed stage (dev
+# included: it holds real sign-ins too) opts in with -c localSignIn=true.
+LOCAL_SIGN_IN_STAGES = ("local",)
 
 
 def _optional_bool(key: str, raw: object) -> bool | None:
