@@ -72,13 +72,17 @@ class Settings(BaseSettings):
     segment_lease_s: int = 60
     # One chunk (a few segments), the sound, or the finalize: minutes at most, whatever the
     # lesson's length (the local runner stops an invocation past it, as Lambda does).
-    segment_function_timeout_s: int = 180
+    segment_function_timeout_s: int = 300
     # 6 x the function timeout (Lambda's rule for a queue's consumer, checked by the CDK
     # stack); a running task shortens its own message's to the function timeout plus a
     # margin (below), so a crashed task returns in minutes.
-    segment_visibility_timeout_s: int = 1080
+    segment_visibility_timeout_s: int = 1800
     # A task's message comes back this long after its invocation started, if it died.
-    segment_crash_redelivery_s: int = 210
+    segment_crash_redelivery_s: int = 330
+    # A web-ready source up to this size is also kept as it is for download (one task
+    # remuxes it: its bytes pass through the worker's disk once); a larger one's download
+    # is joined from the top rung's segments, so no task needs minutes per hour of lesson.
+    copy_source_max_bytes: int = 2 * 1024 * MIB
     segment_max_receive_count: int = 3
 
     # --- auth --------------------------------------------------------------
