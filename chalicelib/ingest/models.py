@@ -59,9 +59,10 @@ class TaskRecord(TableModel):
     job = TaskLeaseAttr(null=True)
     attempts = NumberAttribute(default=0)
     progress = NumberAttribute(default=0)
-    # A chunk task: which segments, and where its cut of the source is.
+    # A chunk task: which segments (it cuts its span of the upload itself).
     first_segment = NumberAttribute(null=True)
     segment_count = NumberAttribute(null=True)
+    # Plans made before chunk tasks read the upload: where the planner put the cut.
     chunk_key = UnicodeAttribute(null=True)
     chunk_start_s = NumberAttribute(null=True)
     updated_at = UTCDateTimeAttribute(default_for_new=utcnow)

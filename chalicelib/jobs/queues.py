@@ -34,6 +34,10 @@ class WorkQueue:
     max_concurrency: int | None = None
     # At most this many jobs of one district at once (0: no cap; chalicelib/jobs/fairness.py).
     district_share: int = 0
+    # When set, a message's visibility is cut to this when its invocation starts: the
+    # queue's own timeout covers throttled invocations (6 x the function timeout), but a
+    # task whose invocation died (out of memory, killed) comes back after this instead.
+    crash_redelivery_s: int | None = None
 
     def name(self, settings: Settings) -> str:
         return f"{settings.queue_prefix}-{self.suffix}"
@@ -72,10 +76,11 @@ def work_queues(settings: Settings) -> dict[str, WorkQueue]:
             suffix="segments",
             handler="encode_segments",
             batch_size=1,
-            function_timeout_s=settings.worker_timeout_s,
+            function_timeout_s=settings.segment_function_timeout_s,
             visibility_timeout_s=settings.segment_visibility_timeout_s,
             max_receive_count=settings.segment_max_receive_count,
             district_share=settings.district_share_segments,
+            crash_redelivery_s=settings.segment_crash_redelivery_s,
         ),
         WorkQueue(
             key="clip",

@@ -248,7 +248,7 @@ def test_deleting_mid_encode_stops_the_rest_and_leaves_nothing(
     assert VideoRecord.load(video_id) is None
 
 
-def _drain(stack: LocalStack, timeout_s: float = 180) -> None:
+def _drain(stack: LocalStack, timeout_s: float = 600) -> None:
     """Until the segment queue has nothing waiting or in flight (an observed state)."""
     settings = stack.settings()
     url = work_queue("segment", settings).url(settings)
