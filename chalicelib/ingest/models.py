@@ -20,7 +20,7 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
 )
 
-from chalicelib.db.base import Document, TableModel, utcnow
+from chalicelib.db.base import Document, EnumAttribute, TableModel, utcnow
 
 
 class TaskKind(StrEnum):
@@ -53,9 +53,9 @@ def segment_sort_key(job_id: str, index: int) -> str:
 class TaskRecord(TableModel):
     video_id = UnicodeAttribute()
     pipeline_job = UnicodeAttribute()
-    kind = UnicodeAttribute()
+    kind = EnumAttribute(TaskKind)
     index = NumberAttribute()
-    status = UnicodeAttribute(default=TaskStatus.PENDING.value)
+    status = EnumAttribute(TaskStatus, default=TaskStatus.PENDING)
     job = TaskLeaseAttr(null=True)
     attempts = NumberAttribute(default=0)
     progress = NumberAttribute(default=0)
