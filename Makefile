@@ -4,7 +4,7 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup setup-test run test soak lint typecheck unit integration e2e bench bench-segments clean \
+.PHONY: setup setup-test run test soak lint typecheck unit integration e2e bench bench-segments bench-lessons clean \
 	layer synth deploy infra-test lock
 
 setup:
@@ -73,6 +73,11 @@ bench: setup
 ## Only the segmented pipeline against one process (a few minutes): bench/SEGMENTS.md.
 bench-segments: setup
 	@$(PY) -m bench --segments
+
+## Only whole lessons through the local stack (1 and 10 minutes of HEVC via `classreel
+## upload --wait`; about half an hour on a loaded 2-core machine): bench/RESULTS.md.
+bench-lessons: setup
+	@$(PY) -m bench --lessons
 
 ## Regenerate requirements.txt (Lambda) and requirements-dev.txt from pyproject.toml, with hashes.
 lock: setup

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import api as api_bench
+from bench import lessons as lesson_bench
 from bench import media, report
 from bench import roster as roster_bench
 from bench import segments as segment_bench
@@ -161,12 +162,42 @@ def segment_figures(out: Path, inputs: Path, scale: Scale) -> None:
     _log(f"wrote {out / 'SEGMENTS.md'}")
 
 
+def lesson_figures(out: Path, inputs: Path) -> None:
+    """Issue 17's whole-lesson figures through the local stack: results/lessons.json."""
+    about = machine()
+    _log("whole lessons through the local stack: 1 and 10 minutes of HEVC 1080p")
+    with tempfile.TemporaryDirectory(prefix="classreel-bench-lessons-") as tmp:
+        figures = {"lessons": lesson_bench.run(inputs, Path(tmp), get_settings())}
+    about["loadavg_at_end"] = os.getloadavg()
+    figures["machine"] = about
+    (out / "results").mkdir(parents=True, exist_ok=True)
+    (out / "results" / "lessons.json").write_text(json.dumps(figures, indent=2) + "\n")
+
+
+def _results_markdown(out: Path, results: dict[str, Any]) -> str:
+    """RESULTS.md: the whole-lesson figures (results/lessons.json) first, then the rest."""
+    text = report.results_markdown(results)
+    stored = out / "results" / "lessons.json"
+    if not stored.exists():
+        return text
+    section = lesson_bench.markdown(json.loads(stored.read_text()))
+    head, marker, rest = text.partition("## Targets")
+    return head + section + "\n" + marker + rest
+
+
 def _write(out: Path, results: dict[str, Any]) -> None:
     fanout = report.fanout_markdown(results)  # adds results["fanout_model"]
     (out / "results").mkdir(parents=True, exist_ok=True)
     (out / "results" / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
-    (out / "RESULTS.md").write_text(report.results_markdown(results))
+    (out / "RESULTS.md").write_text(_results_markdown(out, results))
     (out / "FANOUT.md").write_text(fanout)
+
+
+def _rerender(out: Path) -> None:
+    stored: dict[str, Any] = json.loads((out / "results" / "latest.json").read_text())
+    stored["cost"] = report.costs(stored)
+    stored["rows"] = report.rows(stored)
+    _write(out, stored)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -187,7 +218,18 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="only the segmented-pipeline figures (issue 17): SEGMENTS.md, a few minutes",
     )
+    parser.add_argument(
+        "--lessons",
+        action="store_true",
+        help="only the whole-lesson figures through the local stack (issue 17): 1 and 10 "
+        "minutes of HEVC through `classreel upload --wait`; re-renders RESULTS.md",
+    )
     args = parser.parse_args(argv)
+    if args.lessons:
+        if not args.report_only:
+            lesson_figures(args.out, args.inputs)
+        _rerender(args.out)
+        return 0
     if args.segments and args.report_only:
         figures = json.loads((args.out / "results" / "segments.json").read_text())
         (args.out / "SEGMENTS.md").write_text(segment_bench.markdown(figures, figures["machine"]))
@@ -196,10 +238,7 @@ def main(argv: list[str] | None = None) -> int:
         segment_figures(args.out, args.inputs, SMOKE if args.smoke else FULL)
         return 0
     if args.report_only:
-        stored: dict[str, Any] = json.loads((args.out / "results" / "latest.json").read_text())
-        stored["cost"] = report.costs(stored)
-        stored["rows"] = report.rows(stored)
-        _write(args.out, stored)
+        _rerender(args.out)
         return 0
     scale = SMOKE if args.smoke else FULL
     started = time.perf_counter()
@@ -210,6 +249,8 @@ def main(argv: list[str] | None = None) -> int:
         results["stack"] = stack_figures(scale, Path(results["media"]["inputs"]["web"]), work)
     results["cost"] = report.costs(results)
     segment_figures(args.out, args.inputs, scale)
+    if not args.smoke:
+        lesson_figures(args.out, args.inputs)
     results["machine"]["loadavg_at_end"] = os.getloadavg()
     results["total_s"] = time.perf_counter() - started
     results["rows"] = report.rows(results)

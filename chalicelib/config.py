@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 MIB = 1024 * 1024
@@ -71,7 +71,19 @@ class Settings(BaseSettings):
     # source: fewer, larger tasks cost less overhead; smaller ones spread wider.
     segments_per_chunk: int = 5
     segment_lease_s: int = 60
-    segment_visibility_timeout_s: int = 5400
+    # One chunk (a few segments), the sound, or the finalize: minutes at most, whatever the
+    # lesson's length (the local runner stops an invocation past it, as Lambda does).
+    segment_function_timeout_s: int = 300
+    # 6 x the function timeout (Lambda's rule for a queue's consumer, checked by the CDK
+    # stack); a running task shortens its own message's to the function timeout plus a
+    # margin (below), so a crashed task returns in minutes.
+    segment_visibility_timeout_s: int = 1800
+    # A task's message comes back this long after its invocation started, if it died.
+    segment_crash_redelivery_s: int = 330
+    # A web-ready source up to this size is also kept as it is for download (one task
+    # remuxes it: its bytes pass through the worker's disk once); a larger one's download
+    # is joined from the top rung's segments, so no task needs minutes per hour of lesson.
+    copy_source_max_bytes: int = 2 * 1024 * MIB
     segment_max_receive_count: int = 3
 
     # --- auth --------------------------------------------------------------
@@ -197,6 +209,30 @@ class Settings(BaseSettings):
     # table's stream in AWS, where the sweep only runs once a minute).
     local_relay_interval_s: float = 1.0
 
+    # --- notifications and email (chalicelib/notifications, chalicelib/mail) -----
+    # An inbox keeps each notification this long (the table's TTL removes it).
+    notification_keep_days: int = 180
+    # "smtp": the local twin's mail server (classreel/local/mail_server.py, on
+    # smtp_host:smtp_port); "ses": Amazon SES in AWS (the CDK stack sets it, with the
+    # configuration set whose events report bounces and complaints).
+    email_transport: Literal["smtp", "ses"] = "smtp"
+    email_from: str = "ClassReel <notifications@classreel.test>"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 0
+    smtp_timeout_s: float = 10.0
+    ses_configuration_set: str = ""
+    # Links in emails point at the web client: its address (locally the API server's),
+    # or, in AWS, the SSM parameter the stack writes it to once the distribution exists.
+    web_url: str = "http://127.0.0.1:8000"
+    web_url_parameter: str = ""
+    # Where the API sits under web_url ("/api" behind CloudFront): one-click unsubscribe.
+    api_base_path: str = ""
+    email_function_timeout_s: int = 60
+    email_visibility_timeout_s: int = 360
+    email_max_receive_count: int = 5
+    # A digest lists at most this many notifications (the inbox has them all).
+    digest_max_items: int = 50
+
     # --- clips, review, library -------------------------------------------------
     clip_visibility_timeout_s: int = 5400
     clip_max_receive_count: int = 3
@@ -246,6 +282,17 @@ class Settings(BaseSettings):
     limit_exports_per_user_per_day: int = 5
     limit_webhooks_per_district_per_day: int = 20
 
+    @model_validator(mode="after")
+    def _a_crashed_task_comes_back_only_after_a_healthy_one_would_end(self) -> Settings:
+        # Earlier, a task still running would be delivered again: each such duplicate
+        # waits (RetryLater) and spends a receive, and the message could reach the DLQ.
+        if self.segment_crash_redelivery_s <= self.segment_function_timeout_s:
+            raise ValueError(
+                "segment_crash_redelivery_s must exceed segment_function_timeout_s "
+                f"({self.segment_crash_redelivery_s} <= {self.segment_function_timeout_s})"
+            )
+        return self
+
     @property
     def dev_issuer_dir(self) -> Path:
         return self.data_dir / "dev-issuer"
@@ -259,6 +306,11 @@ class Settings(BaseSettings):
     def local_accounts_path(self) -> Path:
         """The local OpenID Connect provider's accounts, written from the directory."""
         return self.data_dir / "oidc" / "accounts.json"
+
+    @property
+    def local_mail_dir(self) -> Path:
+        """Where the local mail server keeps every message it receives."""
+        return self.data_dir / "mail"
 
     @property
     def local_jwks_path(self) -> Path:

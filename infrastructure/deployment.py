@@ -24,6 +24,7 @@ _STAGE = re.compile(r"^[a-z][a-z0-9-]{1,15}$")
 # in the region across all AWS accounts; "aws", "amazon", "cognito" are reserved.
 _AUTH_DOMAIN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 _AUTH_DOMAIN_RESERVED = ("aws", "amazon", "cognito")
+_DOMAIN = re.compile(r"^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
 
 class DeploymentConfigError(ValueError):
@@ -44,6 +45,9 @@ class DeploymentConfig:
     alarm_email: str | None = None
     # How many ingest jobs may run at once (bounds Lambda concurrency and cost).
     ingest_max_concurrency: int = 10
+    # How many segment tasks (a lesson's chunks, sound, finalize) may run at once: a
+    # 60-minute lesson is about 120 chunk tasks, ready in two waves at 60 (bench/SEGMENTS.md).
+    segment_max_concurrency: int = 60
     # The ingest worker's memory: Lambda gives one vCPU per 1,769 MB, up to 6.
     ingest_memory_mb: int = 10240
     log_retention_days: int = 90
@@ -52,8 +56,12 @@ class DeploymentConfig:
     # district deploying its own copy may need another (-c authDomainPrefix=...).
     auth_domain_prefix: str | None = None
     # Whether a web client on a developer's machine (http://localhost:8000/) may sign
-    # in against this stage's user pool: by default only the local and dev stages.
+    # in against this stage's user pool: by default only the local stage.
     local_sign_in: bool | None = None
+    # The domain notifications are mailed from (notifications@{domain}), verified in SES
+    # by the DKIM records the stack outputs. The default cannot be verified: until a
+    # district names its own (-c emailDomain=mail.district.org) SES sends nothing.
+    email_domain: str = "classreel.invalid"
 
     @classmethod
     def from_context(cls, node: Node) -> DeploymentConfig:
@@ -76,6 +84,10 @@ class DeploymentConfig:
                 "ingestMaxConcurrency",
                 value("ingestMaxConcurrency", defaults.ingest_max_concurrency),
             ),
+            segment_max_concurrency=_positive_int(
+                "segmentMaxConcurrency",
+                value("segmentMaxConcurrency", defaults.segment_max_concurrency),
+            ),
             ingest_memory_mb=_positive_int(
                 "ingestMemoryMb", value("ingestMemoryMb", defaults.ingest_memory_mb)
             ),
@@ -84,6 +96,7 @@ class DeploymentConfig:
             ),
             auth_domain_prefix=value("authDomainPrefix", None) or None,
             local_sign_in=_optional_bool("localSignIn", value("localSignIn", None)),
+            email_domain=str(value("emailDomain", defaults.email_domain)).strip().lower(),
         )
         config.validate()
         return config
@@ -98,10 +111,16 @@ class DeploymentConfig:
         if not 2 <= self.ingest_max_concurrency <= 1000:
             # SQS event source mappings accept a maximum concurrency of 2..1000.
             raise DeploymentConfigError("ingestMaxConcurrency must be between 2 and 1000")
+        if not 2 <= self.segment_max_concurrency <= 1000:
+            raise DeploymentConfigError("segmentMaxConcurrency must be between 2 and 1000")
         if self.log_retention_days > max(_RETENTION_DAYS.values()):
             raise DeploymentConfigError("logRetentionDays is longer than CloudWatch Logs keeps")
         if not 128 <= self.ingest_memory_mb <= 10240:
             raise DeploymentConfigError("ingestMemoryMb must be between 128 and 10240")
+        if not _DOMAIN.match(self.email_domain):
+            raise DeploymentConfigError(
+                f"emailDomain {self.email_domain!r}: a domain name such as mail.district.org"
+            )
         prefix = self.hosted_ui_prefix
         if not _AUTH_DOMAIN.match(prefix) or any(w in prefix for w in _AUTH_DOMAIN_RESERVED):
             raise DeploymentConfigError(
@@ -121,7 +140,7 @@ class DeploymentConfig:
 
     @property
     def allows_local_sign_in(self) -> bool:
-        """A client at http://localhost:8000/ may use the hosted UI (local and dev only,
+        """A client at http://localhost:8000/ may use the hosted UI (the local stage only,
         unless ``-c localSignIn=true|false`` says otherwise)."""
         if self.local_sign_in is not None:
             return self.local_sign_in
@@ -135,6 +154,12 @@ class DeploymentConfig:
     def name(self, suffix: str) -> str:
         """The physical name of one resource: ``classreel-{stage}-{suffix}``."""
         return f"classreel-{self.stage}-{suffix}"
+
+    @property
+    def web_url_parameter(self) -> str:
+        """The SSM parameter holding the web client's address, for links in emails: a
+        literal name, so the functions can be told it before the distribution exists."""
+        return f"/{self.name('web-url')}"
 
 
 # CloudWatch Logs accepts only these retentions (aws_logs.RetentionDays by name).
@@ -159,7 +184,9 @@ _RETENTION_DAYS = {
 }
 
 
-LOCAL_SIGN_IN_STAGES = ("local", "dev")
+# Only a stage meant for a laptop trusts a callback on localhost; any deployed stage (dev
+# included: it holds real sign-ins too) opts in with -c localSignIn=true.
+LOCAL_SIGN_IN_STAGES = ("local",)
 
 
 def _optional_bool(key: str, raw: object) -> bool | None:

@@ -21,7 +21,7 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from chalicelib.auth.principal import DISTRICT_CLAIM, NAME_CLAIM
+from chalicelib.auth.principal import DISTRICT_CLAIM, EMAIL_CLAIM, NAME_CLAIM
 from chalicelib.config import Settings
 
 
@@ -61,6 +61,7 @@ class DevIssuer:
         user_id: str,
         district: str,
         name: str | None = None,
+        email: str | None = None,
         ttl_s: int | None = None,
         now: float | None = None,
     ) -> str:
@@ -77,6 +78,8 @@ class DevIssuer:
         }
         if name:
             claims[NAME_CLAIM] = name
+        if email:
+            claims[EMAIL_CLAIM] = email
         kid, private_key = self._signing_key()
         return jwt.encode(claims, private_key, algorithm="RS256", headers={"kid": kid})
 

@@ -37,6 +37,8 @@ class PeopleMatch(StrEnum):
 # provider and Cognito produce tokens this module reads the same way.
 DISTRICT_CLAIM = "custom:district"
 NAME_CLAIM = "name"
+# Cognito ID tokens carry it when the app client reads the email scope; the dev issuer
+# signs one for the demo users. People are matched to the directory by it.
 EMAIL_CLAIM = "email"
 EMAIL_VERIFIED_CLAIM = "email_verified"
 

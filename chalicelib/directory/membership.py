@@ -24,6 +24,7 @@ from chalicelib.directory.errors import NotInDirectory, PersonInactive
 from chalicelib.directory.models import (
     IN_PREFIX,
     MEMBER_PREFIX,
+    OWNER_PREFIX,
     PROFILE,
     EmailClaim,
     GroupEntry,
@@ -40,14 +41,32 @@ from chalicelib.directory.rules import ROLE_NAMES, closure
 
 def resolve(identity: Identity) -> Principal:
     district, person_id = _whom(identity)
+    return _principal(
+        district,
+        person_id,
+        missing=_not_found_message(identity),
+        inactive=f"Your ClassReel account in {district} is switched off. Ask your district's "
+        "ClassReel administrator if this is a mistake.",
+    )
+
+
+def as_they_are(district: str, person_id: str) -> Principal:
+    """Someone other than the caller, with the rights the directory gives them now: the
+    coach a waiting nomination is made for, whoever a notification would reach."""
+    return _principal(
+        district,
+        person_id,
+        missing=f"{person_id} is no longer in the district's directory",
+        inactive=f"{person_id}'s ClassReel account is switched off",
+    )
+
+
+def _principal(district: str, person_id: str, *, missing: str, inactive: str) -> Principal:
     profile, memberships = _person_partition(district, person_id)
     if profile is None:
-        raise NotInDirectory(_not_found_message(identity))
+        raise NotInDirectory(missing)
     if not profile.active:
-        raise PersonInactive(
-            f"Your ClassReel account in {district} is switched off. Ask your district's "
-            "ClassReel administrator if this is a mistake."
-        )
+        raise PersonInactive(inactive)
     member_of = {m.group_id for m in memberships if m.relation is Relation.MEMBER}
     owned = {m.group_id for m in memberships if m.relation is Relation.OWNER}
     caseloads = {
@@ -117,6 +136,27 @@ def member_entries(district: str, group_id: str) -> list[GroupEntry]:
             group_partition(district, group_id), TableModel.sk.startswith(MEMBER_PREFIX)
         )
     ]
+
+
+def people_reached(district: str, groups: set[str]) -> set[str]:
+    """Everyone a share with these groups reaches now: the members and owners of each, and
+    of every group inside one (as ``resolve`` counts a person in a group)."""
+    nested = closure(
+        groups,
+        lambda g: [
+            e.member_id for e in member_entries(district, g) if e.member_kind is MemberKind.GROUP
+        ],
+    )
+    return {
+        entry.member_id
+        for group in nested
+        for entry in (
+            GroupEntry.from_raw_data(item)
+            for item in _query(group_partition(district, group))
+            if item["sk"]["S"].startswith((MEMBER_PREFIX, OWNER_PREFIX))
+        )
+        if entry.member_kind is MemberKind.PERSON
+    }
 
 
 def caseload_teachers(district: str, caseloads: set[str]) -> set[str]:

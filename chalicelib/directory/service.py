@@ -12,7 +12,6 @@ from typing import Any
 from pynamodb.exceptions import UpdateError
 from pynamodb.transactions import TransactGet
 
-from chalicelib.api.pagination import decode_cursor, encode_cursor
 from chalicelib.audit import service as audit
 from chalicelib.audit.models import AuditAction
 from chalicelib.auth.principal import Principal, Role
@@ -22,6 +21,7 @@ from chalicelib.db.base import (
     transaction,
     utcnow,
 )
+from chalicelib.db.pagination import decode_cursor, encode_cursor
 from chalicelib.directory import membership, writes
 from chalicelib.directory.accounts import SignInAccounts
 from chalicelib.directory.models import (
@@ -272,10 +272,12 @@ def ensure_person(
     school: str | None,
     name: str | None = None,
     *,
+    email: str | None = None,
     attempts: int = 3,
 ) -> None:
     """The local dev issuer's registration: the person exists, with this role and school
-    among theirs (created if missing; never reactivated, never narrowed).
+    among theirs (created if missing; never reactivated, never narrowed), and with this
+    email when one is given.
 
     Tokens from the dev issuer only name a person; this is what makes a locally signed
     token mean "a teacher at school-1" — through the directory, as in AWS. One read (the
@@ -289,6 +291,7 @@ def ensure_person(
         before is not None
         and role.value in before.role_names
         and (not school or school in before.school_ids)
+        and (not email or before.email == email)
     ):
         return
     new_schools = []
@@ -310,6 +313,7 @@ def ensure_person(
             district=district,
             given_name=given or None,
             family_name=family or None,
+            email=email,
             roles={role.value},
             schools={school} if school else None,
             home_school=school,
@@ -321,7 +325,13 @@ def ensure_person(
         after.roles = before.role_names | {role.value}
         after.schools = (before.school_ids | ({school} if school else set())) or None
         after.home_school = before.home_school or school
-    events = tuple(person_events(district, before, after, ["roles", "schools"]))
+        after.email = email or before.email
+    changed = [
+        "roles",
+        "schools",
+        *(["email"] if email and before and email != before.email else []),
+    ]
+    events = tuple(person_events(district, before, after, changed))
     try:
         writes.apply(
             district,
@@ -333,7 +343,7 @@ def ensure_person(
         # Registered at the same moment by another test or process: read what won.
         if attempts <= 1:
             raise
-        ensure_person(district, person_id, role, school, name, attempts=attempts - 1)
+        ensure_person(district, person_id, role, school, name, email=email, attempts=attempts - 1)
 
 
 def _present(future: Any) -> Any:

@@ -34,6 +34,10 @@ class WorkQueue:
     max_concurrency: int | None = None
     # At most this many jobs of one district at once (0: no cap; chalicelib/jobs/fairness.py).
     district_share: int = 0
+    # When set, a message's visibility is cut to this when its invocation starts: the
+    # queue's own timeout covers throttled invocations (6 x the function timeout), but a
+    # task whose invocation died (out of memory, killed) comes back after this instead.
+    crash_redelivery_s: int | None = None
 
     def name(self, settings: Settings) -> str:
         return f"{settings.queue_prefix}-{self.suffix}"
@@ -72,10 +76,11 @@ def work_queues(settings: Settings) -> dict[str, WorkQueue]:
             suffix="segments",
             handler="encode_segments",
             batch_size=1,
-            function_timeout_s=settings.worker_timeout_s,
+            function_timeout_s=settings.segment_function_timeout_s,
             visibility_timeout_s=settings.segment_visibility_timeout_s,
             max_receive_count=settings.segment_max_receive_count,
             district_share=settings.district_share_segments,
+            crash_redelivery_s=settings.segment_crash_redelivery_s,
         ),
         WorkQueue(
             key="clip",
@@ -109,6 +114,30 @@ def work_queues(settings: Settings) -> dict[str, WorkQueue]:
             # Receivers are other districts' servers: a burst of events must
             # not become a burst of parallel POSTs at them.
             max_concurrency=5,
+        ),
+        # Notifications' emails (chalicelib/notifications/mailing.py): one message per
+        # notification, or per person's daily digest.
+        WorkQueue(
+            key="email",
+            suffix="emails",
+            handler="send_emails",
+            batch_size=10,
+            function_timeout_s=settings.email_function_timeout_s,
+            visibility_timeout_s=settings.email_visibility_timeout_s,
+            max_receive_count=settings.email_max_receive_count,
+            # SES's sending rate is per account: a burst waits in the queue.
+            max_concurrency=5,
+        ),
+        # What SES reports about sent mail (bounces, complaints), through SNS in AWS.
+        WorkQueue(
+            key="feedback",
+            suffix="email-feedback",
+            handler="record_email_feedback",
+            batch_size=10,
+            function_timeout_s=60,
+            visibility_timeout_s=360,
+            max_receive_count=5,
+            max_concurrency=2,
         ),
     ]
     return {queue.key: queue for queue in queues}

@@ -63,9 +63,10 @@ def school_queue_partition(district: str, school: str, status: ReviewStatus) -> 
 class TransitionAttr(Document):
     at = UTCDateTimeAttribute()
     by = UnicodeAttribute()
+    by_name = UnicodeAttribute(null=True)
     by_role = UnicodeAttribute()
-    from_status = UnicodeAttribute(null=True)
-    to_status = UnicodeAttribute()
+    from_status = EnumAttribute(ReviewStatus, null=True)
+    to_status = EnumAttribute(ReviewStatus)
     note = UnicodeAttribute(null=True)
 
 
@@ -98,6 +99,8 @@ class ReviewRecord(TableModel):
     decided_by = UnicodeAttribute(null=True)
     decided_at = UTCDateTimeAttribute(null=True)
     checklist = ListAttribute(of=CheckAttr, null=True)
+    # The district's checklist version the approval confirmed (absent: the built-in, 0).
+    checklist_version = NumberAttribute(null=True)
     decision_note = UnicodeAttribute(null=True)
     reject_reason = UnicodeAttribute(null=True)
     unpublish_reason = UnicodeAttribute(null=True)

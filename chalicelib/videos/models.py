@@ -105,6 +105,9 @@ class PipelineAttr(Document):
     # (seconds) and the output frame rate ("30000/1001").
     lesson_s = NumberAttribute()
     fps = UnicodeAttribute()
+    # Where the source's own clock starts (its first timestamp): a chunk cut from the
+    # upload is placed on the lesson's clock by it.
+    source_start_s = NumberAttribute(default=0)
     segments_total = NumberAttribute()
     segments_done = NumberAttribute(default=0)
     chunks_total = NumberAttribute()
@@ -278,9 +281,12 @@ class VideoRecord(TableModel):
         return set(self.shared_groups or ())
 
 
+# A group as the recipient of share grants (person ids never hold a '#').
+GROUP_PREFIX = "GROUP#"
+
+
 def group_recipient(group_id: str) -> str:
-    """A group as the recipient of share grants (person ids never hold a '#')."""
-    return f"GROUP#{group_id}"
+    return f"{GROUP_PREFIX}{group_id}"
 
 
 class VideoShare(TableModel):

@@ -19,6 +19,7 @@ from pynamodb.attributes import (
 from chalicelib.db.base import EnumAttribute, Gsi3, TableModel, utcnow
 
 EVENT_TYPES = (
+    "video.playable",
     "video.ready",
     "video.failed",
     "comment.created",
@@ -27,6 +28,15 @@ EVENT_TYPES = (
     "review.rejected",
     "library.published",
     "library.unpublished",
+    "video.shared",
+    "comment.replied",
+    "clip.ready",
+    "review.claimed",
+    "evaluation.released",
+    "evaluation.acknowledged",
+    "cycle.opened",
+    "cycle.evidence_added",
+    "cycle.closed",
 )
 
 

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from chalicelib.api.links import ExternalLink
 
 EventType = Literal[
+    "video.playable",
     "video.ready",
     "video.failed",
     "comment.created",
@@ -16,6 +17,15 @@ EventType = Literal[
     "review.rejected",
     "library.published",
     "library.unpublished",
+    "video.shared",
+    "comment.replied",
+    "clip.ready",
+    "review.claimed",
+    "evaluation.released",
+    "evaluation.acknowledged",
+    "cycle.opened",
+    "cycle.evidence_added",
+    "cycle.closed",
 ]
 
 

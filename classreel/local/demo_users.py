@@ -31,7 +31,10 @@ class DemoUser:
 
     @property
     def email(self) -> str:
-        return f"{self.user_id.split('-', 1)[1]}@demo-district.example"
+        """How they sign in at the local OpenID Connect provider, and where the local twin
+        mails them: the local SMTP server keeps every message (classreel/local/mail_server.py);
+        ``.test`` is a name no real mail reaches."""
+        return f"{self.user_id}@{DEMO_DISTRICT}.test"
 
     def as_json(self) -> dict[str, str | None]:
         return {

@@ -25,9 +25,11 @@ def sign_in(
     district: str,
     school: str | None = None,
     name: str | None = None,
+    email: str | None = None,
     ttl_s: int | None = None,
     now: float | None = None,
 ) -> str:
-    """Register ``user_id`` in the directory as ``role`` (at ``school``), then sign for them."""
-    directory.ensure_person(district, user_id, role, school, name)
+    """Register ``user_id`` in the directory as ``role`` (at ``school``, with ``email`` when
+    given: where notifications mail them), then sign for them."""
+    directory.ensure_person(district, user_id, role, school, name, email=email)
     return issuer.mint(user_id=user_id, district=district, name=name, ttl_s=ttl_s, now=now)

@@ -32,9 +32,11 @@ class TokenFactory:
         school: str | None = "school-1",
         ttl_s: int | None = None,
         now: float | None = None,
+        email: str | None = None,
+        name: str | None = None,
     ) -> str:
         meta: Any = TableModel.Meta
-        registration = (meta.table_name, meta.host, district, user_id, Role(role), school)
+        registration = (meta.table_name, meta.host, district, user_id, Role(role), school, email)
         if registration not in self._registered:
             token = sign_in(
                 self._issuer,
@@ -42,12 +44,16 @@ class TokenFactory:
                 role=Role(role),
                 district=district,
                 school=school,
+                name=name,
+                email=email,
                 ttl_s=ttl_s,
                 now=now,
             )
             self._registered.add(registration)
             return token
-        return self._issuer.mint(user_id=user_id, district=district, ttl_s=ttl_s, now=now)
+        return self._issuer.mint(
+            user_id=user_id, district=district, name=name, ttl_s=ttl_s, now=now
+        )
 
     def headers(self, user_id: str, role: Role | str, **kwargs: Any) -> dict[str, str]:
         return {"Authorization": f"Bearer {self.token(user_id, role, **kwargs)}"}

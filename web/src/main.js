@@ -3,6 +3,7 @@ import { config, loadConfig } from "./config.js";
 import * as pkce from "./pkce.js";
 import { session } from "./session.js";
 import { h, replace } from "./ui.js";
+import { renderHeader } from "./header.js";
 import * as signIn from "./pages/signin.js";
 import * as videos from "./pages/videos.js";
 import * as upload from "./pages/upload.js";
@@ -13,6 +14,10 @@ import * as library from "./pages/library.js";
 import * as groups from "./pages/groups.js";
 import * as directory from "./pages/directory.js";
 import * as collections from "./pages/collections.js";
+import * as inbox from "./pages/inbox.js";
+import * as mail from "./pages/mail.js";
+import * as settings from "./pages/settings.js";
+import * as cycles from "./pages/cycles.js";
 
 const ROUTES = [
   [/^\/sign-in$/, signIn.render, { public: true }],
@@ -29,52 +34,28 @@ const ROUTES = [
   [/^\/directory$/, directory.render],
   [/^\/collections$/, collections.renderList],
   [/^\/collections\/([^/]+)$/, collections.renderCollection],
+  [/^\/inbox$/, inbox.render],
+  [/^\/settings\/notifications$/, inbox.renderPreferences],
+  [/^\/local\/mail$/, mail.render],
+  [/^\/cycles$/, cycles.renderList],
+  [/^\/cycles\/([^/]+)$/, cycles.renderCycle],
+  [/^\/settings(?:\/framework)?$/, settings.renderFramework],
+  [/^\/settings\/checklist$/, settings.renderChecklist],
+  [/^\/settings\/rubric$/, settings.renderRubric],
+  [/^\/settings\/retention$/, settings.renderRetention],
+  [/^\/unsubscribe$/, mail.renderUnsubscribe, { public: true }],
 ];
 
-function navLinks() {
-  const links = [];
-  if (session.has("teacher") || session.has("coach") || session.has("admin")) {
-    links.push(["#/videos?scope=mine", "My videos"]);
-  }
-  if (session.has("coach") || session.has("teacher") || session.has("admin")) {
-    links.push(["#/videos?scope=shared", "Shared with me"]);
-    links.push(["#/upload", "Upload"]);
-  }
-  if (session.has("admin")) links.push(["#/videos?scope=district", "District"]);
-  if (session.has("reviewer") || session.has("admin")) links.push(["#/review", "Review queue"]);
-  links.push(["#/library", "Library"]);
-  links.push(["#/collections", "Collections"]);
-  if (session.has("teacher") || session.has("coach") || session.has("admin")) links.push(["#/groups", "Groups"]);
-  if (session.has("admin")) links.push(["#/directory", "Directory"]);
-  return links;
+function signOut() {
+  // Signed in at a provider (Cognito's hosted UI, the local one): end its session too, or
+  // the next sign-in skips the password.
+  const atProvider = session.viaProvider() && pkce.configured(config());
+  session.clear();
+  if (atProvider) pkce.signOut(config());
+  else location.hash = "#/sign-in";
 }
 
-function renderChrome() {
-  const user = session.user();
-  const nav = document.getElementById("nav");
-  const who = document.getElementById("who");
-  if (!user) {
-    replace(nav);
-    replace(who);
-    return;
-  }
-  const current = location.hash || "#/";
-  replace(nav, h("ul", {}, navLinks().map(([href, text]) =>
-    h("li", {}, h("a", { href, "aria-current": current === href ? "page" : null }, text)))));
-  replace(who,
-    h("span", { class: "who-name" }, `${user.name || user.user_id} · ${user.roles.join(", ")}`),
-    h("button", {
-      type: "button",
-      class: "link",
-      onclick: () => {
-        // Signed in at a provider: end its session too, or the next sign-in skips the password.
-        const atProvider = session.viaProvider() && pkce.configured(config());
-        session.clear();
-        if (atProvider) pkce.signOut(config());
-        else location.hash = "#/sign-in";
-      },
-    }, "Sign out"));
-}
+const renderChrome = () => renderHeader({ onSignOut: signOut });
 
 let cleanup = null;
 

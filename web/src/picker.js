@@ -2,13 +2,13 @@
 // district as you type, with each person's role and schools shown, instead of typing ids.
 // An ARIA combobox: arrows move through the results, Enter picks, Escape closes.
 import { get, query } from "./api.js";
-import { h, replace } from "./ui.js";
+import { h, replace, roleWord } from "./ui.js";
 
-const ROLE_WORDS = { teacher: "Teacher", coach: "Coach", reviewer: "Reviewer", admin: "Admin" };
 const GROUP_WORDS = { plc: "PLC", team: "Team", caseload: "Caseload" };
 const WAIT_MS = 200;
 
-export const roleWords = (roles) => roles.map((r) => ROLE_WORDS[r] || r).join(", ");
+const capitalized = (word) => word.charAt(0).toUpperCase() + word.slice(1);
+export const roleWords = (roles) => roles.map((r) => capitalized(roleWord(r))).join(", ");
 export const groupWord = (kind) => GROUP_WORDS[kind] || "Group";
 
 // A person's line: "Coach · North Elementary, South Middle".

@@ -1,12 +1,13 @@
 // Privacy on the video page and "My videos": sharing (the people picker), who has access
-// and what they did (the audit trail, in names and words), the safeguards (students without media consent, legal
-// hold), deleting a video, and downloading one's own data.
+// and what they did (the audit trail, in names and words), the safeguards (students
+// without media consent, legal hold), deleting a video, and downloading one's own data.
 import { get, put, del, post, patch, query } from "./api.js";
 import { chosenList, peoplePicker } from "./picker.js";
 import { session } from "./session.js";
-import { h, replace, errorBox, poll, bytes } from "./ui.js";
+import { h, replace, errorBox, poll, bytes, roleWord } from "./ui.js";
 
-// Audit actions in plain words; the subject (whom or what else) follows.
+// Audit actions in plain words (every action of chalicelib/audit/models.py: a unit test
+// checks); the subject (whom or what else) follows.
 const ACTIONS = {
   "video.viewed": "watched the video",
   "clip.viewed": "watched a clip",
@@ -14,19 +15,41 @@ const ACTIONS = {
   "video.unshared": "stopped sharing it with",
   "video.consent_changed": "changed library consent",
   "video.legal_hold_changed": "changed the legal hold",
+  "consent.requested": "asked the teacher to agree to the library",
+  "consent.given": "agreed to share it in the library",
+  "consent.declined": "declined to share it in the library",
   "evaluation.released": "released an evaluation",
   "comment.posted": "commented",
   "clip.created": "made a clip",
   "clip.nominated": "nominated a clip for the library",
   "review.approved": "approved a clip",
   "review.rejected": "sent a clip back",
-  "review.withdrawn": "took a clip out of review",
+  "review.withdrawn": "a clip left the review queue",
   "library.published": "published a clip in the library",
   "library.unpublished": "removed a clip from the library",
   "video.deleted": "deleted the video",
   "retention.applied": "applied the retention policy",
   "data.exported": "exported their data",
+  "person.added": "added someone to the directory",
+  "person.changed": "changed someone in the directory",
+  "person.deactivated": "switched someone's account off",
+  "person.reactivated": "switched someone's account back on",
+  "school.saved": "saved a school",
+  "group.created": "made a group",
+  "group.changed": "changed a group",
+  "group.deleted": "deleted a group",
+  "group.member_added": "added a member to a group",
+  "group.member_removed": "removed a member from a group",
+  "group.owner_added": "added an owner to a group",
+  "group.owner_removed": "removed an owner from a group",
+  "roster.imported": "imported the roster",
+  "collection.created": "made a collection",
+  "collection.changed": "changed a collection",
+  "collection.deleted": "deleted a collection",
 };
+
+// Actions whose subject is a reason in words (a withdrawal's, an admin's).
+const REASONS = new Set(["review.withdrawn", "library.unpublished"]);
 
 const SUBJECTS = {
   school_coaches: "coaches",
@@ -40,13 +63,12 @@ const SUBJECTS = {
   delete_renditions: "the playable copies removed",
 };
 
-const ROLE_WORDS = { teacher: "teacher", coach: "coach", reviewer: "reviewer", admin: "admin", system: "ClassReel" };
-
 // The words of one entry: "shared it with: Fractions PLC". Only words the API gave in
 // names (subject_name) or we know (SUBJECTS): never an id.
 export function describe(entry) {
-  const action = ACTIONS[entry.action] || entry.action.replace(/[._]/g, " ");
-  const subject = entry.subject_name || SUBJECTS[entry.subject] || null;
+  const action = ACTIONS[entry.action] || "did something";
+  const subject = entry.subject_name || SUBJECTS[entry.subject]
+    || (REASONS.has(entry.action) ? entry.subject : null) || null;
   const who = entry.subject && !subject && (entry.action === "video.shared" || entry.action === "video.unshared")
     ? "someone no longer in the directory" : subject;
   return who ? `${action}: ${who}` : action;
@@ -56,7 +78,7 @@ function auditRow(entry) {
   const when = new Date(entry.at);
   const name = entry.actor_name || (entry.actor_id === "system" ? "ClassReel" : "Someone no longer in the directory");
   return h("li", { class: "audit-entry", dataset: { action: entry.action, actor: entry.actor_id } },
-    h("span", { class: "audit-who" }, h("strong", {}, name), h("span", { class: "muted" }, ` (${ROLE_WORDS[entry.actor_role] || entry.actor_role})`)),
+    h("span", { class: "audit-who" }, h("strong", {}, name), h("span", { class: "muted" }, ` (${roleWord(entry.actor_role)})`)),
     " ", h("span", { class: "audit-what" }, describe(entry)),
     " ", h("time", { class: "muted", datetime: when.toISOString() }, when.toLocaleString()));
 }

@@ -46,6 +46,14 @@ export function clock(seconds) {
   return hours ? `${hours}:${String(minutes).padStart(2, "0")}:${rest}` : `${minutes}:${rest}`;
 }
 
+// "1:05", "1:02:03" or plain seconds ("65", "65.5") → seconds; NaN when it is neither.
+export function parseClock(text) {
+  const value = String(text || "").trim();
+  if (/^\d+(\.\d+)?$/.test(value)) return Number(value);
+  if (!/^\d+(:\d{1,2}){1,2}(\.\d+)?$/.test(value)) return NaN;
+  return value.split(":").reduce((total, part) => total * 60 + Number(part), 0);
+}
+
 export function duration(seconds) {
   if (seconds === null || seconds === undefined) return "";
   const s = Math.round(seconds);
@@ -77,7 +85,13 @@ const STATUS_TEXT = {
   approved: "Approved",
   rejected: "Rejected",
   unpublished: "Unpublished",
+  withdrawn: "Withdrawn",
 };
+
+const ROLE_WORDS = { teacher: "teacher", coach: "coach", reviewer: "reviewer", admin: "district admin", system: "ClassReel" };
+export const roleWord = (role) => ROLE_WORDS[role] || role || "";
+
+export const statusWord = (status) => STATUS_TEXT[status] || status;
 
 export function badge(status, extra = "") {
   return h("span", { class: `badge badge-${status}`, dataset: { status } },
@@ -97,6 +111,7 @@ const PALETTE = ["#1b7f79", "#c2410c", "#6d28d9", "#0369a1", "#b91c1c", "#4d7c0f
 
 export function elementColour(framework, id) {
   const index = framework.elements.findIndex((e) => e.id === id);
+  if (index >= 0 && framework.elements[index].colour) return framework.elements[index].colour;
   return index < 0 ? "#64748b" : PALETTE[index % PALETTE.length];
 }
 

@@ -38,7 +38,7 @@ def test_a_teacher_shares_with_a_plc_and_membership_decides(
     plc_name = f"Grade 4 math PLC {secrets.token_hex(2)}"
 
     ana = new_page()
-    provider_sign_in(ana, local_stack, "ana@demo-district.example")
+    provider_sign_in(ana, local_stack, "teacher-ana@demo-district.test")
     ana.goto("/#/groups")
     ana.fill("#group-name", plc_name)
     ana.click("#group-form button[type=submit]")

@@ -49,7 +49,7 @@ def test_sign_in_through_the_local_provider_then_renew(
             token_grants.append(parse_qs(request.post_data or "")["grant_type"][0])
 
     page.on("request", watch)
-    provider_sign_in(page, local_stack, "ana@demo-district.example")
+    provider_sign_in(page, local_stack, "teacher-ana@demo-district.test")
     expect(page.locator("#who .who-name")).to_contain_text("Ana Teacher")
     assert "code=" not in page.url  # the single-use code leaves the address bar
     assert token_grants == ["authorization_code"]
@@ -91,19 +91,19 @@ def test_someone_the_directory_refuses_gets_a_page_that_says_so(
             status=403,
             json={
                 "error": "not_in_directory",
-                "message": "You signed in as raj@demo-district.example, but your district's "
+                "message": "You signed in as teacher-raj@demo-district.test, but your district's "
                 "ClassReel directory has nobody by that name.",
             },
         ),
     )
     page.goto("/#/sign-in")
     page.click("#hosted-sign-in")
-    page.fill("#email", "raj@demo-district.example")
+    page.fill("#email", "teacher-raj@demo-district.test")
     page.fill("#password", local_stack.settings().oidc_password)
     page.click("#sign-in")
     refused = page.locator("#refused")
     expect(refused.locator("h1")).to_have_text("You are not in your district's ClassReel directory")
-    expect(refused.locator("[role=alert]")).to_contain_text("raj@demo-district.example")
+    expect(refused.locator("[role=alert]")).to_contain_text("teacher-raj@demo-district.test")
     assert page.evaluate("sessionStorage.getItem('classreel.session')") is None
     expect(page.locator("#sign-out-provider")).to_be_visible()
 

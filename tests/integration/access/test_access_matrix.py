@@ -34,6 +34,7 @@ import requests
 import app as application
 from chalicelib.auth.principal import Role
 from chalicelib.collections.models import CollectionRecord
+from chalicelib.consent.models import ConsentRequestRecord, new_request_id
 from chalicelib.directory.models import GroupRecord, PersonRecord
 from chalicelib.evaluations.models import EvaluationRecord, EvaluationStatus
 from chalicelib.webhooks.models import WebhookRecord
@@ -90,6 +91,8 @@ class Rule:
     forbidden: set[str] = field(default_factory=set)
     # Authorised, but the item's state refuses them (e.g. another reviewer's claim).
     conflict: set[str] = field(default_factory=set)
+    # Authorised, but what they name is not of their district (400 naming the field).
+    invalid: set[str] = field(default_factory=set)
     hidden: int = 404
     # Public routes answer everyone, token or not.
     public: bool = False
@@ -103,6 +106,8 @@ class Rule:
             return 403
         if caller in self.conflict:
             return 409
+        if caller in self.invalid:
+            return 400
         return self.hidden
 
 
@@ -176,6 +181,19 @@ RULES: dict[str, Rule] = {
     "POST /clips/{clip_id}/nominate": Rule(
         ok=CURATORS, ok_status=201, forbidden=VIEWERS - CURATORS
     ),
+    "POST /clips/{clip_id}/retrim": Rule(ok=CURATORS, ok_status=201, forbidden=VIEWERS - CURATORS),
+    # Library consent: whoever sees the clip may read its state; the world's video is
+    # consented already, so asking is authorised and then refused as needless (409).
+    "GET /clips/{clip_id}/library-consent": Rule(ok=VIEWERS),
+    "POST /clips/{clip_id}/consent-requests": Rule(
+        ok=set(), conflict=CURATORS, forbidden=VIEWERS - CURATORS
+    ),
+    "GET /videos/{video_id}/consent-requests": Rule(
+        ok={OWNER, COACH_SCHOOL, ADMIN}, forbidden={PEER_NAMED}
+    ),
+    "POST /videos/{video_id}/consent-requests/{request_id}/answer": Rule(
+        ok={OWNER}, forbidden=VIEWERS - {OWNER}
+    ),
     # The queue is for reviewers and admins, each seeing their own district's.
     "GET /review-queue": Rule(ok=QUEUE_WORKERS, forbidden=NOT_QUEUE_WORKERS),
     "GET /review-queue/stats": Rule(ok=QUEUE_WORKERS, forbidden=NOT_QUEUE_WORKERS),
@@ -239,6 +257,42 @@ RULES: dict[str, Rule] = {
     ),
     # A dry run of an empty bundle: a report listing what is missing, for admins only.
     "POST /directory/imports": Rule(ok=ADMINS, forbidden=ALL_AUTHENTICATED - ADMINS),
+    # Everyone has an inbox of their own; the world's notification (the coach's comment) is
+    # the owner's: anyone else's inbox has no such item.
+    "GET /me/notifications": Rule(ok=ALL_AUTHENTICATED),
+    "GET /me/notifications/unread": Rule(ok=ALL_AUTHENTICATED),
+    "POST /me/notifications/{notification_id}/read": Rule(ok={OWNER}),
+    "POST /me/notifications/read-all": Rule(ok=ALL_AUTHENTICATED),
+    "GET /me/notification-preferences": Rule(ok=ALL_AUTHENTICATED),
+    "PUT /me/notification-preferences": Rule(ok=ALL_AUTHENTICATED),
+    # District settings: a version that is not the current one proves the admin got past
+    # the access check (409) without changing the district's settings for other tests.
+    "PUT /review-queue/checklist": Rule(
+        ok=set(), conflict=ADMINS, forbidden=ALL_AUTHENTICATED - ADMINS
+    ),
+    "GET /evaluations/rubric": Rule(ok=ALL_AUTHENTICATED),
+    "PUT /evaluations/rubric": Rule(
+        ok=set(), conflict=ADMINS, forbidden=ALL_AUTHENTICATED - ADMINS
+    ),
+    # Coaching cycles: opened by coaches and teachers; the world's cycle is the owner's with
+    # the school's coach, and an admin of the district may read it.
+    # The coach the body names is of district A: nobody in district B's directory.
+    "POST /cycles": Rule(
+        ok=ALL_AUTHENTICATED - {ADMIN, REVIEWER, ADMIN_OTHER_DISTRICT, TEACHER_OTHER_DISTRICT},
+        ok_status=201,
+        forbidden={ADMIN, REVIEWER, ADMIN_OTHER_DISTRICT},
+        invalid={TEACHER_OTHER_DISTRICT},
+    ),
+    "GET /cycles": Rule(ok=ALL_AUTHENTICATED),
+    "GET /cycles/{cycle_id}": Rule(ok={OWNER, COACH_SCHOOL, ADMIN}),
+    "POST /cycles/{cycle_id}/evidence": Rule(
+        ok={OWNER, COACH_SCHOOL}, ok_status=201, forbidden={ADMIN}
+    ),
+    "POST /cycles/{cycle_id}/close": Rule(ok={OWNER, COACH_SCHOOL}, forbidden={ADMIN}),
+    # An email's unsubscribe link is its own credential: a token nobody was mailed is a 404
+    # for everyone, signed in or not.
+    "POST /unsubscribe": Rule(ok=set(), public=True, ok_status=404),
+    "POST /unsubscribe/one-click": Rule(ok=set(), public=True, ok_status=404),
 }
 
 
@@ -259,6 +313,9 @@ class World:
     export_id: str
     group_id: str
     collection_id: str
+    notification_id: str
+    cycle_id: str
+    consent_request_id: str = ""
 
 
 def _served_routes() -> list[str]:
@@ -367,7 +424,25 @@ def _world(callers: Callers, route: str) -> World:
         published_clip_id = as_reviewer.ok(
             "POST", f"/review-queue/{approved}/approve", json={"checklist": CHECKLIST}
         )["clip_id"]
+    consent_request_id = ""
+    if "{request_id}" in route:
+        consent_request_id = new_request_id()
+        clip = ready_clip(video, created_by=users[COACH_SCHOOL])
+        ConsentRequestRecord(
+            *ConsentRequestRecord.key(video.video_id, consent_request_id),
+            request_id=consent_request_id,
+            video_id=video.video_id,
+            clip_id=clip.clip_id,
+            clip_title=clip.title,
+            district="district-a",
+            requested_by=users[COACH_SCHOOL],
+            requested_by_role="coach",
+            requested_by_school="school-1",
+            note="n",
+            elements=["collaborative"],
+        ).save()
     return World(
+        consent_request_id=consent_request_id,
         users=users,
         clip_id=ready_clip(video, created_by=users[COACH_SCHOOL]).clip_id,
         review_id=review_id,
@@ -390,6 +465,17 @@ def _world(callers: Callers, route: str) -> World:
         draft_id=evaluations[EvaluationStatus.DRAFT],
         released_id=evaluations[EvaluationStatus.RELEASED],
         hook_id=hook_id,
+        notification_id=as_owner.ok("GET", "/me/notifications")["items"][0]["id"],
+        cycle_id=(
+            as_coach.ok(
+                "POST",
+                "/cycles",
+                201,
+                json={"goal": "Wait time", "element": "collaborative", "teacher_id": users[OWNER]},
+            )["id"]
+            if "{cycle_id}" in route
+            else ""
+        ),
         upload=created["upload"],
         upload_video_id=created["video"]["id"],
     )
@@ -412,6 +498,9 @@ def _request(route: str, world: World) -> tuple[str, str, dict[str, Any]]:
         group_id=world.group_id,
         collection_id=world.collection_id,
         member_id=world.users[GROUP_MEMBER],
+        notification_id=world.notification_id,
+        cycle_id=world.cycle_id,
+        request_id=world.consent_request_id,
         review_id=world.review_id
         if template.endswith(("{review_id}", "claim"))
         else world.claimed_review_id,
@@ -463,6 +552,11 @@ def _request(route: str, world: World) -> tuple[str, str, dict[str, Any]]:
         "POST /webhooks": {"json": {"url": DEAD_HOOK_URL, "events": ["video.ready"]}},
         "POST /videos/{video_id}/clips": {"json": {"start_s": 1, "end_s": 10, "title": "c"}},
         "POST /clips/{clip_id}/nominate": {"json": {"note": "n", "elements": ["collaborative"]}},
+        "POST /clips/{clip_id}/retrim": {"json": {"start_s": 12, "end_s": 40}},
+        "POST /clips/{clip_id}/consent-requests": {
+            "json": {"note": "n", "elements": ["collaborative"]}
+        },
+        "POST /videos/{video_id}/consent-requests/{request_id}/answer": {"json": {"agree": False}},
         "POST /review-queue/{review_id}/approve": {"json": {"checklist": CHECKLIST}},
         "POST /review-queue/{review_id}/reject": {"json": {"reason": "not focused"}},
         "POST /library/{clip_id}/unpublish": {"json": {"reason": "withdrawn"}},
@@ -479,6 +573,30 @@ def _request(route: str, world: World) -> tuple[str, str, dict[str, Any]]:
         "POST /directory/groups/{group_id}/members": {
             "json": {"id": world.users[TEACHER_SAME_SCHOOL]}
         },
+        "PUT /me/notification-preferences": {"json": {"email": "daily"}},
+        "POST /unsubscribe": {"json": {"token": "t" * 24}},
+        "POST /cycles": {
+            "json": {
+                "goal": "Wait time",
+                "element": "collaborative",
+                "teacher_id": world.users[OWNER],
+                "coach_id": world.users[COACH_SCHOOL],
+            }
+        },
+        "POST /cycles/{cycle_id}/evidence": {
+            "json": {"video_id": world.video_id, "note": "Longer wait time here"}
+        },
+        "POST /cycles/{cycle_id}/close": {"json": {"reflection": "More students answered"}},
+        "PUT /review-queue/checklist": {
+            "json": {"items": [{"key": "clear", "label": "Clear"}], "version": 999}
+        },
+        "PUT /evaluations/rubric": {
+            "json": {
+                "levels": [{"score": 1, "label": "a"}, {"score": 2, "label": "b"}],
+                "version": 999,
+            }
+        },
+        "POST /unsubscribe/one-click": {"params": {"token": "t" * 24}, "json": {}},
     }
     # Versions are read only for the routes that send them (each read is a request).
     if route == "PATCH /directory/people/{person_id}":

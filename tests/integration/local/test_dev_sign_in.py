@@ -34,7 +34,7 @@ def test_dev_token_is_a_real_token_for_a_demo_user(local_stack: LocalStack) -> N
     assert me == {
         "user_id": "coach-ben",
         "name": "Ben Coach",
-        "email": "ben@demo-district.example",
+        "email": "coach-ben@demo-district.test",
         "roles": ["coach"],
         "district": DEMO_DISTRICT,
         "school": "north-elementary",

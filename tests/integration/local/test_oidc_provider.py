@@ -30,7 +30,7 @@ def test_a_demo_teacher_signs_in_and_refreshes(local_stack: LocalStack) -> None:
     issuer, settings = local_stack.oidc_url, local_stack.settings()
     assert issuer is not None
     tokens = sign_in(
-        issuer, f"{local_stack.api_url}/", "ana@demo-district.example", settings.oidc_password
+        issuer, f"{local_stack.api_url}/", "teacher-ana@demo-district.test", settings.oidc_password
     )
     claims = jwt.decode(tokens["id_token"], options={"verify_signature": False})
     assert claims["iss"] == issuer and claims["aud"] == "classreel-web"
@@ -47,7 +47,7 @@ def test_a_demo_teacher_signs_in_and_refreshes(local_stack: LocalStack) -> None:
     assert renewed["id_token"] != tokens["id_token"]
     assert _me(local_stack, renewed["id_token"]).json()["user_id"] == "teacher-ana"
     with pytest.raises(SignInRefused) as wrong:
-        sign_in(issuer, f"{local_stack.api_url}/", "ana@demo-district.example", "guess")
+        sign_in(issuer, f"{local_stack.api_url}/", "teacher-ana@demo-district.test", "guess")
     assert wrong.value.status == 401 and "do not match" in wrong.value.page
 
 
