@@ -189,7 +189,7 @@ RULES: dict[str, Rule] = {
         ok=set(), conflict=CURATORS, forbidden=VIEWERS - CURATORS
     ),
     "GET /videos/{video_id}/consent-requests": Rule(
-        ok={OWNER, COACH_SCHOOL, ADMIN}, forbidden={PEER_NAMED}
+        ok={OWNER, COACH_SCHOOL, ADMIN}, forbidden=PEERS
     ),
     "POST /videos/{video_id}/consent-requests/{request_id}/answer": Rule(
         ok={OWNER}, forbidden=VIEWERS - {OWNER}

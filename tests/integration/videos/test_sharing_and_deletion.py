@@ -37,6 +37,7 @@ def test_the_owner_can_edit_while_the_pipeline_keeps_counting_segments(
     """A lesson's segment tasks update its record many times a minute (each bumps the
     version): the teacher's edits made meanwhile land, none refused as a conflict."""
     owner = api_as(names["owner"])
+    api_as(names["peer"])  # signed in once: a person of the directory, whom shares may name
     video = ready_video(names["owner"]).video_id
     stop = threading.Event()
 
