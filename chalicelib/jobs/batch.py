@@ -83,12 +83,16 @@ def parse_model(model: type[ModelT]) -> Callable[[str], ModelT]:
 class _Processor(BatchProcessor):
     def failure_handler(self, record: Any, exception: Any) -> Any:
         error_type, error, _ = exception
-        metrics.record_count("JobFailed", error=getattr(error_type, "__name__", "Exception"))
+        # A RetryLater raised from a failure names it: the failure is what operators need.
+        cause = error.__cause__ if isinstance(error, RetryLater) else None
+        shown = cause if cause is not None else error
+        metrics.record_count("JobFailed", error=type(shown).__name__ if shown else "Exception")
         logger.warning(
             RECORD_FAILED,
             extra={
                 "message_id": getattr(record, "message_id", None),
-                "error": f"{getattr(error_type, '__name__', error_type)}: {error}",
+                "error": f"{getattr(error_type, '__name__', error_type)}: {error}"
+                + (f" after {type(cause).__name__}: {cause}" if cause is not None else ""),
             },
         )
         return super().failure_handler(record, exception)
