@@ -13,7 +13,6 @@ from chalicelib.ingest.tasks import LessonTask
 from chalicelib.ingest.worker import GAVE_UP, process_upload
 from chalicelib.jobs.batch import Delivery, consume, parse_model
 from chalicelib.jobs.lease import LeaseLost
-from chalicelib.jobs.retry import RetryLater, backoff_s
 from chalicelib.media.errors import MediaRejected
 from chalicelib.storage.keys import parse_raw_key
 from chalicelib.videos.models import FailureKind, VideoRecord
@@ -63,29 +62,19 @@ def _handle_task(delivery: Delivery[LessonTask], settings: Settings) -> str:
         return "rejected"
     except LeaseLost:
         return "lease_lost"
-    except Exception as exc:
+    except Exception:
         if not tasks.follows_plan(VideoRecord.load(task.video_id), task.job_id):
             # The video was deleted, failed or planned anew while this task ran (its
             # upload may be gone with it): nothing to retry; remove what the plan wrote.
             tasks.abandon(task, settings)
             return "stale"
-        if delivery.last_attempt:
-            with contextlib.suppress(LeaseLost):
+        with contextlib.suppress(LeaseLost):
+            if delivery.last_attempt:
                 tasks.fail(task, GAVE_UP, FailureKind.ERROR)
                 tasks.abandon(task, settings)
-            raise
-        with contextlib.suppress(LeaseLost):
-            claimed.lease.release()  # the retry need not wait out our lease
-        # This invocation is alive: the retry comes soon, not after the crash redelivery
-        # meant for invocations that die (a deletion mid-task, say, removes the source
-        # before the record: the retry finds the video gone and cleans up).
-        raise RetryLater(
-            backoff_s(
-                delivery.attempt,
-                settings.segment_retry_first_s,
-                settings.segment_crash_redelivery_s,
-            )
-        ) from exc
+            else:
+                claimed.lease.release()  # the retry need not wait out our lease
+        raise
 
 
 def handle_segment_batch(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -46,11 +46,11 @@ def test_the_first_chunk_is_one_segment_so_playable_waits_for_one_encode() -> No
 
 
 def test_a_failed_task_is_tried_again_in_seconds_then_less_often() -> None:
-    settings = Settings()
+    queue = work_queue("segment", Settings())
+    assert queue.crash_redelivery_s is not None
     delays = [
-        backoff_s(attempt, settings.segment_retry_first_s, settings.segment_crash_redelivery_s)
-        for attempt in range(1, 8)
+        backoff_s(attempt, queue.retry_first_s, queue.crash_redelivery_s) for attempt in range(1, 8)
     ]
     assert delays[0] <= 15  # a deletion's race or a blip: seconds, not the crash redelivery
     assert delays == sorted(delays)
-    assert delays[-1] == settings.segment_crash_redelivery_s
+    assert delays[-1] == queue.crash_redelivery_s
