@@ -92,7 +92,7 @@ class RedactionRecord(TableModel):
     faces_found = NumberAttribute(null=True)
     faces_kept = NumberAttribute(null=True)
     # Times (s) the reviewer should step through first: the detector's least sure frames.
-    unsure_at_s = ListAttribute(of=NumberAttribute, default=list)
+    unsure_at_s = ListAttribute[float](default=list)
     fps = NumberAttribute(null=True)
     renditions = ListAttribute(of=RenditionAttr, default=list)
     hls_master_key = UnicodeAttribute(null=True)

@@ -15,7 +15,9 @@ from datetime import datetime, timedelta
 
 from chalicelib.api.links import Viewed
 from chalicelib.auth.principal import Principal
-from chalicelib.clips.access import visible_clip
+from chalicelib.clips.access import redacted_only, visible_clip
+from chalicelib.clips.models import ClipRecord
+from chalicelib.clips.redacted import RedactionRecord, redacted_prefix
 from chalicelib.config import Settings
 from chalicelib.db.base import utcnow
 from chalicelib.errors import Conflict
@@ -28,6 +30,7 @@ from chalicelib.videos.models import RenditionAttr
 from chalicelib.videos.schemas import RenditionView
 
 NOT_PLAYABLE = "This video cannot be played yet; it is still being prepared."
+NOT_REDACTED = "Students' faces in this clip have not been blurred yet, so it cannot be shown"
 
 
 def media_path(key: str) -> str:
@@ -91,8 +94,37 @@ def for_video(
     )
 
 
-def for_clip(principal: Principal, clip_id: str, origin: str, settings: Settings) -> PlaybackGrant:
+def _redacted_grant(
+    clip: ClipRecord, redaction: RedactionRecord | None, origin: str, settings: Settings
+) -> PlaybackGrant:
+    """Cookies for the clip's redacted version only: its run's prefix, never the original."""
+    if redaction is None or redaction.ready_run_id is None or not redaction.hls_master_key:
+        raise Conflict(NOT_REDACTED, field="clip_id")
+    scope = redacted_prefix(clip_media_prefix(clip.clip_id)) + redaction.ready_run_id + "/"
+    return _grant(
+        Viewed(clip.district, clip.video_id, clip.owner_id, clip_id=clip.clip_id),
+        scope,
+        redaction.hls_master_key,
+        list(redaction.renditions),
+        origin,
+        settings,
+    )
+
+
+def for_redaction(
+    principal: Principal, clip_id: str, origin: str, settings: Settings
+) -> PlaybackGrant:
+    """The redacted version, for whoever may see the clip (a coach's preview, a reviewer)."""
     clip, _ = visible_clip(principal, clip_id)
+    return _redacted_grant(clip, RedactionRecord.load(clip_id), origin, settings)
+
+
+def for_clip(principal: Principal, clip_id: str, origin: str, settings: Settings) -> PlaybackGrant:
+    clip, video = visible_clip(principal, clip_id)
+    if redacted_only(principal, video):
+        # Students without media consent appear: someone who may not watch the recording
+        # itself (a reviewer, the library) gets the redacted version or nothing.
+        return _redacted_grant(clip, RedactionRecord.load(clip_id), origin, settings)
     if not (clip.hls_master_key or clip.renditions):
         raise Conflict("This clip cannot be played yet; it is still being cut.", field="clip_id")
     return _grant(

@@ -1,0 +1,307 @@
+"""One redaction job → one redacted rendition set of a clip (or a failure with a reason).
+
+Runs in the redaction function's container image only (it imports the detector). The
+job takes the redaction record under a lease for its run, reads the clip's own top
+rendition (never the teacher's upload), finds and tracks faces (or reuses the tracks of
+an earlier run: a change of kept faces or regions needs no new detection), resolves the
+coach's clicks to tracks, blurs every other face and encodes the clip's ladder from the
+redacted picture: MP4 renditions, poster, storyboard and HLS, under
+``clips/{clip_id}/redacted/{run_id}/``. Only the run the record still asks for may publish.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import json
+from dataclasses import dataclass
+from datetime import timedelta
+from pathlib import Path
+from typing import Any, cast
+
+from pynamodb.exceptions import UpdateError
+
+from chalicelib.clips.models import ClipRecord, ClipStatus
+from chalicelib.clips.redacted import (
+    KeepPointAttr,
+    RedactionJobAttr,
+    RedactionRecord,
+    RedactionStatus,
+    redacted_prefix,
+)
+from chalicelib.clips.worker import measured_duration, stream_renditions
+from chalicelib.config import Settings
+from chalicelib.db.base import is_conditional_check_failure, utcnow
+from chalicelib.ingest.pipeline import produce
+from chalicelib.ingest.worker import GAVE_UP, rendition_attr
+from chalicelib.jobs.lease import JobLease, LeaseLost
+from chalicelib.jobs.retry import RetryLater
+from chalicelib.jobs.workspace import attempt
+from chalicelib.media.errors import MediaRejected
+from chalicelib.media.probe import probe
+from chalicelib.observability import logger
+from chalicelib.redaction import rules
+from chalicelib.redaction.rules import Box, Sighting, Track
+from chalicelib.redaction.vision.detectors import MediapipeDetector
+from chalicelib.redaction.vision.redact import Analysis, VideoShape, analyse, render
+from chalicelib.storage import objects
+from chalicelib.storage.keys import clip_media_prefix
+
+CLIP_GONE = "The clip is no longer available, so it could not be redacted."
+TRACKS_FILE = "tracks.json"
+
+
+@dataclass(frozen=True)
+class RedactionJob:
+    clip_id: str
+    run_id: str
+    lease_s: int
+
+    @property
+    def lease(self) -> JobLease:
+        return JobLease(
+            RedactionRecord,
+            RedactionRecord.key(self.clip_id),
+            self.run_id,
+            RedactionStatus.PROCESSING.value,
+            self.lease_s,
+        )
+
+
+def tracks_to_json(analysis: Analysis) -> str:
+    shape = analysis.shape
+    return json.dumps(
+        {
+            "width": shape.width,
+            "height": shape.height,
+            "fps": shape.fps,
+            "frames": shape.frames,
+            "detect_every": analysis.detect_every,
+            "tracks": [
+                {
+                    "id": t.track_id,
+                    "sightings": [
+                        [s.frame, s.box.x0, s.box.y0, s.box.x1, s.box.y1, s.score]
+                        for s in t.sightings
+                    ],
+                }
+                for t in analysis.tracks
+            ],
+        }
+    )
+
+
+def tracks_from_json(text: str) -> Analysis:
+    data = json.loads(text)
+    tracks = [
+        Track(
+            int(t["id"]),
+            [Sighting(int(s[0]), Box(*map(float, s[1:5])), float(s[5])) for s in t["sightings"]],
+        )
+        for t in data["tracks"]
+    ]
+    shape = VideoShape(
+        int(data["width"]), int(data["height"]), float(data["fps"]), int(data["frames"])
+    )
+    return Analysis(shape, tracks, int(data["detect_every"]))
+
+
+def process_redaction(clip_id: str, run_id: str, *, last_attempt: bool, settings: Settings) -> str:
+    record = RedactionRecord.load(clip_id)
+    if record is None:
+        return "gone"
+    if record.run_id != run_id:
+        return "superseded"  # a newer run (other kept faces or regions) was asked for
+    if record.status_enum is not RedactionStatus.PROCESSING:
+        return "duplicate"
+    job = _claim(clip_id, run_id, settings)
+    if job is None:
+        return "superseded"
+    try:
+        _run(job, record, settings)
+    except MediaRejected as rejected:
+        _fail(job, rejected.reason)
+        return "rejected"
+    except LeaseLost:
+        logger.warning("lost the redaction lease", extra={"clip_id": clip_id, "run": run_id})
+        return "lease_lost"
+    except Exception:
+        with contextlib.suppress(LeaseLost):
+            if last_attempt:
+                _fail(job, GAVE_UP)
+            else:
+                job.lease.release()
+        raise
+    return "ready"
+
+
+def _claim(clip_id: str, run_id: str, settings: Settings) -> RedactionJob | None:
+    """Take the record for this run (a live lease of another delivery: retry later)."""
+    now = utcnow()
+    job = RedactionJob(clip_id, run_id, settings.ingest_lease_s)
+    free = RedactionRecord.job.does_not_exist() | (
+        cast("Any", RedactionRecord.job).lease_until < now
+    )
+    try:
+        RedactionRecord.update_item(
+            *RedactionRecord.key(clip_id),
+            actions=[
+                RedactionRecord.job.set(
+                    RedactionJobAttr(
+                        job_id=run_id,
+                        lease_until=now + timedelta(seconds=job.lease_s),
+                        attempts=1,
+                        started_at=now,
+                    )
+                ),
+                RedactionRecord.updated_at.set(now),
+            ],
+            condition=(RedactionRecord.run_id == run_id)
+            & (RedactionRecord.status == RedactionStatus.PROCESSING.value)
+            & free,
+        )
+    except UpdateError as exc:
+        if not is_conditional_check_failure(exc):
+            raise
+        current = RedactionRecord.load(clip_id)
+        if current is None or current.run_id != run_id:
+            return None
+        if current.status_enum is not RedactionStatus.PROCESSING:
+            return None
+        raise RetryLater(30) from exc
+    return job
+
+
+def _fail(job: RedactionJob, reason: str) -> None:
+    job.lease.update(
+        [
+            RedactionRecord.status.set(RedactionStatus.FAILED.value),
+            RedactionRecord.failure_reason.set(reason),
+        ]
+    )
+
+
+def _shape(source: Path, settings: Settings) -> VideoShape:
+    video = probe(source, settings).require_video()
+    fps = float(video.avg_frame_rate or 30)
+    frames = video.frame_count or round(fps * (video.duration_s or 0))
+    return VideoShape(video.width, video.height, fps, frames)
+
+
+def _run(job: RedactionJob, record: RedactionRecord, settings: Settings) -> None:
+    clip = ClipRecord.load(job.clip_id)
+    if clip is None or clip.status_enum is not ClipStatus.READY or not clip.renditions:
+        raise MediaRejected(CLIP_GONE)
+    parent = redacted_prefix(clip_media_prefix(job.clip_id))
+    with (
+        attempt(settings, parent_prefix=parent, job_id=job.run_id) as run,
+        job.lease.heartbeat() as heartbeat,
+    ):
+        source = run.workdir / "clip.mp4"
+        # The clip's own top rendition: the redaction never reads the teacher's upload.
+        objects.download(settings.media_bucket, clip.renditions[0].key, source, settings, None)
+        shape = _shape(source, settings)
+        analysis = _reuse_tracks(record, shape, settings)
+        if analysis is None:
+            detector = MediapipeDetector(tile_px=settings.redaction_tile_px)
+            try:
+                analysis = analyse(
+                    source,
+                    shape,
+                    detector,
+                    settings,
+                    detect_every=settings.redaction_detect_every,
+                    on_progress=lambda p: heartbeat.report(0.6 * p),
+                )
+            finally:
+                detector.close()
+        heartbeat.check()
+        tracks_path = run.workdir / TRACKS_FILE
+        tracks_path.write_text(tracks_to_json(analysis))
+        objects.upload(
+            tracks_path,
+            settings.media_bucket,
+            run.prefix + TRACKS_FILE,
+            "application/json",
+            settings,
+        )
+        keep, points = _resolve_keep(record, analysis)
+        edits = [
+            rules.RegionEdit(
+                r.action, float(r.from_s), float(r.to_s),
+                Box(float(r.x0), float(r.y0), float(r.x1), float(r.y1)),
+            )
+            for r in record.regions
+        ]  # fmt: skip
+        redacted = run.workdir / "redacted.mp4"
+        render(source, redacted, analysis, settings, keep=keep, edits=edits)
+        heartbeat.check()
+        info = probe(redacted, settings)
+        outputs = produce(
+            redacted,
+            info,
+            run.workdir / "ladder",
+            settings,
+            on_playable=lambda _: None,
+            on_progress=lambda p: heartbeat.report(0.8 + 0.15 * p),
+            checkpoint=heartbeat.check,
+        )
+        for path in outputs.files:
+            run.upload(path, settings)
+        master = stream_renditions(
+            outputs, run.workdir, run.prefix, measured_duration(info), settings
+        )
+        unsure = rules.unsure_frames(analysis.tracks, settings.redaction_review_frames, keep)
+        job.lease.update(
+            [
+                RedactionRecord.status.set(RedactionStatus.READY.value),
+                RedactionRecord.progress.set(1),
+                RedactionRecord.failure_reason.remove(),
+                RedactionRecord.ready_run_id.set(job.run_id),
+                RedactionRecord.tracks_key.set(run.prefix + TRACKS_FILE),
+                RedactionRecord.faces_found.set(len(analysis.tracks)),
+                RedactionRecord.faces_kept.set(len(keep)),
+                RedactionRecord.keep.set(points),
+                RedactionRecord.unsure_at_s.set([round(f / shape.fps, 3) for f in unsure]),
+                RedactionRecord.fps.set(shape.fps),
+                RedactionRecord.renditions.set(
+                    [rendition_attr(r, run.prefix) for r in outputs.renditions]
+                ),
+                RedactionRecord.hls_master_key.set(master),
+                RedactionRecord.poster_key.set(run.prefix + outputs.poster.name),
+                RedactionRecord.updated_at.set(utcnow()),
+            ]
+        )
+        run.published = True
+    logger.info("clip redacted", extra={"clip_id": job.clip_id, "run": job.run_id})
+
+
+def _reuse_tracks(
+    record: RedactionRecord, shape: VideoShape, settings: Settings
+) -> Analysis | None:
+    """The tracks an earlier run found on this clip (the same picture), if still stored."""
+    if not record.tracks_key:
+        return None
+    if objects.head(settings.media_bucket, record.tracks_key, settings) is None:
+        return None
+    text = objects.read_bytes(settings.media_bucket, record.tracks_key, settings).decode()
+    analysis = tracks_from_json(text)
+    return analysis if analysis.shape == shape else None
+
+
+def _resolve_keep(
+    record: RedactionRecord, analysis: Analysis
+) -> tuple[frozenset[int], list[KeepPointAttr]]:
+    """Each click's track (the face it landed on in that frame); the track carries it."""
+    shape = analysis.shape
+    keep: set[int] = set()
+    points = []
+    for point in record.keep:
+        frame = min(shape.frames - 1, max(0, round(float(point.at_s) * shape.fps)))
+        track = rules.track_at_point(
+            analysis.tracks, frame, float(point.x) * shape.width, float(point.y) * shape.height
+        )
+        point.track_id = track.track_id if track else None
+        if track is not None:
+            keep.add(track.track_id)
+        points.append(point)
+    return frozenset(keep), points
