@@ -11,6 +11,7 @@ from chalicelib.api.links import Viewed
 from chalicelib.api.pagination import decode_cursor, encode_cursor
 from chalicelib.auth.principal import Principal
 from chalicelib.clips.models import ClipRecord, clip_partition
+from chalicelib.clips.redacted import RedactionRecord
 from chalicelib.config import Settings
 from chalicelib.feedback.models import COMMENT_PREFIX, CommentRecord
 from chalicelib.library.models import (
@@ -70,9 +71,17 @@ class Approval:
     approved_at: datetime
 
 
-def entries_for(clip: ClipRecord, approval: Approval) -> list[LibraryEntry]:
-    """The library entries an approval writes (one per element, plus the ALL listing)."""
+def entries_for(
+    clip: ClipRecord, approval: Approval, redaction: RedactionRecord | None = None
+) -> list[LibraryEntry]:
+    """The library entries an approval writes (one per element, plus the ALL listing).
+
+    With a signed-off ``redaction`` (students without media consent appear), the entries
+    name only its renditions and poster: the library never serves the original clip."""
     elements = approval.elements
+    renditions = list(redaction.renditions) if redaction is not None else list(clip.renditions)
+    poster_key = redaction.poster_key if redaction is not None else clip.poster_key
+    storyboard_vtt_key = None if redaction is not None else clip.storyboard_vtt_key
     matches = _matches(clip, elements)
     text = " ".join(
         part
@@ -95,8 +104,8 @@ def entries_for(clip: ClipRecord, approval: Approval) -> list[LibraryEntry]:
             description=clip.description,
             elements=elements,
             duration_s=float(clip.duration_s or clip.requested_duration_s),
-            poster_key=clip.poster_key,
-            storyboard_vtt_key=clip.storyboard_vtt_key,
+            poster_key=poster_key,
+            storyboard_vtt_key=storyboard_vtt_key,
             renditions=[
                 RenditionAttr(
                     label=r.label,
@@ -105,7 +114,7 @@ def entries_for(clip: ClipRecord, approval: Approval) -> list[LibraryEntry]:
                     key=r.key,
                     size_bytes=r.size_bytes,
                 )
-                for r in clip.renditions
+                for r in renditions
             ],
             matches=matches,
             search_text=text,

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from chalicelib.auth.principal import Principal
 from chalicelib.clips.models import ClipRecord, video_clips_partition
+from chalicelib.clips.redacted import RedactionRecord
 from chalicelib.observability import logger
 from chalicelib.privacy import safeguards
 from chalicelib.privacy.schemas import SafeguardsRequest
@@ -35,14 +36,30 @@ def update_safeguards(
 ) -> VideoRecord:
     video = safeguards.update_safeguards(principal, video_id, request)
     if request.contains_students_without_consent:
-        withdraw_clips(principal, video, STUDENTS_FLAGGED)
+        withdraw_clips(principal, video, STUDENTS_FLAGGED, spare_signed_off_redactions=True)
     return video
 
 
-def withdraw_clips(principal: Principal, video: VideoRecord, reason: str) -> int:
-    """Take every clip of ``video`` out of the queue and the library. Safe to repeat."""
+def withdraw_clips(
+    principal: Principal,
+    video: VideoRecord,
+    reason: str,
+    *,
+    spare_signed_off_redactions: bool = False,
+) -> int:
+    """Take every clip of ``video`` out of the queue and the library. Safe to repeat.
+
+    With ``spare_signed_off_redactions`` (students were flagged), a nomination whose
+    redaction a reviewer signed off stays in the queue: it shows no student's face. A clip
+    already in the library leaves it (its entries name the original renditions) and may be
+    nominated again with its redaction. The teacher's own withdrawal takes every clip out
+    (the teacher is visible in a redacted clip too)."""
     moved = 0
     for clip in ClipRecord.by_video.query(video_clips_partition(video.video_id)):
+        if spare_signed_off_redactions:
+            redaction = RedactionRecord.load(clip.clip_id)
+            if redaction is not None and redaction.signed_off and not clip.published:
+                continue
         if review.withdraw(principal, clip, reason) is not None:
             moved += 1
     if moved:

@@ -24,6 +24,7 @@ from chalicelib.audit.models import AuditAction
 from chalicelib.auth.principal import Principal, Role
 from chalicelib.clips.access import require_curator, visible_clip
 from chalicelib.clips.models import ClipRecord, ClipStatus
+from chalicelib.clips.redacted import RedactionRecord, RedactionStatus
 from chalicelib.config import Settings
 from chalicelib.db.base import (
     is_conditional_check_failure,
@@ -67,7 +68,9 @@ def nominate(
         raise ConsentRequired(consent_problem(None) or "", field="clip_id")
     require_curator(principal, video)
     rules.check_clip_ready(clip)
-    problem = consent_problem(video)
+    redaction = RedactionRecord.load(clip.clip_id)
+    ready = redaction is not None and redaction.status_enum is RedactionStatus.READY
+    problem = consent_problem(video, faces_blurred=ready)
     if problem is not None:
         raise ConsentRequired(problem, field="consent_to_library")
     rules.check_not_nominated(clip)
@@ -212,7 +215,12 @@ def approve(
     video = VideoRecord.load(item.video_id)
     if clip is None or clip.status_enum is not ClipStatus.READY:
         raise Conflict("The clip is no longer available", field="review_id")
-    problem = consent_problem(video)
+    # Students without media consent: only a redaction a reviewer signed off is published,
+    # and the library entries name its renditions only.
+    redaction = RedactionRecord.load(clip.clip_id)
+    flagged = video is not None and bool(video.contains_students_without_consent)
+    signed = redaction if redaction is not None and redaction.signed_off and flagged else None
+    problem = consent_problem(video, faces_blurred=signed is not None)
     if problem is not None:
         raise ConsentRequired(problem + "; it cannot be published", field="consent_to_library")
     now = utcnow()
@@ -225,6 +233,7 @@ def approve(
             approved_by=principal.user_id,
             approved_at=now,
         ),
+        signed,
     )
     transitions.decide(
         principal,
@@ -244,7 +253,7 @@ def approve(
             ClipRecord.review_reason.remove(),
         ],
         request.note,
-        extra=lambda tx: _publish(tx, entries, item.video_id),
+        extra=lambda tx: _publish(tx, entries, item.video_id, signed),
         explain_conflict=lambda exc: _consent_changed(item.video_id, exc),
         events=[
             DomainEvent(
@@ -273,13 +282,30 @@ def approve(
     return transitions.reloaded(item)
 
 
-def _publish(tx: TransactWrite, entries: list[LibraryEntry], video_id: str) -> None:
+def _publish(
+    tx: TransactWrite,
+    entries: list[LibraryEntry],
+    video_id: str,
+    redaction: RedactionRecord | None,
+) -> None:
     for entry in entries:
         tx.save(entry)
     # Consent is checked again inside the transaction: a withdrawal that lands
     # between the read above and this write makes the approval fail, never
     # publish a clip whose recording lost its consent.
-    tx.condition_check(VideoRecord, *VideoRecord.key(video_id), condition=library_consent_holds())
+    blurred = redaction is not None
+    tx.condition_check(
+        VideoRecord,
+        *VideoRecord.key(video_id),
+        condition=library_consent_holds(faces_blurred=blurred),
+    )
+    if redaction is not None:
+        # ... nor a redaction changed after its sign-off.
+        tx.condition_check(
+            RedactionRecord,
+            *RedactionRecord.key(redaction.clip_id),
+            condition=RedactionRecord.version == redaction.version,
+        )
 
 
 def _consent_changed(video_id: str, exc: Exception) -> None:
