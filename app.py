@@ -15,6 +15,7 @@ from chalicelib.audit.views import record_views
 from chalicelib.clips.handler import handle_clip_batch
 from chalicelib.clips.routes import clips_api
 from chalicelib.config import get_settings
+from chalicelib.consent.routes import consent_api
 from chalicelib.directory.routes import directory_api
 from chalicelib.evaluations.routes import evaluations_api
 from chalicelib.events import relay
@@ -67,6 +68,7 @@ app.register_blueprint(evaluations_api)
 app.register_blueprint(clips_api)
 app.register_blueprint(redaction_api)
 app.register_blueprint(review_api)
+app.register_blueprint(consent_api)
 app.register_blueprint(library_api)
 app.register_blueprint(webhooks_api)
 app.register_blueprint(audit_api)

@@ -50,7 +50,7 @@ fi
 
 # The web client's bundle (web/dist/, not committed): rebuilt when its sources
 # or the Node packages changed. Everything it needs is served by us at run time.
-web_sum=$(cat package-lock.json web/build.mjs web/index.html web/styles.css $(find web/src -type f -name '*.js' | sort) | sha256sum | cut -d' ' -f1)
+web_sum=$(cat package-lock.json web/build.mjs web/index.html web/styles.css web/favicon.svg $(find web/src -type f -name '*.js' | sort) | sha256sum | cut -d' ' -f1)
 if [ ! -f web/dist/index.html ] || [ ! -f node_modules/.classreel-web ] || [ "$(cat node_modules/.classreel-web)" != "$web_sum" ]; then
   echo "==> building the web client (esbuild)"
   node web/build.mjs

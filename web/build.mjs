@@ -1,5 +1,5 @@
-// Builds the web client into dist/, the whole site: index.html and styles.css
-// copied, src/main.js and the npm packages it imports bundled into app.js by
+// Builds the web client into dist/, the whole site: index.html, styles.css and
+// favicon.svg copied, src/main.js and the npm packages it imports bundled into app.js by
 // esbuild. Run by scripts/setup.sh, so `make run` and `make test` always serve a
 // fresh build (the local API serves dist/; `make deploy` publishes it); nothing
 // is fetched from a CDN at run time.
@@ -22,6 +22,6 @@ await build({
   logLevel: "warning",
 });
 await mkdir(join(here, "dist"), { recursive: true });
-for (const file of ["index.html", "styles.css"]) {
+for (const file of ["index.html", "styles.css", "favicon.svg"]) {
   await copyFile(join(here, file), join(here, "dist", file));
 }

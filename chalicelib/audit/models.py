@@ -26,6 +26,10 @@ class AuditAction(StrEnum):
     VIDEO_UNSHARED = "video.unshared"
     CONSENT_CHANGED = "video.consent_changed"
     LEGAL_HOLD_CHANGED = "video.legal_hold_changed"
+    # A coach asked the teacher for library consent; the teacher's answer.
+    CONSENT_REQUESTED = "consent.requested"
+    CONSENT_GIVEN = "consent.given"
+    CONSENT_DECLINED = "consent.declined"
     EVALUATION_RELEASED = "evaluation.released"
     CLIP_NOMINATED = "clip.nominated"
     REVIEW_APPROVED = "review.approved"

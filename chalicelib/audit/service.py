@@ -7,7 +7,6 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from chalicelib.api.pagination import decode_cursor, encode_cursor, is_table_key
 from chalicelib.audit.models import (
     AuditAction,
     AuditDay,
@@ -20,6 +19,7 @@ from chalicelib.audit.models import (
 from chalicelib.auth.principal import Principal, Role
 from chalicelib.config import get_settings
 from chalicelib.db.base import utcnow
+from chalicelib.db.pagination import decode_cursor, encode_cursor, is_table_key
 from chalicelib.errors import Forbidden, InvalidInput
 
 # Work done by the platform itself (retention) is recorded under this actor.

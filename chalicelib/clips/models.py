@@ -66,6 +66,8 @@ class ClipRecord(TableModel):
     end_s = NumberAttribute()
     tags = ListAttribute[str](default=list)
     from_comment_id = UnicodeAttribute(null=True)
+    # A new cut of this earlier clip (re-trimmed after a rejection, say).
+    revision_of = UnicodeAttribute(null=True)
 
     status = EnumAttribute(ClipStatus, default=ClipStatus.PROCESSING)
     progress = NumberAttribute(default=0)

@@ -8,7 +8,7 @@ from chalicelib.api.bodies import parse_body, parse_query
 from chalicelib.api.context import current_principal
 from chalicelib.api.routing import ApiBlueprint, json_response
 from chalicelib.clips import service
-from chalicelib.clips.schemas import ClipList, ClipView, CreateClipRequest
+from chalicelib.clips.schemas import ClipList, ClipView, CreateClipRequest, RetrimRequest
 from chalicelib.config import get_settings
 from chalicelib.feedback.schemas import CommentListQuery, CommentPage
 
@@ -39,6 +39,22 @@ def list_clips(video_id: str) -> Response:
     settings = get_settings()
     clips = service.list_clips(current_principal(), video_id)
     return json_response(ClipList(items=[service.clip_view(c, settings) for c in clips]))
+
+
+@clips_api.route(
+    "/clips/{clip_id}/retrim",
+    methods=["POST"],
+    summary="Cut the clip again (another span, title or tags) as a new clip that may be "
+    "nominated; not while it is in review or in the library",
+    request_model=RetrimRequest,
+    response_model=ClipView,
+    status=201,
+)
+def retrim_clip(clip_id: str) -> Response:
+    settings = get_settings()
+    request = parse_body(clips_api.current_request, RetrimRequest)
+    clip = service.retrim(current_principal(), clip_id, request, settings)
+    return json_response(service.clip_view(clip, settings), 201)
 
 
 @clips_api.route("/clips/{clip_id}", summary="One clip", response_model=ClipView)

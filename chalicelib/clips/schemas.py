@@ -40,6 +40,25 @@ class CreateClipRequest(BaseModel):
         return self
 
 
+class RetrimRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    start_s: float = Field(ge=0, description="In-point in the source video, seconds")
+    end_s: float = Field(gt=0, description="Out-point in the source video, seconds")
+    title: str | None = Field(
+        default=None, min_length=1, max_length=200, description="Default: the clip's title"
+    )
+    tags: list[str] | None = Field(
+        default=None, max_length=20, description="Default: the clip's tags"
+    )
+
+    @model_validator(mode="after")
+    def _ordered(self) -> RetrimRequest:
+        if self.end_s <= self.start_s:
+            raise ValueError("end_s must be after start_s")
+        return self
+
+
 class ReviewRef(BaseModel):
     id: str
     status: str
@@ -71,6 +90,9 @@ class ClipView(CarriesPlayback):
     storyboard_vtt_url: PlaybackLink | None
     review: ReviewRef | None
     published: bool
+    revision_of: str | None = Field(
+        default=None, description="The clip this one is a new cut of (POST /clips/{id}/retrim)"
+    )
     created_at: datetime
     updated_at: datetime
 

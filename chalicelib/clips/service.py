@@ -14,10 +14,17 @@ from chalicelib.clips.models import (
     new_clip_id,
     video_clips_partition,
 )
-from chalicelib.clips.schemas import ClipJob, ClipView, CreateClipRequest, ReviewRef
+from chalicelib.clips.rules import IN_REVIEW_OR_LIBRARY, title_from_comment
+from chalicelib.clips.schemas import (
+    ClipJob,
+    ClipView,
+    CreateClipRequest,
+    RetrimRequest,
+    ReviewRef,
+)
 from chalicelib.config import Settings
 from chalicelib.db.base import utcnow
-from chalicelib.errors import Conflict, DependencyUnavailable, InvalidInput
+from chalicelib.errors import Conflict, DependencyUnavailable, InvalidInput, NotFound
 from chalicelib.feedback import service as feedback
 from chalicelib.feedback.models import CommentRecord
 from chalicelib.feedback.service import ThreadPage
@@ -54,7 +61,7 @@ def _span(
         start = float(comment.at_s) if start is None else start
         end = float(comment.end_s) if end is None else end
         tags = list(comment.tags or []) if tags is None else tags
-        title = title or comment.body.splitlines()[0][:200]
+        title = title or title_from_comment(comment.body)
         description = comment.body
     if start is None or end is None or title is None:
         raise InvalidInput("send start_s and end_s, or from_comment_id", field="start_s")
@@ -83,7 +90,12 @@ def _check_length(video: VideoRecord, start: float, end: float, settings: Settin
 
 
 def create_clip(
-    principal: Principal, video_id: str, request: CreateClipRequest, settings: Settings
+    principal: Principal,
+    video_id: str,
+    request: CreateClipRequest,
+    settings: Settings,
+    *,
+    revision_of: str | None = None,
 ) -> ClipRecord:
     video = visible_video(principal, video_id)
     require_curator(principal, video)
@@ -110,6 +122,7 @@ def create_clip(
         end_s=round(end, 3),
         tags=tags,
         from_comment_id=request.from_comment_id,
+        revision_of=revision_of,
         created_at=now,
         updated_at=now,
     ).index_keys()
@@ -126,6 +139,30 @@ def create_clip(
     )
     _enqueue(clip, settings)
     return clip
+
+
+def retrim(
+    principal: Principal, clip_id: str, request: RetrimRequest, settings: Settings
+) -> ClipRecord:
+    """A new cut of a clip (another span, title or tags): a clip of its own, which may be
+    nominated again; the old one stays as it was, its review history with it."""
+    clip, video = visible_clip(principal, clip_id)
+    if video is None:
+        raise NotFound("The recording this clip comes from has been deleted")
+    require_curator(principal, video)
+    if clip.review_status in IN_REVIEW_OR_LIBRARY:
+        raise Conflict(
+            "This clip is in the review queue or the library; it can be cut again once "
+            "it is out of them",
+            field="clip_id",
+        )
+    cut = CreateClipRequest(
+        start_s=request.start_s,
+        end_s=request.end_s,
+        title=request.title or clip.title,
+        tags=list(clip.tags or []) if request.tags is None else request.tags,
+    )
+    return create_clip(principal, clip.video_id, cut, settings, revision_of=clip.clip_id)
 
 
 def _enqueue(clip: ClipRecord, settings: Settings) -> None:
@@ -219,6 +256,7 @@ def clip_view(clip: ClipRecord, settings: Settings) -> ClipView:
             else None
         ),
         published=bool(clip.published),
+        revision_of=clip.revision_of,
         created_at=clip.created_at,
         updated_at=clip.updated_at,
     )

@@ -71,16 +71,6 @@ def update(
         add(tx, event)
 
 
-def publish(event: DomainEvent) -> None:
-    """Store an event on its own (no state change to pair it with), then relay it like any other.
-
-    For code not yet writing its change and its event in one transaction; the
-    event is still stored before anyone is told, so a crash cannot lose it.
-    """
-    OutboxRecord.of(event).save(condition=OutboxRecord.pk.does_not_exist())
-    _written.set((*_written.get(), outbox_key(event)))
-
-
 def condition_failed(error: TransactWriteError) -> bool:
     """The transaction was refused because one of its conditions did not hold."""
     return any(

@@ -7,9 +7,9 @@ from typing import Any
 
 from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
 
-from chalicelib.api.pagination import decode_cursor, encode_cursor
 from chalicelib.auth.principal import Principal
 from chalicelib.db.base import is_conditional_check_failure, utcnow
+from chalicelib.db.pagination import decode_cursor, encode_cursor
 from chalicelib.errors import Conflict, InvalidInput, NotFound
 from chalicelib.events import outbox
 from chalicelib.events.models import DomainEvent

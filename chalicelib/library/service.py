@@ -8,11 +8,11 @@ from datetime import datetime
 from typing import Any
 
 from chalicelib.api.links import Viewed
-from chalicelib.api.pagination import decode_cursor, encode_cursor
 from chalicelib.auth.principal import Principal
 from chalicelib.clips.models import ClipRecord, clip_partition
 from chalicelib.clips.redacted import RedactionRecord
 from chalicelib.config import Settings
+from chalicelib.db.pagination import decode_cursor, encode_cursor
 from chalicelib.feedback.models import COMMENT_PREFIX, CommentRecord
 from chalicelib.library.models import (
     ALL_ELEMENTS,

@@ -1,10 +1,13 @@
 """Consent changes that reach past the video: its clips leave the library and the queue.
 
 Withdrawing the teacher's consent to the library, or flagging that students
-without media consent appear, takes every clip cut from the recording out of
-the review queue and out of the library at once (chalicelib/review/service.py
-``withdraw``), recorded in the audit trail. Only a new nomination and review
-bring a clip back, and nomination refuses while consent is missing.
+without media consent appear, is written with its event (chalicelib/videos/
+events.py). ``ClipWithdrawal`` hears it from the relay, right after the commit in
+the same request, or from the sweep if the request died first, and takes every
+clip cut from the recording out of the review queue and out of the library
+(chalicelib/review/service.py ``withdraw``), recorded in the audit trail as the
+person who made the change. Only a new nomination and review bring a clip back,
+and nomination refuses while consent is missing.
 """
 
 from __future__ import annotations
@@ -12,42 +15,26 @@ from __future__ import annotations
 from chalicelib.auth.principal import Principal
 from chalicelib.clips.models import ClipRecord, video_clips_partition
 from chalicelib.clips.redacted import RedactionRecord
+from chalicelib.events.models import DomainEvent
+from chalicelib.events.relay import Steps
 from chalicelib.observability import logger
-from chalicelib.privacy import safeguards
-from chalicelib.privacy.schemas import SafeguardsRequest
 from chalicelib.review import service as review
-from chalicelib.videos import service as videos
-from chalicelib.videos.models import VideoRecord
-from chalicelib.videos.schemas import UpdateVideoRequest
+from chalicelib.videos.events import CONSENT_WITHDRAWN, STUDENTS_FLAGGED, actor_of
 
-CONSENT_WITHDRAWN = "The teacher withdrew consent to share this recording in the library"
-STUDENTS_FLAGGED = "Students without media consent were marked as appearing in this recording"
-
-
-def update_video(principal: Principal, video_id: str, request: UpdateVideoRequest) -> VideoRecord:
-    video = videos.update_video(principal, video_id, request)
-    if request.consent_to_library is False:
-        withdraw_clips(principal, video, CONSENT_WITHDRAWN)
-    return video
-
-
-def update_safeguards(
-    principal: Principal, video_id: str, request: SafeguardsRequest
-) -> VideoRecord:
-    video = safeguards.update_safeguards(principal, video_id, request)
-    if request.contains_students_without_consent:
-        withdraw_clips(principal, video, STUDENTS_FLAGGED, spare_signed_off_redactions=True)
-    return video
+REASONS = {
+    CONSENT_WITHDRAWN: "The teacher withdrew consent to share this recording in the library",
+    STUDENTS_FLAGGED: "Students without media consent were marked as appearing in this recording",
+}
 
 
 def withdraw_clips(
     principal: Principal,
-    video: VideoRecord,
+    video_id: str,
     reason: str,
     *,
     spare_signed_off_redactions: bool = False,
 ) -> int:
-    """Take every clip of ``video`` out of the queue and the library. Safe to repeat.
+    """Take every clip of the video out of the queue and the library. Safe to repeat.
 
     With ``spare_signed_off_redactions`` (students were flagged), a nomination whose
     redaction a reviewer signed off stays in the queue: it shows no student's face. A clip
@@ -55,7 +42,7 @@ def withdraw_clips(
     nominated again with its redaction. The teacher's own withdrawal takes every clip out
     (the teacher is visible in a redacted clip too)."""
     moved = 0
-    for clip in ClipRecord.by_video.query(video_clips_partition(video.video_id)):
+    for clip in ClipRecord.by_video.query(video_clips_partition(video_id)):
         if spare_signed_off_redactions:
             redaction = RedactionRecord.load(clip.clip_id)
             if redaction is not None and redaction.signed_off and not clip.published:
@@ -65,6 +52,27 @@ def withdraw_clips(
     if moved:
         logger.info(
             "clips withdrawn after a consent change",
-            extra={"video_id": video.video_id, "clips": moved},
+            extra={"video_id": video_id, "clips": moved},
         )
     return moved
+
+
+class ClipWithdrawal:
+    name = "consent-withdrawal"
+
+    def deliver(self, event: DomainEvent, steps: Steps) -> None:
+        reason = REASONS.get(event.type)
+        if reason is None or steps.done("withdrawn"):
+            return
+        # Each clip's withdrawal is a conditional transition, so a relay that died
+        # half-way and runs again moves only what is still open.
+        withdraw_clips(
+            actor_of(event),
+            str(event.data["video_id"]),
+            reason,
+            spare_signed_off_redactions=event.type == STUDENTS_FLAGGED,
+        )
+        steps.mark("withdrawn")
+
+
+SUBSCRIBER = ClipWithdrawal()

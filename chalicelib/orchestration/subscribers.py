@@ -8,6 +8,8 @@ listed here. It lives above the capabilities, so a subscriber may use any of the
 from __future__ import annotations
 
 from chalicelib.events.relay import Subscriber
+from chalicelib.orchestration.consent import SUBSCRIBER as CLIP_WITHDRAWAL
+from chalicelib.orchestration.library_consent import SUBSCRIBER as LIBRARY_CONSENT
 from chalicelib.webhooks.events import SUBSCRIBER as WEBHOOKS
 
-SUBSCRIBERS: tuple[Subscriber, ...] = (WEBHOOKS,)
+SUBSCRIBERS: tuple[Subscriber, ...] = (WEBHOOKS, LIBRARY_CONSENT, CLIP_WITHDRAWAL)

@@ -1,4 +1,4 @@
-"""HTTP routes for retention (admins). Thin: parse, call a service, shape."""
+"""HTTP routes for safeguards, exports and retention. Thin: parse, call a service, shape."""
 
 from __future__ import annotations
 
@@ -8,7 +8,7 @@ from chalicelib.api.bodies import parse_body, parse_query
 from chalicelib.api.context import current_principal
 from chalicelib.api.routing import ApiBlueprint, json_response
 from chalicelib.config import get_settings
-from chalicelib.privacy import export, retention
+from chalicelib.privacy import export, retention, safeguards
 from chalicelib.privacy.models import ExportRecord, RetentionPolicy
 from chalicelib.privacy.schemas import (
     ExportView,
@@ -16,8 +16,11 @@ from chalicelib.privacy.schemas import (
     RetentionPolicyBody,
     RetentionPolicyView,
     RetentionPreview,
+    SafeguardsRequest,
     StepView,
 )
+from chalicelib.videos import service as videos
+from chalicelib.videos.schemas import VideoView
 
 privacy_api = ApiBlueprint(__name__)
 
@@ -112,3 +115,17 @@ def preview_retention() -> Response:
             kept_for_library=plan.kept_for_library,
         )
     )
+
+
+@privacy_api.route(
+    "/videos/{video_id}/safeguards",
+    methods=["PUT"],
+    summary="Flag students without media consent (owner, coach, admin); legal hold (admin)",
+    request_model=SafeguardsRequest,
+    response_model=VideoView,
+)
+def update_safeguards(video_id: str) -> Response:
+    principal = current_principal()
+    request = parse_body(privacy_api.current_request, SafeguardsRequest)
+    video = safeguards.update_safeguards(principal, video_id, request)
+    return json_response(videos.video_view(video, get_settings(), principal))

@@ -63,6 +63,7 @@ def school_queue_partition(district: str, school: str, status: ReviewStatus) -> 
 class TransitionAttr(Document):
     at = UTCDateTimeAttribute()
     by = UnicodeAttribute()
+    by_name = UnicodeAttribute(null=True)
     by_role = UnicodeAttribute()
     from_status = UnicodeAttribute(null=True)
     to_status = UnicodeAttribute()

@@ -6,9 +6,9 @@ import statistics
 from datetime import timedelta
 from typing import Any
 
-from chalicelib.api.pagination import decode_cursor, encode_cursor
 from chalicelib.auth.principal import Principal
 from chalicelib.db.base import utcnow
+from chalicelib.db.pagination import decode_cursor, encode_cursor
 from chalicelib.review.access import require_reviewer
 from chalicelib.review.models import (
     STORED_STATUSES,

@@ -57,10 +57,23 @@ class QueueQuery(BaseModel):
 class TransitionView(BaseModel):
     at: datetime
     by: str
+    by_name: str | None = Field(default=None, description="Their name, when the token gave one")
     by_role: str
     from_status: str | None
     to_status: str
     note: str | None
+
+
+class RecordingView(BaseModel):
+    """Who is in the recording and whether it may be in the library, for a reviewer."""
+
+    teacher_id: str
+    teacher_name: str | None
+    school: str | None
+    consent_to_library: bool = Field(description="The teacher agreed to share it in the library")
+    contains_students_without_consent: bool
+    legal_hold: bool
+    privacy: str = Field(description="Consent and privacy in plain words")
 
 
 class ReviewItemView(BaseModel):
@@ -73,18 +86,26 @@ class ReviewItemView(BaseModel):
     elements: list[str]
     status: Status
     nominated_by: str
+    nominated_by_name: str | None = None
     submitted_at: datetime
     age_s: float = Field(description="Seconds since it was submitted")
     claimed_by: str | None = Field(description="Set while a live claim holds the item")
     claim_expires_at: datetime | None
     decided_by: str | None
+    decided_by_name: str | None = None
     decided_at: datetime | None
+    decision_age_s: float | None = Field(
+        default=None, description="Seconds from nomination to decision (the clock stops)"
+    )
     checklist: dict[str, bool] | None
     decision_note: str | None
     reject_reason: str | None
     unpublish_reason: str | None
     history: list[TransitionView] = Field(description="Every transition: who, when, from → to")
     clip: ClipView | None = Field(description="The clip (absent if it has been deleted)")
+    recording: RecordingView | None = Field(
+        default=None, description="The source recording's teacher, consent and privacy"
+    )
 
 
 class ReviewItemPage(BaseModel):

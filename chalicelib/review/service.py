@@ -61,8 +61,14 @@ from chalicelib.videos.models import VideoRecord
 
 
 def nominate(
-    principal: Principal, clip_id: str, request: NominateRequest, settings: Settings
+    principal: Principal,
+    clip_id: str,
+    request: NominateRequest,
+    settings: Settings,
+    *,
+    review_id: str | None = None,
 ) -> ReviewRecord:
+    """``review_id``: the caller's own (a hand-off that may run twice names its nomination)."""
     clip, video = visible_clip(principal, clip_id)
     if video is None:
         raise ConsentRequired(consent_problem(None) or "", field="clip_id")
@@ -76,7 +82,7 @@ def nominate(
     rules.check_not_nominated(clip)
     elements = framework.check_tags(principal.district, request.elements, field="elements")
     now = utcnow()
-    review_id = new_review_id()
+    review_id = review_id or new_review_id()
     item = ReviewRecord(
         *ReviewRecord.key(review_id),
         review_id=review_id,
@@ -121,9 +127,18 @@ def nominate(
             condition=~open_nomination,
         )
         transitions.count(tx, item.district, ReviewStatus.PENDING, 1, elements)
+        # Consent withdrawn (or students flagged) after the check above: no nomination.
+        tx.condition_check(
+            VideoRecord,
+            *VideoRecord.key(clip.video_id),
+            condition=library_consent_holds(faces_blurred=ready),
+        )
         outbox.add(tx, nominated)
 
     def conflict(exc: Exception) -> None:
+        problem = consent_problem(VideoRecord.load(clip.video_id), faces_blurred=ready)
+        if problem is not None:
+            raise ConsentRequired(problem, field="consent_to_library") from exc
         raise Conflict("This clip was nominated a moment ago", field="clip_id") from exc
 
     transitions.run(body, conflict)
@@ -286,7 +301,7 @@ def _publish(
     tx: TransactWrite,
     entries: list[LibraryEntry],
     video_id: str,
-    redaction: RedactionRecord | None,
+    redaction: RedactionRecord | None = None,
 ) -> None:
     for entry in entries:
         tx.save(entry)

@@ -38,6 +38,7 @@ def transition_attr(
     return TransitionAttr(
         at=utcnow(),
         by=principal.user_id,
+        by_name=principal.name,
         by_role=principal.primary_role.value,
         from_status=from_status.value if from_status else None,
         to_status=to.value,

@@ -8,8 +8,16 @@ from chalicelib.clips.models import ClipRecord
 from chalicelib.clips.service import clip_view
 from chalicelib.config import Settings
 from chalicelib.db.base import utcnow
+from chalicelib.review.access import consent_problem
 from chalicelib.review.models import ReviewRecord, ReviewStatus
-from chalicelib.review.schemas import ReviewItemView, TransitionView
+from chalicelib.review.schemas import RecordingView, ReviewItemView, TransitionView
+from chalicelib.videos.models import VideoRecord
+
+DECISIONS = (ReviewStatus.APPROVED.value, ReviewStatus.REJECTED.value)
+CONSENTED = (
+    "The teacher agreed to share this recording in the district library, and no students "
+    "without media consent are marked as appearing in it"
+)
 
 
 def live_claim(item: ReviewRecord, now: datetime | None = None) -> bool:
@@ -26,11 +34,40 @@ def effective_status(item: ReviewRecord) -> ReviewStatus:
     return ReviewStatus.IN_REVIEW if live_claim(item) else ReviewStatus(item.status)
 
 
+def recording_view(video: VideoRecord) -> RecordingView:
+    problem = consent_problem(video)
+    privacy = problem or CONSENTED
+    if video.legal_hold:
+        privacy += "; the recording is under a legal hold"
+    return RecordingView(
+        teacher_id=video.owner_id,
+        teacher_name=video.owner_name,
+        school=video.school,
+        consent_to_library=bool(video.consent_to_library),
+        contains_students_without_consent=bool(video.contains_students_without_consent),
+        legal_hold=bool(video.legal_hold),
+        privacy=privacy + ".",
+    )
+
+
+def _name_of(item: ReviewRecord, user_id: str | None) -> str | None:
+    """The name a transition recorded for ``user_id``, the latest one."""
+    for transition in reversed(item.history or []):
+        if transition.by == user_id and transition.by_name:
+            return str(transition.by_name)
+    return None
+
+
 def item_view(
-    item: ReviewRecord, settings: Settings, clip: ClipRecord | None = None
+    item: ReviewRecord,
+    settings: Settings,
+    clip: ClipRecord | None = None,
+    video: VideoRecord | None = None,
 ) -> ReviewItemView:
     clip = clip if clip is not None else ClipRecord.load(item.clip_id)
+    video = video if video is not None else VideoRecord.load(item.video_id)
     claimed = live_claim(item)
+    decided = item.decided_at if item.status in DECISIONS else None
     return ReviewItemView(
         id=item.review_id,
         clip_id=item.clip_id,
@@ -41,12 +78,17 @@ def item_view(
         elements=list(item.elements or []),
         status=effective_status(item).value,
         nominated_by=item.nominated_by,
+        nominated_by_name=_name_of(item, item.nominated_by),
         submitted_at=item.submitted_at,
         age_s=round((utcnow() - item.submitted_at).total_seconds(), 3),
         claimed_by=item.claimed_by if claimed else None,
         claim_expires_at=item.claim_expires_at if claimed else None,
         decided_by=item.decided_by,
+        decided_by_name=_name_of(item, item.decided_by),
         decided_at=item.decided_at,
+        decision_age_s=(
+            round((decided - item.submitted_at).total_seconds(), 3) if decided else None
+        ),
         checklist={c.key: bool(c.passed) for c in item.checklist} if item.checklist else None,
         decision_note=item.decision_note,
         reject_reason=item.reject_reason,
@@ -55,6 +97,7 @@ def item_view(
             TransitionView(
                 at=t.at,
                 by=t.by,
+                by_name=t.by_name,
                 by_role=t.by_role,
                 from_status=t.from_status,
                 to_status=t.to_status,
@@ -63,11 +106,17 @@ def item_view(
             for t in item.history or []
         ],
         clip=clip_view(clip, settings) if clip is not None else None,
+        recording=recording_view(video) if video is not None else None,
     )
 
 
 def item_views(items: list[ReviewRecord], settings: Settings) -> list[ReviewItemView]:
-    """Views of a queue page, its clips read in one BatchGetItem rather than one by one."""
+    """Views of a queue page, its clips and recordings read in BatchGetItems, not one by one."""
     keys = list({ClipRecord.key(item.clip_id) for item in items})
     clips = {clip.clip_id: clip for clip in ClipRecord.batch_get(keys)} if keys else {}
-    return [item_view(item, settings, clips.get(item.clip_id)) for item in items]
+    video_keys = list({VideoRecord.key(item.video_id) for item in items})
+    videos = {v.video_id: v for v in VideoRecord.batch_get(video_keys)} if video_keys else {}
+    return [
+        item_view(item, settings, clips.get(item.clip_id), videos.get(item.video_id))
+        for item in items
+    ]

@@ -20,6 +20,7 @@ from chalicelib.videos.schemas import (
     CreateVideoResponse,
     PartView,
     SignPartResponse,
+    UpdateVideoRequest,
     UploadKeyQuery,
     VideoListQuery,
     VideoListResponse,
@@ -171,3 +172,17 @@ def abort_multipart(upload_id: str) -> Response:
     opened = multipart.resolve(current_principal(), _key_param(), upload_id)
     multipart.abort(opened, get_settings())
     return Response(body={}, status_code=200)
+
+
+@videos_api.route(
+    "/videos/{video_id}",
+    methods=["PATCH"],
+    summary="Edit title, reflection, sharing or library consent (owner)",
+    request_model=UpdateVideoRequest,
+    response_model=VideoView,
+)
+def update_video(video_id: str) -> Response:
+    principal = current_principal()
+    request = parse_body(videos_api.current_request, UpdateVideoRequest)
+    video = service.update_video(principal, video_id, request)
+    return json_response(service.video_view(video, get_settings(), principal))

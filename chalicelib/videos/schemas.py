@@ -83,6 +83,7 @@ class VideoView(CarriesPlayback):
     title: str
     reflection: str | None
     owner_id: str
+    owner_name: str | None = Field(default=None, description="The teacher's name, as signed in")
     district: str
     school: str | None
     status: Literal["uploading", "processing", "ready", "failed"]

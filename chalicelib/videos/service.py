@@ -9,17 +9,20 @@ from typing import Any
 from pynamodb.exceptions import TransactWriteError
 
 from chalicelib.api.links import Viewed
-from chalicelib.api.pagination import decode_cursor, encode_cursor
 from chalicelib.audit import service as audit
 from chalicelib.audit.models import AuditAction, AuditRecord
 from chalicelib.auth.principal import Principal, Role
 from chalicelib.config import Settings
 from chalicelib.db.base import is_transaction_conflict, transaction, utcnow
+from chalicelib.db.pagination import decode_cursor, encode_cursor
 from chalicelib.errors import Conflict, Forbidden, InvalidInput, NotFound
+from chalicelib.events import outbox
+from chalicelib.events.models import DomainEvent
 from chalicelib.limits.service import Quota, consume
 from chalicelib.storage import objects, uploads
 from chalicelib.storage.keys import raw_source_key
 from chalicelib.videos.access import owned_video, require_uploader, visible_video
+from chalicelib.videos.events import CONSENT_GIVEN, CONSENT_WITHDRAWN, consent_event
 from chalicelib.videos.models import (
     UploadAttr,
     UploadMode,
@@ -187,9 +190,49 @@ def _shared_page(principal: Principal, query: VideoListQuery) -> VideoPage:
     return VideoPage(items=items, next_cursor=encode_cursor(grants.last_evaluated_key))
 
 
+# The pipeline moves the record's version with every segment it counts, so an owner's
+# edit while a lesson encodes is made again on a fresh read rather than refused.
+EDIT_ATTEMPTS = 10
+
+
+@dataclass(frozen=True)
+class _Edit:
+    actions: list[Any]
+    granted: set[str]
+    revoked: set[str]
+    events: list[DomainEvent]
+
+
 def update_video(principal: Principal, video_id: str, request: UpdateVideoRequest) -> VideoRecord:
-    """Owner edits; sharing changes write the grants in the same transaction."""
-    video = owned_video(principal, video_id)
+    """Owner edits; sharing changes write the grants, consent changes their event, in the
+    same transaction."""
+    for _ in range(EDIT_ATTEMPTS):
+        video = owned_video(principal, video_id)
+        edit = _edit_of(principal, video, request)
+        try:
+            with transaction() as tx:
+                tx.update(video, actions=edit.actions)
+                for event in edit.events:
+                    outbox.add(tx, event)
+                for user_id in edit.granted:
+                    tx.save(VideoShare.for_video(video, user_id))
+                for user_id in edit.revoked:
+                    tx.delete(VideoShare(*VideoShare.key(video_id, user_id)))
+        except TransactWriteError as exc:
+            if is_transaction_conflict(exc):
+                continue
+            raise
+        break
+    else:
+        raise Conflict("The video kept changing while you edited it; please retry")
+    audit.record_many(principal, _audit_of_edit(video, request, edit))
+    refreshed = VideoRecord.load(video_id)
+    if refreshed is None:
+        raise NotFound("Video not found")
+    return refreshed
+
+
+def _edit_of(principal: Principal, video: VideoRecord, request: UpdateVideoRequest) -> _Edit:
     actions: list[Any] = [VideoRecord.updated_at.set(utcnow())]
     if request.title is not None:
         actions.append(VideoRecord.title.set(request.title))
@@ -199,8 +242,14 @@ def update_video(principal: Principal, video_id: str, request: UpdateVideoReques
             if request.reflection
             else VideoRecord.reflection.remove()
         )
+    events: list[DomainEvent] = []
     if request.consent_to_library is not None:
         actions.append(VideoRecord.consent_to_library.set(request.consent_to_library))
+        if request.consent_to_library != bool(video.consent_to_library):
+            # Given: nominations waiting for it go to review; withdrawn: the clips leave
+            # the queue and the library (chalicelib/orchestration/).
+            kind = CONSENT_GIVEN if request.consent_to_library else CONSENT_WITHDRAWN
+            events.append(consent_event(kind, video, principal))
     granted: set[str] = set()
     revoked: set[str] = set()
     if request.sharing is not None:
@@ -212,25 +261,21 @@ def update_video(principal: Principal, video_id: str, request: UpdateVideoReques
         )
         actions.append(VideoRecord.share_with_school_coaches.set(request.sharing.school_coaches))
         actions += video.school_coaches_actions(request.sharing.school_coaches)
-    try:
-        with transaction() as tx:
-            tx.update(video, actions=actions)
-            for user_id in granted:
-                tx.save(VideoShare.for_video(video, user_id))
-            for user_id in revoked:
-                tx.delete(VideoShare(*VideoShare.key(video_id, user_id)))
-    except TransactWriteError as exc:
-        if is_transaction_conflict(exc):
-            raise Conflict("The video changed while you edited it; please retry") from exc
-        raise
+    return _Edit(actions, granted, revoked, events)
+
+
+def _audit_of_edit(
+    video: VideoRecord, request: UpdateVideoRequest, edit: _Edit
+) -> list[audit.Event]:
+    video_id = video.video_id
     events = [
         *(
             audit.Event(AuditAction.VIDEO_SHARED, video.district, video_id, subject=u)
-            for u in granted
+            for u in edit.granted
         ),
         *(
             audit.Event(AuditAction.VIDEO_UNSHARED, video.district, video_id, subject=u)
-            for u in revoked
+            for u in edit.revoked
         ),
     ]
     if request.sharing is not None and request.sharing.school_coaches != bool(
@@ -253,11 +298,7 @@ def update_video(principal: Principal, video_id: str, request: UpdateVideoReques
                 subject=f"consent_to_library={str(request.consent_to_library).lower()}",
             )
         )
-    audit.record_many(principal, events)
-    refreshed = VideoRecord.load(video_id)
-    if refreshed is None:
-        raise NotFound("Video not found")
-    return refreshed
+    return events
 
 
 def progress_of(record: VideoRecord) -> float:
@@ -292,6 +333,7 @@ def video_view(record: VideoRecord, settings: Settings, viewer: Principal) -> Vi
         title=record.title,
         reflection=record.reflection,
         owner_id=record.owner_id,
+        owner_name=record.owner_name,
         district=record.district,
         school=record.school,
         status=record.status_enum.value,

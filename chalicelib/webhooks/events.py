@@ -13,13 +13,11 @@ import hashlib
 import json
 from collections.abc import Iterable
 from datetime import timedelta
-from typing import Any
 
 from pynamodb.exceptions import PutError
 
 from chalicelib.config import get_settings
 from chalicelib.db.base import is_conditional_check_failure
-from chalicelib.events import outbox, relay
 from chalicelib.events.models import DomainEvent
 from chalicelib.events.relay import Steps
 from chalicelib.jobs.dispatch import enqueue
@@ -93,15 +91,3 @@ class WebhookFanOut:
 
 
 SUBSCRIBER = WebhookFanOut()
-
-
-def emit(district: str, event_type: str, data: dict[str, Any]) -> str:
-    """Store an event on its own and relay it at once; returns its id.
-
-    For the callers that do not yet write the event in the transaction of their
-    change (``outbox.add``): it is still stored before it is sent.
-    """
-    event = DomainEvent(event_type, district, data)
-    outbox.publish(event)
-    relay.flush()
-    return event.event_id

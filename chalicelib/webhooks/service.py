@@ -6,10 +6,10 @@ from datetime import timedelta
 
 from pynamodb.exceptions import UpdateError
 
-from chalicelib.api.pagination import decode_cursor, encode_cursor
 from chalicelib.auth.principal import Principal, Role
 from chalicelib.config import Settings
 from chalicelib.db.base import is_conditional_check_failure, utcnow
+from chalicelib.db.pagination import decode_cursor, encode_cursor
 from chalicelib.errors import Conflict, Forbidden, InvalidInput, NotFound
 from chalicelib.limits.service import Quota, consume
 from chalicelib.webhooks.models import DeliveryRecord, Outcome, WebhookRecord, new_hook_id

@@ -272,10 +272,12 @@ def segment_permissions(r: AppResources) -> list[iam.PolicyStatement]:
 
 
 def relay_permissions(r: AppResources) -> list[iam.PolicyStatement]:
-    """Relaying stored events (chalicelib/events/relay.py) to the webhooks."""
+    """Relaying stored events (chalicelib/events/relay.py) to the webhooks and to the
+    hand-off of nominations that waited for library consent (orchestration/library_consent.py)."""
     return [
         # Lease, mark and delete outbox items; find the district's hooks; record
-        # one delivery per event and hook.
+        # one delivery per event and hook; nominate a waiting request (its review
+        # item, counters and audit entry) and settle it: item reads and writes only.
         allow.table_items("Outbox", r.table, WORKER_TABLE, indexes=False),
         allow.queue("EmitWebhooks", r.queues["webhook"].queue, ["sqs:SendMessage"]),
     ]

@@ -1,38 +1,51 @@
-// The clip tool on a video page: cut the marked in/out (or a range comment)
-// into a clip, then watch it go from processing to ready.
+// The clip tool on a video page: cut the marked in/out, or a range comment
+// ("Make a clip" fills the form from it: range, a title cut at a word boundary,
+// its tags; everything stays editable), then watch it go from processing to ready.
 import { get, post } from "./api.js";
 import { h, replace, clock, badge, tagChips, elementCheckboxes, checkedValues, toast, errorBox } from "./ui.js";
+
+export const TITLE_FROM_COMMENT_MAX = 80;
+
+// The first line of a comment, cut at the last word that fits (never mid-word).
+export function titleFromComment(body, max = TITLE_FROM_COMMENT_MAX) {
+  const line = (body || "").split(/\r?\n/).map((l) => l.trim()).find(Boolean) || "";
+  if (line.length <= max) return line;
+  const cut = line.slice(0, max + 1);
+  const space = cut.lastIndexOf(" ");
+  const words = space > max / 3 ? cut.slice(0, space) : line.slice(0, max);
+  return words.replace(/[\s,;:.\-–—]+$/, "");
+}
+
+const NO_RANGE = "Mark in and out on the timeline, or use “Make a clip” on a range comment.";
 
 export function createClipTool({ videoId, framework }) {
   let start = null;
   let end = null;
+  let fromComment = null;
   let timer = null;
-  const range = h("p", { id: "clip-range" }, "Mark in (I) and out (O) on the timeline, or use “Make a clip” on a range comment.");
+  const range = h("p", { id: "clip-range" }, NO_RANGE);
   const title = h("input", { type: "text", id: "clip-title", maxlength: 200 });
   const status = h("div", { "aria-live": "polite" });
   const list = h("ul", { class: "clip-list", id: "clips", "aria-live": "polite" });
-  const form = h("form", { class: "clip-form" },
+  const tags = () => [...form.querySelectorAll('input[name="clip-tags"]')];
+  const form = h("form", { class: "clip-form", id: "clip-form" },
     range,
     h("label", { for: "clip-title" }, "Clip title"),
     title,
     elementCheckboxes(framework, "clip-tags"),
     status,
     h("div", { class: "actions" }, h("button", { type: "submit", class: "primary", id: "create-clip" }, "Create clip")));
-  const el = h("section", { class: "card clip-tool", "aria-labelledby": "clip-h" },
+  const el = h("section", { class: "card clip-tool", id: "clip-tool", "aria-labelledby": "clip-h" },
     h("h2", { id: "clip-h" }, "Clips"), form, list);
 
-  async function create(body) {
-    try {
-      const clip = await post(`/videos/${encodeURIComponent(videoId)}/clips`, body);
-      replace(status, clip.warning ? h("p", { class: "warning" }, clip.warning) : null);
-      toast("Clip requested: it is being cut now");
-      await load();
-    } catch (error) {
-      replace(status, errorBox(error));
-    }
+  function showRange() {
+    const marked = start != null && end != null && start !== end;
+    range.textContent = marked
+      ? `${fromComment ? "From the comment: " : ""}${clock(Math.min(start, end))} to ${clock(Math.max(start, end))} (${Math.abs(end - start).toFixed(1)} s)`
+      : NO_RANGE;
   }
 
-  form.addEventListener("submit", (event) => {
+  form.addEventListener("submit", async (event) => {
     event.preventDefault();
     if (start == null || end == null || start === end) {
       replace(status, errorBox({ message: "Mark an in and an out point first." }));
@@ -43,12 +56,24 @@ export function createClipTool({ videoId, framework }) {
       title.focus();
       return;
     }
-    create({
+    const body = {
       start_s: Math.min(start, end),
       end_s: Math.max(start, end),
       title: title.value.trim(),
       tags: checkedValues(form, "clip-tags"),
-    });
+    };
+    if (fromComment) body.from_comment_id = fromComment.id;
+    try {
+      const clip = await post(`/videos/${encodeURIComponent(videoId)}/clips`, body);
+      replace(status, clip.warning ? h("p", { class: "warning" }, clip.warning) : null);
+      title.value = "";
+      for (const box of tags()) box.checked = false;
+      fromComment = null;
+      toast("Clip requested: it is being cut now");
+      await load();
+    } catch (error) {
+      replace(status, errorBox(error));
+    }
   });
 
   function show(clips) {
@@ -82,19 +107,20 @@ export function createClipTool({ videoId, framework }) {
     setRange(a, b) {
       start = a;
       end = b;
-      range.textContent = a != null && b != null && a !== b
-        ? `From ${clock(Math.min(a, b))} to ${clock(Math.max(a, b))} (${Math.abs(b - a).toFixed(1)} s)`
-        : "Mark in (I) and out (O) on the timeline, or use “Make a clip” on a range comment.";
+      fromComment = null;
+      showRange();
     },
+    // Fill the form from a range comment; the coach edits it and presses Create.
     fromComment(comment) {
-      const clipTitle = title.value.trim() || comment.body.slice(0, 80);
-      create({
-        start_s: comment.at_s,
-        end_s: comment.end_s,
-        title: clipTitle,
-        tags: comment.tags,
-        from_comment_id: comment.id,
-      });
+      fromComment = comment;
+      start = comment.at_s;
+      end = comment.end_s;
+      showRange();
+      title.value = titleFromComment(comment.body);
+      for (const box of tags()) box.checked = (comment.tags || []).includes(box.value);
+      replace(status, h("p", { class: "hint" }, "Check the title and tags, then create the clip."));
+      el.scrollIntoView({ block: "nearest" });
+      title.focus();
     },
   };
 }

@@ -2,7 +2,7 @@
 // click to seek, replies, resolve, and edits that report a conflict (409).
 import { api, post, patch } from "./api.js";
 import { session } from "./session.js";
-import { h, replace, clock, tagChips, toast, elementCheckboxes, checkedValues } from "./ui.js";
+import { h, replace, clock, tagChips, toast, elementCheckboxes, checkedValues, roleWord } from "./ui.js";
 
 export function timeLabel(c) {
   return c.end_s == null ? clock(c.at_s) : `${clock(c.at_s)}–${clock(c.end_s)}`;
@@ -100,16 +100,17 @@ export function createCommentList({ player, framework, basePath, readOnly = fals
     ];
     return h("div", { class: "comment" },
       h("div", { class: "comment-head" },
-        h("button", {
+        // A reply belongs to its thread's moment: no second "play from" to announce.
+        isReply ? h("span", { class: "reply-mark", "aria-hidden": "true" }, "↳") : h("button", {
           type: "button",
           class: "time",
           dataset: { seek: comment.at_s },
           "aria-label": `Play from ${timeLabel(comment)}`,
           onclick: () => { player.seek(comment.at_s); },
-        }, isReply ? "↳" : timeLabel(comment)),
+        }, timeLabel(comment)),
         tagChips(framework, comment.tags),
         comment.resolved ? h("span", { class: "badge badge-ready" }, "Resolved") : null),
-      h("p", { class: "author" }, `${comment.author_name || comment.author_id} · ${comment.author_role}`,
+      h("p", { class: "author" }, `${comment.author_name || comment.author_id} · ${roleWord(comment.author_role)}`,
         comment.edits && comment.edits.length ? h("span", { class: "muted" }, " · edited") : null),
       body,
       h("div", { class: "comment-actions" }, actions));

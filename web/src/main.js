@@ -3,6 +3,7 @@ import { config, loadConfig } from "./config.js";
 import { logoutUrl } from "./pkce.js";
 import { session } from "./session.js";
 import { h, replace } from "./ui.js";
+import { renderHeader } from "./header.js";
 import * as signIn from "./pages/signin.js";
 import * as videos from "./pages/videos.js";
 import * as upload from "./pages/upload.js";
@@ -23,46 +24,14 @@ const ROUTES = [
   [/^\/library$/, library.render],
 ];
 
-function navLinks() {
-  const links = [];
-  if (session.has("teacher") || session.has("coach") || session.has("admin")) {
-    links.push(["#/videos?scope=mine", "My videos"]);
-  }
-  if (session.has("coach") || session.has("teacher") || session.has("admin")) {
-    links.push(["#/videos?scope=shared", "Shared with me"]);
-    links.push(["#/upload", "Upload"]);
-  }
-  if (session.has("admin")) links.push(["#/videos?scope=district", "District"]);
-  if (session.has("reviewer") || session.has("admin")) links.push(["#/review", "Review queue"]);
-  links.push(["#/library", "Library"]);
-  return links;
+function signOut() {
+  session.clear();
+  // In AWS, end the hosted UI's session too, or the next sign-in skips the password.
+  if (config().auth === "cognito" && config().hosted_ui_url) location.assign(logoutUrl(config()));
+  else location.hash = "#/sign-in";
 }
 
-function renderChrome() {
-  const user = session.user();
-  const nav = document.getElementById("nav");
-  const who = document.getElementById("who");
-  if (!user) {
-    replace(nav);
-    replace(who);
-    return;
-  }
-  const current = location.hash || "#/";
-  replace(nav, h("ul", {}, navLinks().map(([href, text]) =>
-    h("li", {}, h("a", { href, "aria-current": current === href ? "page" : null }, text)))));
-  replace(who,
-    h("span", { class: "who-name" }, `${user.name || user.user_id} · ${user.roles.join(", ")}`),
-    h("button", {
-      type: "button",
-      class: "link",
-      onclick: () => {
-        session.clear();
-        // In AWS, end the hosted UI's session too, or the next sign-in skips the password.
-        if (config().auth === "cognito" && config().hosted_ui_url) location.assign(logoutUrl(config()));
-        else location.hash = "#/sign-in";
-      },
-    }, "Sign out"));
-}
+const renderChrome = () => renderHeader({ onSignOut: signOut });
 
 let cleanup = null;
 

@@ -1,9 +1,12 @@
 // The player shared by the video, clip, review and library pages: an HTML5
 // <video> streaming HLS (hls.js where the browser has Media Source Extensions,
 // native HLS elsewhere, the MP4 renditions of videos processed before HLS), with
-// a quality switch (automatic, or one rung), a captions <track> slot, and a
-// timeline that shows comment markers (points), coloured bands (ranges, by
-// framework element), the marked in/out selection, and storyboard thumbnails.
+// a quality switch (automatic, or one rung; the first rung fits the player and
+// the network), a captions <track> slot, a timeline that shows comment markers
+// (points), coloured bands (ranges, by framework element), the marked in/out
+// selection, and storyboard thumbnails, and controls of our own: play, the
+// timeline, sound, quality and full screen are five tab stops (the browser's
+// own controls take seven, and their buttons are small on a phone).
 import Hls from "hls.js";
 import { h, replace, clock, elementColour, elementLabel } from "./ui.js";
 
@@ -36,18 +39,42 @@ export async function loadStoryboard(vttUrl, spriteUrl) {
 // A rung's name, as the API names renditions: by the picture's short side.
 const rungLabel = (level) => `${Math.min(level.width, level.height)}p`;
 
+// A slow or metered connection starts on the lowest rung whatever the screen.
+function slowNetwork() {
+  const connection = navigator.connection;
+  return Boolean(connection && (connection.saveData || ["slow-2g", "2g", "3g"].includes(connection.effectiveType)));
+}
+
+// The first rung: the smallest whose picture is at least as tall as the player
+// shows it (CSS pixels: a phone's 390-pixel-wide player gets the low rung even on
+// a dense screen), the lowest on a slow network. ``rungs`` are {width, height}.
+export function fittingRung(rungs, playerWidth, { slow = slowNetwork() } = {}) {
+  if (!rungs.length) return -1;
+  const byHeight = rungs.map((rung, index) => ({ index, height: Math.min(rung.width, rung.height) }))
+    .sort((a, b) => a.height - b.height);
+  if (slow) return byHeight[0].index;
+  const shown = (playerWidth || 640) * 9 / 16;
+  return (byHeight.find((rung) => rung.height >= shown) || byHeight[byHeight.length - 1]).index;
+}
+
 function attachHls(video, quality, access) {
   const hls = new Hls({
     // A lesson still encoding has a growing (EVENT) playlist: start at its
     // beginning, not at its live edge.
     startPosition: 0,
-    // The default quality fits the player: a phone starts on the low rung.
+    // Automatic quality never goes past what the player shows, in CSS pixels.
     capLevelToPlayerSize: true,
+    ignoreDevicePixelRatio: true,
   });
   hls.on(Hls.Events.MANIFEST_PARSED, (_event, data) => {
     replace(quality,
       h("option", { value: "auto", selected: true }, "Auto"),
       data.levels.map((level, index) => h("option", { value: String(index) }, rungLabel(level))));
+    const first = fittingRung(data.levels, video.clientWidth);
+    if (first >= 0) {
+      hls.startLevel = first;
+      video.dataset.startLevel = rungLabel(data.levels[first]);
+    }
   });
   hls.on(Hls.Events.LEVEL_SWITCHED, (_event, data) => {
     video.dataset.level = rungLabel(hls.levels[data.level]);
@@ -79,7 +106,10 @@ function attachHls(video, quality, access) {
 }
 
 function attachFiles(video, quality, sources) {
-  const preferred = sources.find((s) => s.label === "720p") || sources[0];
+  const sized = sources.map((s) => ({ width: parseInt(s.label, 10) || 0, height: parseInt(s.label, 10) || 0 }));
+  // Not laid out yet: about the width the page gives the player.
+  const width = video.clientWidth || Math.min(window.innerWidth, 1200) * 0.62;
+  const preferred = sources[fittingRung(sized, width)] || sources[0];
   replace(quality, sources.map((s) => h("option", { value: s.label, selected: s === preferred }, s.label)));
   if (preferred) {
     video.src = preferred.url;
@@ -101,18 +131,20 @@ function attachFiles(video, quality, sources) {
 export function createPlayer({ access, renditions, poster, storyboardVttUrl, storyboardUrl, duration, framework, captionsUrl }) {
   const video = h("video", {
     id: "player",
-    controls: true,
     preload: "metadata",
     playsinline: true,
     poster: poster || null,
     "aria-label": "Lesson video",
   });
+  // Our controls below replace the browser's; a click on the picture plays or pauses.
+  video.addEventListener("click", () => togglePlay(video));
   // Captions slot: the API has no captions yet; a file dropped here later shows up.
   const track = h("track", { kind: "captions", srclang: "en", label: "English captions" });
   if (captionsUrl) track.src = captionsUrl;
   video.append(track);
 
   const quality = h("select", { id: "quality", "aria-label": "Quality" });
+  const frame = h("div", { class: "video-frame" }, video);
   let hls = null;
   const hlsUrl = access?.view?.hls_url;
   if (hlsUrl && Hls.isSupported()) {
@@ -129,7 +161,9 @@ export function createPlayer({ access, renditions, poster, storyboardVttUrl, sto
 
   let total = duration || 0;
   const bands = h("div", { class: "bands", "aria-hidden": "true" });
-  const markers = h("div", { class: "markers" });
+  // Mouse shortcuts onto the timeline; keyboard and screen-reader users have the
+  // same comments, in words, in the comment list.
+  const markers = h("div", { class: "markers", "aria-hidden": "true" });
   const selection = h("div", { class: "selection", hidden: true, "aria-hidden": "true" });
   const playhead = h("div", { class: "playhead", "aria-hidden": "true" });
   const track_ = h("div", {
@@ -220,6 +254,7 @@ export function createPlayer({ access, renditions, poster, storyboardVttUrl, sto
       dataset: { commentId: c.id, tags: c.tags.join(" ") },
       style: { left: pct(c.at_s), "--chip": elementColour(framework, c.tags[0] || "") },
       "aria-label": `${c.end_s == null ? "Comment at" : "Range from"} ${clock(c.at_s)}${c.end_s == null ? "" : ` to ${clock(c.end_s)}`}: ${c.body.slice(0, 80)}`,
+      tabindex: -1,
       onclick: () => { seek(c.at_s); if (onPick) onPick(c); },
     })));
   }
@@ -236,15 +271,41 @@ export function createPlayer({ access, renditions, poster, storyboardVttUrl, sto
     selection.style.width = `calc(${pct(Math.max(a, b))} - ${pct(Math.min(a, b))})`;
   }
 
+  const playButton = h("button", { type: "button", class: "control play", id: "play", "aria-label": "Play" },
+    h("span", { "aria-hidden": "true" }, "▶"));
+  playButton.addEventListener("click", () => togglePlay(video));
+  const showPlaying = () => {
+    const playing = !video.paused;
+    playButton.setAttribute("aria-label", playing ? "Pause" : "Play");
+    playButton.firstChild.textContent = playing ? "❚❚" : "▶";
+  };
+  video.addEventListener("play", showPlaying);
+  video.addEventListener("pause", showPlaying);
+  const muteButton = h("button", { type: "button", class: "control", id: "mute", "aria-pressed": "false" }, "Mute");
+  muteButton.addEventListener("click", () => { video.muted = !video.muted; });
+  video.addEventListener("volumechange", () => muteButton.setAttribute("aria-pressed", String(video.muted)));
+  const fullScreen = h("button", { type: "button", class: "control", id: "full-screen" }, "Full screen");
+  fullScreen.addEventListener("click", () => {
+    if (document.fullscreenElement) document.exitFullscreen().catch(() => {});
+    else (frame.requestFullscreen ? frame.requestFullscreen() : Promise.reject()).catch(() => video.webkitEnterFullscreen?.());
+  });
   const controls = h("div", { class: "player-controls" },
+    playButton,
     timeText,
-    h("label", { class: "inline" }, h("span", { class: "sr-only" }, "Quality "), quality));
-  const el = h("div", { class: "player" }, h("div", { class: "video-frame" }, video), timeline, controls);
+    h("span", { class: "control-gap" }),
+    muteButton,
+    h("label", { class: "inline" }, h("span", { class: "sr-only" }, "Quality "), quality),
+    fullScreen);
+  const el = h("div", { class: "player" }, frame, timeline, controls);
   function destroy() {
     hls?.destroy();
     access?.stop();
   }
   return { el, video, seek, setComments, setSelection, destroy, get duration() { return total; } };
+}
+
+function togglePlay(video) {
+  if (video.paused) video.play().catch(() => {}); else video.pause();
 }
 
 // Space plays/pauses, arrows step 5 s; extra keys per page. Typing in a form
@@ -259,7 +320,7 @@ export function bindKeys(player, extra = {}) {
     if (event.key.startsWith("Arrow") && target.closest("video, [role=slider]")) return;
     const { video } = player;
     if (event.key === " ") {
-      if (video.paused) video.play().catch(() => {}); else video.pause();
+      togglePlay(video);
     } else if (event.key === "ArrowLeft") {
       player.seek(video.currentTime - 5);
     } else if (event.key === "ArrowRight") {

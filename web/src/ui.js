@@ -46,6 +46,14 @@ export function clock(seconds) {
   return hours ? `${hours}:${String(minutes).padStart(2, "0")}:${rest}` : `${minutes}:${rest}`;
 }
 
+// "1:05", "1:02:03" or plain seconds ("65", "65.5") → seconds; NaN when it is neither.
+export function parseClock(text) {
+  const value = String(text || "").trim();
+  if (/^\d+(\.\d+)?$/.test(value)) return Number(value);
+  if (!/^\d+(:\d{1,2}){1,2}(\.\d+)?$/.test(value)) return NaN;
+  return value.split(":").reduce((total, part) => total * 60 + Number(part), 0);
+}
+
 export function duration(seconds) {
   if (seconds === null || seconds === undefined) return "";
   const s = Math.round(seconds);
@@ -77,7 +85,13 @@ const STATUS_TEXT = {
   approved: "Approved",
   rejected: "Rejected",
   unpublished: "Unpublished",
+  withdrawn: "Withdrawn",
 };
+
+const ROLE_WORDS = { teacher: "teacher", coach: "coach", reviewer: "reviewer", admin: "district admin", system: "ClassReel" };
+export const roleWord = (role) => ROLE_WORDS[role] || role || "";
+
+export const statusWord = (status) => STATUS_TEXT[status] || status;
 
 export function badge(status, extra = "") {
   return h("span", { class: `badge badge-${status}`, dataset: { status } },

@@ -8,13 +8,21 @@ one (`WEB_SCREENSHOTS=docs/screenshots` refreshes the README's).
 from __future__ import annotations
 
 import os
+import re
 import shutil
 import subprocess
 from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import pytest
-from playwright.sync_api import Browser, BrowserContext, ConsoleMessage, Page, sync_playwright
+from playwright.sync_api import (
+    Browser,
+    BrowserContext,
+    ConsoleMessage,
+    Page,
+    expect,
+    sync_playwright,
+)
 
 from chalicelib.config import PROJECT_ROOT
 from classreel.local.stack import LocalStack
@@ -22,6 +30,16 @@ from tests.support import media_corpus
 
 CHROMIUM = os.environ.get("CLASSREEL_CHROMIUM", "/usr/bin/chromium")
 TIMEOUT_MS = 30_000
+# Waiting for what a page shows (not a timed assertion): a shared 2-core machine
+# under load can take longer than Playwright's 5 s default to answer a click.
+expect.set_options(timeout=20_000)
+
+# axe-core from npm (package-lock.json): the rules a page must pass for every role.
+AXE_SOURCE = PROJECT_ROOT / "node_modules" / "axe-core" / "axe.min.js"
+BLOCKING_IMPACTS = ("serious", "critical")
+# Words a person should never read on a page: placeholders leaking, field names.
+LEAKED_WORDS = re.compile(r"\b(null|undefined|NaN|\[object Object\])\b|\b[a-z]+_[a-z_]+\b")
+PHONE = {"width": 390, "height": 844}
 
 
 @pytest.fixture(scope="session")
@@ -87,11 +105,16 @@ def new_page(browser: Browser, local_stack: LocalStack) -> Iterator[Callable[...
         if "Content Security Policy" in message.text:
             violations.append(message.text)
 
-    def make(width: int = 1280, height: int = 900, *, bypass_csp: bool = False) -> Page:
+    def make(
+        width: int = 1280, height: int = 900, *, bypass_csp: bool = False, touch: bool = False
+    ) -> Page:
+        """``touch``: a phone's touch screen (coarse pointer, no hover)."""
         context = browser.new_context(
             base_url=local_stack.api_url,
             viewport={"width": width, "height": height},
             bypass_csp=bypass_csp,
+            has_touch=touch,
+            is_mobile=touch,
         )
         context.set_default_timeout(TIMEOUT_MS)
         contexts.append(context)
@@ -119,3 +142,47 @@ def screenshot(page: Page, path: Path, *, full_page: bool = False) -> None:
         " && getComputedStyle(document.getElementById('toast')).opacity === '0'"
     )
     page.screenshot(path=path, full_page=full_page)
+
+
+def check_page(page: Page, where: str) -> None:
+    """What every page must be for everyone: no serious or critical axe-core violation,
+    and no "null", "undefined" or internal field name in its visible text.
+
+    axe-core is evaluated through the DevTools protocol, which the page's
+    Content-Security-Policy does not govern, so the page runs under its real policy.
+    """
+    page.wait_for_function(
+        "() => document.getElementById('main').getAttribute('aria-busy') === 'false'"
+    )
+    if not page.evaluate("() => Boolean(window.axe)"):
+        page.evaluate(AXE_SOURCE.read_text())
+    results = page.evaluate(
+        """async () => {
+            const result = await window.axe.run(document, { resultTypes: ['violations'] });
+            return result.violations.map((v) => ({
+                id: v.id, impact: v.impact, help: v.help,
+                targets: v.nodes.slice(0, 5).map((n) => n.target.join(' ')),
+            }));
+        }"""
+    )
+    blocking = [v for v in results if v["impact"] in BLOCKING_IMPACTS]
+    assert blocking == [], f"accessibility on {where}: {blocking}"
+    text = page.evaluate("() => document.body.innerText")
+    leaked = sorted({match.group(0) for match in LEAKED_WORDS.finditer(text)})
+    assert leaked == [], f"{where} shows {leaked}"
+
+
+def visit(page: Page, path: str) -> None:
+    """Go to ``path`` (a ``/#/…`` page of the client) and wait until it has rendered anew."""
+    if page.url.split("#", 1)[-1] == path.split("#", 1)[-1]:
+        page.reload()
+        return
+    page.evaluate(
+        "() => { const first = document.querySelector('#main > *');"
+        " if (first) first.dataset.stale = '1'; }"
+    )
+    page.goto(path)
+    page.wait_for_function(
+        "() => !document.querySelector('#main > [data-stale]')"
+        " && document.getElementById('main').getAttribute('aria-busy') === 'false'"
+    )

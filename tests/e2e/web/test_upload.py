@@ -1,5 +1,7 @@
-"""Uploading in the browser: refusals before any byte is sent, and a multipart
-upload that resumes after a page reload without sending its parts again."""
+"""Uploading in the browser: any file can be chosen (the server decides by its bytes,
+and says why in words), empty and too large files are refused before any byte is
+sent, a camcorder file with no declared type becomes a lesson, and a multipart
+upload resumes after a page reload without sending its parts again."""
 
 from __future__ import annotations
 
@@ -10,13 +12,14 @@ from pathlib import Path
 import pytest
 from playwright.sync_api import FilePayload, Page, Request, Route, expect
 
-from tests.e2e.web.conftest import sign_in
+from tests.e2e.web.conftest import check_page, sign_in
+from tests.support import media_corpus
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
 
 
-def test_wrong_type_empty_and_too_large_files_are_refused_before_upload(
-    new_page: Callable[..., Page], corpus_dir: Path
+def test_any_file_can_be_chosen_empty_or_too_large_is_refused_before_upload_and_kept(
+    new_page: Callable[..., Page],
 ) -> None:
     page = new_page()
     sign_in(page, "teacher-raj")
@@ -27,17 +30,18 @@ def test_wrong_type_empty_and_too_large_files_are_refused_before_upload(
     )
     page.goto("/#/upload")
     errors = page.locator("#upload-errors")
+    # No filter in the file dialog: a camcorder's .MTS or a file with no type is offered too.
+    assert page.get_attribute("#file", "accept") is None
 
-    page.set_input_files(
-        "#file", files=FilePayload(name="notes.txt", mimeType="text/plain", buffer=b"hello")
-    )
-    expect(errors).to_contain_text("not a video file we accept")
     page.set_input_files(
         "#file", files=FilePayload(name="empty.mp4", mimeType="video/mp4", buffer=b"")
     )
-    expect(errors).to_contain_text("empty")
-    page.click("button:has-text('Upload')")
-    expect(errors).to_contain_text("Choose a video file first")
+    expect(errors).to_contain_text("empty.mp4 is empty")
+    # Typing a title and pressing Enter keeps the real reason, not "choose a file".
+    page.fill("#title", "My lesson")
+    page.press("#title", "Enter")
+    expect(errors).to_contain_text("empty.mp4 is empty")
+    expect(errors).not_to_contain_text("Choose a video file first")
 
     # The limit comes from the server's configuration; make it tiny.
     def small_limit(route: Route) -> None:
@@ -52,6 +56,56 @@ def test_wrong_type_empty_and_too_large_files_are_refused_before_upload(
     )
     expect(errors).to_contain_text("the largest video you can upload is 1000 bytes")
     assert api_calls == []
+
+
+def test_the_server_refuses_a_document_by_its_bytes_in_words_the_teacher_reads(
+    new_page: Callable[..., Page],
+) -> None:
+    page = new_page()
+    sign_in(page, "teacher-raj")
+    page.goto("/#/upload")
+    notes = b"Lesson notes: start with the warm-up, then fractions on the number line.\n" * 40
+    page.set_input_files(
+        "#file", files=FilePayload(name="notes.txt", mimeType="text/plain", buffer=notes)
+    )
+    expect(page.locator("#chosen")).to_contain_text("notes.txt")
+    expect(page.locator("#upload-errors")).to_be_empty()
+    page.fill("#title", "Notes by mistake")
+    page.click("button:has-text('Upload')")
+    page.wait_for_url("**/#/videos/*")
+    status = page.locator("#video-status")
+    expect(status.locator(".failure")).to_contain_text("not a video", timeout=240_000)
+    check_page(page, "a refused upload")
+    page.once("dialog", lambda dialog: dialog.accept())
+    status.locator("button:has-text('Delete')").click()
+    page.wait_for_url("**/#/videos?scope=mine")
+    expect(page.locator(".video-card", has_text="Notes by mistake")).to_have_count(0)
+
+
+def test_a_camcorder_file_with_no_declared_type_becomes_ready_and_plays(
+    new_page: Callable[..., Page], corpus_dir: Path
+) -> None:
+    sample = media_corpus.BY_NAME["camcorder_avchd"]
+    camcorder = media_corpus.build(sample, corpus_dir)
+    page = new_page()
+    sign_in(page, "teacher-raj")
+    page.goto("/#/upload")
+    # As a browser hands over an .MTS: its name, and no type at all.
+    page.set_input_files(
+        "#file",
+        files=FilePayload(name=sample.filename, mimeType="", buffer=camcorder.read_bytes()),
+    )
+    expect(page.locator("#chosen")).to_contain_text("00001.MTS")
+    page.fill("#title", "Science fair, camcorder")
+    page.click("button:has-text('Upload')")
+    page.wait_for_url("**/#/videos/*")
+    player = page.locator("#player")
+    expect(player).to_have_attribute("data-engine", "hls.js", timeout=240_000)
+    page.click("#play")
+    page.wait_for_function("() => document.getElementById('player').currentTime > 1.0")
+    page.goto("/#/videos?scope=mine")
+    card = page.locator(".video-card", has_text="Science fair, camcorder")
+    expect(card).to_have_attribute("data-status", "ready", timeout=240_000)
 
 
 def test_multipart_upload_resumes_after_reload(
@@ -130,5 +184,5 @@ def test_multipart_upload_resumes_after_reload(
     assert listed, "the resumed upload asked which parts S3 already holds"
     assert sorted(parts_sent) == [2, 3]
     assert page.url.endswith(pending["video_id"])
-    expect(page.locator("#player")).to_be_visible(timeout=90_000)
+    expect(page.locator("#player")).to_be_visible(timeout=240_000)
     assert page.evaluate("localStorage.getItem('classreel.pending-upload')") is None

@@ -32,6 +32,7 @@ import requests
 
 import app as application
 from chalicelib.auth.principal import Role
+from chalicelib.consent.models import ConsentRequestRecord, new_request_id
 from chalicelib.evaluations.models import EvaluationRecord, EvaluationStatus
 from chalicelib.webhooks.models import WebhookRecord
 from classreel.local.stack import LocalStack
@@ -169,6 +170,19 @@ RULES: dict[str, Rule] = {
     "POST /clips/{clip_id}/nominate": Rule(
         ok=CURATORS, ok_status=201, forbidden=VIEWERS - CURATORS
     ),
+    "POST /clips/{clip_id}/retrim": Rule(ok=CURATORS, ok_status=201, forbidden=VIEWERS - CURATORS),
+    # Library consent: whoever sees the clip may read its state; the world's video is
+    # consented already, so asking is authorised and then refused as needless (409).
+    "GET /clips/{clip_id}/library-consent": Rule(ok=VIEWERS),
+    "POST /clips/{clip_id}/consent-requests": Rule(
+        ok=set(), conflict=CURATORS, forbidden=VIEWERS - CURATORS
+    ),
+    "GET /videos/{video_id}/consent-requests": Rule(
+        ok={OWNER, COACH_SCHOOL, ADMIN}, forbidden={PEER_NAMED}
+    ),
+    "POST /videos/{video_id}/consent-requests/{request_id}/answer": Rule(
+        ok={OWNER}, forbidden=VIEWERS - {OWNER}
+    ),
     # The queue is for reviewers and admins, each seeing their own district's.
     "GET /review-queue": Rule(ok=QUEUE_WORKERS, forbidden=NOT_QUEUE_WORKERS),
     "GET /review-queue/stats": Rule(ok=QUEUE_WORKERS, forbidden=NOT_QUEUE_WORKERS),
@@ -217,6 +231,7 @@ class World:
     claimed_review_id: str
     published_clip_id: str
     export_id: str
+    consent_request_id: str = ""
 
 
 def _served_routes() -> list[str]:
@@ -315,7 +330,25 @@ def _world(callers: Callers, route: str) -> World:
         published_clip_id = as_reviewer.ok(
             "POST", f"/review-queue/{approved}/approve", json={"checklist": CHECKLIST}
         )["clip_id"]
+    consent_request_id = ""
+    if "{request_id}" in route:
+        consent_request_id = new_request_id()
+        clip = ready_clip(video, created_by=users[COACH_SCHOOL])
+        ConsentRequestRecord(
+            *ConsentRequestRecord.key(video.video_id, consent_request_id),
+            request_id=consent_request_id,
+            video_id=video.video_id,
+            clip_id=clip.clip_id,
+            clip_title=clip.title,
+            district="district-a",
+            requested_by=users[COACH_SCHOOL],
+            requested_by_role="coach",
+            requested_by_school="school-1",
+            note="n",
+            elements=["collaborative"],
+        ).save()
     return World(
+        consent_request_id=consent_request_id,
         users=users,
         clip_id=ready_clip(video, created_by=users[COACH_SCHOOL]).clip_id,
         review_id=review_id,
@@ -344,6 +377,7 @@ def _request(route: str, world: World) -> tuple[str, str, dict[str, Any]]:
         evaluation_id=world.released_id if template.endswith("acknowledge") else world.draft_id,
         clip_id=world.published_clip_id if template.endswith("unpublish") else world.clip_id,
         export_id=world.export_id,
+        request_id=world.consent_request_id,
         review_id=world.review_id
         if template.endswith(("{review_id}", "claim"))
         else world.claimed_review_id,
@@ -395,6 +429,11 @@ def _request(route: str, world: World) -> tuple[str, str, dict[str, Any]]:
         "POST /webhooks": {"json": {"url": DEAD_HOOK_URL, "events": ["video.ready"]}},
         "POST /videos/{video_id}/clips": {"json": {"start_s": 1, "end_s": 10, "title": "c"}},
         "POST /clips/{clip_id}/nominate": {"json": {"note": "n", "elements": ["collaborative"]}},
+        "POST /clips/{clip_id}/retrim": {"json": {"start_s": 12, "end_s": 40}},
+        "POST /clips/{clip_id}/consent-requests": {
+            "json": {"note": "n", "elements": ["collaborative"]}
+        },
+        "POST /videos/{video_id}/consent-requests/{request_id}/answer": {"json": {"agree": False}},
         "POST /review-queue/{review_id}/approve": {"json": {"checklist": CHECKLIST}},
         "POST /review-queue/{review_id}/reject": {"json": {"reason": "not focused"}},
         "POST /library/{clip_id}/unpublish": {"json": {"reason": "withdrawn"}},

@@ -110,6 +110,9 @@ CASES: dict[str, Case] = {
     "POST /videos/{video_id}/clips": _coach(
         "POST", "/videos/{v}/clips", None, json={"start_s": 1, "end_s": 10, "title": "c"}
     ),
+    "POST /clips/{clip_id}/retrim": _coach(
+        "POST", "/clips/{c}/retrim", None, json={"start_s": 12, "end_s": 40}
+    ),
     "GET /review-queue": _queue,
     "GET /review-queue/{review_id}": _review("GET", ""),
     "POST /review-queue/{review_id}/claim": _review("POST", "/claim"),

@@ -9,8 +9,10 @@ from typing import Any
 import pytest
 
 from chalicelib import aws
+from chalicelib.auth.principal import Role
 from chalicelib.config import get_settings
 from chalicelib.db.base import utcnow
+from chalicelib.events.outbox import take_written
 from chalicelib.privacy import retention
 from chalicelib.privacy.models import RetentionPolicy
 from chalicelib.review import service as review_service
@@ -18,7 +20,10 @@ from chalicelib.review import transitions
 from chalicelib.review.access import ConsentRequired
 from chalicelib.review.models import ReviewRecord
 from chalicelib.storage.keys import raw_source_key
+from chalicelib.videos import service as videos_service
 from chalicelib.videos.models import VideoRecord
+from chalicelib.videos.schemas import UpdateVideoRequest
+from tests.support.principals import person
 from tests.support.seed import ready_clip, ready_video
 from tests.support.workflow import CHECKLIST, Workflow
 
@@ -102,6 +107,34 @@ def test_withdrawing_library_consent_unpublishes_the_recordings_clips(workflow: 
     )
     assert refused.status_code == 409
     assert "has not agreed to share this recording" in refused.json()["message"]
+
+
+def test_a_withdrawal_whose_request_died_after_its_commit_still_takes_the_clips_out(
+    workflow: Workflow,
+) -> None:
+    """The consent change commits with its event; the request that wrote it dies before
+    relaying it (here: a service call in a process with no relay, as after a SIGKILL).
+    The stack's sweep finds the event and withdraws the clips, as the teacher."""
+    clip = workflow.clip()
+    workflow.approve(workflow.nominate(clip, ["collaborative"]))
+    assert workflow.coach.ok("GET", "/library")["items"]
+    teacher = person("teacher-r", Role.TEACHER, district=workflow.district)
+
+    videos_service.update_video(
+        teacher, workflow.video.video_id, UpdateVideoRequest(consent_to_library=False)
+    )
+    take_written()  # what a dead request never relayed
+
+    def unpublished() -> list[dict[str, Any]]:
+        trail = workflow.teacher.ok("GET", f"/videos/{workflow.video.video_id}/audit")["items"]
+        return [e for e in trail if e["action"] == "library.unpublished"]
+
+    deadline = time.monotonic() + 60
+    while not unpublished():
+        assert time.monotonic() < deadline, "the sweep never withdrew the published clip"
+        time.sleep(0.2)
+    assert [e["actor_id"] for e in unpublished()] == ["teacher-r"]
+    assert workflow.coach.ok("GET", "/library")["items"] == []
 
 
 def test_approval_checks_consent_inside_its_transaction(workflow: Workflow) -> None:

@@ -250,3 +250,46 @@ def test_items_of_another_district_are_not_found(workflow: Workflow, api_as: Any
     assert outsider.call("GET", f"/review-queue/{review_id}").status_code == 404
     assert outsider.call("POST", f"/review-queue/{review_id}/claim").status_code == 404
     assert outsider.ok("GET", "/review-queue")["items"] == []
+
+
+def test_a_decided_item_stops_its_clock_and_shows_the_recordings_privacy(
+    workflow: Workflow,
+) -> None:
+    clip = workflow.clip(title="To be re-cut")
+    review_id = workflow.nominate(clip, ["collaborative"])
+    pending = workflow.reviewer.ok("GET", f"/review-queue/{review_id}")
+    assert pending["decision_age_s"] is None
+    recording = pending["recording"]
+    assert recording["teacher_id"] == "teacher-r"
+    assert recording["school"] == "school-1"
+    assert recording["consent_to_library"] is True
+    assert recording["contains_students_without_consent"] is False
+    assert recording["privacy"].startswith("The teacher agreed to share this recording")
+
+    # Cutting it again waits until it is out of the queue.
+    refused = workflow.coach.call(
+        "POST", f"/clips/{clip.clip_id}/retrim", json={"start_s": 12, "end_s": 60}
+    )
+    assert refused.status_code == 409
+
+    workflow.reviewer.ok("POST", f"/review-queue/{review_id}/claim")
+    workflow.reviewer.ok(
+        "POST", f"/review-queue/{review_id}/reject", json={"reason": "Start at the question"}
+    )
+    decided = workflow.reviewer.ok("GET", f"/review-queue/{review_id}")
+    assert decided["decided_by"] == "reviewer-1"
+    assert decided["decision_age_s"] is not None
+    assert decided["decision_age_s"] <= decided["age_s"]
+    assert (
+        workflow.reviewer.ok("GET", f"/review-queue/{review_id}")["decision_age_s"]
+        == (decided["decision_age_s"])
+    )
+
+    recut = workflow.coach.ok(
+        "POST", f"/clips/{clip.clip_id}/retrim", 201, json={"start_s": 12, "end_s": 60}
+    )
+    assert recut["revision_of"] == clip.clip_id
+    assert recut["video_id"] == clip.video_id
+    assert (recut["title"], recut["start_s"], recut["end_s"]) == ("To be re-cut", 12, 60)
+    assert recut["status"] == "processing"
+    assert workflow.coach.ok("GET", f"/clips/{clip.clip_id}")["review"]["status"] == "rejected"

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import secrets
+import threading
 from collections.abc import Callable
 from pathlib import Path
 
@@ -11,7 +12,8 @@ import pytest
 from chalicelib import aws
 from chalicelib.auth.principal import Role
 from chalicelib.config import get_settings
-from chalicelib.db.base import AnyItem
+from chalicelib.db.base import AnyItem, utcnow
+from chalicelib.videos.models import VideoRecord
 from tests.support.api import Api, upload_sample
 from tests.support.media_corpus import BY_NAME, build
 from tests.support.seed import ready_video
@@ -27,6 +29,45 @@ def names() -> dict[str, str]:
 
 def _ids(api: Api, **params: str) -> list[str]:
     return [v["id"] for v in api.ok("GET", "/videos", params=params)["items"]]
+
+
+def test_the_owner_can_edit_while_the_pipeline_keeps_counting_segments(
+    api_as: Callable[..., Api], names: dict[str, str]
+) -> None:
+    """A lesson's segment tasks update its record many times a minute (each bumps the
+    version): the teacher's edits made meanwhile land, none refused as a conflict."""
+    owner = api_as(names["owner"])
+    video = ready_video(names["owner"]).video_id
+    stop = threading.Event()
+
+    def count_segments() -> None:
+        # As chalicelib/ingest/encoding.py does: a blind update that moves the version.
+        while not stop.is_set():
+            VideoRecord.update_item(
+                *VideoRecord.key(video), actions=[VideoRecord.updated_at.set(utcnow())]
+            )
+            stop.wait(0.05)
+
+    pipeline = threading.Thread(target=count_segments, daemon=True)
+    pipeline.start()
+    try:
+        answers = [
+            owner.call(
+                "PATCH",
+                f"/videos/{video}",
+                json={
+                    "title": f"Take {n}",
+                    "sharing": {"users": [names["peer"]] if n % 2 else [], "school_coaches": False},
+                },
+            )
+            for n in range(15)
+        ]
+    finally:
+        stop.set()
+        pipeline.join(5)
+    assert [a.status_code for a in answers] == [200] * 15, [a.text for a in answers if not a.ok]
+    final = owner.ok("GET", f"/videos/{video}")
+    assert final["title"] == "Take 14" and final["sharing"]["users"] == []
 
 
 def test_private_by_default_then_shared_then_unshared(

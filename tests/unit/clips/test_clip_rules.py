@@ -7,6 +7,7 @@ from fractions import Fraction
 import pytest
 
 from chalicelib.clips.models import ClipRecord
+from chalicelib.clips.rules import TITLE_FROM_COMMENT_MAX, title_from_comment
 from chalicelib.clips.schemas import ClipJob
 from chalicelib.clips.service import length_warning
 from chalicelib.clips.worker import measured_duration
@@ -58,3 +59,32 @@ def test_duration_is_counted_in_frames_not_container_time() -> None:
     # AAC priming makes the container ~20 ms longer than the picture.
     assert measured_duration(_info(360, Fraction(30), 12.023)) == 12.0
     assert measured_duration(_info(None, Fraction(30), 12.023)) == 12.023
+
+
+@pytest.mark.parametrize(
+    ("body", "title"),
+    [
+        ("Great wait time.", "Great wait time."),
+        ("\n  First line counts\nnot the second", "First line counts"),
+        (
+            "Students explain strategies to a partner, then to the class; watch how the "
+            "3/4 goes. Great",
+            "Students explain strategies to a partner, then to the class; watch how the 3/4",
+        ),
+        ("x" * 120, "x" * 80),
+        (
+            "Ends on a comma just there, and then it keeps on going, for a while longer, "
+            "yes indeed",
+            "",
+        ),
+    ],
+)
+def test_a_title_from_a_comment_is_cut_at_a_word_boundary(body: str, title: str) -> None:
+    made = title_from_comment(body)
+    assert len(made) <= TITLE_FROM_COMMENT_MAX
+    if title:
+        assert made == title
+    else:
+        assert body.startswith(made)
+        assert not made.endswith((",", " "))
+        assert body[len(made)] in " ,"

@@ -1,10 +1,14 @@
 // Upload: drag-and-drop or pick a file, title + reflection, progress,
 // pause/resume, and resume after a reload (multipart: the parts S3 already
-// holds are listed and skipped). Wrong type or size is refused before any byte
-// is sent.
+// holds are listed and skipped). Any file can be chosen: what a file is comes
+// from its bytes, which the server probes when it lands (camcorders' .MTS often
+// come with no type at all); a refusal comes back as the video's reason, in the
+// teacher's words. Only an empty or too large file is refused before any byte is
+// sent. "Upload a new file" for a failed video (?replaces=ID) carries its title
+// and reflection over and deletes the failed one once the new file is sent.
 import Uppy from "@uppy/core";
 import AwsS3 from "@uppy/aws-s3";
-import { post, api } from "../api.js";
+import { get, post, del, api } from "../api.js";
 import { installCompanionAdapter, rememberPostUpload } from "../companion.js";
 import { apiBase, loadConfig } from "../config.js";
 import { h, replace, bytes, errorBox } from "../ui.js";
@@ -44,9 +48,13 @@ function contentTypeOf(file) {
 const sameFile = (pending, file) => pending && pending.name === file.name
   && pending.size === file.size && pending.last_modified === file.lastModified;
 
-export async function render(main) {
+export async function render(main, params) {
   installCompanionAdapter();
-  const limits = await uploadConfig();
+  const replacesId = params?.get("replaces") || null;
+  const [limits, replaced] = await Promise.all([
+    uploadConfig(),
+    replacesId ? get(`/videos/${encodeURIComponent(replacesId)}`).catch(() => null) : null,
+  ]);
   let partSize = 5 * 1024 * 1024;
   const uppy = new Uppy({
     autoProceed: false,
@@ -55,7 +63,6 @@ export async function render(main) {
       maxNumberOfFiles: 1,
       minFileSize: 1,
       maxFileSize: limits.max_bytes,
-      allowedFileTypes: limits.extensions.map((e) => `.${e}`),
     },
   });
   uppy.use(AwsS3, {
@@ -70,7 +77,10 @@ export async function render(main) {
   let videoId = null;
   const pending = loadPending();
 
-  const input = h("input", { type: "file", id: "file", accept: limits.extensions.map((e) => `.${e}`).join(",") + ",video/*" });
+  // No accept filter: a file dialog that filters by name or type hides camcorder
+  // files whose names or types the system does not know as video.
+  const input = h("input", { type: "file", id: "file", "aria-describedby": "file-hint" });
+  let refusal = null;
   const chosen = h("p", { class: "muted", id: "chosen", "aria-live": "polite" }, "No file chosen yet.");
   const errors = h("div", { id: "upload-errors", "aria-live": "assertive" });
   const title = h("input", { type: "text", id: "title", name: "title", required: true, maxlength: 200 });
@@ -87,17 +97,19 @@ export async function render(main) {
 
   function choose(picked) {
     replace(errors);
+    refusal = null;
     uppy.cancelAll();
     file = null;
     try {
       const id = uppy.addFile({ name: picked.name, type: contentTypeOf(picked), data: picked, source: "Local" });
       file = uppy.getFile(id);
     } catch (error) {
-      showError(error.message.includes("exceeds") || picked.size > limits.max_bytes
+      refusal = picked.size > limits.max_bytes
         ? `${picked.name} is ${bytes(picked.size)}; the largest video you can upload is ${bytes(limits.max_bytes)}.`
         : picked.size === 0
-          ? `${picked.name} is empty.`
-          : `${picked.name} is not a video file we accept. Use ${limits.extensions.map((e) => `.${e}`).join(", ")}.`);
+          ? `${picked.name} is empty: choose the video file itself.`
+          : `${picked.name} can't be uploaded: ${error.message}`;
+      showError(refusal);
       replace(chosen, "No file chosen yet.");
       return;
     }
@@ -116,7 +128,7 @@ export async function render(main) {
     h("p", {}, "Drag a video here, or "),
     h("label", { for: "file", class: "button" }, "Choose a file"),
     input,
-    h("p", { class: "muted" }, `${limits.extensions.map((e) => `.${e}`).join(" ")} · up to ${bytes(limits.max_bytes)}`),
+    h("p", { class: "muted", id: "file-hint" }, `Any video from a phone or a school camera (MP4, MOV, MTS, AVI, MKV, …), up to ${bytes(limits.max_bytes)}. We check the file itself once it arrives.`),
     chosen);
   drop.addEventListener("dragover", (event) => { event.preventDefault(); drop.classList.add("over"); });
   drop.addEventListener("dragleave", () => drop.classList.remove("over"));
@@ -139,10 +151,12 @@ export async function render(main) {
     progress.value = percent;
     progressText.textContent = `${percent}% · ${bytes(p.bytesUploaded)} of ${bytes(p.bytesTotal)}`;
   });
-  uppy.on("upload-success", () => {
+  uppy.on("upload-success", async () => {
     clearPending();
     progress.value = 100;
     progressText.textContent = "Uploaded. Processing starts now.";
+    // The new file is in: the failed video it replaces goes.
+    if (replaced?.status === "failed") await del(`/videos/${encodeURIComponent(replaced.id)}`).catch((error) => console.warn(error));
     location.hash = `#/videos/${encodeURIComponent(videoId)}`;
   });
   uppy.on("upload-error", (_, error) => {
@@ -155,7 +169,8 @@ export async function render(main) {
   async function start(event) {
     event.preventDefault();
     replace(errors);
-    if (!file) return showError("Choose a video file first.");
+    // A refused file keeps its reason until another file is chosen.
+    if (!file) return showError(refusal || "Choose a video file first.");
     if (submit.textContent === "Retry") {
       submit.disabled = true;
       pause.hidden = false;
@@ -232,8 +247,15 @@ export async function render(main) {
       h("button", { type: "button", onclick: discard }, "Discard it")));
   }
 
+  if (replaced) {
+    title.value = replaced.title;
+    reflection.value = replaced.reflection || "";
+  }
   replace(main,
-    h("h1", {}, "Upload a lesson"),
+    h("h1", {}, replaced ? "Upload a new file" : "Upload a lesson"),
+    replaced ? h("div", { class: "notice", id: "replaces-note", role: "note" },
+      h("p", {}, `This replaces “${replaced.title}”`, replaced.failure_reason ? `, which could not be used: ${replaced.failure_reason}` : "",
+        " It is deleted once the new file is uploaded.")) : null,
     resumeNote,
     h("form", { class: "card upload-form", onsubmit: start, novalidate: true },
       drop,

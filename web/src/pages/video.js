@@ -1,14 +1,20 @@
-// The video page: player, timeline, comments synced to playback, comment form
-// (point or range, with element tags), the teacher's reflection, sharing, and
-// the clip tool.
-import { get, post, patch, framework as loadFramework } from "../api.js";
+// The video page: the player (pinned while one scrolls: beside the composer and
+// comments on a wide screen, at the top on a phone), the comment composer, the
+// comments synced to playback, the teacher's reflection, then the clip tool and
+// the owner's and admins' panels (consent requests, sharing, privacy, activity).
+import { get, patch, framework as loadFramework } from "../api.js";
 import { session } from "../session.js";
-import { createPlayer, bindKeys } from "../player.js";
+import { createPlayer } from "../player.js";
 import { openPlayback } from "../playback.js";
 import { createCommentList, loadAllThreads } from "../comments.js";
+import { createComposer, shortcutsHelp } from "../composer.js";
 import { createClipTool } from "../cliptool.js";
+import { consentRequestsPanel } from "../consent.js";
 import { accessPanel, safeguardsPanel, safeguardBadges } from "../privacy.js";
-import { h, replace, clock, badge, poll, elementCheckboxes, checkedValues, toast, errorBox } from "../ui.js";
+import { failedActions } from "../failed.js";
+import { h, replace, clock, badge, poll, errorBox } from "../ui.js";
+
+const percent = (v) => `${Math.round((v.progress || 0) * 100)}%`;
 
 export async function render(main, params, videoId) {
   const [video, framework] = await Promise.all([get(`/videos/${encodeURIComponent(videoId)}`), loadFramework()]);
@@ -29,92 +35,21 @@ export async function render(main, params, videoId) {
     framework,
   });
   const basePath = `/videos/${encodeURIComponent(videoId)}/comments`;
-  let markIn = null;
-  let markOut = null;
 
-  // --- comment form --------------------------------------------------------
-  let commentAt = 0;
-  const atLabel = h("span", { id: "comment-at" }, clock(0));
-  const rangeLabel = h("span", { id: "comment-range" }, "mark in (I) and out (O) first");
-  const pointRadio = h("input", { type: "radio", name: "kind", value: "point", checked: true, id: "kind-point" });
-  const rangeRadio = h("input", { type: "radio", name: "kind", value: "range", id: "kind-range", disabled: true });
-  const body = h("textarea", { id: "comment-body", rows: 3, required: true, maxlength: 5000 });
-  const formStatus = h("div", { "aria-live": "polite" });
-  function captureTime() {
-    commentAt = player.video.currentTime;
-    atLabel.textContent = clock(commentAt);
-  }
-  body.addEventListener("focus", () => { if (!body.value) captureTime(); });
-  const commentForm = h("form", { class: "card comment-form", id: "comment-form" },
-    h("h2", {}, "Add a comment"),
-    h("fieldset", { class: "kind" },
-      h("legend", {}, "Where"),
-      h("label", { class: "check" }, pointRadio, " At ", atLabel,
-        h("button", { type: "button", class: "link", onclick: captureTime }, "use current time")),
-      h("label", { class: "check" }, rangeRadio, " Over the marked range ", rangeLabel)),
-    h("label", { for: "comment-body" }, "Comment"),
-    body,
-    elementCheckboxes(framework, "comment-tags"),
-    formStatus,
-    h("div", { class: "actions" }, h("button", { type: "submit", class: "primary" }, "Post comment")));
-  commentForm.addEventListener("submit", async (event) => {
-    event.preventDefault();
-    if (!body.value.trim()) {
-      replace(formStatus, errorBox({ message: "Write a comment first." }));
-      body.focus();
-      return;
-    }
-    const range = rangeRadio.checked && markIn != null && markOut != null;
-    const payload = {
-      at_s: range ? Math.min(markIn, markOut) : commentAt,
-      end_s: range ? Math.max(markIn, markOut) : null,
-      body: body.value,
-      tags: checkedValues(commentForm, "comment-tags"),
-    };
-    try {
-      await post(basePath, payload);
-      body.value = "";
-      for (const box of commentForm.querySelectorAll('input[name="comment-tags"]')) box.checked = false;
-      replace(formStatus);
-      toast("Comment posted");
-      await refresh();
-    } catch (error) {
-      replace(formStatus, errorBox(error));
-    }
+  const clipTool = canClip ? createClipTool({ videoId, framework }) : null;
+  const composer = createComposer({
+    player,
+    framework,
+    basePath,
+    onPosted: () => refresh(),
+    onMarks: (a, b) => clipTool?.setRange(a, b),
   });
-
-  // --- marks (shared by range comments and the clip tool) --------------------
-  const marksText = h("span", { id: "marks" }, "No range marked");
-  function setMark(which) {
-    const t = Math.round(player.video.currentTime * 10) / 10;
-    if (which === "in") markIn = t; else markOut = t;
-    player.setSelection(markIn, markOut);
-    const ready = markIn != null && markOut != null && markIn !== markOut;
-    rangeRadio.disabled = !ready;
-    const text = `${markIn == null ? "–" : clock(markIn)} → ${markOut == null ? "–" : clock(markOut)}`;
-    marksText.textContent = `In/out: ${text}`;
-    rangeLabel.textContent = ready ? text : "mark in (I) and out (O) first";
-    if (ready) rangeRadio.checked = true;
-    clipTool?.setRange(markIn, markOut);
-  }
-  const markBar = h("div", { class: "mark-bar" },
-    h("button", { type: "button", id: "mark-in", onclick: () => setMark("in") }, "Mark in (I)"),
-    h("button", { type: "button", id: "mark-out", onclick: () => setMark("out") }, "Mark out (O)"),
-    h("button", {
-      type: "button",
-      class: "link",
-      onclick: () => { markIn = null; markOut = null; player.setSelection(null, null); rangeRadio.disabled = true; pointRadio.checked = true; marksText.textContent = "No range marked"; clipTool?.setRange(null, null); },
-    }, "Clear"),
-    marksText);
-
-  // --- comments --------------------------------------------------------------
-  const clipTool = canClip ? createClipTool({ videoId, framework, duration: video.duration_s }) : null;
   const comments = createCommentList({
     player,
     framework,
     basePath,
     onChange: () => refresh(),
-    extraActions: canClip ? (c) => (c.end_s != null
+    extraActions: clipTool ? (c) => (c.end_s != null
       ? h("button", { type: "button", class: "link", onclick: () => clipTool.fromComment(c) }, "Make a clip")
       : null) : null,
   });
@@ -126,10 +61,8 @@ export async function render(main, params, videoId) {
     });
   }
 
-  // --- sharing (the owner) ---------------------------------------------------
+  // --- the owner's and admins' panels, after the feedback ---------------------
   const sharing = isOwner && video.sharing ? sharingPanel(video) : null;
-
-  // --- privacy: who has access and did what; safeguards ----------------------
   const headBadges = h("p", { class: "badges", id: "head-badges" }, safeguardBadges(video));
   const activity = (isOwner || session.has("admin")) && video.sharing ? accessPanel(video) : null;
   const safeguards = safeguardsPanel(video, {
@@ -138,54 +71,41 @@ export async function render(main, params, videoId) {
       activity?.reload();
     },
   });
+  const requests = isOwner ? consentRequestsPanel(video, { framework }) : null;
   const processing = video.status === "ready" ? null : processingNote(video, videoId);
 
   const reflection = h("section", { class: "card reflection", "aria-labelledby": "reflection-h" },
-    h("h2", { id: "reflection-h" }, `${video.owner_id === me.user_id ? "Your" : "Teacher's"} reflection`),
+    h("h2", { id: "reflection-h" }, `${isOwner ? "Your" : "Teacher's"} reflection`),
     video.reflection ? h("p", { class: "prewrap" }, video.reflection) : h("p", { class: "muted" }, "No reflection written."));
 
   replace(main,
     h("div", { class: "page-head" },
       h("h1", {}, video.title),
-      h("p", { class: "muted" }, `${video.owner_id} · ${video.school || ""} · ${clock(video.duration_s)}`),
+      h("p", { class: "muted" }, [video.owner_name || video.owner_id, video.school, clock(video.duration_s)].filter(Boolean).join(" · ")),
       headBadges),
-    processing?.el,
     h("div", { class: "video-layout" },
-      h("div", { class: "video-main" },
-        player.el,
-        markBar,
-        h("details", { class: "shortcuts" }, h("summary", {}, "Keyboard shortcuts"),
-          h("ul", {},
-            h("li", {}, h("kbd", {}, "Space"), " play / pause"),
-            h("li", {}, h("kbd", {}, "←"), " / ", h("kbd", {}, "→"), " back / forward 5 seconds"),
-            h("li", {}, h("kbd", {}, "C"), " comment at the current time"),
-            h("li", {}, h("kbd", {}, "I"), " / ", h("kbd", {}, "O"), " mark in / out")))),
-      h("aside", { class: "video-side" },
-        reflection,
+      h("div", { class: "video-main" }, player.el, shortcutsHelp()),
+      h("div", { class: "video-side" },
+        processing?.el,
+        requests?.el,
+        composer.el,
         h("section", { class: "card", "aria-labelledby": "comments-h" },
           h("h2", { id: "comments-h" }, "Comments"),
           comments.el),
+        reflection,
+        clipTool ? clipTool.el : null,
         sharing,
         safeguards,
-        activity),
-      h("div", { class: "video-tools" }, commentForm, clipTool ? clipTool.el : null)));
+        activity)));
   await refresh();
   clipTool?.load();
-  const unbind = bindKeys(player, {
-    c: () => {
-      player.video.pause();
-      captureTime();
-      pointRadio.checked = true;
-      body.focus();
-    },
-    i: () => setMark("in"),
-    o: () => setMark("out"),
-  });
+  const unbind = composer.bindKeys();
   if (params.get("t")) player.seek(Number(params.get("t")));
   return () => {
     unbind();
     clipTool?.stop();
     processing?.stop();
+    requests?.stop();
     player.video.pause();
     player.destroy();
   };
@@ -194,7 +114,7 @@ export async function render(main, params, videoId) {
 // Still encoding: how far it is, beside a player that already plays the start.
 function processingNote(video, videoId) {
   const note = h("p", { class: "card processing", id: "processing", "aria-live": "polite" });
-  const show = (v) => replace(note, badge(v.status, ` ${Math.round((v.progress || 0) * 100)}%`), " ",
+  const show = (v) => replace(note, badge(v.status, v.status === "processing" ? ` ${percent(v)}` : ""), " ",
     v.status === "failed" ? h("span", { class: "failure" }, v.failure_reason || "Processing failed.")
       : v.status === "ready" ? "Every part of the lesson can now be watched."
         : "You can watch while the rest of the lesson is prepared.");
@@ -238,17 +158,19 @@ function sharingPanel(video) {
   return form;
 }
 
+// Not playable yet (uploading, the first segments still encoding) or failed:
+// the state, and for a failed upload its reason, Delete and "Upload a new file".
 function renderWaiting(main, video, videoId) {
-  const status = h("div", { class: "card", "aria-live": "polite" });
+  const status = h("div", { class: "card", id: "video-status", "aria-live": "polite" });
   const show = (v) => {
     replace(status,
-      h("p", {}, badge(v.status, v.status === "processing" ? ` ${Math.round((v.progress || 0) * 100)}%` : "")),
+      h("p", {}, badge(v.status, v.status === "processing" ? ` ${percent(v)}` : "")),
       v.status === "failed"
-        ? h("p", { class: "failure" }, v.failure_reason || "Processing failed.")
-        : h("p", { class: "muted" }, v.status === "uploading"
+        ? [h("p", { class: "failure" }, v.failure_reason || "This file could not be processed."), failedActions(v)]
+        : [h("p", { class: "muted" }, v.status === "uploading"
           ? "Waiting for the upload to finish…"
-          : "Making the web versions, poster and storyboard…"),
-      h("progress", { max: 100, value: Math.round((v.progress || 0) * 100), "aria-label": "Processing progress" }));
+          : "Preparing the start of the lesson: the player appears in a moment…"),
+        h("progress", { max: 100, value: Math.round((v.progress || 0) * 100), "aria-label": "Processing progress" })]);
   };
   replace(main, h("div", { class: "page-head" }, h("h1", {}, video.title)), status,
     video.reflection ? h("section", { class: "card reflection" }, h("h2", {}, "Reflection"), h("p", { class: "prewrap" }, video.reflection)) : null);

@@ -3,6 +3,7 @@ import { get, query } from "../api.js";
 import { session } from "../session.js";
 import { h, replace, badge, duration, poll, errorBox } from "../ui.js";
 import { exportPanel, safeguardBadges } from "../privacy.js";
+import { failedActions } from "../failed.js";
 
 export async function renderHome() {
   let target = "#/library";
@@ -34,20 +35,22 @@ function statusOf(video) {
   return badge(video.status);
 }
 
-function card(video) {
+function card(video, onDeleted) {
   const poster = video.poster_url
     ? h("img", { src: video.poster_url, alt: "", loading: "lazy", width: 160, height: 90 })
-    : h("div", { class: "poster-placeholder", "aria-hidden": "true" }, "▶");
+    : h("div", { class: "poster-placeholder" }, "▶");
+  const href = `#/videos/${encodeURIComponent(video.id)}`;
+  const failed = video.status === "failed";
   return h("li", { class: "video-card", dataset: { videoId: video.id, status: video.status } },
-    h("a", { href: `#/videos/${encodeURIComponent(video.id)}`, class: "poster" }, poster),
+    // The title is the link for keyboards and screen readers; the picture repeats it for the mouse.
+    h("a", { href, class: "poster", tabindex: -1, "aria-hidden": "true" }, poster),
     h("div", { class: "video-meta" },
-      h("h2", {}, h("a", { href: `#/videos/${encodeURIComponent(video.id)}` }, video.title)),
+      h("h2", {}, h("a", { href }, video.title)),
       h("p", {}, statusOf(video), " ", safeguardBadges(video), " ",
         video.duration_s ? h("span", { class: "muted" }, duration(video.duration_s)) : null, " ",
-        h("span", { class: "muted" }, `${video.owner_id} · ${new Date(video.created_at).toLocaleString()}`)),
-      video.status === "failed" && video.failure_reason
-        ? h("p", { class: "failure" }, video.failure_reason)
-        : null));
+        h("span", { class: "muted" }, `${video.owner_name || video.owner_id} · ${new Date(video.created_at).toLocaleString()}`)),
+      failed ? h("p", { class: "failure" }, video.failure_reason || "This file could not be processed.") : null,
+      failed ? failedActions(video, { onDeleted }) : null));
 }
 
 export async function render(main, params) {
@@ -66,7 +69,7 @@ export async function render(main, params) {
         ? "No videos yet. Upload a lesson to get started."
         : "Nothing here yet."));
     } else {
-      replace(list, items.map(card));
+      replace(list, items.map((video) => card(video, () => window.dispatchEvent(new HashChangeEvent("hashchange")))));
     }
     return items.every((v) => v.status === "ready" || v.status === "failed");
   };
