@@ -5,7 +5,7 @@ from __future__ import annotations
 import functools
 from typing import Any
 
-from chalice.app import Chalice, CloudWatchEvent, ConvertToMiddleware, Rate, SQSEvent
+from chalice.app import Chalice, CloudWatchEvent, ConvertToMiddleware, Cron, Rate, SQSEvent
 
 from chalicelib.api.docs_routes import docs_api
 from chalicelib.api.links import install_view_recorder
@@ -16,6 +16,7 @@ from chalicelib.clips.handler import handle_clip_batch
 from chalicelib.clips.routes import clips_api
 from chalicelib.config import get_settings
 from chalicelib.consent.routes import consent_api
+from chalicelib.cycles.routes import cycles_api
 from chalicelib.directory.routes import directory_api
 from chalicelib.evaluations.routes import evaluations_api
 from chalicelib.events import relay
@@ -26,6 +27,9 @@ from chalicelib.ingest.dead_letters import reconcile
 from chalicelib.ingest.handler import handle_ingest_batch, handle_segment_batch
 from chalicelib.jobs.queues import work_queues
 from chalicelib.library.routes import library_api
+from chalicelib.notifications import mailing
+from chalicelib.notifications.handler import handle_email_batch, handle_feedback_batch
+from chalicelib.notifications.routes import notifications_api
 from chalicelib.observability import logger, tracer
 from chalicelib.orchestration.routes import workflows_api
 from chalicelib.orchestration.subscribers import SUBSCRIBERS
@@ -71,6 +75,8 @@ app.register_blueprint(review_api)
 app.register_blueprint(consent_api)
 app.register_blueprint(library_api)
 app.register_blueprint(webhooks_api)
+app.register_blueprint(notifications_api)
+app.register_blueprint(cycles_api)
 app.register_blueprint(audit_api)
 app.register_blueprint(privacy_api)
 app.register_blueprint(docs_api)
@@ -99,6 +105,25 @@ def build_exports(event: SQSEvent) -> dict[str, Any]:
 @app.on_sqs_message(queue=queues["webhook"].name(settings), batch_size=queues["webhook"].batch_size)
 def deliver_webhooks(event: SQSEvent) -> dict[str, Any]:
     return handle_webhook_batch(event.to_dict(), event.context)
+
+
+@app.on_sqs_message(queue=queues["email"].name(settings), batch_size=queues["email"].batch_size)
+def send_emails(event: SQSEvent) -> dict[str, Any]:
+    return handle_email_batch(event.to_dict(), event.context)
+
+
+@app.on_sqs_message(
+    queue=queues["feedback"].name(settings), batch_size=queues["feedback"].batch_size
+)
+def record_email_feedback(event: SQSEvent) -> dict[str, Any]:
+    """SES's bounces and complaints (through SNS): those addresses are not mailed again."""
+    return handle_feedback_batch(event.to_dict(), event.context)
+
+
+@app.schedule(Cron(0, 6, "*", "*", "?", "*"))
+def send_digests(event: CloudWatchEvent) -> dict[str, int]:
+    """Every morning: the daily digest of everyone who chose one (once a day at most)."""
+    return {"queued": mailing.queue_digests(settings)}
 
 
 @app.schedule(Rate(5, unit=Rate.MINUTES))

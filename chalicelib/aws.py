@@ -102,3 +102,15 @@ def reset_clients() -> None:
     with _lock:
         _clients.clear()
         _queue_urls.clear()
+
+
+# No stubs for these two in the dev dependencies: they are called in one place each
+# (chalicelib/mail/transport.py, chalicelib/notifications/links.py).
+def sesv2_client(settings: Settings | None = None) -> Any:
+    settings = settings or get_settings()
+    return _client("sesv2", None, settings)
+
+
+def ssm_client(settings: Settings | None = None) -> Any:
+    settings = settings or get_settings()
+    return _client("ssm", None, settings)

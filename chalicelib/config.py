@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from functools import lru_cache
 from pathlib import Path
+from typing import Literal
 
 from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
@@ -177,6 +178,30 @@ class Settings(BaseSettings):
     # table's stream in AWS, where the sweep only runs once a minute).
     local_relay_interval_s: float = 1.0
 
+    # --- notifications and email (chalicelib/notifications, chalicelib/mail) -----
+    # An inbox keeps each notification this long (the table's TTL removes it).
+    notification_keep_days: int = 180
+    # "smtp": the local twin's mail server (classreel/local/mail_server.py, on
+    # smtp_host:smtp_port); "ses": Amazon SES in AWS (the CDK stack sets it, with the
+    # configuration set whose events report bounces and complaints).
+    email_transport: Literal["smtp", "ses"] = "smtp"
+    email_from: str = "ClassReel <notifications@classreel.test>"
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 0
+    smtp_timeout_s: float = 10.0
+    ses_configuration_set: str = ""
+    # Links in emails point at the web client: its address (locally the API server's),
+    # or, in AWS, the SSM parameter the stack writes it to once the distribution exists.
+    web_url: str = "http://127.0.0.1:8000"
+    web_url_parameter: str = ""
+    # Where the API sits under web_url ("/api" behind CloudFront): one-click unsubscribe.
+    api_base_path: str = ""
+    email_function_timeout_s: int = 60
+    email_visibility_timeout_s: int = 360
+    email_max_receive_count: int = 5
+    # A digest lists at most this many notifications (the inbox has them all).
+    digest_max_items: int = 50
+
     # --- clips, review, library -------------------------------------------------
     clip_visibility_timeout_s: int = 5400
     clip_max_receive_count: int = 3
@@ -244,6 +269,11 @@ class Settings(BaseSettings):
     def local_playback_key_path(self) -> Path:
         """The local twin's playback signing key (unless overridden)."""
         return self.playback_private_key_path or self.data_dir / "playback" / "private.pem"
+
+    @property
+    def local_mail_dir(self) -> Path:
+        """Where the local mail server keeps every message it receives."""
+        return self.data_dir / "mail"
 
     @property
     def local_jwks_path(self) -> Path:

@@ -24,6 +24,7 @@ _STAGE = re.compile(r"^[a-z][a-z0-9-]{1,15}$")
 # in the region across all AWS accounts; "aws", "amazon", "cognito" are reserved.
 _AUTH_DOMAIN = re.compile(r"^[a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?$")
 _AUTH_DOMAIN_RESERVED = ("aws", "amazon", "cognito")
+_DOMAIN = re.compile(r"^(?=.{4,253}$)([a-z0-9](?:[a-z0-9-]{0,61}[a-z0-9])?\.)+[a-z]{2,63}$")
 
 
 class DeploymentConfigError(ValueError):
@@ -54,6 +55,10 @@ class DeploymentConfig:
     # Whether a web client on a developer's machine (http://localhost:8000/) may sign
     # in against this stage's user pool: by default only the local and dev stages.
     local_sign_in: bool | None = None
+    # The domain notifications are mailed from (notifications@{domain}), verified in SES
+    # by the DKIM records the stack outputs. The default cannot be verified: until a
+    # district names its own (-c emailDomain=mail.district.org) SES sends nothing.
+    email_domain: str = "classreel.invalid"
 
     @classmethod
     def from_context(cls, node: Node) -> DeploymentConfig:
@@ -84,6 +89,7 @@ class DeploymentConfig:
             ),
             auth_domain_prefix=value("authDomainPrefix", None) or None,
             local_sign_in=_optional_bool("localSignIn", value("localSignIn", None)),
+            email_domain=str(value("emailDomain", defaults.email_domain)).strip().lower(),
         )
         config.validate()
         return config
@@ -102,6 +108,10 @@ class DeploymentConfig:
             raise DeploymentConfigError("logRetentionDays is longer than CloudWatch Logs keeps")
         if not 128 <= self.ingest_memory_mb <= 10240:
             raise DeploymentConfigError("ingestMemoryMb must be between 128 and 10240")
+        if not _DOMAIN.match(self.email_domain):
+            raise DeploymentConfigError(
+                f"emailDomain {self.email_domain!r}: a domain name such as mail.district.org"
+            )
         prefix = self.hosted_ui_prefix
         if not _AUTH_DOMAIN.match(prefix) or any(w in prefix for w in _AUTH_DOMAIN_RESERVED):
             raise DeploymentConfigError(
@@ -135,6 +145,12 @@ class DeploymentConfig:
     def name(self, suffix: str) -> str:
         """The physical name of one resource: ``classreel-{stage}-{suffix}``."""
         return f"classreel-{self.stage}-{suffix}"
+
+    @property
+    def web_url_parameter(self) -> str:
+        """The SSM parameter holding the web client's address, for links in emails: a
+        literal name, so the functions can be told it before the distribution exists."""
+        return f"/{self.name('web-url')}"
 
 
 # CloudWatch Logs accepts only these retentions (aws_logs.RetentionDays by name).

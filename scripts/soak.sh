@@ -25,6 +25,8 @@ timeout --kill-after=30 "${SOAK_TIMEOUT_S:-2700}" .venv/bin/python -m pytest -q 
   tests/integration/reliability \
   tests/integration/ops \
   tests/integration/ingest/test_media_corpus.py \
+  tests/integration/ingest/test_hostile_media.py \
+  tests/integration/webhooks/test_delivery_network.py \
   tests/integration/feedback/test_comments.py \
   tests/e2e/test_api_fuzz.py \
   tests/unit/ingest/test_events_fuzz.py \

@@ -16,7 +16,14 @@ import jwt
 from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric import rsa
 
-from chalicelib.auth.principal import DISTRICT_CLAIM, GROUPS_CLAIM, NAME_CLAIM, SCHOOL_CLAIM, Role
+from chalicelib.auth.principal import (
+    DISTRICT_CLAIM,
+    EMAIL_CLAIM,
+    GROUPS_CLAIM,
+    NAME_CLAIM,
+    SCHOOL_CLAIM,
+    Role,
+)
 from chalicelib.config import Settings
 
 
@@ -56,6 +63,7 @@ class DevIssuer:
         district: str,
         school: str | None = None,
         name: str | None = None,
+        email: str | None = None,
         ttl_s: int | None = None,
         now: float | None = None,
     ) -> str:
@@ -75,6 +83,8 @@ class DevIssuer:
             claims[SCHOOL_CLAIM] = school
         if name:
             claims[NAME_CLAIM] = name
+        if email:
+            claims[EMAIL_CLAIM] = email
         kid = json.loads(self._jwks_path.read_text())["keys"][0]["kid"]
         private_key = serialization.load_pem_private_key(
             self._private_key_path.read_bytes(), password=None

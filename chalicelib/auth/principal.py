@@ -24,6 +24,9 @@ GROUPS_CLAIM = "cognito:groups"
 DISTRICT_CLAIM = "custom:district"
 SCHOOL_CLAIM = "custom:school"
 NAME_CLAIM = "name"
+# Cognito ID tokens carry it when the app client reads the email scope; the dev issuer
+# signs one for the demo users. Notifications mail it (chalicelib/notifications/recipients.py).
+EMAIL_CLAIM = "email"
 
 
 @dataclass(frozen=True, slots=True)
@@ -33,6 +36,7 @@ class Principal:
     district: str
     school: str | None
     name: str | None = None
+    email: str | None = None
 
     def has_role(self, *roles: Role) -> bool:
         return not self.roles.isdisjoint(roles)
@@ -61,10 +65,12 @@ class Principal:
             raise Unauthenticated("The token names no district")
         school = claims.get(SCHOOL_CLAIM) or None
         name = claims.get(NAME_CLAIM) or None
+        email = claims.get(EMAIL_CLAIM) or None
         return cls(
             user_id=user_id,
             roles=roles,
             district=district,
             school=school if isinstance(school, str) else None,
             name=name if isinstance(name, str) else None,
+            email=email if isinstance(email, str) and "@" in email else None,
         )

@@ -21,6 +21,7 @@ from pynamodb.exceptions import UpdateError
 from chalicelib.clips.models import ClipJobAttr, ClipRecord, ClipStatus
 from chalicelib.config import Settings
 from chalicelib.db.base import is_conditional_check_failure, utcnow
+from chalicelib.events.models import DomainEvent
 from chalicelib.ingest import layout as files
 from chalicelib.ingest import publishing
 from chalicelib.ingest.pipeline import Outputs, produce
@@ -172,7 +173,7 @@ def _run(job: ClipJob, clip: ClipRecord, settings: Settings) -> None:
         heartbeat.check()
         master = stream_renditions(outputs, run.workdir, run.prefix, trim.duration_s, settings)
         heartbeat.check()
-        _publish(job, outputs, run.prefix, master, settings)
+        _publish(job, clip, outputs, run.prefix, master, settings)
         run.published = True
 
 
@@ -233,10 +234,12 @@ def measured_duration(info: MediaInfo) -> float:
     return round(info.duration_s or 0.0, 3)
 
 
-def _publish(job: ClipJob, outputs: Outputs, prefix: str, master: str, settings: Settings) -> None:
+def _publish(
+    job: ClipJob, clip: ClipRecord, outputs: Outputs, prefix: str, master: str, settings: Settings
+) -> None:
     top = outputs.renditions[0]
     info = probe(top.path, settings)
-    job.lease.update(
+    job.lease.update_announcing(
         [
             ClipRecord.status.set(ClipStatus.READY.value),
             ClipRecord.progress.set(1),
@@ -249,5 +252,10 @@ def _publish(job: ClipJob, outputs: Outputs, prefix: str, master: str, settings:
             ClipRecord.storyboard_vtt_key.set(prefix + outputs.vtt.name),
             ClipRecord.hls_master_key.set(master),
         ],
+        DomainEvent(
+            "clip.ready",
+            clip.district,
+            {"clip_id": job.clip_id, "video_id": clip.video_id},
+        ),
     )
     logger.info("clip ready", extra={"clip_id": job.clip_id, "job": job.job_id})

@@ -8,6 +8,7 @@ from enum import StrEnum
 from pynamodb.attributes import (
     JSONAttribute,
     ListAttribute,
+    NumberAttribute,
     UnicodeAttribute,
     UTCDateTimeAttribute,
     VersionAttribute,
@@ -34,8 +35,10 @@ class EvaluationRecord(TableModel):
     district = UnicodeAttribute()
     evaluator_id = UnicodeAttribute()
     evaluator_name = UnicodeAttribute(null=True)
-    # element id → 1..4; stored as JSON: never queried inside.
+    # element id → a level of the district's rubric; stored as JSON: never queried inside.
     scores = JSONAttribute(default=dict)
+    # The rubric version it was scored on (chalicelib/evaluations/rubric.py; absent: 0).
+    rubric_version = NumberAttribute(null=True)
     summary = UnicodeAttribute()
     evidence = ListAttribute[str](default=list)
     status = EnumAttribute(EvaluationStatus, default=EvaluationStatus.DRAFT)

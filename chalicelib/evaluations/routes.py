@@ -4,15 +4,20 @@ from __future__ import annotations
 
 from chalice.app import Response
 
-from chalicelib.api.bodies import parse_body
+from chalicelib.api.bodies import parse_body, parse_query
 from chalicelib.api.context import current_principal
 from chalicelib.api.routing import ApiBlueprint, json_response
-from chalicelib.evaluations import service
+from chalicelib.evaluations import rubric as rubrics
+from chalicelib.evaluations import rules, service
 from chalicelib.evaluations.schemas import (
     AcknowledgeRequest,
     CreateEvaluationRequest,
     EvaluationList,
     EvaluationView,
+    LevelView,
+    PutRubricRequest,
+    RubricQuery,
+    RubricView,
     UpdateEvaluationRequest,
 )
 
@@ -80,3 +85,44 @@ def acknowledge_evaluation(video_id: str, evaluation_id: str) -> Response:
     request = parse_body(evaluations_api.current_request, AcknowledgeRequest)
     record = service.acknowledge(current_principal(), video_id, evaluation_id, request)
     return json_response(service.view(record))
+
+
+def _rubric_view(found: rubrics.Rubric) -> RubricView:
+    return RubricView(
+        version=found.version,
+        levels=[LevelView(score=level.score, label=level.label) for level in found.levels],
+        updated_by=found.updated_by,
+    )
+
+
+@evaluations_api.route(
+    "/evaluations/rubric",
+    summary="The district's evaluation rubric: levels and their labels (?version= earlier)",
+    response_model=RubricView,
+    query_model=RubricQuery,
+)
+def get_rubric() -> Response:
+    principal = current_principal()
+    query = parse_query(evaluations_api.current_request, RubricQuery)
+    found = (
+        rubrics.current(principal.district)
+        if query.version is None
+        else rubrics.version(principal.district, query.version)
+    )
+    return json_response(_rubric_view(found))
+
+
+@evaluations_api.route(
+    "/evaluations/rubric",
+    methods=["PUT"],
+    summary="Write a new version of the rubric (admin); evaluations keep the one they used",
+    request_model=PutRubricRequest,
+    response_model=RubricView,
+)
+def put_rubric() -> Response:
+    request = parse_body(evaluations_api.current_request, PutRubricRequest)
+    levels = [rubrics.Level(level.score, level.label) for level in request.levels]
+    rules.check_levels(levels)
+    return json_response(
+        _rubric_view(rubrics.replace(current_principal(), levels, request.version))
+    )

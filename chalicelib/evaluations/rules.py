@@ -6,9 +6,8 @@ from __future__ import annotations
 from chalicelib.auth.principal import Principal, Role
 from chalicelib.errors import Conflict, Forbidden, InvalidInput, NotFound
 from chalicelib.evaluations.models import EvaluationRecord, EvaluationStatus
+from chalicelib.evaluations.rubric import BUILT_IN, Level, Rubric
 from chalicelib.videos.models import VideoRecord
-
-LOWEST_SCORE, HIGHEST_SCORE = 1, 4
 
 
 def require_evaluator(principal: Principal, video: VideoRecord) -> None:
@@ -19,13 +18,37 @@ def require_evaluator(principal: Principal, video: VideoRecord) -> None:
         raise Forbidden("The teacher has not shared this video with you for evaluation")
 
 
-def check_score_range(scores: dict[str, int]) -> None:
-    bad = [k for k, v in scores.items() if not LOWEST_SCORE <= v <= HIGHEST_SCORE]
+def check_score_range(scores: dict[str, int], rubric: Rubric = BUILT_IN) -> None:
+    """Every score is one of the rubric's levels."""
+    bad = [k for k, v in scores.items() if v not in rubric.scores]
     if bad:
+        levels = ", ".join(str(s) for s in rubric.scores)
         raise InvalidInput(
-            f"Scores run from {LOWEST_SCORE} to {HIGHEST_SCORE}; check {', '.join(bad)}",
-            field="scores",
+            f"Scores on this rubric are {levels}; check {', '.join(bad)}", field="scores"
         )
+
+
+MIN_LEVELS, MAX_LEVELS = 2, 10
+LOWEST_LEVEL, HIGHEST_LEVEL = 0, 10
+
+
+def check_levels(levels: list[Level]) -> None:
+    """A rubric: 2 to 10 levels, whole scores from 0 to 10 rising without repeats, each
+    with its own label (e.g. 1 Beginning … 4 Distinguished, or 1-5)."""
+    scores = [level.score for level in levels]
+    if not MIN_LEVELS <= len(levels) <= MAX_LEVELS:
+        raise InvalidInput(
+            f"A rubric has {MIN_LEVELS} to {MAX_LEVELS} levels, not {len(levels)}", field="levels"
+        )
+    if any(not LOWEST_LEVEL <= s <= HIGHEST_LEVEL for s in scores):
+        raise InvalidInput(
+            f"Rubric scores run from {LOWEST_LEVEL} to {HIGHEST_LEVEL}", field="levels"
+        )
+    if scores != sorted(set(scores)):
+        raise InvalidInput("Rubric scores must rise, each once (e.g. 1, 2, 3, 4)", field="levels")
+    labels = [level.label.strip().lower() for level in levels]
+    if len(set(labels)) != len(labels) or not all(labels):
+        raise InvalidInput("Each level needs a label of its own", field="levels")
 
 
 def visible_to(principal: Principal, record: EvaluationRecord, video: VideoRecord) -> bool:

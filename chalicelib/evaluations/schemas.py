@@ -10,7 +10,9 @@ from pydantic import BaseModel, ConfigDict, Field
 class CreateEvaluationRequest(BaseModel):
     model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
 
-    scores: dict[str, int] = Field(min_length=1, description="element id → 1..4")
+    scores: dict[str, int] = Field(
+        min_length=1, description="element id → a level of the rubric (GET /evaluations/rubric)"
+    )
     summary: str = Field(min_length=1, max_length=10_000)
     evidence: list[str] = Field(
         default_factory=list, max_length=100, description="Comment ids on this video"
@@ -37,6 +39,7 @@ class EvaluationView(BaseModel):
     evaluator_id: str
     evaluator_name: str | None
     scores: dict[str, int]
+    rubric_version: int = Field(description="The rubric it was scored on (?version= reads it)")
     summary: str
     evidence: list[str]
     status: str
@@ -49,3 +52,29 @@ class EvaluationView(BaseModel):
 
 class EvaluationList(BaseModel):
     items: list[EvaluationView]
+
+
+class LevelView(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    score: int
+    label: str = Field(min_length=1, max_length=80)
+
+
+class RubricView(BaseModel):
+    version: int = Field(description="0 is the built-in 1-4 rubric")
+    levels: list[LevelView]
+    updated_by: str | None
+
+
+class RubricQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: int | None = Field(default=None, ge=0)
+
+
+class PutRubricRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    levels: list[LevelView] = Field(description="2 to 10 levels, scores rising (e.g. 1-4, 1-5)")
+    version: int = Field(ge=0, description="The version you read; a stale one gets 409")

@@ -4,13 +4,14 @@ from __future__ import annotations
 
 from typing import Any
 
-from pynamodb.exceptions import UpdateError
+from pynamodb.exceptions import TransactWriteError, UpdateError
 
 from chalicelib.audit import service as audit
 from chalicelib.audit.models import AuditAction
 from chalicelib.auth.principal import Principal
-from chalicelib.db.base import is_conditional_check_failure, utcnow
+from chalicelib.db.base import is_conditional_check_failure, is_transaction_conflict, utcnow
 from chalicelib.errors import Conflict, InvalidInput, NotFound
+from chalicelib.evaluations import rubric as rubrics
 from chalicelib.evaluations import rules
 from chalicelib.evaluations.models import (
     EVALUATION_PREFIX,
@@ -18,12 +19,15 @@ from chalicelib.evaluations.models import (
     EvaluationStatus,
     new_evaluation_id,
 )
+from chalicelib.evaluations.rubric import Rubric
 from chalicelib.evaluations.schemas import (
     AcknowledgeRequest,
     CreateEvaluationRequest,
     EvaluationView,
     UpdateEvaluationRequest,
 )
+from chalicelib.events import outbox
+from chalicelib.events.models import DomainEvent
 from chalicelib.feedback.models import CommentRecord, parse_comment_id
 from chalicelib.framework import service as framework
 from chalicelib.videos.access import visible_video
@@ -36,6 +40,7 @@ def view(record: EvaluationRecord) -> EvaluationView:
         evaluator_id=record.evaluator_id,
         evaluator_name=record.evaluator_name,
         scores={k: int(v) for k, v in (record.scores or {}).items()},
+        rubric_version=int(record.rubric_version or 0),
         summary=record.summary,
         evidence=list(record.evidence or []),
         status=record.status,
@@ -47,9 +52,9 @@ def view(record: EvaluationRecord) -> EvaluationView:
     )
 
 
-def _check_scores(district: str, scores: dict[str, int]) -> dict[str, int]:
+def _check_scores(district: str, scores: dict[str, int], rubric: Rubric) -> dict[str, int]:
     framework.check_tags(district, scores.keys(), field="scores")
-    rules.check_score_range(scores)
+    rules.check_score_range(scores, rubric)
     return scores
 
 
@@ -82,6 +87,7 @@ def create(
 ) -> EvaluationRecord:
     video = visible_video(principal, video_id)
     rules.require_evaluator(principal, video)
+    in_force = rubrics.current(video.district)
     evaluation_id = new_evaluation_id()
     record = EvaluationRecord(
         *EvaluationRecord.key(video_id, evaluation_id),
@@ -90,7 +96,8 @@ def create(
         district=video.district,
         evaluator_id=principal.user_id,
         evaluator_name=principal.name,
-        scores=_check_scores(video.district, request.scores),
+        scores=_check_scores(video.district, request.scores, in_force),
+        rubric_version=in_force.version,
         summary=request.summary,
         evidence=_check_evidence(video_id, request.evidence),
     )
@@ -122,7 +129,12 @@ def update(
     record = _evaluators_draft(principal, video_id, evaluation_id)
     actions: list[Any] = [EvaluationRecord.updated_at.set(utcnow())]
     if request.scores is not None:
-        actions.append(EvaluationRecord.scores.set(_check_scores(record.district, request.scores)))
+        # A draft is scored on the rubric in force when it is saved.
+        in_force = rubrics.current(record.district)
+        actions += [
+            EvaluationRecord.scores.set(_check_scores(record.district, request.scores, in_force)),
+            EvaluationRecord.rubric_version.set(in_force.version),
+        ]
     if request.summary is not None:
         actions.append(EvaluationRecord.summary.set(request.summary))
     if request.evidence is not None:
@@ -134,7 +146,17 @@ def update(
 def release(principal: Principal, video_id: str, evaluation_id: str) -> EvaluationRecord:
     record = _evaluators_draft(principal, video_id, evaluation_id)
     now = utcnow()
-    _update(
+    released = DomainEvent(
+        "evaluation.released",
+        record.district,
+        {
+            "evaluation_id": record.evaluation_id,
+            "video_id": video_id,
+            "evaluator_id": record.evaluator_id,
+            "evaluator_name": record.evaluator_name,
+        },
+    )
+    record = _update(
         record,
         [
             EvaluationRecord.status.set(EvaluationStatus.RELEASED),
@@ -142,6 +164,7 @@ def release(principal: Principal, video_id: str, evaluation_id: str) -> Evaluati
             EvaluationRecord.updated_at.set(now),
         ],
         EvaluationStatus.DRAFT,
+        released,
     )
     audit.record(
         principal,
@@ -167,14 +190,43 @@ def acknowledge(
     ]
     if request.response:
         actions.append(EvaluationRecord.teacher_response.set(request.response))
-    _update(record, actions, EvaluationStatus.RELEASED)
-    return record
+    acknowledged = DomainEvent(
+        "evaluation.acknowledged",
+        record.district,
+        {
+            "evaluation_id": record.evaluation_id,
+            "video_id": video_id,
+            "by": principal.user_id,
+            "by_name": principal.name,
+            "responded": bool(request.response),
+        },
+    )
+    return _update(record, actions, EvaluationStatus.RELEASED, acknowledged)
 
 
-def _update(record: EvaluationRecord, actions: list[Any], expected: EvaluationStatus) -> None:
+def _update(
+    record: EvaluationRecord,
+    actions: list[Any],
+    expected: EvaluationStatus,
+    event: DomainEvent | None = None,
+) -> EvaluationRecord:
+    """The change (and its event, when it announces one) under the status it was read in."""
+    condition = EvaluationRecord.status == expected.value
     try:
-        record.update(actions=actions, condition=EvaluationRecord.status == expected.value)
+        if event is None:
+            record.update(actions=actions, condition=condition)
+            return record
+        outbox.update(record, actions, event, condition=condition)
     except UpdateError as exc:
         if is_conditional_check_failure(exc):
-            raise Conflict("The evaluation changed meanwhile; reload it", field="status") from exc
+            raise _changed() from exc
         raise
+    except TransactWriteError as exc:
+        if is_transaction_conflict(exc):
+            raise _changed() from exc
+        raise
+    return _load(record.video_id, record.evaluation_id)
+
+
+def _changed() -> Conflict:
+    return Conflict("The evaluation changed meanwhile; reload it", field="status")

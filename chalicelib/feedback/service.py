@@ -8,7 +8,7 @@ from typing import Any
 from pynamodb.exceptions import DeleteError, TransactWriteError, UpdateError
 
 from chalicelib.auth.principal import Principal
-from chalicelib.db.base import is_conditional_check_failure, utcnow
+from chalicelib.db.base import is_conditional_check_failure, transaction, utcnow
 from chalicelib.db.pagination import decode_cursor, encode_cursor
 from chalicelib.errors import Conflict, InvalidInput, NotFound
 from chalicelib.events import outbox
@@ -169,13 +169,16 @@ def add_comment(
     # The payload shows the comment as it is stored: PynamoDB writes version 1
     # with the transaction and only then sets it on ``record``.
     stored = view(record).model_copy(update={"version": 1})
-    created = DomainEvent(
-        "comment.created",
-        principal.district,
-        {"video_id": video_id, "comment": stored.model_dump(mode="json")},
-    )
+    payload = {"video_id": video_id, "comment": stored.model_dump(mode="json")}
+    events = [DomainEvent("comment.created", principal.district, payload)]
+    if record.parent_id is not None:
+        # Its own event too: the thread's participants hear about a reply.
+        events.append(DomainEvent("comment.replied", principal.district, payload))
     try:
-        outbox.save(record, created, condition=CommentRecord.sk.does_not_exist())
+        with transaction() as tx:
+            tx.save(record, condition=CommentRecord.sk.does_not_exist())
+            for event in events:
+                outbox.add(tx, event)
     except TransactWriteError as exc:
         if outbox.condition_failed(exc):
             raise Conflict("Please retry: a comment id collided") from exc

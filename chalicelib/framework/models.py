@@ -22,6 +22,7 @@ class ElementAttr(Document):
     id = UnicodeAttribute()
     label = UnicodeAttribute()
     description = UnicodeAttribute(null=True)
+    colour = UnicodeAttribute(null=True)
     teacher_actions = ListAttribute[str](default=list)
     retired = BooleanAttribute(default=False)
 

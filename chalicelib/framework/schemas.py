@@ -13,6 +13,9 @@ class Element(BaseModel):
     id: str = Field(pattern=ELEMENT_ID_PATTERN, description="Stable slug used in tags")
     label: str = Field(min_length=1, max_length=80)
     description: str | None = Field(default=None, max_length=1000)
+    colour: str | None = Field(
+        default=None, pattern=r"^#[0-9a-fA-F]{6}$", description="#rrggbb on timelines and tags"
+    )
     teacher_actions: list[str] = Field(default_factory=list, max_length=20)
     retired: bool = Field(default=False, description="Kept for history; no longer taggable")
 

@@ -42,6 +42,7 @@ def view(record: FrameworkRecord) -> FrameworkView:
                 id=e.id,
                 label=e.label,
                 description=e.description,
+                colour=e.colour,
                 teacher_actions=list(e.teacher_actions or []),
                 retired=bool(e.retired),
             )

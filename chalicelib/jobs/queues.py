@@ -124,6 +124,30 @@ def work_queues(settings: Settings) -> dict[str, WorkQueue]:
             # not become a burst of parallel POSTs at them.
             max_concurrency=5,
         ),
+        # Notifications' emails (chalicelib/notifications/mailing.py): one message per
+        # notification, or per person's daily digest.
+        WorkQueue(
+            key="email",
+            suffix="emails",
+            handler="send_emails",
+            batch_size=10,
+            function_timeout_s=settings.email_function_timeout_s,
+            visibility_timeout_s=settings.email_visibility_timeout_s,
+            max_receive_count=settings.email_max_receive_count,
+            # SES's sending rate is per account: a burst waits in the queue.
+            max_concurrency=5,
+        ),
+        # What SES reports about sent mail (bounces, complaints), through SNS in AWS.
+        WorkQueue(
+            key="feedback",
+            suffix="email-feedback",
+            handler="record_email_feedback",
+            batch_size=10,
+            function_timeout_s=60,
+            visibility_timeout_s=360,
+            max_receive_count=5,
+            max_concurrency=2,
+        ),
     ]
     return {queue.key: queue for queue in queues}
 

@@ -1,7 +1,8 @@
 """Deleting a video removes everything derived from it: records and every file.
 
 Comments, clips (with their library entries and review items), webhook
-payloads that name it and its owner's data exports go with it.
+payloads, notifications and coaching-cycle evidence that name it and its owner's
+data exports go with it.
 
 Files first, then records: if deleting files fails half-way, the record is
 still there and the deletion can simply be retried; the reverse order could
@@ -16,10 +17,12 @@ from chalicelib.audit.models import AuditAction
 from chalicelib.auth.principal import Principal
 from chalicelib.clips.models import ClipRecord, clip_partition, video_clips_partition
 from chalicelib.config import Settings
+from chalicelib.cycles.models import EvidenceRecord, video_evidence_partition
 from chalicelib.db.base import delete_partition
 from chalicelib.feedback.models import COMMENT_PREFIX, CommentRecord
 from chalicelib.framework import service as framework
 from chalicelib.library.service import entries_of
+from chalicelib.notifications.models import NotificationRecord, video_partition
 from chalicelib.observability import logger
 from chalicelib.privacy.export import forget_exports
 from chalicelib.review.service import forget_reviews
@@ -59,6 +62,8 @@ def purge(video: VideoRecord, settings: Settings) -> dict[str, int]:
     ]
     clips = purge_clips(video.video_id, settings)
     deliveries = _forget_webhook_copies(video.video_id)
+    notifications = _forget_notifications(video.video_id)
+    cycle_evidence = _forget_cycle_evidence(video.video_id)
     # The owner's data exports hold a copy of the video: they go too.
     exports = forget_exports(video.district, video.owner_id, settings)
     items = delete_partition(VideoRecord.key(video.video_id)[0])
@@ -68,6 +73,8 @@ def purge(video: VideoRecord, settings: Settings) -> dict[str, int]:
         "media_objects": media,
         "records": items,
         "webhook_payloads": deliveries,
+        "notifications": notifications,
+        "cycle_evidence": cycle_evidence,
         "exports": exports,
         **clips,
     }
@@ -112,6 +119,24 @@ def _forget_webhook_copies(video_id: str) -> int:
         for copy in copies:
             batch.delete(copy)
     return len(copies)
+
+
+def _forget_notifications(video_id: str) -> int:
+    """Inbox items name the video (its title, a moment of it)."""
+    items = list(NotificationRecord.by_video.query(video_partition(video_id)))
+    with NotificationRecord.batch_write() as batch:
+        for item in items:
+            batch.delete(item)
+    return len(items)
+
+
+def _forget_cycle_evidence(video_id: str) -> int:
+    """Coaching cycles point at the video as evidence; the cycle itself stays."""
+    items = list(EvidenceRecord.by_video.query(video_evidence_partition(video_id)))
+    with EvidenceRecord.batch_write() as batch:
+        for item in items:
+            batch.delete(item)
+    return len(items)
 
 
 def delete_video(principal: Principal, video_id: str, settings: Settings) -> dict[str, int]:

@@ -1,6 +1,6 @@
 """Who hears about domain events: the relay delivers every stored event to each of these.
 
-To add one (notifications, a consent backstop): an object with a ``name`` and
+To add one (a consent backstop, say): an object with a ``name`` and
 ``deliver(event, steps)`` that is idempotent per step (chalicelib/events/relay.py),
 listed here. It lives above the capabilities, so a subscriber may use any of them.
 """
@@ -8,8 +8,9 @@ listed here. It lives above the capabilities, so a subscriber may use any of the
 from __future__ import annotations
 
 from chalicelib.events.relay import Subscriber
+from chalicelib.notifications.fanout import SUBSCRIBER as NOTIFICATIONS
 from chalicelib.orchestration.consent import SUBSCRIBER as CLIP_WITHDRAWAL
 from chalicelib.orchestration.library_consent import SUBSCRIBER as LIBRARY_CONSENT
 from chalicelib.webhooks.events import SUBSCRIBER as WEBHOOKS
 
-SUBSCRIBERS: tuple[Subscriber, ...] = (WEBHOOKS, LIBRARY_CONSENT, CLIP_WITHDRAWAL)
+SUBSCRIBERS: tuple[Subscriber, ...] = (WEBHOOKS, NOTIFICATIONS, LIBRARY_CONSENT, CLIP_WITHDRAWAL)

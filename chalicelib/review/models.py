@@ -99,6 +99,8 @@ class ReviewRecord(TableModel):
     decided_by = UnicodeAttribute(null=True)
     decided_at = UTCDateTimeAttribute(null=True)
     checklist = ListAttribute(of=CheckAttr, null=True)
+    # The district's checklist version the approval confirmed (absent: the built-in, 0).
+    checklist_version = NumberAttribute(null=True)
     decision_note = UnicodeAttribute(null=True)
     reject_reason = UnicodeAttribute(null=True)
     unpublish_reason = UnicodeAttribute(null=True)

@@ -9,12 +9,14 @@ from chalicelib.api.context import current_principal
 from chalicelib.api.routing import ApiBlueprint, json_response
 from chalicelib.config import get_settings
 from chalicelib.review import access, queue, service, views
-from chalicelib.review.checklist import CHECKLIST
+from chalicelib.review import checklist as checklists
 from chalicelib.review.schemas import (
     ApproveRequest,
+    ChecklistQuery,
     ChecklistView,
     CriterionView,
     NominateRequest,
+    PutChecklistRequest,
     QueueQuery,
     RejectRequest,
     ReviewItemPage,
@@ -67,15 +69,44 @@ def queue_stats() -> Response:
     return json_response(queue.stats(current_principal()))
 
 
+def _checklist_view(found: checklists.Checklist) -> ChecklistView:
+    return ChecklistView(
+        version=found.version,
+        items=[CriterionView(key=c.key, label=c.label) for c in found.criteria],
+        updated_by=found.updated_by,
+    )
+
+
 @review_api.route(
     "/review-queue/checklist",
-    summary="The quality-control criteria an approval confirms",
+    summary="The district's quality-control criteria an approval confirms (?version= earlier)",
     response_model=ChecklistView,
+    query_model=ChecklistQuery,
 )
 def checklist() -> Response:
-    access.require_reviewer(current_principal())
+    principal = current_principal()
+    access.require_reviewer(principal)
+    query = parse_query(review_api.current_request, ChecklistQuery)
+    found = (
+        checklists.current(principal.district)
+        if query.version is None
+        else checklists.version(principal.district, query.version)
+    )
+    return json_response(_checklist_view(found))
+
+
+@review_api.route(
+    "/review-queue/checklist",
+    methods=["PUT"],
+    summary="Write a new version of the district's QC checklist (admin); approvals keep theirs",
+    request_model=PutChecklistRequest,
+    response_model=ChecklistView,
+)
+def put_checklist() -> Response:
+    request = parse_body(review_api.current_request, PutChecklistRequest)
+    criteria = [checklists.Criterion(i.key, i.label) for i in request.items]
     return json_response(
-        ChecklistView(items=[CriterionView(key=c.key, label=c.label) for c in CHECKLIST])
+        _checklist_view(checklists.replace(current_principal(), criteria, request.version))
     )
 
 

@@ -14,9 +14,9 @@ from datetime import datetime
 
 from chalicelib.auth.principal import Principal
 from chalicelib.clips.models import ClipRecord, ClipStatus
-from chalicelib.errors import Conflict, Forbidden, InvalidInput
+from chalicelib.errors import Conflict, Forbidden
 from chalicelib.review.access import AlreadyClaimed
-from chalicelib.review.checklist import CHECKLIST_KEYS
+from chalicelib.review.checklist import BUILT_IN, Checklist, check_confirmed
 from chalicelib.review.models import ReviewRecord, ReviewStatus
 from chalicelib.review.views import live_claim
 
@@ -69,16 +69,17 @@ def check_held(principal: Principal, item: ReviewRecord, now: datetime) -> None:
         raise already_claimed(item)
 
 
-def check_checklist(checklist: Mapping[str, bool]) -> None:
-    """Approval confirms every QC criterion, and nothing that is not one."""
-    unknown = sorted(set(checklist) - set(CHECKLIST_KEYS))
-    if unknown:
-        raise InvalidInput(f"Not a QC criterion: {', '.join(unknown)}", field="checklist")
-    unmet = [key for key in CHECKLIST_KEYS if not checklist.get(key)]
-    if unmet:
-        raise InvalidInput(
-            "To approve, confirm every QC criterion; not confirmed: " + ", ".join(unmet),
-            field="checklist",
+def check_checklist(checklist: Mapping[str, bool], version: Checklist = BUILT_IN) -> None:
+    """Approval confirms every QC criterion of ``version``, and nothing that is not one."""
+    check_confirmed(version, checklist)
+
+
+def check_checklist_version(in_force: Checklist, confirmed_version: int | None) -> None:
+    """The reviewer confirmed the version in force (a district may change it meanwhile)."""
+    if confirmed_version is not None and confirmed_version != in_force.version:
+        raise Conflict(
+            f"The QC checklist changed (now version {in_force.version}); review it again",
+            field="checklist_version",
         )
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from datetime import datetime
 from typing import Literal
 
-from pydantic import BaseModel, ConfigDict, Field
+from pydantic import BaseModel, ConfigDict, Field, field_validator
 
 from chalicelib.clips.schemas import ClipView
 
@@ -26,6 +26,9 @@ class ApproveRequest(BaseModel):
 
     checklist: dict[str, bool] = Field(
         description="Every QC criterion (GET /review-queue/checklist) must be confirmed true"
+    )
+    checklist_version: int | None = Field(
+        default=None, ge=0, description="The version you read; 409 if the district changed it"
     )
     note: str | None = Field(default=None, max_length=5000)
 
@@ -98,6 +101,7 @@ class ReviewItemView(BaseModel):
         default=None, description="Seconds from nomination to decision (the clock stops)"
     )
     checklist: dict[str, bool] | None
+    checklist_version: int | None = Field(description="The QC checklist version it confirmed")
     decision_note: str | None
     reject_reason: str | None
     unpublish_reason: str | None
@@ -114,12 +118,38 @@ class ReviewItemPage(BaseModel):
 
 
 class CriterionView(BaseModel):
-    key: str
-    label: str
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    key: str = Field(pattern=r"^[a-z0-9][a-z0-9_]{0,63}$", description="Stable, in approvals")
+    label: str = Field(min_length=3, max_length=300)
 
 
 class ChecklistView(BaseModel):
+    version: int = Field(description="0 is the built-in checklist")
     items: list[CriterionView]
+    updated_by: str | None
+
+
+class ChecklistQuery(BaseModel):
+    model_config = ConfigDict(extra="forbid")
+
+    version: int | None = Field(default=None, ge=0, description="An earlier version")
+
+
+class PutChecklistRequest(BaseModel):
+    model_config = ConfigDict(extra="forbid", str_strip_whitespace=True)
+
+    items: list[CriterionView] = Field(min_length=1, max_length=20)
+    version: int = Field(ge=0, description="The version you read; a stale one gets 409")
+
+    @field_validator("items")
+    @classmethod
+    def _unique_keys(cls, items: list[CriterionView]) -> list[CriterionView]:
+        keys = [item.key for item in items]
+        repeated = sorted({k for k in keys if keys.count(k) > 1})
+        if repeated:
+            raise ValueError(f"criterion keys must be unique; repeated: {', '.join(repeated)}")
+        return items
 
 
 class ReviewStats(BaseModel):

@@ -16,7 +16,7 @@ from __future__ import annotations
 
 from datetime import timedelta
 
-from pynamodb.exceptions import UpdateError
+from pynamodb.exceptions import TransactWriteError, UpdateError
 from pynamodb.transactions import TransactWrite
 
 from chalicelib.audit import service as audit
@@ -28,6 +28,7 @@ from chalicelib.clips.redacted import RedactionRecord, RedactionStatus
 from chalicelib.config import Settings
 from chalicelib.db.base import (
     is_conditional_check_failure,
+    is_transaction_conflict,
     transaction,
     utcnow,
 )
@@ -37,6 +38,7 @@ from chalicelib.events.models import DomainEvent
 from chalicelib.framework import service as framework
 from chalicelib.library import service as library
 from chalicelib.library.models import LibraryEntry
+from chalicelib.review import checklist as checklists
 from chalicelib.review import rules, transitions
 from chalicelib.review.access import (
     ConsentRequired,
@@ -44,7 +46,6 @@ from chalicelib.review.access import (
     library_consent_holds,
     visible_item,
 )
-from chalicelib.review.checklist import CHECKLIST_KEYS
 from chalicelib.review.models import (
     CheckAttr,
     ReviewRecord,
@@ -153,10 +154,21 @@ def claim(principal: Principal, review_id: str, settings: Settings) -> ReviewRec
     item = visible_item(principal, review_id)
     now = utcnow()
     rules.check_claimable(principal, item, now)
+    claimed = DomainEvent(
+        "review.claimed",
+        item.district,
+        {
+            "review_id": item.review_id,
+            "clip_id": item.clip_id,
+            "video_id": item.video_id,
+            "claimed_by": principal.user_id,
+        },
+    )
     try:
         # The version read above guards the write: of concurrent claims, one wins.
-        item.update(
-            actions=[
+        outbox.update(
+            item,
+            [
                 ReviewRecord.claimed_by.set(principal.user_id),
                 ReviewRecord.claim_expires_at.set(
                     now + timedelta(seconds=settings.review_claim_ttl_s)
@@ -171,10 +183,12 @@ def claim(principal: Principal, review_id: str, settings: Settings) -> ReviewRec
                     )
                 ),
             ],
+            claimed,
             condition=ReviewRecord.status == ReviewStatus.PENDING.value,
         )
-    except UpdateError as exc:
-        if not is_conditional_check_failure(exc):
+    except TransactWriteError as exc:
+        # A failed condition, or a concurrent claim's transaction winning the race.
+        if not is_transaction_conflict(exc):
             raise
         current = ReviewRecord.load(review_id)
         if current is not None and live_claim(current) and current.claimed_by != principal.user_id:
@@ -182,7 +196,7 @@ def claim(principal: Principal, review_id: str, settings: Settings) -> ReviewRec
         raise Conflict(
             "This item changed while you claimed it; reload it", field="review_id"
         ) from exc
-    return item
+    return transitions.reloaded(item)
 
 
 def _held_item(principal: Principal, review_id: str) -> ReviewRecord:
@@ -225,7 +239,9 @@ def approve(
     principal: Principal, review_id: str, request: ApproveRequest, settings: Settings
 ) -> ReviewRecord:
     item = _held_item(principal, review_id)
-    rules.check_checklist(request.checklist)
+    in_force = checklists.current(item.district)
+    rules.check_checklist_version(in_force, request.checklist_version)
+    rules.check_checklist(request.checklist, in_force)
     clip = ClipRecord.load(item.clip_id)
     video = VideoRecord.load(item.video_id)
     if clip is None or clip.status_enum is not ClipStatus.READY:
@@ -256,8 +272,9 @@ def approve(
         ReviewStatus.APPROVED,
         [
             ReviewRecord.checklist.set(
-                [CheckAttr(key=k, passed=bool(request.checklist[k])) for k in CHECKLIST_KEYS]
+                [CheckAttr(key=k, passed=bool(request.checklist[k])) for k in in_force.keys]
             ),
+            ReviewRecord.checklist_version.set(in_force.version),
             ReviewRecord.decision_note.set(request.note)
             if request.note
             else ReviewRecord.decision_note.remove(),

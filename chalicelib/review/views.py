@@ -90,6 +90,7 @@ def item_view(
             round((decided - item.submitted_at).total_seconds(), 3) if decided else None
         ),
         checklist={c.key: bool(c.passed) for c in item.checklist} if item.checklist else None,
+        checklist_version=(int(item.checklist_version or 0) if item.checklist else None),
         decision_note=item.decision_note,
         reject_reason=item.reject_reason,
         unpublish_reason=item.unpublish_reason,

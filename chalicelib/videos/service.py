@@ -190,6 +190,20 @@ def _shared_page(principal: Principal, query: VideoListQuery) -> VideoPage:
     return VideoPage(items=items, next_cursor=encode_cursor(grants.last_evaluated_key))
 
 
+def _shared_event(principal: Principal, video: VideoRecord, granted: set[str]) -> DomainEvent:
+    """Announces new grants by name (the people they name hear about it)."""
+    return DomainEvent(
+        "video.shared",
+        video.district,
+        {
+            "video_id": video.video_id,
+            "shared_with": sorted(granted),
+            "by": principal.user_id,
+            "by_name": principal.name,
+        },
+    )
+
+
 # The pipeline moves the record's version with every segment it counts, so an owner's
 # edit while a lesson encodes is made again on a fresh read rather than refused.
 EDIT_ATTEMPTS = 10
@@ -261,6 +275,8 @@ def _edit_of(principal: Principal, video: VideoRecord, request: UpdateVideoReque
         )
         actions.append(VideoRecord.share_with_school_coaches.set(request.sharing.school_coaches))
         actions += video.school_coaches_actions(request.sharing.school_coaches)
+        if granted:
+            events.append(_shared_event(principal, video, granted))
     return _Edit(actions, granted, revoked, events)
 
 

@@ -27,6 +27,15 @@ EVENT_TYPES = (
     "review.rejected",
     "library.published",
     "library.unpublished",
+    "video.shared",
+    "comment.replied",
+    "clip.ready",
+    "review.claimed",
+    "evaluation.released",
+    "evaluation.acknowledged",
+    "cycle.opened",
+    "cycle.evidence_added",
+    "cycle.closed",
 )
 
 

@@ -16,6 +16,15 @@ EventType = Literal[
     "review.rejected",
     "library.published",
     "library.unpublished",
+    "video.shared",
+    "comment.replied",
+    "clip.ready",
+    "review.claimed",
+    "evaluation.released",
+    "evaluation.acknowledged",
+    "cycle.opened",
+    "cycle.evidence_added",
+    "cycle.closed",
 ]
 
 

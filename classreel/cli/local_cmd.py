@@ -59,7 +59,9 @@ def up(port: int, data_dir: str | None, ephemeral: bool) -> None:
     stop = threading.Event()
     signal.signal(signal.SIGINT, lambda *_: stop.set())
     signal.signal(signal.SIGTERM, lambda *_: stop.set())
-    click.echo("Starting moto (S3, SQS), DynamoDB Local, the Lambda runner and the API...")
+    click.echo(
+        "Starting moto (S3, SQS), DynamoDB Local, the mail server, the Lambda runner and the API..."
+    )
     try:
         stack.start()
     except StartupFailed as exc:
@@ -80,6 +82,8 @@ def _print_welcome(stack: LocalStack) -> None:
     click.echo(f"  Health           : {stack.api_url}/health")
     click.echo(f"  S3/SQS (moto)    : {stack.moto_url}")
     click.echo(f"  DynamoDB Local   : {stack.dynamodb_url}")
+    click.echo(f"  Mail (SMTP)      : 127.0.0.1:{stack.smtp_port}")
+    click.echo(f"  Mail viewer      : {stack.api_url}/#/local/mail")
     click.echo(f"  Logs             : {stack.logs_dir}")
     click.echo("")
     click.echo(f"Demo users in district '{DEMO_DISTRICT}' (sign in as one at {stack.api_url}/):")

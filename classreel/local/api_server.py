@@ -7,11 +7,13 @@ static file from web/ (with HTTP Range support, which video seeking needs).
 ``/media/*`` is served as CloudFront serves it in AWS: only with the playback
 cookies the API issued (classreel/local/media_origin.py).
 
-Two things exist only here, never in the Chalice app, so no deployment can
+Three things exist only here, never in the Chalice app, so no deployment can
 have them: ``GET /web-config.json`` tells the web client it runs against the
-local twin (in AWS that file is a static one naming the Cognito hosted UI), and
+local twin (in AWS that file is a static one naming the Cognito hosted UI),
 ``POST /local/dev-token`` signs a dev token for one of the demo users, with the
-dev issuer's key that lives only on this machine.
+dev issuer's key that lives only on this machine, and ``GET /local/mail`` shows
+what the local mail server received (classreel/local/mailbox.py), so a developer
+sees exactly what would be sent.
 """
 
 from __future__ import annotations
@@ -43,6 +45,7 @@ from chalicelib.auth.dev_issuer import DevIssuer
 from chalicelib.config import PROJECT_ROOT, Settings, get_settings
 from chalicelib.observability import logger
 from chalicelib.videos.schemas import ALLOWED_CONTENT_TYPES, ALLOWED_EXTENSIONS
+from classreel.local import mailbox
 from classreel.local.demo_users import BY_ID, DEMO_DISTRICT, DEMO_USERS
 from classreel.local.media_origin import LocalMediaOrigin
 
@@ -105,6 +108,8 @@ class ApiServerApp:
         local_route = self._local_routes.get((request.method, request.path))
         if local_route is not None:
             return local_route(request)
+        if request.path == MAIL_PATH or request.path.startswith(MAIL_PATH + "/"):
+            return self._mail(request)
         if self._media.handles(request):
             return self._media(request)
         # The path as the client sent it: decoding it first would change its structure.
@@ -159,8 +164,37 @@ class ApiServerApp:
             district=DEMO_DISTRICT,
             school=user.school,
             name=user.name,
+            email=user.email,
         )
         return _json(200, {"token": token, "user": user.as_json()})
+
+    def _mail(self, request: WsgiRequest) -> WsgiResponse:
+        """``/local/mail``: the messages, newest first; ``/local/mail/{id}``: one, with its
+        headers and parts; ``/local/mail/{id}/html``: its HTML part as the page it is."""
+        refusal = _loopback_only(request)
+        if refusal is not None:
+            return refusal
+        if request.method != "GET":
+            return _json(405, error_body("method_not_allowed", "The mail viewer only reads"))
+        directory = self._settings.local_mail_dir
+        parts = request.path.removeprefix(MAIL_PATH).strip("/").split("/")
+        if parts == [""]:
+            return _json(200, {"items": mailbox.summaries(directory)})
+        found = mailbox.read(directory, parts[0])
+        if found is None or len(parts) > 2 or (len(parts) == 2 and parts[1] != "html"):
+            return _json(404, error_body("not_found", "No such message"))
+        if len(parts) == 1:
+            return _json(200, found)
+        if found["html"] is None:
+            return _json(404, error_body("not_found", "This message has no HTML part"))
+        # The email's own markup (inline styles, its links) under a policy of its own:
+        # no script, no fetches, nothing framed; opened on its own, never inside the app.
+        return WsgiResponse(
+            found["html"],
+            status=200,
+            content_type="text/html; charset=utf-8",
+            headers={"Content-Security-Policy": MAIL_HTML_POLICY, "Cache-Control": "no-store"},
+        )
 
     def _static(self, request: WsgiRequest) -> WsgiResponse | None:
         if self._web_dir is None or request.method not in ("GET", "HEAD"):
@@ -179,6 +213,12 @@ class ApiServerApp:
         return response
 
 
+MAIL_PATH = "/local/mail"
+MAIL_HTML_POLICY = (
+    "default-src 'none'; style-src 'unsafe-inline'; img-src data:; base-uri 'none'; "
+    "form-action 'none'; frame-ancestors 'none'; sandbox allow-popups allow-top-navigation"
+)
+
 LOOPBACK_NAMES = frozenset({"127.0.0.1", "localhost", "::1"})
 
 
@@ -190,8 +230,8 @@ def _host_name(authority: str) -> str:
 
 
 def _loopback_only(request: WsgiRequest) -> WsgiResponse | None:
-    """The dev-token route answers only a browser or tool on this machine, by this
-    machine's name.
+    """The local-only routes (dev tokens, the mail viewer) answer only a browser or tool
+    on this machine, by this machine's name.
 
     - the peer must be loopback, whatever address the server was bound to;
     - the Host header must name loopback: a page on another site whose name was
@@ -205,17 +245,17 @@ def _loopback_only(request: WsgiRequest) -> WsgiResponse | None:
     except ValueError:
         peer_is_loopback = False
     if not peer_is_loopback:
-        return _json(403, error_body("forbidden", "Dev tokens are issued to this machine only"))
+        return _json(403, error_body("forbidden", "The local twin answers this machine only"))
     if _host_name(request.host) not in LOOPBACK_NAMES:
         return _json(
             403,
-            error_body("forbidden", "Dev tokens are issued only at 127.0.0.1 or localhost"),
+            error_body("forbidden", "The local twin answers only at 127.0.0.1 or localhost"),
         )
     origin = request.headers.get("Origin")
     if origin is not None:
         parsed = urlsplit(origin)
         if parsed.scheme != "http" or _host_name(parsed.netloc) not in LOOPBACK_NAMES:
-            return _json(403, error_body("forbidden", "Dev tokens are not issued to other sites"))
+            return _json(403, error_body("forbidden", "The local twin answers no other site"))
     return None
 
 

@@ -22,9 +22,16 @@ class DemoUser:
     school: str | None
     name: str
 
+    @property
+    def email(self) -> str:
+        """Where the local twin mails them: the local SMTP server keeps every message
+        (classreel/local/mail_server.py); ``.test`` is a name no real mail reaches."""
+        return f"{self.user_id}@{DEMO_DISTRICT}.test"
+
     def as_json(self) -> dict[str, str | None]:
         return {
             "user_id": self.user_id,
+            "email": self.email,
             "role": self.role.value,
             "school": self.school,
             "name": self.name,

@@ -123,3 +123,15 @@ def wait_until(
     raise StartupFailed(
         f"{ready.name} did not answer at {probe_url} in {timeout_s:.0f}s:\n{ready.log_tail()}"
     )
+
+
+def wait_for_port(ready: ManagedProcess, port: int, *, timeout_s: float = 30.0) -> None:
+    """Wait until something accepts TCP connections on 127.0.0.1:``port`` (an SMTP server)."""
+    deadline = time.monotonic() + timeout_s
+    while time.monotonic() < deadline:
+        if not ready.running():
+            raise StartupFailed(f"{ready.name} exited during startup:\n{ready.log_tail()}")
+        with contextlib.suppress(OSError), socket.create_connection(("127.0.0.1", port), 1):
+            return
+        time.sleep(0.2)
+    raise StartupFailed(f"{ready.name} did not listen on {port} in {timeout_s:.0f}s")

@@ -1,8 +1,8 @@
 """The whole local twin, started and stopped as one: `classreel local up`.
 
-Order matters: moto and DynamoDB Local first, then the resources (bootstrap),
-then the processes that use them (the Lambda runner and the API server). Every
-child is ours, tracked by pid, and stopped in reverse order.
+Order matters: moto, DynamoDB Local and the mail server first, then the
+resources (bootstrap), then the processes that use them (the Lambda runner and the
+API server). Every child is ours, tracked by pid, and stopped in reverse order.
 """
 
 from __future__ import annotations
@@ -23,7 +23,7 @@ from chalicelib.db.base import configure_models
 from chalicelib.observability import logger
 from chalicelib.playback.keys import ensure_local_key
 from classreel.local import bootstrap, s3_snapshot
-from classreel.local.processes import ManagedProcess, free_port, wait_until
+from classreel.local.processes import ManagedProcess, free_port, wait_for_port, wait_until
 from classreel.local.services import dynamodb_local_argv, moto_server_argv
 
 STATE_FILE = "stack.json"
@@ -47,6 +47,7 @@ class LocalStack:
         self.data_dir = options.data_dir.resolve()
         self.moto_port = free_port()
         self.dynamodb_port = free_port()
+        self.smtp_port = free_port()
         self.api_port = options.api_port or free_port()
         self.env: dict[str, str] = {}
         self._services: dict[str, ManagedProcess] = {}
@@ -66,6 +67,11 @@ class LocalStack:
     @property
     def dynamodb_url(self) -> str:
         return f"http://127.0.0.1:{self.dynamodb_port}"
+
+    @property
+    def mail_dir(self) -> Path:
+        """Every message the local mail server accepted (classreel/local/mailbox.py)."""
+        return self.data_dir / "mail"
 
     @property
     def logs_dir(self) -> Path:
@@ -116,7 +122,7 @@ class LocalStack:
                 logger.info("saved local S3 objects", extra={"objects": saved})
             except Exception:  # noqa: BLE001  (shutdown must go on; the snapshot is best effort)
                 logger.exception("could not save the local S3 objects")
-        for name in ("dynamodb", "moto"):
+        for name in ("mail", "dynamodb", "moto"):
             process = self._services.pop(name, None)
             if process is not None:
                 process.stop()
@@ -191,6 +197,9 @@ class LocalStack:
                 "CLASSREEL_SQS_ENDPOINT_URL": self.moto_url,
                 "CLASSREEL_DYNAMODB_ENDPOINT_URL": self.dynamodb_url,
                 "CLASSREEL_DATA_DIR": str(self.data_dir),
+                # Mail goes to the local SMTP server; its links point at this web client.
+                "CLASSREEL_SMTP_PORT": str(self.smtp_port),
+                "CLASSREEL_WEB_URL": self.api_url,
                 # Local receivers (tests, a developer's tool) listen on 127.0.0.1.
                 "CLASSREEL_WEBHOOK_ALLOW_PRIVATE_TARGETS": "true",
                 # No X-Ray daemon locally: traces are AWS's (metrics and logs are not).
@@ -219,6 +228,10 @@ class LocalStack:
             # DynamoDB Local drops a metadata file into its working directory.
             cwd=self.data_dir,
         ).start()
+        self._services["mail"] = self._python_process(
+            "mail", "classreel.local.mail_server", "--port", str(self.smtp_port)
+        )
+        wait_for_port(self._services["mail"], self.smtp_port, timeout_s=30)
         wait_until(self._services["moto"], f"{self.moto_url}/moto-api/", timeout_s=60)
         wait_until(self._services["dynamodb"], self.dynamodb_url, timeout_s=90)
 

@@ -7,6 +7,7 @@ from pathlib import Path
 
 from aws_cdk import Aws, CfnOutput, Duration, Stack, Tags
 from aws_cdk import aws_s3 as s3
+from aws_cdk import aws_ssm as ssm
 from constructs import Construct
 
 from chalicelib.jobs.queues import work_queues
@@ -14,6 +15,7 @@ from chalicelib.storage.keys import RAW_PREFIX
 from infrastructure.constructs.alarms import Alarms
 from infrastructure.constructs.api_logging import api_name, configure_api_stage
 from infrastructure.constructs.chalice_app import ChaliceApp, camel
+from infrastructure.constructs.email import Email
 from infrastructure.constructs.ffmpeg_layer import FfmpegLayer
 from infrastructure.constructs.identity import Identity
 from infrastructure.constructs.playback_keys import PlaybackKeys
@@ -55,6 +57,14 @@ class ClassReelStack(Stack):
         # S3 ObjectCreated under raw/ → ingest queue, as the local bootstrap wires it.
         queues["ingest"].accept_notifications_from(storage.uploads_name)
         queues["ingest"].subscribe(storage.uploads, prefix=RAW_PREFIX)
+        email = Email(
+            self,
+            "Email",
+            domain=config.email_domain,
+            configuration_set_name=config.name("email"),
+            topic_name=config.name("email-feedback"),
+            feedback=queues["feedback"],
+        )
         table = Table(self, "Data", table_name=config.name("data")).table
         identity = Identity(self, "Identity", config=config)
         ffmpeg = FfmpegLayer(self, "Ffmpeg", layer_name=config.name("ffmpeg"))
@@ -72,9 +82,22 @@ class ClassReelStack(Stack):
                 {k: v for queue in queues.values() for k, v in queue.urls().items()}
             ),
             **identity.environment(),
+            # Notifications' email (chalicelib/notifications): SES, and the web client's
+            # address for the links (written to SSM below, once the distribution exists).
+            "CLASSREEL_EMAIL_TRANSPORT": "ses",
+            "CLASSREEL_EMAIL_FROM": email.sender,
+            "CLASSREEL_SES_CONFIGURATION_SET": email.configuration_set.configuration_set_name,
+            "CLASSREEL_WEB_URL_PARAMETER": config.web_url_parameter,
+            "CLASSREEL_API_BASE_PATH": "/api",
         }
         resources = AppResources(
-            storage=storage, table=table, queues=queues, ffmpeg=ffmpeg, playback=playback
+            storage=storage,
+            table=table,
+            queues=queues,
+            ffmpeg=ffmpeg,
+            playback=playback,
+            email=email,
+            web_url_parameter=config.web_url_parameter,
         )
         self.app = ChaliceApp(
             self,
@@ -107,6 +130,13 @@ class ClassReelStack(Stack):
         )
         # Cognito's hosted UI sends people back to the web client's root.
         identity.allow_web_origin(f"{web.url}/")
+        ssm.StringParameter(
+            self,
+            "WebUrlForEmails",
+            parameter_name=config.web_url_parameter,
+            string_value=web.url,
+            description="The web client's address, for the links in ClassReel's emails",
+        )
 
         alarms = Alarms(self, "Alarms", topic_name=config.name("alarms"), email=config.alarm_email)
         for queue in queues.values():

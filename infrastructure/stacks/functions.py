@@ -11,6 +11,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from aws_cdk import Aws
 from aws_cdk import aws_dynamodb as dynamodb
 from aws_cdk import aws_iam as iam
 
@@ -19,6 +20,7 @@ from chalicelib.events.models import OUTBOX_PREFIX
 from chalicelib.storage.keys import CLIPS_PREFIX, EXPORTS_PREFIX, RAW_PREFIX, VIDEOS_PREFIX
 from infrastructure.constructs import permissions as allow
 from infrastructure.constructs.chalice_app import FunctionSpec, StreamTrigger
+from infrastructure.constructs.email import Email
 from infrastructure.constructs.ffmpeg_layer import FfmpegLayer
 from infrastructure.constructs.playback_keys import PlaybackKeys
 from infrastructure.constructs.queues import WorkQueue
@@ -58,6 +60,8 @@ class AppResources:
     queues: dict[str, WorkQueue]
     ffmpeg: FfmpegLayer
     playback: PlaybackKeys
+    email: Email
+    web_url_parameter: str
 
 
 def function_specs(
@@ -124,6 +128,26 @@ def function_specs(
             timeout_s=RELAY_TIMEOUT_S,
             permissions=relay_permissions(resources),
         ),
+        # Notifications' email (chalicelib/notifications/mailing.py, feedback.py).
+        "send_emails": FunctionSpec(
+            memory_mb=256,
+            timeout_s=resources.queues["email"].spec.function_timeout_s,
+            permissions=email_permissions(resources),
+            trigger=resources.queues["email"],
+            max_concurrency=resources.queues["email"].spec.max_concurrency,
+        ),
+        "record_email_feedback": FunctionSpec(
+            memory_mb=256,
+            timeout_s=resources.queues["feedback"].spec.function_timeout_s,
+            permissions=feedback_permissions(resources),
+            trigger=resources.queues["feedback"],
+            max_concurrency=resources.queues["feedback"].spec.max_concurrency,
+        ),
+        "send_digests": FunctionSpec(
+            memory_mb=256,
+            timeout_s=RELAY_TIMEOUT_S,
+            permissions=digest_permissions(resources),
+        ),
     }
 
 
@@ -182,8 +206,9 @@ def api_permissions(r: AppResources) -> list[iam.PolicyStatement]:
         allow.table_items("Records", r.table, TABLE_READ_WRITE),
         allow.table_metadata("HealthTable", r.table),
         allow.queue("HealthQueue", r.queues["ingest"].queue, ["sqs:GetQueueAttributes"]),
-        # Comments and evaluations emit webhook events.
+        # Comments and evaluations emit webhook events, and notifications' emails.
         allow.queue("EmitWebhooks", r.queues["webhook"].queue, ["sqs:SendMessage"]),
+        allow.queue("EmitEmails", r.queues["email"].queue, ["sqs:SendMessage"]),
         # Creating a clip queues its job.
         allow.queue("QueueClipJobs", r.queues["clip"].queue, ["sqs:SendMessage"]),
         # Teachers' exports: queue the job, sign the download; a video's
@@ -280,6 +305,9 @@ def relay_permissions(r: AppResources) -> list[iam.PolicyStatement]:
         # item, counters and audit entry) and settle it: item reads and writes only.
         allow.table_items("Outbox", r.table, WORKER_TABLE, indexes=False),
         allow.queue("EmitWebhooks", r.queues["webhook"].queue, ["sqs:SendMessage"]),
+        # Notifications: read what the event is about, store one per recipient, queue
+        # the emails they want now.
+        allow.queue("EmitEmails", r.queues["email"].queue, ["sqs:SendMessage"]),
     ]
 
 
@@ -309,6 +337,9 @@ def clip_permissions(r: AppResources) -> list[iam.PolicyStatement]:
         allow.table_items("Records", r.table, WORKER_TABLE),
         # A clip over its district's share waits as a new message (chalicelib/jobs/fairness.py).
         allow.queue("WaitForShare", r.queues["clip"].queue, ["sqs:SendMessage"]),
+        # clip.ready, relayed right after: webhooks, and its cutter's notification email.
+        allow.queue("EmitWebhooks", r.queues["webhook"].queue, ["sqs:SendMessage"]),
+        allow.queue("EmitEmails", r.queues["email"].queue, ["sqs:SendMessage"]),
     ]
 
 
@@ -371,4 +402,47 @@ def reconciler_permissions(r: AppResources) -> list[iam.PolicyStatement]:
         # hook and delete the relayed event.
         allow.table_items("FailAbandonedVideos", r.table, WORKER_TABLE, indexes=False),
         allow.queue("EmitWebhooks", r.queues["webhook"].queue, ["sqs:SendMessage"]),
+    ]
+
+
+def _web_url_parameter(r: AppResources) -> iam.PolicyStatement:
+    return iam.PolicyStatement(
+        sid="ReadWebUrl",
+        actions=["ssm:GetParameter"],
+        resources=[
+            f"arn:{Aws.PARTITION}:ssm:{Aws.REGION}:{Aws.ACCOUNT_ID}:parameter{r.web_url_parameter}"
+        ],
+    )
+
+
+def email_permissions(r: AppResources) -> list[iam.PolicyStatement]:
+    return [
+        # Claim a notification's email, read the person's address, preferences and
+        # suppression, record the outcome; a digest's claim and what it lists (an index).
+        allow.table_items(
+            "Mail",
+            r.table,
+            [
+                "dynamodb:GetItem",
+                "dynamodb:Query",
+                "dynamodb:PutItem",
+                "dynamodb:UpdateItem",
+                "dynamodb:DeleteItem",
+            ],
+        ),
+        r.email.send_statement(),
+        _web_url_parameter(r),
+    ]
+
+
+def feedback_permissions(r: AppResources) -> list[iam.PolicyStatement]:
+    # Suppress an address SES reported (a conditional put).
+    return [allow.table_items("Suppress", r.table, ["dynamodb:PutItem"], indexes=False)]
+
+
+def digest_permissions(r: AppResources) -> list[iam.PolicyStatement]:
+    return [
+        # Who has notifications waiting (an index), who had today's digest already.
+        allow.table_items("AwaitingDigests", r.table, ["dynamodb:Query", "dynamodb:GetItem"]),
+        allow.queue("QueueDigests", r.queues["email"].queue, ["sqs:SendMessage"]),
     ]

@@ -70,7 +70,7 @@ def test_up_serves_health_prints_a_token_and_ctrl_c_leaves_nothing_behind(tmp_pa
         _wait_healthy(process, url)
         state = json.loads((tmp_path / "stack.json").read_text())
         pids = list(state["pids"].values())
-        assert set(state["pids"]) == {"moto", "dynamodb", "runner", "api"}
+        assert set(state["pids"]) == {"moto", "dynamodb", "mail", "runner", "api"}
         assert all(_pid_alive(pid) for pid in pids)
 
         # Leave some data behind to check persistence across a restart.

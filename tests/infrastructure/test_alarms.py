@@ -57,6 +57,11 @@ def test_every_function_has_an_errors_alarm(synthesized: Synthesized) -> None:
 
 
 def test_alarms_notify_the_topic(synthesized: Synthesized) -> None:
-    (topic_id,) = synthesized.resources("AWS::SNS::Topic")
+    # The other topic is SES's bounces and complaints (tests/infrastructure/test_email.py).
+    (topic_id,) = [
+        logical_id
+        for logical_id, topic in synthesized.resources("AWS::SNS::Topic").items()
+        if topic["Properties"]["TopicName"] == "classreel-dev-alarms"
+    ]
     for alarm in synthesized.resources("AWS::CloudWatch::Alarm").values():
         assert alarm["Properties"]["AlarmActions"] == [{"Ref": topic_id}]

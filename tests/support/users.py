@@ -19,9 +19,18 @@ class TokenFactory:
         school: str | None = "school-1",
         ttl_s: int | None = None,
         now: float | None = None,
+        email: str | None = None,
+        name: str | None = None,
     ) -> str:
         return self._issuer.mint(
-            user_id=user_id, role=Role(role), district=district, school=school, ttl_s=ttl_s, now=now
+            user_id=user_id,
+            role=Role(role),
+            district=district,
+            school=school,
+            ttl_s=ttl_s,
+            now=now,
+            email=email,
+            name=name,
         )
 
     def headers(self, user_id: str, role: Role | str, **kwargs: object) -> dict[str, str]:

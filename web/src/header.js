@@ -1,7 +1,10 @@
 // The header: brand, the main navigation and who is signed in. One place for
 // every header item: to add one, add an entry to NAV_ITEMS (who sees it, where
-// it goes, its label; `count` may return a number shown as a badge, e.g. an
-// inbox's unread count) or an element to headerExtras.
+// it goes, its label, `when` for other conditions; `count` may return a number shown
+// as a badge) or an element to headerExtras. The inbox link with its unread count
+// sits beside the signed-in user.
+import { config } from "./config.js";
+import { inboxLink, stopInbox } from "./inbox.js";
 import { session } from "./session.js";
 import { h, replace, roleWord } from "./ui.js";
 
@@ -13,13 +16,18 @@ export const NAV_ITEMS = [
   { href: "#/upload", label: "Upload", roles: WORKS_WITH_VIDEOS },
   { href: "#/videos?scope=district", label: "District", roles: ["admin"] },
   { href: "#/review", label: "Review queue", roles: ["reviewer", "admin"] },
+  { href: "#/cycles", label: "Coaching cycles", roles: ["teacher", "coach"] },
   { href: "#/library", label: "Library" },
+  { href: "#/settings", label: "District settings", roles: ["admin"] },
+  // The local twin's mail viewer (never in a deployment).
+  { href: "#/local/mail", label: "Mail (local)", when: () => config().auth === "local" },
 ];
 
 // Extra elements after the navigation (before the signed-in user), built per render.
 export const headerExtras = [];
 
-const visible = (item) => !item.roles || item.roles.some((role) => session.has(role));
+const visible = (item) =>
+  (!item.roles || item.roles.some((role) => session.has(role))) && (!item.when || item.when());
 
 function navItem(item, current) {
   const count = item.count ? item.count() : null;
@@ -36,12 +44,14 @@ export function renderHeader({ onSignOut }) {
   if (!user) {
     replace(nav);
     replace(who);
+    stopInbox();
     return;
   }
   const current = location.hash || "#/";
   replace(nav, h("ul", {}, NAV_ITEMS.filter(visible).map((item) => navItem(item, current))),
     headerExtras.map((make) => make()));
   replace(who,
+    inboxLink(),
     h("span", { class: "who-name" }, user.name || user.user_id,
       h("span", { class: "who-role" }, ` · ${user.roles.map(roleWord).join(", ")}`)),
     h("button", { type: "button", class: "link", onclick: onSignOut }, "Sign out"));

@@ -11,6 +11,10 @@ import * as video from "./pages/video.js";
 import * as clip from "./pages/clip.js";
 import * as review from "./pages/review.js";
 import * as library from "./pages/library.js";
+import * as inbox from "./pages/inbox.js";
+import * as mail from "./pages/mail.js";
+import * as settings from "./pages/settings.js";
+import * as cycles from "./pages/cycles.js";
 
 const ROUTES = [
   [/^\/sign-in$/, signIn.render, { public: true }],
@@ -22,6 +26,16 @@ const ROUTES = [
   [/^\/review$/, review.renderQueue],
   [/^\/review\/([^/]+)$/, review.renderItem],
   [/^\/library$/, library.render],
+  [/^\/inbox$/, inbox.render],
+  [/^\/settings\/notifications$/, inbox.renderPreferences],
+  [/^\/local\/mail$/, mail.render],
+  [/^\/cycles$/, cycles.renderList],
+  [/^\/cycles\/([^/]+)$/, cycles.renderCycle],
+  [/^\/settings(?:\/framework)?$/, settings.renderFramework],
+  [/^\/settings\/checklist$/, settings.renderChecklist],
+  [/^\/settings\/rubric$/, settings.renderRubric],
+  [/^\/settings\/retention$/, settings.renderRetention],
+  [/^\/unsubscribe$/, mail.renderUnsubscribe, { public: true }],
 ];
 
 function signOut() {

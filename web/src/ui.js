@@ -111,6 +111,7 @@ const PALETTE = ["#1b7f79", "#c2410c", "#6d28d9", "#0369a1", "#b91c1c", "#4d7c0f
 
 export function elementColour(framework, id) {
   const index = framework.elements.findIndex((e) => e.id === id);
+  if (index >= 0 && framework.elements[index].colour) return framework.elements[index].colour;
   return index < 0 ? "#64748b" : PALETTE[index % PALETTE.length];
 }
 

@@ -213,6 +213,40 @@ RULES: dict[str, Rule] = {
     # An export is its requester's alone.
     "GET /me/exports/{export_id}": Rule(ok={OWNER}),
     "POST /library/{clip_id}/unpublish": Rule(ok={ADMIN}, forbidden=ALL_AUTHENTICATED - ADMINS),
+    # Everyone has an inbox of their own; the world's notification (the coach's comment) is
+    # the owner's: anyone else's inbox has no such item.
+    "GET /me/notifications": Rule(ok=ALL_AUTHENTICATED),
+    "GET /me/notifications/unread": Rule(ok=ALL_AUTHENTICATED),
+    "POST /me/notifications/{notification_id}/read": Rule(ok={OWNER}),
+    "POST /me/notifications/read-all": Rule(ok=ALL_AUTHENTICATED),
+    "GET /me/notification-preferences": Rule(ok=ALL_AUTHENTICATED),
+    "PUT /me/notification-preferences": Rule(ok=ALL_AUTHENTICATED),
+    # District settings: a version that is not the current one proves the admin got past
+    # the access check (409) without changing the district's settings for other tests.
+    "PUT /review-queue/checklist": Rule(
+        ok=set(), conflict=ADMINS, forbidden=ALL_AUTHENTICATED - ADMINS
+    ),
+    "GET /evaluations/rubric": Rule(ok=ALL_AUTHENTICATED),
+    "PUT /evaluations/rubric": Rule(
+        ok=set(), conflict=ADMINS, forbidden=ALL_AUTHENTICATED - ADMINS
+    ),
+    # Coaching cycles: opened by coaches and teachers; the world's cycle is the owner's with
+    # the school's coach, and an admin of the district may read it.
+    "POST /cycles": Rule(
+        ok=ALL_AUTHENTICATED - {ADMIN, REVIEWER, ADMIN_OTHER_DISTRICT},
+        ok_status=201,
+        forbidden={ADMIN, REVIEWER, ADMIN_OTHER_DISTRICT},
+    ),
+    "GET /cycles": Rule(ok=ALL_AUTHENTICATED),
+    "GET /cycles/{cycle_id}": Rule(ok={OWNER, COACH_SCHOOL, ADMIN}),
+    "POST /cycles/{cycle_id}/evidence": Rule(
+        ok={OWNER, COACH_SCHOOL}, ok_status=201, forbidden={ADMIN}
+    ),
+    "POST /cycles/{cycle_id}/close": Rule(ok={OWNER, COACH_SCHOOL}, forbidden={ADMIN}),
+    # An email's unsubscribe link is its own credential: a token nobody was mailed is a 404
+    # for everyone, signed in or not.
+    "POST /unsubscribe": Rule(ok=set(), public=True, ok_status=404),
+    "POST /unsubscribe/one-click": Rule(ok=set(), public=True, ok_status=404),
 }
 
 
@@ -231,6 +265,8 @@ class World:
     claimed_review_id: str
     published_clip_id: str
     export_id: str
+    notification_id: str
+    cycle_id: str
     consent_request_id: str = ""
 
 
@@ -360,6 +396,17 @@ def _world(callers: Callers, route: str) -> World:
         draft_id=evaluations[EvaluationStatus.DRAFT],
         released_id=evaluations[EvaluationStatus.RELEASED],
         hook_id=hook_id,
+        notification_id=as_owner.ok("GET", "/me/notifications")["items"][0]["id"],
+        cycle_id=(
+            as_coach.ok(
+                "POST",
+                "/cycles",
+                201,
+                json={"goal": "Wait time", "element": "collaborative", "teacher_id": users[OWNER]},
+            )["id"]
+            if "{cycle_id}" in route
+            else ""
+        ),
         upload=created["upload"],
         upload_video_id=created["video"]["id"],
     )
@@ -377,6 +424,8 @@ def _request(route: str, world: World) -> tuple[str, str, dict[str, Any]]:
         evaluation_id=world.released_id if template.endswith("acknowledge") else world.draft_id,
         clip_id=world.published_clip_id if template.endswith("unpublish") else world.clip_id,
         export_id=world.export_id,
+        notification_id=world.notification_id,
+        cycle_id=world.cycle_id,
         request_id=world.consent_request_id,
         review_id=world.review_id
         if template.endswith(("{review_id}", "claim"))
@@ -440,6 +489,30 @@ def _request(route: str, world: World) -> tuple[str, str, dict[str, Any]]:
         "GET /audit": {"params": {"since": date.today().isoformat()}},
         "PUT /videos/{video_id}/safeguards": {"json": {"contains_students_without_consent": False}},
         "PUT /retention": {"json": {}},
+        "PUT /me/notification-preferences": {"json": {"email": "daily"}},
+        "POST /unsubscribe": {"json": {"token": "t" * 24}},
+        "POST /cycles": {
+            "json": {
+                "goal": "Wait time",
+                "element": "collaborative",
+                "teacher_id": world.users[OWNER],
+                "coach_id": world.users[COACH_SCHOOL],
+            }
+        },
+        "POST /cycles/{cycle_id}/evidence": {
+            "json": {"video_id": world.video_id, "note": "Longer wait time here"}
+        },
+        "POST /cycles/{cycle_id}/close": {"json": {"reflection": "More students answered"}},
+        "PUT /review-queue/checklist": {
+            "json": {"items": [{"key": "clear", "label": "Clear"}], "version": 999}
+        },
+        "PUT /evaluations/rubric": {
+            "json": {
+                "levels": [{"score": 1, "label": "a"}, {"score": 2, "label": "b"}],
+                "version": 999,
+            }
+        },
+        "POST /unsubscribe/one-click": {"params": {"token": "t" * 24}, "json": {}},
     }
     return method, path, bodies.get(route, {})
 

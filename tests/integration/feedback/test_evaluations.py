@@ -86,7 +86,7 @@ def test_only_an_admin_the_video_was_shared_with_may_evaluate(
 @pytest.mark.parametrize(
     ("body", "phrase"),
     [
-        ({"scores": {"collaborative": 5}, "summary": "x"}, "Scores run from 1 to 4"),
+        ({"scores": {"collaborative": 5}, "summary": "x"}, "Scores on this rubric are 1, 2, 3, 4"),
         ({"scores": {"punctuality": 3}, "summary": "x"}, "Not an active element"),
         ({"scores": {}, "summary": "x"}, "at least 1"),
         ({"scores": SCORES, "summary": "x", "evidence": ["000001000deadbeef"]}, "No such comment"),

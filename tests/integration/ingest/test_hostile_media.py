@@ -20,6 +20,7 @@ from chalicelib.media.probe import MediaInfo, parse_probe, probe_command
 from chalicelib.media.renditions import remux_command
 from chalicelib.media.runner import run_probe_tool
 from tests.support.api import Api, upload_sample
+from tests.support.reliability_report import Report
 
 pytestmark = pytest.mark.integration
 
@@ -147,7 +148,11 @@ def test_the_tools_themselves_refuse_to_open_them(
 
 @pytest.mark.parametrize("name", HOSTILE)
 def test_uploaded_as_video_mp4_they_are_refused_and_reach_nothing(
-    name: str, hostile_files: dict[str, Path], canary: Canary, teacher_api: Api
+    name: str,
+    hostile_files: dict[str, Path],
+    canary: Canary,
+    teacher_api: Api,
+    reliability_report: Report,
 ) -> None:
     video_id = upload_sample(teacher_api, hostile_files[name], "lesson.mp4", "video/mp4")
     video = teacher_api.wait_for(video_id)
@@ -155,6 +160,7 @@ def test_uploaded_as_video_mp4_they_are_refused_and_reach_nothing(
     assert video["failure_reason"] == formats.PLAYLIST
     assert video["renditions"] == []
     assert canary.paths == []
+    reliability_report.add("hostile media uploaded as video/mp4", trials=1, faults=1)
 
 
 def _any_mp4_info() -> MediaInfo:

@@ -37,6 +37,7 @@ from chalicelib.webhooks.schemas import DeliveryJob
 from chalicelib.webhooks.signing import new_secret, verify
 from classreel.local.stack import LocalStack
 from tests.support.receiver import webhook_receiver
+from tests.support.reliability_report import Report
 
 pytestmark = pytest.mark.integration
 
@@ -113,7 +114,7 @@ def _reloaded(record: DeliveryRecord) -> DeliveryRecord:
 
 
 def test_rebinding_the_name_after_the_check_changes_nothing(
-    settings: Settings, district: str
+    settings: Settings, district: str, reliability_report: Report
 ) -> None:
     """First answer: the canary's loopback address; any later answer: a private one."""
     secret = new_secret()
@@ -132,10 +133,11 @@ def test_rebinding_the_name_after_the_check_changes_nothing(
     assert verify(secret, arrived.body, arrived.headers)
     assert arrived.headers["webhook-id"] == record.delivery_id == json.loads(arrived.body)["id"]
     assert _reloaded(record).status == "delivered"
+    reliability_report.add("webhook name rebound after its check", trials=1, faults=1)
 
 
 def test_a_redirect_is_a_failed_delivery_and_is_not_followed(
-    settings: Settings, district: str
+    settings: Settings, district: str, reliability_report: Report
 ) -> None:
     with webhook_receiver() as target, webhook_receiver(status=302, location=target.url) as hook:
         message, record = _pending(district, hook.url, new_secret())
@@ -149,6 +151,7 @@ def test_a_redirect_is_a_failed_delivery_and_is_not_followed(
     assert stored.status == "failed"
     assert stored.last_status_code == 302
     assert stored.last_error == "HTTP 3xx: redirects are not followed"
+    reliability_report.add("webhook answered with a redirect", trials=1, faults=1)
 
 
 def test_connection_failures_are_recorded_coarsely(settings: Settings, district: str) -> None:

@@ -7,9 +7,11 @@ import pytest
 from chalicelib.auth.principal import Role
 from chalicelib.errors import Conflict, Forbidden, InvalidInput, NotFound
 from chalicelib.evaluations.models import EvaluationRecord, EvaluationStatus
+from chalicelib.evaluations.rubric import Level, Rubric
 from chalicelib.evaluations.rules import (
     check_acknowledgeable,
     check_changeable,
+    check_levels,
     check_score_range,
     require_evaluator,
     require_visible,
@@ -75,3 +77,20 @@ def test_the_evaluated_teacher_acknowledges_once() -> None:
         check_acknowledgeable(ADMIN, _evaluation(EvaluationStatus.RELEASED), video())
     with pytest.raises(Conflict, match="already"):
         check_acknowledgeable(TEACHER, _evaluation(EvaluationStatus.ACKNOWLEDGED), video())
+
+
+def test_a_district_rubric_decides_the_scores() -> None:
+    one_to_five = Rubric(1, tuple(Level(n, f"L{n}") for n in range(1, 6)))
+    check_score_range({"a": 5}, one_to_five)
+    with pytest.raises(InvalidInput, match="1, 2, 3, 4, 5; check b"):
+        check_score_range({"a": 1, "b": 6}, one_to_five)
+    check_levels([Level(0, "Not yet"), Level(1, "Yes")])
+    for bad in (
+        [Level(1, "Only")],
+        [Level(1, "a"), Level(1, "b")],
+        [Level(2, "a"), Level(1, "b")],
+        [Level(1, "Same"), Level(2, "same")],
+        [Level(1, "a"), Level(11, "b")],
+    ):
+        with pytest.raises(InvalidInput):
+            check_levels(bad)

@@ -135,4 +135,5 @@ def test_the_outbox_sweep_ticks_faster_than_the_other_schedules() -> None:
     assert {n: i for n, i in intervals.items() if n != RELAY_SCHEDULE} == {
         "reconcile_dead_letters": 60,
         "apply_retention": 60,
+        "send_digests": 60,
     }

@@ -10,10 +10,11 @@ from chalicelib.auth.principal import Role
 from chalicelib.clips.models import ClipRecord, ClipStatus
 from chalicelib.errors import Conflict, Forbidden, InvalidInput
 from chalicelib.review.access import AlreadyClaimed
-from chalicelib.review.checklist import CHECKLIST_KEYS
+from chalicelib.review.checklist import CHECKLIST_KEYS, Checklist, Criterion
 from chalicelib.review.models import ReviewRecord, ReviewStatus
 from chalicelib.review.rules import (
     check_checklist,
+    check_checklist_version,
     check_claimable,
     check_clip_ready,
     check_held,
@@ -113,3 +114,14 @@ def test_consent_withdrawn_takes_a_clip_out_of_the_queue_or_the_library(
     current: ReviewStatus, target: ReviewStatus | None
 ) -> None:
     assert withdrawal_target(current) is target
+
+
+def test_an_approval_confirms_the_districts_checklist_version_in_force() -> None:
+    edited = Checklist(2, (Criterion("consent_on_file", "Consent is on file"),))
+    check_checklist({"consent_on_file": True}, edited)
+    check_checklist_version(edited, None)
+    check_checklist_version(edited, 2)
+    with pytest.raises(Conflict):
+        check_checklist_version(edited, 1)
+    with pytest.raises(InvalidInput, match="Not a QC criterion: audio_intelligible"):
+        check_checklist({"consent_on_file": True, "audio_intelligible": True}, edited)

@@ -180,6 +180,8 @@ export async function renderItem(main, params, itemId) {
       }
       act("approve", {
         checklist: Object.fromEntries(checklist.items.map((c) => [c.key, true])),
+        // The district's version the reviewer read: a checklist edited meanwhile is a 409.
+        checklist_version: checklist.version,
         note: approve.querySelector("#approve-note").value,
       }, "Approved: the clip is in the library", approveStatus);
     });

@@ -12,6 +12,7 @@ import { createClipTool } from "../cliptool.js";
 import { consentRequestsPanel } from "../consent.js";
 import { accessPanel, safeguardsPanel, safeguardBadges } from "../privacy.js";
 import { failedActions } from "../failed.js";
+import { evaluationPanel } from "../evaluations.js";
 import { h, replace, clock, badge, poll, errorBox } from "../ui.js";
 
 const percent = (v) => `${Math.round((v.progress || 0) * 100)}%`;
@@ -73,6 +74,8 @@ export async function render(main, params, videoId) {
   });
   const requests = isOwner ? consentRequestsPanel(video, { framework }) : null;
   const processing = video.status === "ready" ? null : processingNote(video, videoId);
+  // Beside the video: its evaluations (the evaluator's drafts, what was released).
+  const evaluations = evaluationPanel({ video, framework, player, focus: params.get("evaluation") });
 
   const reflection = h("section", { class: "card reflection", "aria-labelledby": "reflection-h" },
     h("h2", { id: "reflection-h" }, `${isOwner ? "Your" : "Teacher's"} reflection`),
@@ -89,6 +92,7 @@ export async function render(main, params, videoId) {
         processing?.el,
         requests?.el,
         composer.el,
+        evaluations.el,
         h("section", { class: "card", "aria-labelledby": "comments-h" },
           h("h2", { id: "comments-h" }, "Comments"),
           comments.el),
@@ -98,9 +102,12 @@ export async function render(main, params, videoId) {
         safeguards,
         activity)));
   await refresh();
+  await evaluations.refresh();
   clipTool?.load();
   const unbind = composer.bindKeys();
   if (params.get("t")) player.seek(Number(params.get("t")));
+  // A notification's link names the thread it is about.
+  if (params.get("comment")) highlightThread(params.get("comment"));
   return () => {
     unbind();
     clipTool?.stop();
@@ -109,6 +116,13 @@ export async function render(main, params, videoId) {
     player.video.pause();
     player.destroy();
   };
+}
+
+function highlightThread(commentId) {
+  const thread = document.getElementById(`comment-${commentId}`);
+  if (!thread) return;
+  thread.classList.add("highlight");
+  thread.scrollIntoView({ block: "nearest" });
 }
 
 // Still encoding: how far it is, beside a player that already plays the start.

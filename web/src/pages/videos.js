@@ -4,6 +4,7 @@ import { session } from "../session.js";
 import { h, replace, badge, duration, poll, errorBox } from "../ui.js";
 import { exportPanel, safeguardBadges } from "../privacy.js";
 import { failedActions } from "../failed.js";
+import { openCyclesCard } from "./cycles.js";
 
 export async function renderHome() {
   let target = "#/library";
@@ -61,6 +62,8 @@ export async function render(main, params) {
     h("div", { class: "page-head" },
       h("h1", {}, TITLES[scope] || "Videos"),
       scope === "mine" ? h("a", { class: "button", href: "#/upload" }, "Upload a video") : null),
+    // The teacher's and coach's home pages: their open coaching cycles first.
+    scope === "mine" || scope === "shared" ? openCyclesCard() : null,
     list,
     exporter?.el);
   const show = (items) => {
