@@ -38,11 +38,3 @@ def require_curator(principal: Principal, video: VideoRecord) -> None:
     """Cutting and nominating clips: the teacher in the video or a coach it is shared with."""
     if video.owner_id != principal.user_id and not is_coach_of(principal, video):
         raise Forbidden("Only the video's owner or a coach it is shared with can do this")
-
-
-def redacted_only(principal: Principal, video: VideoRecord | None) -> bool:
-    """Whether ``principal`` may see this video's clips only with students' faces blurred:
-    students without media consent appear and they may not watch the recording itself."""
-    if video is None:
-        return True
-    return bool(video.contains_students_without_consent) and not can_view(principal, video)

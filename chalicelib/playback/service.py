@@ -15,16 +15,17 @@ from datetime import datetime, timedelta
 
 from chalicelib.api.links import Viewed
 from chalicelib.auth.principal import Principal
-from chalicelib.clips.access import redacted_only, visible_clip
+from chalicelib.clips.access import visible_clip
+from chalicelib.clips.media import ClipMedia, redacted_media, shown_media
 from chalicelib.clips.models import ClipRecord
-from chalicelib.clips.redacted import RedactionRecord, redacted_prefix
+from chalicelib.clips.redacted import RedactionRecord
 from chalicelib.config import Settings
 from chalicelib.db.base import utcnow
 from chalicelib.errors import Conflict
 from chalicelib.playback.keys import signer
 from chalicelib.playback.paths import MEDIA_ROOT
 from chalicelib.playback.schemas import PlaybackView
-from chalicelib.storage.keys import clip_media_prefix, video_media_prefix
+from chalicelib.storage.keys import video_media_prefix
 from chalicelib.videos.access import visible_video
 from chalicelib.videos.models import RenditionAttr
 from chalicelib.videos.schemas import RenditionView
@@ -94,18 +95,19 @@ def for_video(
     )
 
 
-def _redacted_grant(
-    clip: ClipRecord, redaction: RedactionRecord | None, origin: str, settings: Settings
+def _clip_grant(
+    clip: ClipRecord, media: ClipMedia, origin: str, settings: Settings
 ) -> PlaybackGrant:
-    """Cookies for the clip's redacted version only: its run's prefix, never the original."""
-    if redaction is None or redaction.ready_run_id is None or not redaction.hls_master_key:
-        raise Conflict(NOT_REDACTED, field="clip_id")
-    scope = redacted_prefix(clip_media_prefix(clip.clip_id)) + redaction.ready_run_id + "/"
+    """Cookies for exactly the media shown: a redacted version's run, never the original."""
+    if media.scope is None or not (media.hls_master_key or media.renditions):
+        if media.redacted:
+            raise Conflict(NOT_REDACTED, field="clip_id")
+        raise Conflict("This clip cannot be played yet; it is still being cut.", field="clip_id")
     return _grant(
         Viewed(clip.district, clip.video_id, clip.owner_id, clip_id=clip.clip_id),
-        scope,
-        redaction.hls_master_key,
-        list(redaction.renditions),
+        media.scope,
+        media.hls_master_key,
+        list(media.renditions),
         origin,
         settings,
     )
@@ -116,22 +118,12 @@ def for_redaction(
 ) -> PlaybackGrant:
     """The redacted version, for whoever may see the clip (a coach's preview, a reviewer)."""
     clip, _ = visible_clip(principal, clip_id)
-    return _redacted_grant(clip, RedactionRecord.load(clip_id), origin, settings)
+    return _clip_grant(clip, redacted_media(clip, RedactionRecord.load(clip_id)), origin, settings)
 
 
 def for_clip(principal: Principal, clip_id: str, origin: str, settings: Settings) -> PlaybackGrant:
+    """The clip as the caller may be shown it (chalicelib/clips/media.py): a reviewer or a
+    library reader of a clip showing students without media consent gets its redacted
+    version or a 409, never the original."""
     clip, video = visible_clip(principal, clip_id)
-    if redacted_only(principal, video):
-        # Students without media consent appear: someone who may not watch the recording
-        # itself (a reviewer, the library) gets the redacted version or nothing.
-        return _redacted_grant(clip, RedactionRecord.load(clip_id), origin, settings)
-    if not (clip.hls_master_key or clip.renditions):
-        raise Conflict("This clip cannot be played yet; it is still being cut.", field="clip_id")
-    return _grant(
-        Viewed(clip.district, clip.video_id, clip.owner_id, clip_id=clip_id),
-        clip_media_prefix(clip_id),
-        clip.hls_master_key,
-        list(clip.renditions),
-        origin,
-        settings,
-    )
+    return _clip_grant(clip, shown_media(principal, clip, video), origin, settings)

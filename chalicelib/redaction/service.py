@@ -9,8 +9,12 @@ change needs a new one. Who kept which face unblurred is in the audit trail.
 from __future__ import annotations
 
 import secrets
+from collections.abc import Callable
+from typing import Any
 
 from botocore.exceptions import BotoCoreError, ClientError
+from pynamodb.exceptions import TransactWriteError
+from pynamodb.transactions import TransactWrite
 
 from chalicelib.audit import service as audit
 from chalicelib.audit.models import AuditAction
@@ -24,8 +28,9 @@ from chalicelib.clips.redacted import (
     RegionAttr,
 )
 from chalicelib.config import Settings
-from chalicelib.db.base import utcnow
+from chalicelib.db.base import transaction, utcnow
 from chalicelib.errors import Conflict, DependencyUnavailable, Forbidden, InvalidInput, NotFound
+from chalicelib.events import outbox
 from chalicelib.jobs.dispatch import enqueue
 from chalicelib.redaction.schemas import (
     KeptFaceView,
@@ -39,6 +44,15 @@ from chalicelib.redaction.schemas import (
 from chalicelib.videos.models import VideoRecord
 
 NOT_READY = "The clip is still being cut; redact it once it is ready"
+IN_LIBRARY = (
+    "This clip is in the library with the redacted version a reviewer signed off; it can be "
+    "changed once the clip is taken out of the library"
+)
+NOT_STARTED = "We could not start blurring this clip. Try again."
+CHANGED = "The redaction changed a moment ago; reload it and try again"
+_NOT_PUBLISHED = ClipRecord.published.does_not_exist() | (
+    ClipRecord.published == False  # noqa: E712  (a DynamoDB condition)
+)
 
 
 def _new_run_id() -> str:
@@ -61,6 +75,15 @@ def _enqueue(record: RedactionRecord, settings: Settings) -> None:
     try:
         enqueue("redaction", message, settings)
     except (BotoCoreError, ClientError) as exc:
+        # Without its job the run would never leave "processing": say so now.
+        RedactionRecord.unread(*RedactionRecord.key(record.clip_id)).update(
+            actions=[
+                RedactionRecord.status.set(RedactionStatus.FAILED.value),
+                RedactionRecord.failure_reason.set(NOT_STARTED),
+            ],
+            condition=RedactionRecord.run_id == record.run_id,
+            add_version_condition=False,
+        )
         raise DependencyUnavailable("The redaction queue is unavailable; try again") from exc
 
 
@@ -86,17 +109,10 @@ def start(
             run_id=run_id,
             keep=keep,
         )
-        record.save(condition=RedactionRecord.pk.does_not_exist())
+        fresh = record
+        _write(clip_id, lambda tx: tx.save(fresh, condition=RedactionRecord.pk.does_not_exist()))
     else:
-        record.update(
-            actions=[
-                RedactionRecord.run_id.set(run_id),
-                RedactionRecord.status.set(RedactionStatus.PROCESSING.value),
-                RedactionRecord.progress.set(0),
-                RedactionRecord.keep.set(keep),
-                RedactionRecord.updated_at.set(utcnow()),
-            ]
-        )
+        record = _change(record, [*_new_run(run_id), RedactionRecord.keep.set(keep)])
     _enqueue(record, settings)
     audit.record_many(
         principal,
@@ -115,6 +131,41 @@ def start(
         ],
     )
     return record
+
+
+def _new_run(run_id: str) -> list[Any]:
+    """A new run of the job: the record back in processing (the last run stays shown)."""
+    return [
+        RedactionRecord.run_id.set(run_id),
+        RedactionRecord.status.set(RedactionStatus.PROCESSING.value),
+        RedactionRecord.progress.set(0),
+        RedactionRecord.failure_reason.remove(),
+        RedactionRecord.updated_at.set(utcnow()),
+    ]
+
+
+def _write(clip_id: str, write: Callable[[TransactWrite], None]) -> None:
+    """Write the redaction only while its clip is out of the library: the library shows the
+    version a reviewer signed off, so that version cannot change under it (an admin
+    unpublishes the clip first; approval checks the redaction's version in its own
+    transaction, chalicelib/review/service.py)."""
+    try:
+        with transaction() as tx:
+            write(tx)
+            tx.condition_check(ClipRecord, *ClipRecord.key(clip_id), condition=_NOT_PUBLISHED)
+    except TransactWriteError as exc:
+        if not outbox.condition_failed(exc):
+            raise
+        clip = ClipRecord.load(clip_id)
+        if clip is not None and clip.published:
+            raise Conflict(IN_LIBRARY, field="clip_id") from exc
+        raise Conflict(CHANGED, field="clip_id") from exc
+
+
+def _change(record: RedactionRecord, actions: list[Any]) -> RedactionRecord:
+    """Update ``record`` as read (its version guards the write); the record as written."""
+    _write(record.clip_id, lambda tx: tx.update(record, actions=actions))
+    return _existing(record.clip_id)
 
 
 def _existing(clip_id: str) -> RedactionRecord:
@@ -136,15 +187,7 @@ def set_regions(
     _may_edit(principal, clip, video)
     record = _existing(clip_id)
     regions = [RegionAttr(**r.model_dump(), by=principal.user_id) for r in request.regions]
-    record.update(
-        actions=[
-            RedactionRecord.run_id.set(_new_run_id()),
-            RedactionRecord.status.set(RedactionStatus.PROCESSING.value),
-            RedactionRecord.progress.set(0),
-            RedactionRecord.regions.set(regions),
-            RedactionRecord.updated_at.set(utcnow()),
-        ]
-    )
+    record = _change(record, [*_new_run(_new_run_id()), RedactionRecord.regions.set(regions)])
     _enqueue(record, settings)
     audit.record(
         principal,
@@ -175,13 +218,14 @@ def sign_off(principal: Principal, clip_id: str, request: SignOffRequest) -> Red
             field="run_id",
         )
     now = utcnow()
-    record.update(
-        actions=[
+    # The version read above guards the write: a run finished meanwhile is not signed off.
+    record = _change(
+        record,
+        [
             RedactionRecord.signed_off_by.set(principal.user_id),
             RedactionRecord.signed_off_at.set(now),
             RedactionRecord.signed_off_run_id.set(request.run_id),
         ],
-        condition=RedactionRecord.ready_run_id == request.run_id,
     )
     audit.record(
         principal,

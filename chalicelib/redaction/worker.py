@@ -198,7 +198,10 @@ def _run(job: RedactionJob, record: RedactionRecord, settings: Settings) -> None
     ):
         source = run.workdir / "clip.mp4"
         # The clip's own top rendition: the redaction never reads the teacher's upload.
-        objects.download(settings.media_bucket, clip.renditions[0].key, source, settings, None)
+        top = clip.renditions[0].key
+        if objects.head(settings.media_bucket, top, settings) is None:
+            raise MediaRejected(CLIP_GONE)  # deleted meanwhile (retention, the recording)
+        objects.download(settings.media_bucket, top, source, settings, None)
         shape = _shape(source, settings)
         analysis = _reuse_tracks(record, shape, settings)
         if analysis is None:
@@ -236,10 +239,12 @@ def _run(job: RedactionJob, record: RedactionRecord, settings: Settings) -> None
         render(source, redacted, analysis, settings, keep=keep, edits=edits)
         heartbeat.check()
         info = probe(redacted, settings)
+        ladder = run.workdir / "ladder"
+        ladder.mkdir()
         outputs = produce(
             redacted,
             info,
-            run.workdir / "ladder",
+            ladder,
             settings,
             on_playable=lambda _: None,
             on_progress=lambda p: heartbeat.report(0.8 + 0.15 * p),
@@ -268,7 +273,6 @@ def _run(job: RedactionJob, record: RedactionRecord, settings: Settings) -> None
                 ),
                 RedactionRecord.hls_master_key.set(master),
                 RedactionRecord.poster_key.set(run.prefix + outputs.poster.name),
-                RedactionRecord.updated_at.set(utcnow()),
             ]
         )
         run.published = True

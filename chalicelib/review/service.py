@@ -246,11 +246,11 @@ def approve(
     video = VideoRecord.load(item.video_id)
     if clip is None or clip.status_enum is not ClipStatus.READY:
         raise Conflict("The clip is no longer available", field="review_id")
-    # Students without media consent: only a redaction a reviewer signed off is published,
-    # and the library entries name its renditions only.
-    redaction = RedactionRecord.load(clip.clip_id)
-    flagged = video is not None and bool(video.contains_students_without_consent)
-    signed = redaction if redaction is not None and redaction.signed_off and flagged else None
+    # A clip with a redaction (asked for because students without media consent appear)
+    # is published only as its redacted version, once a reviewer signed that version off;
+    # the library entries then name its renditions and poster only.
+    signed = RedactionRecord.load(clip.clip_id)
+    rules.check_redaction_signed_off(signed)
     problem = consent_problem(video, faces_blurred=signed is not None)
     if problem is not None:
         raise ConsentRequired(problem + "; it cannot be published", field="consent_to_library")

@@ -15,9 +15,10 @@ from chalicelib.clips.models import (
     new_clip_id,
     video_clips_partition,
 )
+from chalicelib.clips.redacted import RedactionRecord, RedactionStatus, redacted_prefix
 from chalicelib.db.base import utcnow
 from chalicelib.feedback.models import CommentRecord, new_top_level_key
-from chalicelib.storage.keys import raw_source_key
+from chalicelib.storage.keys import clip_media_prefix, raw_source_key
 from chalicelib.videos.models import (
     RenditionAttr,
     UploadAttr,
@@ -156,3 +157,35 @@ def ready_clip(
             tags=list(comment_tags),
         ).save()
     return clip
+
+
+def ready_redaction(clip: ClipRecord, *, signed_off_by: str | None = None) -> RedactionRecord:
+    """A finished redaction of ``clip`` (its files under the run's own prefix, not stored),
+    signed off by ``signed_off_by`` if given: for tests about who is shown which media."""
+    run_id = "run_seeded"
+    prefix = redacted_prefix(clip_media_prefix(clip.clip_id)) + run_id + "/"
+    record = RedactionRecord(
+        *RedactionRecord.key(clip.clip_id),
+        clip_id=clip.clip_id,
+        video_id=clip.video_id,
+        district=clip.district,
+        requested_by=clip.created_by,
+        status=RedactionStatus.READY,
+        progress=1,
+        run_id=run_id,
+        ready_run_id=run_id,
+        faces_found=3,
+        faces_kept=1,
+        renditions=[
+            RenditionAttr(
+                label="720p", width=1280, height=720, key=f"{prefix}720p.mp4", size_bytes=1
+            )
+        ],
+        hls_master_key=f"{prefix}hls/master.m3u8",
+        poster_key=f"{prefix}poster.jpg",
+        signed_off_by=signed_off_by,
+        signed_off_at=utcnow() if signed_off_by else None,
+        signed_off_run_id=run_id if signed_off_by else None,
+    )
+    record.save()
+    return record

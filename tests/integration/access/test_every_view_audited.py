@@ -19,6 +19,7 @@ import pytest
 import app as application
 from chalicelib.api.routing import ROUTES
 from tests.support.api import Api
+from tests.support.seed import ready_redaction
 from tests.support.workflow import CHECKLIST, Workflow
 
 pytestmark = pytest.mark.integration
@@ -79,6 +80,13 @@ def _unpublish(w: Workflow) -> Call:
     return Call(w.admin, "admin-r", "POST", path, {"json": {"reason": "withdrawn"}}, "clip.viewed")
 
 
+def _redacted_preview(w: Workflow) -> Call:
+    clip = w.clip()
+    ready_redaction(clip)
+    path = f"/clips/{clip.clip_id}/redaction/playback"
+    return Call(w.coach, "coach-r", "POST", path, {}, "clip.viewed")
+
+
 def _owner(method: str, path: str, **kwargs: Any) -> Case:
     def build(w: Workflow) -> Call:
         return Call(w.teacher, "teacher-r", method, path.format(v=w.video.video_id), kwargs, None)
@@ -100,6 +108,7 @@ CASES: dict[str, Case] = {
     "GET /videos/{video_id}/clips": _coach("GET", "/videos/{v}/clips", "clip.viewed"),
     "GET /clips/{clip_id}": _coach("GET", "/clips/{c}", "clip.viewed"),
     "POST /clips/{clip_id}/playback": _coach("POST", "/clips/{c}/playback", "clip.viewed"),
+    "POST /clips/{clip_id}/redaction/playback": _redacted_preview,
     "POST /clips/{clip_id}/nominate": _coach(
         "POST",
         "/clips/{c}/nominate",

@@ -19,7 +19,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-import cv2
 import numpy as np
 import numpy.typing as npt
 import pytest
@@ -28,7 +27,15 @@ from chalicelib.config import Settings
 from chalicelib.redaction import rules
 from chalicelib.redaction.vision.detectors import MediapipeDetector
 from chalicelib.redaction.vision.redact import Analysis, VideoShape, analyse, render
-from tests.support.face_scenes import Face, Scene, read_video, write_video
+from tests.support.face_scenes import (
+    Face,
+    Scene,
+    blurred_pixels,
+    blurred_share,
+    luma,
+    read_video,
+    write_video,
+)
 
 CHANGED = 12
 W, H, FPS, FRAMES = 480, 272, 15, 45
@@ -46,20 +53,6 @@ SCENE = Scene(
     ),
 )  # fmt: skip
 KEPT = "teacher"
-
-
-def _luma(frame: npt.NDArray[np.uint8]) -> npt.NDArray[np.float32]:
-    luma: npt.NDArray[np.float32] = cv2.cvtColor(frame, cv2.COLOR_RGB2GRAY).astype(np.float32)
-    return luma
-
-
-def _detail(luma: npt.NDArray[np.float32]) -> npt.NDArray[np.float32]:
-    """Local fine detail: how far each pixel stands from a lightly smoothed copy, averaged
-    over its 5 x 5 neighbourhood. A blur wipes it out; codec noise barely touches it."""
-    detail: npt.NDArray[np.float32] = cv2.blur(
-        np.abs(luma - cv2.GaussianBlur(luma, (0, 0), 1.5)), (5, 5)
-    )
-    return detail
 
 
 @pytest.fixture(scope="module")
@@ -111,16 +104,12 @@ def _per_frame(measured: dict[str, object]) -> list[dict[str, float]]:
     lead = max(1, round(rules.LEAD_S * FPS))
     rows = []
     for index, (out, reference, masks) in enumerate(zip(redacted, plain, truth, strict=True)):
-        luma, base = _luma(out), _luma(reference)
-        detail, base_detail = _detail(luma), _detail(base)
         # Where there is detail to hide, and where the output lost most of it.
-        informative = base_detail > 3
-        blurred = informative & (detail < 0.35 * base_detail)
-        changed = np.abs(luma - base) > CHANGED
+        informative, blurred = blurred_pixels(out, reference)
+        changed = np.abs(luma(out) - luma(reference)) > CHANGED
         row: dict[str, float] = {"frame": index}
         for label, mask in masks.items():
-            target = mask & informative
-            share = float(blurred[target].mean()) if target.any() else 1.0
+            share = blurred_share(informative, blurred, mask)
             row["kept blurred" if label == KEPT else label] = share
         # Blur may start LEAD_S before a face shows and end TAIL_S after: count those
         # frames' heads as heads too.
