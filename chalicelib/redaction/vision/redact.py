@@ -139,9 +139,31 @@ def blur_regions(frame: Image, boxes: Sequence[Box]) -> Image:
         margin = int(3 * sigma)
         mx0, my0 = max(0, x0 - margin), max(0, y0 - margin)
         mx1, my1 = min(width, x1 + margin), min(height, y1 + margin)
-        region = cv2.GaussianBlur(out[my0:my1, mx0:mx1], (0, 0), sigma)
+        region = _strong_blur(out[my0:my1, mx0:mx1], sigma)
         out[y0:y1, x0:x1] = region[y0 - my0 : y1 - my0, x0 - mx0 : x1 - mx0]
     return out
+
+
+# A blur this strong keeps nothing finer than its sigma, so it is computed on a copy
+# shrunk until the sigma is this many pixels, then scaled back: the same picture for a
+# twentieth of the work on a large face (bench/REDACTION_COST.md).
+_SHRUNK_SIGMA = 2.0
+
+
+def _strong_blur(region: Image, sigma: float) -> Image:
+    height, width = region.shape[:2]
+    factor = sigma / _SHRUNK_SIGMA
+    if factor <= 1.5 or min(height, width) / factor < 4:
+        blurred: Image = cv2.GaussianBlur(region, (0, 0), sigma)
+        return blurred
+    small = cv2.resize(
+        region,
+        (max(1, round(width / factor)), max(1, round(height / factor))),
+        interpolation=cv2.INTER_AREA,
+    )
+    small = cv2.GaussianBlur(small, (0, 0), _SHRUNK_SIGMA)
+    scaled: Image = cv2.resize(small, (width, height), interpolation=cv2.INTER_LINEAR)
+    return scaled
 
 
 @dataclass(frozen=True)
