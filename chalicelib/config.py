@@ -215,6 +215,9 @@ class Settings(BaseSettings):
     redaction_max_receive_count: int = 3
     # Frames the reviewer is shown first (the detector's least sure).
     redaction_review_frames: int = 12
+    # A longer clip's faces are detected in spans of about this many seconds, one job
+    # each, in parallel (~6 CPU-s per second of 720p at 30 fps: bench/REDACTION_COST.md).
+    redaction_segment_s: float = 60.0
     clip_min_s: float = 5.0
     clip_max_s: float = 600.0
     # Outside this range a clip is allowed but flagged: practice examples work

@@ -19,6 +19,7 @@ from enum import StrEnum
 from pynamodb.attributes import (
     ListAttribute,
     NumberAttribute,
+    NumberSetAttribute,
     UnicodeAttribute,
     UTCDateTimeAttribute,
     VersionAttribute,
@@ -83,6 +84,13 @@ class RedactionRecord(TableModel):
     run_id = UnicodeAttribute()
     job = RedactionJobAttr(null=True)
 
+    # Segment-parallel detection of a long clip: the span length the run was asked with,
+    # how many spans the job planned, and which spans are detected (the last one to
+    # finish sends the run on, chalicelib/redaction/worker.py).
+    segment_s = NumberAttribute(null=True)
+    segments = NumberAttribute(null=True)
+    detected = NumberSetAttribute(null=True)
+
     keep = ListAttribute(of=KeepPointAttr, default=list)
     regions = ListAttribute(of=RegionAttr, default=list)
 
@@ -135,3 +143,10 @@ class RedactionRecord(TableModel):
 
 def redacted_prefix(clip_media_prefix: str) -> str:
     return clip_media_prefix + REDACTED_FOLDER
+
+
+def detections_prefix(clip_media_prefix: str, run_id: str) -> str:
+    """Where a run's spans leave their detections: beside its outputs, not inside them,
+    so a failed attempt of the run's last step keeps them (and the run that publishes
+    deletes them with the other runs' leftovers)."""
+    return f"{redacted_prefix(clip_media_prefix)}{run_id}-detections/"

@@ -14,7 +14,12 @@ from chalicelib.redaction.worker import process_redaction
 def _handle(delivery: Delivery[RedactionJobMessage], settings: Settings) -> str:
     message = delivery.message
     return process_redaction(
-        message.clip_id, message.run_id, last_attempt=delivery.last_attempt, settings=settings
+        message.clip_id,
+        message.run_id,
+        last_attempt=delivery.last_attempt,
+        settings=settings,
+        segment=message.segment,
+        finish=message.finish,
     )
 
 

@@ -309,3 +309,20 @@ def apply_edits(boxes: Sequence[Box], edits: Sequence[tuple[str, Box]]) -> list[
     removals = [box for action, box in edits if action == REMOVE]
     kept = [b for b in boxes if not any(r.contains(*b.centre) for r in removals)]
     return kept + [box for action, box in edits if action == ADD]
+
+
+def segment_count(duration_s: float, segment_s: float) -> int:
+    """How many spans of about ``segment_s`` a long clip is detected in, side by side
+    (1: the job does it all)."""
+    if segment_s <= 0 or duration_s <= segment_s:
+        return 1
+    return -(-int(duration_s * 1000) // int(segment_s * 1000))
+
+
+def plan_segments(frames: int, count: int) -> list[tuple[int, int]]:
+    """The clip's frames as ``count`` (first frame, frame count) spans of nearly equal
+    length: together they cover every frame exactly once, whoever computes them from
+    the same file."""
+    count = max(1, min(count, frames or 1))
+    size = -(-frames // count)
+    return [(first, min(size, frames - first)) for first in range(0, frames, size)] or [(0, 0)]

@@ -14,6 +14,10 @@ class RedactionJobMessage(BaseModel):
     clip_id: str = Field(min_length=1)
     run_id: str = Field(min_length=1)
     district: str | None = None
+    # A long clip's run fans out: detect this span only (its index in the run's plan),
+    # or, once every span is detected, track, blur and encode (``finish``).
+    segment: int | None = Field(default=None, ge=0)
+    finish: bool = False
 
 
 class KeepPoint(BaseModel):

@@ -108,11 +108,12 @@ def start(
             requested_by=principal.user_id,
             run_id=run_id,
             keep=keep,
+            segment_s=settings.redaction_segment_s,
         )
         fresh = record
         _write(clip_id, lambda tx: tx.save(fresh, condition=RedactionRecord.pk.does_not_exist()))
     else:
-        record = _change(record, [*_new_run(run_id), RedactionRecord.keep.set(keep)])
+        record = _change(record, [*_new_run(run_id, settings), RedactionRecord.keep.set(keep)])
     _enqueue(record, settings)
     audit.record_many(
         principal,
@@ -133,13 +134,17 @@ def start(
     return record
 
 
-def _new_run(run_id: str) -> list[Any]:
-    """A new run of the job: the record back in processing (the last run stays shown)."""
+def _new_run(run_id: str, settings: Settings) -> list[Any]:
+    """A new run of the job: the record back in processing (the last run stays shown),
+    with the span length a long clip is detected in (the run's plan is the job's)."""
     return [
         RedactionRecord.run_id.set(run_id),
         RedactionRecord.status.set(RedactionStatus.PROCESSING.value),
         RedactionRecord.progress.set(0),
         RedactionRecord.failure_reason.remove(),
+        RedactionRecord.segment_s.set(settings.redaction_segment_s),
+        RedactionRecord.segments.remove(),
+        RedactionRecord.detected.remove(),
         RedactionRecord.updated_at.set(utcnow()),
     ]
 
@@ -187,7 +192,9 @@ def set_regions(
     _may_edit(principal, clip, video)
     record = _existing(clip_id)
     regions = [RegionAttr(**r.model_dump(), by=principal.user_id) for r in request.regions]
-    record = _change(record, [*_new_run(_new_run_id()), RedactionRecord.regions.set(regions)])
+    record = _change(
+        record, [*_new_run(_new_run_id(), settings), RedactionRecord.regions.set(regions)]
+    )
     _enqueue(record, settings)
     audit.record(
         principal,

@@ -26,6 +26,7 @@ from chalicelib.clips.redacted import (
     RedactionJobAttr,
     RedactionRecord,
     RedactionStatus,
+    detections_prefix,
     redacted_prefix,
 )
 from chalicelib.clips.worker import measured_duration, stream_renditions
@@ -33,6 +34,7 @@ from chalicelib.config import Settings
 from chalicelib.db.base import is_conditional_check_failure, utcnow
 from chalicelib.ingest.pipeline import produce
 from chalicelib.ingest.worker import GAVE_UP, rendition_attr
+from chalicelib.jobs.dispatch import enqueue
 from chalicelib.jobs.lease import JobLease, LeaseLost
 from chalicelib.jobs.retry import RetryLater
 from chalicelib.jobs.workspace import attempt
@@ -41,8 +43,17 @@ from chalicelib.media.probe import probe
 from chalicelib.observability import logger
 from chalicelib.redaction import rules
 from chalicelib.redaction.rules import Box, Sighting, Track
+from chalicelib.redaction.schemas import RedactionJobMessage
 from chalicelib.redaction.vision.detectors import MediapipeDetector
-from chalicelib.redaction.vision.redact import Analysis, VideoShape, analyse, render
+from chalicelib.redaction.vision.redact import (
+    Analysis,
+    Detections,
+    VideoShape,
+    analyse,
+    detect,
+    render,
+    track,
+)
 from chalicelib.storage import objects
 from chalicelib.storage.keys import clip_media_prefix
 
@@ -105,7 +116,16 @@ def tracks_from_json(text: str) -> Analysis:
     return Analysis(shape, tracks, int(data["detect_every"]))
 
 
-def process_redaction(clip_id: str, run_id: str, *, last_attempt: bool, settings: Settings) -> str:
+def process_redaction(
+    clip_id: str,
+    run_id: str,
+    *,
+    last_attempt: bool,
+    settings: Settings,
+    segment: int | None = None,
+    finish: bool = False,
+) -> str:
+    """One message of a run: the whole job, one span's detection, or a long run's finish."""
     record = RedactionRecord.load(clip_id)
     if record is None:
         return "gone"
@@ -113,6 +133,10 @@ def process_redaction(clip_id: str, run_id: str, *, last_attempt: bool, settings
         return "superseded"  # a newer run (other kept faces or regions) was asked for
     if record.status_enum is not RedactionStatus.PROCESSING:
         return "duplicate"
+    if segment is not None:
+        return detect_segment(record, segment, last_attempt=last_attempt, settings=settings)
+    if not finish and _fans_out(record, settings):
+        return "planned"
     job = _claim(clip_id, run_id, settings)
     if job is None:
         return "superseded"
@@ -132,6 +156,157 @@ def process_redaction(clip_id: str, run_id: str, *, last_attempt: bool, settings
                 job.lease.release()
         raise
     return "ready"
+
+
+# --- segment-parallel detection of a long clip ------------------------------------------
+
+
+def _top_rendition(clip_id: str, settings: Settings) -> tuple[ClipRecord, str]:
+    clip = ClipRecord.load(clip_id)
+    if clip is None or clip.status_enum is not ClipStatus.READY or not clip.renditions:
+        raise MediaRejected(CLIP_GONE)
+    top = clip.renditions[0].key
+    if objects.head(settings.media_bucket, top, settings) is None:
+        raise MediaRejected(CLIP_GONE)  # deleted meanwhile (retention, the recording)
+    return clip, top
+
+
+def _fans_out(record: RedactionRecord, settings: Settings) -> bool:
+    """Plan a long clip's spans and send one message each (True), or leave the run to
+    this message (False: a short clip, earlier tracks to reuse, or planned already)."""
+    if record.segments is not None:
+        return True  # planned by an earlier delivery: its spans are on their way
+    if not record.segment_s or record.tracks_key:
+        return False
+    clip = ClipRecord.load(record.clip_id)
+    duration = float(clip.duration_s or 0) if clip is not None else 0.0
+    count = rules.segment_count(duration, float(record.segment_s))
+    if count == 1:
+        return False
+    try:
+        RedactionRecord.update_item(
+            *RedactionRecord.key(record.clip_id),
+            actions=[
+                RedactionRecord.segments.set(count),
+                RedactionRecord.updated_at.set(utcnow()),
+            ],
+            condition=(RedactionRecord.run_id == record.run_id)
+            & RedactionRecord.segments.does_not_exist(),
+        )
+    except UpdateError as exc:
+        if not is_conditional_check_failure(exc):
+            raise
+    for index in range(count):
+        _send(record, settings, segment=index)
+    logger.info("redaction fanned out", extra={"clip_id": record.clip_id, "spans": count})
+    return True
+
+
+def _send(record: RedactionRecord, settings: Settings, **task: Any) -> None:
+    message = RedactionJobMessage(
+        clip_id=record.clip_id, run_id=record.run_id, district=record.district, **task
+    )
+    enqueue("redaction", message, settings)
+
+
+def detect_segment(
+    record: RedactionRecord, segment: int, *, last_attempt: bool, settings: Settings
+) -> str:
+    """Detect one span of a long clip; the span that completes the set sends the finish."""
+    if record.detected and segment in record.detected:
+        return "duplicate"
+    planned = int(record.segments or 0)
+    if segment >= planned:
+        return "superseded"
+    try:
+        found = _detect_span(record, segment, planned, settings)
+    except MediaRejected as rejected:
+        _fail_run(record, rejected.reason)
+        return "rejected"
+    except Exception:
+        if last_attempt:
+            _fail_run(record, GAVE_UP)
+        raise
+    key = detections_prefix(clip_media_prefix(record.clip_id), record.run_id) + f"{segment}.json"
+    objects.put_bytes(
+        settings.media_bucket, key, json.dumps(found).encode(), "application/json", settings
+    )
+    try:
+        updated = RedactionRecord.update_item(
+            *RedactionRecord.key(record.clip_id),
+            actions=[RedactionRecord.detected.add({segment})],
+            condition=(RedactionRecord.run_id == record.run_id)
+            & (RedactionRecord.status == RedactionStatus.PROCESSING.value),
+        )
+    except UpdateError as exc:
+        if is_conditional_check_failure(exc):
+            return "superseded"
+        raise
+    done = set(updated.detected or ())
+    with contextlib.suppress(UpdateError):
+        RedactionRecord.update_item(
+            *RedactionRecord.key(record.clip_id),
+            actions=[RedactionRecord.progress.set(round(0.6 * len(done) / planned, 3))],
+            condition=(RedactionRecord.run_id == record.run_id)
+            & (RedactionRecord.status == RedactionStatus.PROCESSING.value),
+        )
+    if len(done) == planned:
+        # The fan-in: whoever completes the set sends the finish (a second one finds the
+        # run taken or ready and does nothing).
+        _send(record, settings, finish=True)
+    return "detected"
+
+
+def _detect_span(
+    record: RedactionRecord, segment: int, planned: int, settings: Settings
+) -> list[list[Any]]:
+    _, top = _top_rendition(record.clip_id, settings)
+    with attempt(
+        settings,
+        parent_prefix=detections_prefix(clip_media_prefix(record.clip_id), record.run_id),
+        job_id=f"span-{segment}",
+    ) as run:
+        source = run.workdir / "clip.mp4"
+        objects.download(settings.media_bucket, top, source, settings, None)
+        shape = _shape(source, settings)
+        spans = rules.plan_segments(shape.frames, planned)
+        if segment >= len(spans):
+            raise MediaRejected(CLIP_GONE)  # fewer frames than spans: not this clip
+        detector = MediapipeDetector(tile_px=settings.redaction_tile_px)
+        try:
+            found = detect(source, shape, detector, settings, span=spans[segment])
+        finally:
+            detector.close()
+        run.published = True  # nothing of the attempt's prefix is kept either way
+    return [
+        [index, [[b.x0, b.y0, b.x1, b.y1, score] for b, score in faces]] for index, faces in found
+    ]
+
+
+def _span_detections(record: RedactionRecord, settings: Settings) -> Detections:
+    """Every span's detections of the run, read back for tracking over the whole clip."""
+    prefix = detections_prefix(clip_media_prefix(record.clip_id), record.run_id)
+    found: Detections = []
+    for segment in range(int(record.segments or 0)):
+        text = objects.read_bytes(settings.media_bucket, f"{prefix}{segment}.json", settings)
+        for index, faces in json.loads(text):
+            found.append((int(index), [(Box(*map(float, f[:4])), float(f[4])) for f in faces]))
+    return found
+
+
+def _fail_run(record: RedactionRecord, reason: str) -> None:
+    """A span that cannot be detected fails its run (no lease: spans run side by side)."""
+    with contextlib.suppress(UpdateError):
+        RedactionRecord.update_item(
+            *RedactionRecord.key(record.clip_id),
+            actions=[
+                RedactionRecord.status.set(RedactionStatus.FAILED.value),
+                RedactionRecord.failure_reason.set(reason),
+                RedactionRecord.updated_at.set(utcnow()),
+            ],
+            condition=(RedactionRecord.run_id == record.run_id)
+            & (RedactionRecord.status == RedactionStatus.PROCESSING.value),
+        )
 
 
 def _claim(clip_id: str, run_id: str, settings: Settings) -> RedactionJob | None:
@@ -188,22 +363,20 @@ def _shape(source: Path, settings: Settings) -> VideoShape:
 
 
 def _run(job: RedactionJob, record: RedactionRecord, settings: Settings) -> None:
-    clip = ClipRecord.load(job.clip_id)
-    if clip is None or clip.status_enum is not ClipStatus.READY or not clip.renditions:
-        raise MediaRejected(CLIP_GONE)
+    # The clip's own top rendition: the redaction never reads the teacher's upload.
+    _, top = _top_rendition(job.clip_id, settings)
     parent = redacted_prefix(clip_media_prefix(job.clip_id))
     with (
         attempt(settings, parent_prefix=parent, job_id=job.run_id) as run,
         job.lease.heartbeat() as heartbeat,
     ):
         source = run.workdir / "clip.mp4"
-        # The clip's own top rendition: the redaction never reads the teacher's upload.
-        top = clip.renditions[0].key
-        if objects.head(settings.media_bucket, top, settings) is None:
-            raise MediaRejected(CLIP_GONE)  # deleted meanwhile (retention, the recording)
         objects.download(settings.media_bucket, top, source, settings, None)
         shape = _shape(source, settings)
         analysis = _reuse_tracks(record, shape, settings)
+        if analysis is None and record.segments:
+            # A long clip: its spans were detected side by side; track the whole clip.
+            analysis = track(shape, _span_detections(record, settings))
         if analysis is None:
             detector = MediapipeDetector(tile_px=settings.redaction_tile_px)
             try:

@@ -74,13 +74,23 @@ def _read(argv: Sequence[str]) -> subprocess.Popen[bytes]:
 
 @contextmanager
 def decoded_frames(
-    source: Path, shape: VideoShape, settings: Settings
+    source: Path,
+    shape: VideoShape,
+    settings: Settings,
+    span: tuple[int, int] | None = None,
 ) -> Iterator[Iterator[Image]]:
-    """Every frame of ``source`` as RGB at its own size, decoded in a pipe."""
+    """Every frame of ``source`` as RGB at its own size, decoded in a pipe; with ``span``
+    (first frame, count) only those frames, chosen by number (exact, whatever the
+    keyframes)."""
+    select = []
+    if span is not None:
+        first, count = span
+        select = ["-vf", f"select=between(n\\,{first}\\,{first + count - 1})"]
     argv = [
         settings.ffmpeg_binary, "-hide_banner", "-loglevel", "error", "-nostdin",
         "-protocol_whitelist", "file", "-i", str(source),
-        "-map", "0:v:0", "-f", "rawvideo", "-pix_fmt", "rgb24", "-vsync", "passthrough", "-",
+        "-map", "0:v:0", *select,
+        "-f", "rawvideo", "-pix_fmt", "rgb24", "-vsync", "passthrough", "-",
     ]  # fmt: skip
     process = _read(argv)
     size = shape.width * shape.height * 3
@@ -102,6 +112,42 @@ def decoded_frames(
         process.wait()
 
 
+Detections = list[tuple[int, list[tuple[Box, float]]]]
+
+
+def detect(
+    source: Path,
+    shape: VideoShape,
+    detector: FaceDetector,
+    settings: Settings,
+    *,
+    span: tuple[int, int] | None = None,
+    detect_every: int = 1,
+    on_progress: Progress | None = None,
+) -> Detections:
+    """The faces of each frame (of ``span`` only, numbered in the whole clip)."""
+    first, count = span if span is not None else (0, shape.frames)
+    found: Detections = []
+    with decoded_frames(source, shape, settings, span) as frames:
+        for offset, frame in enumerate(frames):
+            index = first + offset
+            if index % detect_every:
+                continue
+            detections = detector.detect(frame)
+            found.append((index, [(Box(d.x0, d.y0, d.x1, d.y1), d.score) for d in detections]))
+            if on_progress and count:
+                on_progress(min(1.0, offset / count))
+    return found
+
+
+def track(shape: VideoShape, found: Detections, detect_every: int = 1) -> Analysis:
+    """The clip's tracks from every frame's detections (all spans together, in order)."""
+    timing = Timing.at(shape.fps)
+    ordered = sorted(found, key=lambda item: item[0])
+    tracks = rules.build_tracks(ordered, max_gap_frames=timing.max_gap_frames)
+    return Analysis(shape, tracks, detect_every)
+
+
 def analyse(
     source: Path,
     shape: VideoShape,
@@ -111,18 +157,10 @@ def analyse(
     detect_every: int = 1,
     on_progress: Progress | None = None,
 ) -> Analysis:
-    found: list[tuple[int, list[tuple[Box, float]]]] = []
-    with decoded_frames(source, shape, settings) as frames:
-        for index, frame in enumerate(frames):
-            if index % detect_every:
-                continue
-            detections = detector.detect(frame)
-            found.append((index, [(Box(d.x0, d.y0, d.x1, d.y1), d.score) for d in detections]))
-            if on_progress and shape.frames:
-                on_progress(min(1.0, index / shape.frames))
-    timing = Timing.at(shape.fps)
-    tracks = rules.build_tracks(found, max_gap_frames=timing.max_gap_frames)
-    return Analysis(shape, tracks, detect_every)
+    found = detect(
+        source, shape, detector, settings, detect_every=detect_every, on_progress=on_progress
+    )
+    return track(shape, found, detect_every)
 
 
 def blur_regions(frame: Image, boxes: Sequence[Box]) -> Image:
@@ -154,16 +192,19 @@ def _strong_blur(region: Image, sigma: float) -> Image:
     height, width = region.shape[:2]
     factor = sigma / _SHRUNK_SIGMA
     if factor <= 1.5 or min(height, width) / factor < 4:
-        blurred: Image = cv2.GaussianBlur(region, (0, 0), sigma)
-        return blurred
-    small = cv2.resize(
-        region,
-        (max(1, round(width / factor)), max(1, round(height / factor))),
-        interpolation=cv2.INTER_AREA,
+        return np.asarray(cv2.GaussianBlur(region, (0, 0), sigma), dtype=np.uint8)
+    small = cv2.GaussianBlur(
+        cv2.resize(
+            region,
+            (max(1, round(width / factor)), max(1, round(height / factor))),
+            interpolation=cv2.INTER_AREA,
+        ),
+        (0, 0),
+        _SHRUNK_SIGMA,
     )
-    small = cv2.GaussianBlur(small, (0, 0), _SHRUNK_SIGMA)
-    scaled: Image = cv2.resize(small, (width, height), interpolation=cv2.INTER_LINEAR)
-    return scaled
+    return np.asarray(
+        cv2.resize(small, (width, height), interpolation=cv2.INTER_LINEAR), dtype=np.uint8
+    )
 
 
 @dataclass(frozen=True)

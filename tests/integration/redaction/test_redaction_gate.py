@@ -23,8 +23,12 @@ from typing import Any
 import numpy as np
 import pytest
 
+from chalicelib.auth.principal import Role
 from chalicelib.clips.models import ClipRecord
+from chalicelib.clips.redacted import RedactionRecord
 from chalicelib.config import get_settings
+from chalicelib.redaction import service
+from chalicelib.redaction.schemas import StartRedactionRequest
 from chalicelib.storage import objects
 from chalicelib.videos.models import RenditionAttr
 from tests.support.api import Api
@@ -38,6 +42,7 @@ from tests.support.face_scenes import (
     write_video,
 )
 from tests.support.hls import fetch
+from tests.support.principals import person
 from tests.support.seed import ready_clip
 from tests.support.workflow import CHECKLIST, Workflow, new_workflow
 
@@ -114,10 +119,9 @@ def redacted(api_as: Callable[..., Api], tmp_path_factory: pytest.TempPathFactor
     refused = w.coach.call(
         "POST", f"/clips/{clip.clip_id}/nominate", json={"note": "n", "elements": ELEMENTS}
     )
-    # The coach clicks the teacher's face once, where it is in frame 20.
-    ys, xs = np.nonzero(truth[CLICK_FRAME]["teacher"])
-    click = {"at_s": CLICK_FRAME / FPS, "x": float(xs.mean()) / W, "y": float(ys.mean()) / H}
-    started = w.coach.ok("POST", f"/clips/{clip.clip_id}/redaction", 202, json={"keep": [click]})
+    started = w.coach.ok(
+        "POST", f"/clips/{clip.clip_id}/redaction", 202, json={"keep": [_click(truth)]}
+    )
     assert started["status"] == "processing"
     return Redacted(
         w=w,
@@ -131,23 +135,14 @@ def redacted(api_as: Callable[..., Api], tmp_path_factory: pytest.TempPathFactor
     )
 
 
-def test_the_job_blurs_every_student_and_keeps_the_clicked_teacher(
-    redacted: Redacted, tmp_path: Path
-) -> None:
-    redaction = redacted.redaction
-    assert redaction["status"] == "ready", redaction
-    assert redaction["faces_found"] >= 3 and redaction["faces_kept"] == 1
-    assert [k["found"] for k in redaction["keep"]] == [True]
-    unsure = redaction["unsure_at_s"]
-    assert unsure and all(0 <= t <= FRAMES / FPS for t in unsure)
-    # What the coach previews (and a reviewer will watch): the redacted version's top
-    # rendition, fetched with the cookies its playback gives.
-    w = redacted.w
-    view = w.coach.ok("POST", f"/clips/{redacted.clip.clip_id}/redaction/playback")
-    served = fetch(w.coach, view["renditions"][0]["url"])
+def _assert_served_blurred(api: Api, clip_id: str, redacted: Redacted, folder: Path) -> None:
+    """What the coach previews (and a reviewer will watch): the redacted version's top
+    rendition, fetched with the cookies its playback gives, measured frame by frame."""
+    view = api.ok("POST", f"/clips/{clip_id}/redaction/playback")
+    served = fetch(api, view["renditions"][0]["url"])
     assert served.status_code == 200
-    (tmp_path / "served.mp4").write_bytes(served.content)
-    frames = read_video(tmp_path / "served.mp4", W, H)
+    (folder / "served.mp4").write_bytes(served.content)
+    frames = read_video(folder / "served.mp4", W, H)
     originals = read_video(redacted.source, W, H)
     assert len(frames) == FRAMES
     worst: dict[str, float] = {}
@@ -159,6 +154,25 @@ def test_the_job_blurs_every_student_and_keeps_the_clicked_teacher(
     assert worst["student front"] >= 0.95, worst
     assert worst["student sideways"] >= 0.95, worst
     assert worst["teacher"] <= 0.05, worst
+
+
+def _click(truth: list[dict[str, Mask]]) -> dict[str, float]:
+    """The coach clicks the teacher's face once, where it is in frame 20."""
+    ys, xs = np.nonzero(truth[CLICK_FRAME]["teacher"])
+    return {"at_s": CLICK_FRAME / FPS, "x": float(xs.mean()) / W, "y": float(ys.mean()) / H}
+
+
+def test_the_job_blurs_every_student_and_keeps_the_clicked_teacher(
+    redacted: Redacted, tmp_path: Path
+) -> None:
+    redaction = redacted.redaction
+    assert redaction["status"] == "ready", redaction
+    assert redaction["faces_found"] >= 3 and redaction["faces_kept"] == 1
+    assert [k["found"] for k in redaction["keep"]] == [True]
+    unsure = redaction["unsure_at_s"]
+    assert unsure and all(0 <= t <= FRAMES / FPS for t in unsure)
+    w = redacted.w
+    _assert_served_blurred(w.coach, redacted.clip.clip_id, redacted, tmp_path)
     # Who kept which face unblurred, where and when: in the teacher's trail.
     trail = w.teacher.ok("GET", f"/videos/{w.video.video_id}/audit", params={"limit": 100})
     kept = [e for e in trail["items"] if e["action"] == "redaction.face_kept"]
@@ -232,3 +246,29 @@ def test_a_flagged_clip_reaches_the_library_only_redacted_and_signed_off(
         ("library.published", "reviewer-1"),
         ("library.unpublished", "teacher-r"),
     } <= actions
+
+
+def test_a_long_clip_is_detected_in_spans_side_by_side_and_blurred_the_same(
+    redacted: Redacted, tmp_path: Path
+) -> None:
+    """Spans of one second (the setting the run is asked with): three detection jobs, the
+    last to finish sends the run on, which tracks across the spans' joins."""
+    w = redacted.w
+    clip, source, truth = _scene_clip(w, tmp_path)
+    coach = person("coach-r", Role.COACH, district=w.district, school="school-1")
+    settings = get_settings().model_copy(update={"redaction_segment_s": 1.0})
+    service.start(coach, clip.clip_id, StartRedactionRequest.model_validate(
+        {"keep": [_click(truth)]}), settings)  # fmt: skip
+    done = wait_for_redaction(w.coach, clip.clip_id)
+    assert done["status"] == "ready", done
+    assert [k["found"] for k in done["keep"]] == [True]
+    record = RedactionRecord.load(clip.clip_id)
+    assert record is not None
+    assert record.segments == 3 and record.detected == {0, 1, 2}
+    # The spans' detections are the run's scratch: gone once it published.
+    leftovers = objects.list_prefixes(
+        get_settings().media_bucket, f"clips/{clip.clip_id}/redacted/", get_settings()
+    )
+    assert leftovers == [f"clips/{clip.clip_id}/redacted/{record.ready_run_id}/"]
+    spans = Redacted(w, redacted.reader, clip, source, truth, {}, "", done)
+    _assert_served_blurred(w.coach, clip.clip_id, spans, tmp_path)

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import pytest
+
 from chalicelib.redaction import rules
 from chalicelib.redaction.rules import Box, RegionEdit, Timing
 
@@ -73,3 +75,21 @@ def test_unsure_frames_are_the_gaps_and_low_scores_worst_first() -> None:
     )
     assert rules.unsure_frames(tracks, limit=2, keep=frozenset()) == [1, 3]
     assert rules.unsure_frames(tracks, limit=2, keep=frozenset({tracks[0].track_id})) == []
+
+
+@pytest.mark.parametrize(
+    ("duration_s", "segment_s", "count"),
+    [(30.0, 60.0, 1), (60.0, 60.0, 1), (60.5, 60.0, 2), (300.0, 60.0, 5), (10.0, 0.0, 1)],
+)
+def test_a_long_clip_is_detected_in_spans(duration_s: float, segment_s: float, count: int) -> None:
+    assert rules.segment_count(duration_s, segment_s) == count
+
+
+@pytest.mark.parametrize(("frames", "count"), [(45, 3), (9001, 5), (10, 1), (3, 7)])
+def test_spans_cover_every_frame_exactly_once(frames: int, count: int) -> None:
+    spans = rules.plan_segments(frames, count)
+    covered = [first + i for first, length in spans for i in range(length)]
+    assert covered == list(range(frames))
+    assert len(spans) == min(count, frames)
+    lengths = [length for _, length in spans]
+    assert max(lengths) - min(lengths) <= len(spans)
