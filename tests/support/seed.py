@@ -7,6 +7,7 @@ tests start from a ready video record instead of running ffmpeg every time.
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from chalicelib.clips.models import (
     ClipRecord,
@@ -16,8 +17,10 @@ from chalicelib.clips.models import (
     video_clips_partition,
 )
 from chalicelib.clips.redacted import RedactionRecord, RedactionStatus, redacted_prefix
+from chalicelib.config import get_settings
 from chalicelib.db.base import utcnow
 from chalicelib.feedback.models import CommentRecord, new_top_level_key
+from chalicelib.storage import objects
 from chalicelib.storage.keys import clip_media_prefix, raw_source_key
 from chalicelib.videos.models import (
     RenditionAttr,
@@ -189,3 +192,32 @@ def ready_redaction(clip: ClipRecord, *, signed_off_by: str | None = None) -> Re
     )
     record.save()
     return record
+
+
+def stored_clip(
+    video: VideoRecord,
+    source: Path,
+    *,
+    created_by: str,
+    title: str,
+    width: int,
+    height: int,
+    duration_s: float,
+) -> ClipRecord:
+    """A ready clip whose one rendition is ``source``, stored in the media bucket (the
+    redaction job reads it: tests that need real pictures, not just records)."""
+    clip = ready_clip(video, created_by=created_by, title=title, start_s=0, end_s=duration_s)
+    key = f"clips/{clip.clip_id}/s/{min(width, height)}p.mp4"
+    settings = get_settings()
+    objects.upload(source, settings.media_bucket, key, "video/mp4", settings)
+    rendition = RenditionAttr(
+        label=f"{min(width, height)}p", width=width, height=height, key=key, size_bytes=1
+    )
+    clip.update(
+        actions=[
+            ClipRecord.renditions.set([rendition]),
+            ClipRecord.duration_s.set(duration_s),
+            ClipRecord.poster_key.remove(),
+        ]
+    )
+    return clip

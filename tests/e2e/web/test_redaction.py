@@ -20,14 +20,12 @@ from playwright.sync_api import Page, expect
 
 from chalicelib.auth.principal import Role
 from chalicelib.clips.models import ClipRecord
-from chalicelib.config import get_settings
-from chalicelib.storage import objects
-from chalicelib.videos.models import RenditionAttr, VideoRecord
+from chalicelib.videos.models import VideoRecord
 from classreel.local.stack import LocalStack
 from tests.e2e.web.conftest import check_page, screenshot, sign_in, visit
 from tests.support.api import Api
 from tests.support.face_scenes import Face, Mask, Scene, write_video
-from tests.support.seed import ready_clip, ready_video
+from tests.support.seed import ready_video, stored_clip
 from tests.support.users import TokenFactory
 
 pytestmark = [pytest.mark.e2e, pytest.mark.browser]
@@ -113,18 +111,10 @@ def flagged_clip(
     video.update(actions=[VideoRecord.contains_students_without_consent.set(True)])
     source = tmp_path / "scene.mp4"
     truth = write_video(SCENE, source)
-    clip = ready_clip(video, created_by="coach-ben", title="Turn and talk", start_s=0, end_s=3)
-    key = f"clips/{clip.clip_id}/s/272p.mp4"
-    objects.upload(source, get_settings().media_bucket, key, "video/mp4", get_settings())
-    clip.update(
-        actions=[
-            ClipRecord.renditions.set(
-                [RenditionAttr(label="272p", width=W, height=H, key=key, size_bytes=1)]
-            ),
-            ClipRecord.duration_s.set(FRAMES / FPS),
-            ClipRecord.poster_key.remove(),
-        ]
-    )
+    clip = stored_clip(
+        video, source, created_by="coach-ben", title="Turn and talk",
+        width=W, height=H, duration_s=FRAMES / FPS,
+    )  # fmt: skip
     return clip, truth
 
 

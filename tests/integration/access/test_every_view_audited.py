@@ -16,9 +16,8 @@ from typing import Any
 
 import pytest
 
-import app as application
-from chalicelib.api.routing import ROUTES
 from tests.support.api import Api
+from tests.support.media_routes import assert_a_case_per_media_route, media_routes
 from tests.support.seed import ready_redaction
 from tests.support.workflow import CHECKLIST, Workflow
 
@@ -140,16 +139,8 @@ CASES: dict[str, Case] = {
 }
 
 
-def _media_routes() -> list[str]:
-    return sorted({f"{r.method} {r.path}" for r in ROUTES if r.carries_playback})
-
-
 def test_every_route_that_can_show_media_has_a_case() -> None:
-    served = {f"{m} {p}" for p, methods in application.app.routes.items() for m in methods}
-    media = set(_media_routes())
-    assert media <= served
-    assert media - set(CASES) == set(), "routes that can show media need a case in CASES"
-    assert set(CASES) - media == set(), "CASES names routes whose responses show no media"
+    assert_a_case_per_media_route(CASES)
 
 
 def _trail(w: Workflow) -> list[tuple[str, str]]:
@@ -157,7 +148,7 @@ def _trail(w: Workflow) -> list[tuple[str, str]]:
     return [(i["action"], i["actor_id"]) for i in items["items"]]
 
 
-@pytest.mark.parametrize("route", _media_routes())
+@pytest.mark.parametrize("route", media_routes())
 def test_a_response_showing_media_records_the_view(route: str, workflow: Workflow) -> None:
     call = CASES[route](workflow)
     before = _trail(workflow)

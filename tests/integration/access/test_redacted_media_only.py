@@ -23,11 +23,10 @@ from typing import Any
 import pytest
 import requests
 
-import app as application
-from chalicelib.api.routing import ROUTES
 from chalicelib.clips.models import ClipRecord
 from chalicelib.videos.models import VideoRecord
 from tests.support.api import Api
+from tests.support.media_routes import assert_a_case_per_media_route, media_routes
 from tests.support.seed import ready_redaction
 from tests.support.workflow import CHECKLIST, Workflow, new_workflow
 
@@ -184,16 +183,8 @@ CASES: dict[str, Case] = {
 }
 
 
-def _media_routes() -> list[str]:
-    return sorted({f"{r.method} {r.path}" for r in ROUTES if r.carries_playback})
-
-
 def test_every_route_that_can_show_media_has_a_case() -> None:
-    served = {f"{m} {p}" for p, methods in application.app.routes.items() for m in methods}
-    media = set(_media_routes())
-    assert media <= served
-    assert media - set(CASES) == set(), "routes that can show media need a case in CASES"
-    assert set(CASES) - media == set(), "CASES names routes whose responses show no media"
+    assert_a_case_per_media_route(CASES)
 
 
 def _policy_resources(response: requests.Response) -> list[str]:
@@ -222,7 +213,7 @@ def original_media(world: World, response: requests.Response) -> list[str]:
     return [m.group(0) for p in patterns for m in re.finditer(p, text)]
 
 
-@pytest.mark.parametrize("route", _media_routes())
+@pytest.mark.parametrize("route", media_routes())
 def test_no_response_shows_the_recording_to_those_who_may_not_watch_it(
     route: str, world: World
 ) -> None:

@@ -30,7 +30,6 @@ from chalicelib.config import get_settings
 from chalicelib.redaction import service
 from chalicelib.redaction.schemas import StartRedactionRequest
 from chalicelib.storage import objects
-from chalicelib.videos.models import RenditionAttr
 from tests.support.api import Api
 from tests.support.face_scenes import (
     Face,
@@ -43,7 +42,7 @@ from tests.support.face_scenes import (
 )
 from tests.support.hls import fetch
 from tests.support.principals import person
-from tests.support.seed import ready_clip
+from tests.support.seed import stored_clip
 from tests.support.workflow import CHECKLIST, Workflow, new_workflow
 
 pytestmark = pytest.mark.integration
@@ -90,17 +89,10 @@ def _scene_clip(w: Workflow, folder: Path) -> tuple[ClipRecord, Path, list[dict[
     """A ready clip whose stored rendition is the generated scene."""
     source = folder / "scene.mp4"
     truth = write_video(SCENE, source)
-    clip = ready_clip(w.video, created_by="coach-r", title="Think-pair-share", start_s=0, end_s=3)
-    key = f"clips/{clip.clip_id}/s/272p.mp4"
-    objects.upload(source, get_settings().media_bucket, key, "video/mp4", get_settings())
-    clip.update(
-        actions=[
-            ClipRecord.renditions.set(
-                [RenditionAttr(label="272p", width=W, height=H, key=key, size_bytes=1)]
-            ),
-            ClipRecord.duration_s.set(FRAMES / FPS),
-        ]
-    )
+    clip = stored_clip(
+        w.video, source, created_by="coach-r", title="Think-pair-share",
+        width=W, height=H, duration_s=FRAMES / FPS,
+    )  # fmt: skip
     return clip, source, truth
 
 
