@@ -4,7 +4,7 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup setup-test run test soak lint typecheck unit integration e2e bench bench-segments clean \
+.PHONY: setup setup-test run test soak lint typecheck unit integration e2e bench bench-segments bench-redaction clean \
 	layer synth deploy infra-test lock
 
 setup:
@@ -73,6 +73,10 @@ bench: setup
 ## Only the segmented pipeline against one process (a few minutes): bench/SEGMENTS.md.
 bench-segments: setup
 	@$(PY) -m bench --segments
+
+## Only face redaction's cost per video minute, image size and cold start: bench/REDACTION_COST.md.
+bench-redaction: setup
+	@$(PY) -m bench --redaction
 
 ## Regenerate requirements.txt (Lambda) and requirements-dev.txt from pyproject.toml, with hashes.
 lock: setup

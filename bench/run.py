@@ -17,6 +17,7 @@ from typing import Any
 
 from bench import api as api_bench
 from bench import media, report
+from bench import redaction as redaction_bench
 from bench import segments as segment_bench
 from bench.inputs import make_inputs
 from chalicelib.config import get_settings
@@ -40,10 +41,15 @@ class Scale:
     uploads: int
     # The segmented-pipeline source: a chunk of this many seconds, joined this many times.
     segment_source: tuple[float, int] = (30.0, 4)
+    # Seconds of 720p classroom video redacted, and cold starts timed (bench/redaction.py).
+    redaction_s: float = 10.0
+    redaction_cold_runs: int = 3
 
 
 FULL = Scale(60, 10, 1_000, 100_000, 200, 20, 20, 3)
-SMOKE = Scale(2, 3, 200, 400, 10, 2, 1, 1, segment_source=(6.0, 2))
+SMOKE = Scale(
+    2, 3, 200, 400, 10, 2, 1, 1, segment_source=(6.0, 2), redaction_s=1.0, redaction_cold_runs=1
+)
 
 
 def _log(message: str) -> None:
@@ -156,11 +162,42 @@ def segment_figures(out: Path, inputs: Path, scale: Scale) -> None:
     _log(f"wrote {out / 'SEGMENTS.md'}")
 
 
+def redaction_figures(out: Path, scale: Scale) -> None:
+    """Face redaction's cost per minute of video, image size and cold start."""
+    about = machine()
+    with tempfile.TemporaryDirectory(prefix="classreel-bench-redaction-") as tmp:
+        figures = redaction_bench.run(
+            Path(tmp), get_settings(), scale.redaction_s, _log, cold_runs=scale.redaction_cold_runs
+        )
+    about["loadavg_at_end"] = os.getloadavg()
+    figures["machine"] = about
+    (out / "results").mkdir(parents=True, exist_ok=True)
+    (out / "results" / "redaction.json").write_text(json.dumps(figures, indent=2) + "\n")
+    (out / "REDACTION_COST.md").write_text(redaction_bench.markdown(figures, about))
+    _with_redaction_section(out / "RESULTS.md", redaction_bench.results_section(figures))
+    _log(f"wrote {out / 'REDACTION_COST.md'}")
+
+
+def _with_redaction_section(results_md: Path, section: str) -> None:
+    """RESULTS.md's redaction section, replaced in place (a run of ``--redaction`` alone)."""
+    if not results_md.exists():
+        return
+    text = results_md.read_text()
+    marker = "\n## Face redaction: cost per minute of video"
+    results_md.write_text(text.split(marker, 1)[0].rstrip("\n") + "\n" + section)
+
+
 def _write(out: Path, results: dict[str, Any]) -> None:
     fanout = report.fanout_markdown(results)  # adds results["fanout_model"]
     (out / "results").mkdir(parents=True, exist_ok=True)
     (out / "results" / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
-    (out / "RESULTS.md").write_text(report.results_markdown(results))
+    redaction = out / "results" / "redaction.json"
+    extra = (
+        redaction_bench.results_section(json.loads(redaction.read_text()))
+        if redaction.exists()
+        else ""
+    )
+    (out / "RESULTS.md").write_text(report.results_markdown(results) + extra)
     (out / "FANOUT.md").write_text(fanout)
 
 
@@ -178,6 +215,12 @@ def main(argv: list[str] | None = None) -> int:
         "ANALYSIS.md); measures nothing",
     )
     parser.add_argument(
+        "--redaction",
+        action="store_true",
+        help="only face redaction's cost per video minute, image size and cold start: "
+        "REDACTION_COST.md, a few minutes",
+    )
+    parser.add_argument(
         "--segments",
         action="store_true",
         help="only the segmented-pipeline figures (issue 17): SEGMENTS.md, a few minutes",
@@ -189,6 +232,9 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.segments:
         segment_figures(args.out, args.inputs, SMOKE if args.smoke else FULL)
+        return 0
+    if args.redaction:
+        redaction_figures(args.out, SMOKE if args.smoke else FULL)
         return 0
     if args.report_only:
         stored: dict[str, Any] = json.loads((args.out / "results" / "latest.json").read_text())
@@ -205,6 +251,7 @@ def main(argv: list[str] | None = None) -> int:
         results["stack"] = stack_figures(scale, Path(results["media"]["inputs"]["web"]), work)
     results["cost"] = report.costs(results)
     segment_figures(args.out, args.inputs, scale)
+    redaction_figures(args.out, scale)
     results["machine"]["loadavg_at_end"] = os.getloadavg()
     results["total_s"] = time.perf_counter() - started
     results["rows"] = report.rows(results)
