@@ -4,7 +4,8 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup setup-test run test soak lint typecheck unit integration e2e bench bench-segments bench-redaction clean \
+.PHONY: setup setup-test run test soak lint typecheck unit integration e2e bench bench-segments bench-lessons \
+	bench-redaction clean \
 	layer synth deploy infra-test lock
 
 setup:
@@ -77,6 +78,11 @@ bench-segments: setup
 ## Only face redaction's cost per video minute, image size and cold start: bench/REDACTION_COST.md.
 bench-redaction: setup
 	@$(PY) -m bench --redaction
+
+## Only whole lessons through the local stack (1 and 10 minutes of HEVC via `classreel
+## upload --wait`; about half an hour on a loaded 2-core machine): bench/RESULTS.md.
+bench-lessons: setup
+	@$(PY) -m bench --lessons
 
 ## Regenerate requirements.txt (Lambda) and requirements-dev.txt from pyproject.toml, with hashes.
 lock: setup

@@ -262,6 +262,9 @@ def results_markdown(results: dict[str, Any]) -> str:
         f"- Python {mach['python']}; whole run {results['total_s']:.0f} s",
         f"- load average at start: {load}; at end: {load_end}",
         f"- **{mach['shared_machine_note']}**",
+        "- whole lessons in segments (issue 17): [SEGMENTS.md](SEGMENTS.md) (per-chunk cost, "
+        "CPU overhead against one process, Lambda predictions for 30 to 180 minutes) and, "
+        "once `python -m bench --lessons` has run, the whole-lesson section below",
         "",
         "## Targets",
         "",

@@ -16,6 +16,7 @@ from pathlib import Path
 from typing import Any
 
 from bench import api as api_bench
+from bench import lessons as lesson_bench
 from bench import media, report
 from bench import redaction as redaction_bench
 from bench import segments as segment_bench
@@ -174,31 +175,49 @@ def redaction_figures(out: Path, scale: Scale) -> None:
     (out / "results").mkdir(parents=True, exist_ok=True)
     (out / "results" / "redaction.json").write_text(json.dumps(figures, indent=2) + "\n")
     (out / "REDACTION_COST.md").write_text(redaction_bench.markdown(figures, about))
-    _with_redaction_section(out / "RESULTS.md", redaction_bench.results_section(figures))
     _log(f"wrote {out / 'REDACTION_COST.md'}")
 
 
-def _with_redaction_section(results_md: Path, section: str) -> None:
-    """RESULTS.md's redaction section, replaced in place (a run of ``--redaction`` alone)."""
-    if not results_md.exists():
-        return
-    text = results_md.read_text()
-    marker = "\n## Face redaction: cost per minute of video"
-    results_md.write_text(text.split(marker, 1)[0].rstrip("\n") + "\n" + section)
+def lesson_figures(out: Path, inputs: Path) -> None:
+    """Issue 17's whole-lesson figures through the local stack: results/lessons.json."""
+    about = machine()
+    _log("whole lessons through the local stack: 1 and 10 minutes of HEVC 1080p")
+    with tempfile.TemporaryDirectory(prefix="classreel-bench-lessons-") as tmp:
+        figures = {"lessons": lesson_bench.run(inputs, Path(tmp), get_settings())}
+    about["loadavg_at_end"] = os.getloadavg()
+    figures["machine"] = about
+    (out / "results").mkdir(parents=True, exist_ok=True)
+    (out / "results" / "lessons.json").write_text(json.dumps(figures, indent=2) + "\n")
+
+
+def _results_markdown(out: Path, results: dict[str, Any]) -> str:
+    """RESULTS.md: the whole-lesson figures (results/lessons.json) first, then the rest,
+    then face redaction's headline (results/redaction.json)."""
+    text = report.results_markdown(results)
+    lessons = out / "results" / "lessons.json"
+    if lessons.exists():
+        section = lesson_bench.markdown(json.loads(lessons.read_text()))
+        head, marker, rest = text.partition("## Targets")
+        text = head + section + "\n" + marker + rest
+    redaction = out / "results" / "redaction.json"
+    if redaction.exists():
+        text += redaction_bench.results_section(json.loads(redaction.read_text()))
+    return text
 
 
 def _write(out: Path, results: dict[str, Any]) -> None:
     fanout = report.fanout_markdown(results)  # adds results["fanout_model"]
     (out / "results").mkdir(parents=True, exist_ok=True)
     (out / "results" / "latest.json").write_text(json.dumps(results, indent=2) + "\n")
-    redaction = out / "results" / "redaction.json"
-    extra = (
-        redaction_bench.results_section(json.loads(redaction.read_text()))
-        if redaction.exists()
-        else ""
-    )
-    (out / "RESULTS.md").write_text(report.results_markdown(results) + extra)
+    (out / "RESULTS.md").write_text(_results_markdown(out, results))
     (out / "FANOUT.md").write_text(fanout)
+
+
+def _rerender(out: Path) -> None:
+    stored: dict[str, Any] = json.loads((out / "results" / "latest.json").read_text())
+    stored["cost"] = report.costs(stored)
+    stored["rows"] = report.rows(stored)
+    _write(out, stored)
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -225,7 +244,18 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="only the segmented-pipeline figures (issue 17): SEGMENTS.md, a few minutes",
     )
+    parser.add_argument(
+        "--lessons",
+        action="store_true",
+        help="only the whole-lesson figures through the local stack (issue 17): 1 and 10 "
+        "minutes of HEVC through `classreel upload --wait`; re-renders RESULTS.md",
+    )
     args = parser.parse_args(argv)
+    if args.lessons:
+        if not args.report_only:
+            lesson_figures(args.out, args.inputs)
+        _rerender(args.out)
+        return 0
     if args.segments and args.report_only:
         figures = json.loads((args.out / "results" / "segments.json").read_text())
         (args.out / "SEGMENTS.md").write_text(segment_bench.markdown(figures, figures["machine"]))
@@ -235,12 +265,11 @@ def main(argv: list[str] | None = None) -> int:
         return 0
     if args.redaction:
         redaction_figures(args.out, SMOKE if args.smoke else FULL)
+        if (args.out / "results" / "latest.json").exists():
+            _rerender(args.out)  # RESULTS.md's headline
         return 0
     if args.report_only:
-        stored: dict[str, Any] = json.loads((args.out / "results" / "latest.json").read_text())
-        stored["cost"] = report.costs(stored)
-        stored["rows"] = report.rows(stored)
-        _write(args.out, stored)
+        _rerender(args.out)
         return 0
     scale = SMOKE if args.smoke else FULL
     started = time.perf_counter()
@@ -252,6 +281,8 @@ def main(argv: list[str] | None = None) -> int:
     results["cost"] = report.costs(results)
     segment_figures(args.out, args.inputs, scale)
     redaction_figures(args.out, scale)
+    if not args.smoke:
+        lesson_figures(args.out, args.inputs)
     results["machine"]["loadavg_at_end"] = os.getloadavg()
     results["total_s"] = time.perf_counter() - started
     results["rows"] = report.rows(results)

@@ -55,15 +55,17 @@ class Assumptions:
     """What is not measured here, for the Lambda predictions."""
 
     memory_mb: int = 10240  # DeploymentConfig.ingest_memory_mb: 6 vCPUs
-    concurrency: int = 10  # DeploymentConfig.ingest_max_concurrency
+    concurrency: int = 60  # DeploymentConfig.segment_max_concurrency
     # x264 on 6 vCPUs does not use all six fully on 6 s of 720p+360p.
     parallel_efficiency: float = 0.6
     # One Lambda vCPU does as much as one core of this machine.
     vcpu_vs_core: float = 1.0
-    # Per task: invocation, claim/lease writes, chunk download, segment uploads.
+    # Per task: invocation, claim/lease writes, segment uploads.
     task_overhead_s: float = 1.5
-    # S3 → Lambda read rate for the source (the ingest job downloads it whole).
+    # S3 → Lambda read rate (a task's ranged reads of the upload, finalize's segments).
     s3_read_mb_s: float = 80.0
+    # One SQS send by the ingest job, per task.
+    send_s: float = 0.02
 
     @property
     def vcpus(self) -> float:
@@ -136,63 +138,69 @@ def segmented(source: Path, work: Path, settings: Settings) -> dict[str, Any]:
     source_start = exam.info.start_time_s or 0.0
     cuts, encodes, splits = [], [], []
     empty_tails: list[dict[str, float]] = []
-    top_init: bytes | None = None
-    top_media = work / "top-media.bin"
-    with top_media.open("wb") as joined:
-        for chunk in chunks:
-            path = work / f"chunk_{chunk.index:05d}.mkv"
-            cut = partial(
-                segments.cut_chunk, source, path, chunk.start_s, chunk.end_s, plan, settings
-            )
-            cuts.append(_timed(cut))
-            chunk_start = float(probe(path, settings).start_time_s or 0.0) - source_start
-            for span in chunk.spans:
-                outputs = [(r, work / f"{r.label}-{span.index:05d}.mp4") for r in renditions]
-                encoded = _timed(
-                    partial(
-                        segments.encode_segment, path, chunk_start, span, plan, outputs, settings
-                    )
-                )
-                encodes.append({"index": span.index, "media_s": span.duration_s, **encoded})
-                started = time.process_time()
-                for index, (_, output) in enumerate(outputs):
-                    try:
-                        split = hls.split_segment(output.read_bytes(), span.start)
-                    except hls.SegmentFormatError:
-                        # A last span shorter than a frame holds no picture (see
-                        # SEGMENTS.md): counted, not published.
-                        if span.index != len(spans) - 1:
-                            raise
-                        if index == 0:
-                            empty_tails.append({"index": span.index, "media_s": span.duration_s})
-                        output.unlink()
-                        continue
-                    if index == 0:
-                        top_init = top_init or split.init
-                        joined.write(split.media)
-                    output.unlink()
-                splits.append(time.process_time() - started)
-            path.unlink()
+    stored: dict[str, list[bytes]] = {r.label: [] for r in renditions}
+    inits: dict[str, bytes] = {}
+    for chunk in chunks:
+        path = work / f"chunk_{chunk.index:05d}.mkv"
+        cut = partial(segments.cut_chunk, source, path, chunk.start_s, chunk.end_s, plan, settings)
+        cuts.append(_timed(cut))
+        chunk_start = float(probe(path, settings).start_time_s or 0.0) - source_start
+        outputs = [(r, work / f"{r.label}-{chunk.spans[0].index:05d}.mp4") for r in renditions]
+        # What a chunk task runs: its segments, every rung, one decode, one ffmpeg run.
+        encoded = _timed(
+            partial(segments.encode_run, path, chunk_start, chunk.spans, plan, outputs, settings)
+        )
+        media_s = sum(span.duration_s for span in chunk.spans)
+        encodes.append({"index": chunk.index, "media_s": media_s, **encoded})
+        started = time.process_time()
+        for rendition, output in outputs:
+            parts = hls.split_run(output.read_bytes(), chunk.spans)
+            for span, part in zip(chunk.spans, parts, strict=True):
+                if not part.media:
+                    # A last span shorter than a frame holds no picture: counted, not kept.
+                    if span.index != len(spans) - 1:
+                        raise RuntimeError(f"segment {span.index} has no picture")
+                    if rendition is renditions[0]:
+                        empty_tails.append({"index": span.index, "media_s": span.duration_s})
+                    continue
+                inits.setdefault(rendition.label, part.init)
+                stored[rendition.label].append(part.media)
+            output.unlink()
+        splits.append(time.process_time() - started)
+        path.unlink()
     sound = work / "sound"
     sound.mkdir(exist_ok=True)
-    track = work / "audio.mkv"
-    extract = package = None
+    package = None
     if plan.audio is not None:
         audio, duration = plan.audio, exam.info.duration_s or 0.0
-        # The ingest job copies the sound out; the sound task packages it as HLS.
-        extract = _timed(lambda: segments.extract_audio(source, track, plan, duration, settings))
-        package = _timed(lambda: segments.package_audio(track, sound, audio, duration, settings))
-    top = work / "top.mp4"
-    top.write_bytes((top_init or b"") + top_media.read_bytes())
-    download = _timed(
-        lambda: segments.make_download_mp4(
-            top,
-            sound / segments.AUDIO_INIT if plan.audio else None,
-            work / "download.mp4",
-            exam.info.duration_s or 0.0,
-            settings,
+        # The sound task packages the upload's sound as HLS, read where it lies.
+        package = _timed(
+            lambda: segments.package_audio(
+                source, sound, audio, duration, settings, demuxer=plan.demuxer
+            )
         )
-    )
+    top = renditions[0].label
+    download = work / "download.mp4"
+
+    def assemble() -> None:
+        # What finalize does, without S3: the top rung's segments and the sound's
+        # interleaved into one fragmented MP4 (Python, no ffmpeg).
+        audio_init = (sound / segments.AUDIO_INIT).read_bytes() if plan.audio else None
+        entries = (
+            hls.read_media_playlist((sound / segments.AUDIO_PLAYLIST).read_text())
+            if plan.audio
+            else []
+        )
+        with download.open("wb") as out:
+            out.write(hls.merge_inits(inits[top], audio_init, exam.info.duration_s or 0.0))
+            for media in stored[top]:
+                out.write(hls.fragments_for_download(media, hls.VIDEO_TRACK_ID))
+            for entry in entries:
+                body = (sound / entry.uri).read_bytes()
+                out.write(hls.fragments_for_download(body, hls.AUDIO_TRACK_ID))
+
+    assembled = _timed(assemble)
+    top_mb_per_media_s = sum(len(m) for m in stored[top]) / 1e6 / (exam.info.duration_s or 1.0)
     walls = [e["wall_s"] for e in encodes]
     cpus = [e["cpu_s"] for e in encodes]
     media = [e["media_s"] for e in encodes]
@@ -201,15 +209,15 @@ def segmented(source: Path, work: Path, settings: Settings) -> dict[str, Any]:
         "segments": len(spans),
         "chunks": len(chunks),
         "segments_per_chunk": settings.segments_per_chunk,
-        "segment_media_s": statistics.median(media),
+        "segment_media_s": statistics.median(span.duration_s for span in spans),
         "cut": _total(cuts),
         "encode": _total(encodes),
         "split_python_cpu_s": sum(splits),
-        "audio_extract": extract,
         "audio_package": package,
         "audio_copied": plan.audio is not None and segments.audio_copyable(plan.audio),
-        "download_mp4": download,
-        "per_segment": {
+        "download_mp4": assembled,
+        "top_rung_mb_per_media_s": top_mb_per_media_s,
+        "per_chunk": {
             "wall_s_median": statistics.median(walls),
             "wall_s_p90": _quantile(walls, 0.9),
             "cpu_s_median": statistics.median(cpus),
@@ -217,9 +225,10 @@ def segmented(source: Path, work: Path, settings: Settings) -> dict[str, Any]:
             "cpu_s_per_media_s": sum(cpus) / sum(media),
             "first_wall_s": walls[0],
             "first_cpu_s": cpus[0],
+            "first_media_s": media[0],
         },
         "empty_tail_spans": empty_tails,
-        "segments_detail": encodes,
+        "chunks_detail": encodes,
     }
 
 
@@ -235,8 +244,9 @@ def overhead(single: dict[str, Any], seg: dict[str, Any]) -> dict[str, float]:
         encode_cpu
         + seg["cut"]["cpu_s"]
         + seg["split_python_cpu_s"]
-        + sum(seg[k]["cpu_s"] for k in ("audio_extract", "audio_package") if seg[k])
+        + (seg["audio_package"]["cpu_s"] if seg["audio_package"] else 0.0)
         + seg["download_mp4"]["cpu_s"]
+        + seg["download_mp4"]["python_cpu_s"]
     )
     return {
         "encode_only": encode_cpu / single["cpu_s"] - 1,
@@ -251,44 +261,55 @@ def predict(
 ) -> dict[str, Any]:
     """Time to playable and ready, and cost, of a ``lesson_min`` lesson on Lambda.
 
-    Measured, per media second: segment encode CPU, chunk cut CPU/wall, sound,
-    download join. Assumed: ``a`` (vCPUs, efficiency, overheads, S3 rate).
+    Measured, per media second: the chunk encode's CPU, the cut's wall time, the sound's
+    packaging, the download's assembly, the top rung's size. Assumed: ``a`` (vCPUs,
+    efficiency, per-task overhead, S3 rate, sends).
     """
     seg = measured["segmented"]
     media_s = lesson_min * 60
     segment_s = seg["segment_media_s"]
+    per_chunk = seg["segments_per_chunk"]
     n_segments = math.ceil(media_s / segment_s)
-    n_chunks = math.ceil(n_segments / seg["segments_per_chunk"])
-    measured_media_s = seg["segments"] * segment_s
-    speed = a.vcpus * a.parallel_efficiency * a.vcpu_vs_core
-    # A chunk task: its segments' CPU spread over the function's vCPUs, plus its overhead.
-    segment_cpu = seg["per_segment"]["cpu_s_per_media_s"] * segment_s
-    segment_wall = segment_cpu / speed
-    task_s = seg["segments_per_chunk"] * segment_wall + a.task_overhead_s
-    # The ingest job: download the source, then cut chunk after chunk (copy: one core).
-    download_s = source_mb_per_min * lesson_min / a.s3_read_mb_s
-    cut_per_chunk_s = seg["cut"]["wall_s"] / seg["chunks"]
-    cut_s = cut_per_chunk_s * n_chunks
-    waves = math.ceil(n_chunks / a.concurrency)
-    # Chunks are sent as they are cut; the encode waves overlap the cutting.
-    encode_done_s = max(cut_s, waves * task_s) + cut_per_chunk_s
+    n_chunks = 1 + math.ceil(max(0, n_segments - 1) / per_chunk)
+    measured_media_s = float(measured["source"]["duration_s"])
     per_media_s = media_s / measured_media_s
-    extract_s = (seg["audio_extract"]["wall_s"] if seg["audio_extract"] else 0.0) * per_media_s
-    sound_s = (seg["audio_package"]["wall_s"] if seg["audio_package"] else 0.0) * per_media_s
-    join_s = seg["download_mp4"]["wall_s"] * per_media_s + a.task_overhead_s
-    # Playable: the first segment of every rung and the start of the sound. The
-    # ingest job copies the sound out right after cutting chunk 0.
-    first_segment_s = a.task_overhead_s + segment_wall
-    sound_starts_s = extract_s + a.task_overhead_s + hls.TARGET_SEGMENT_S * sound_s / media_s
-    playable_s = download_s + cut_per_chunk_s + max(first_segment_s, sound_starts_s)
-    ready_s = download_s + max(encode_done_s + extract_s, extract_s + sound_s) + join_s
+    speed = a.vcpus * a.parallel_efficiency * a.vcpu_vs_core
+    cpu_per_media_s = float(seg["per_chunk"]["cpu_s_per_media_s"])
+    source_mb_per_s = source_mb_per_min / 60
+    cut_per_media_s = float(seg["cut"]["wall_s"]) / measured_media_s
+
+    def chunk_task_s(chunk_media_s: float) -> float:
+        # Its own span of the upload (ranged reads), cut, encoded over the vCPUs.
+        read_s = chunk_media_s * source_mb_per_s / a.s3_read_mb_s
+        return (
+            a.task_overhead_s
+            + read_s
+            + cut_per_media_s * chunk_media_s
+            + cpu_per_media_s * chunk_media_s / speed
+        )
+
+    # The ingest job: probe where it lies and send every task (no download, no cut).
+    plan_s = a.task_overhead_s + n_chunks * a.send_s
+    first_task_s = chunk_task_s(segment_s)  # the first chunk is one segment
+    task_s = chunk_task_s(per_chunk * segment_s)
+    waves = math.ceil((n_chunks - 1) / a.concurrency) if n_chunks > 1 else 0
+    encode_done_s = plan_s + max(first_task_s, waves * task_s)
+    # The sound task reads the upload's sound out of it (the whole file, ranged reads)
+    # while it packages it, so its first segment is there at once.
+    sound_read_s = source_mb_per_s * media_s / a.s3_read_mb_s
+    package_s = (seg["audio_package"]["wall_s"] if seg["audio_package"] else 0.0) * per_media_s
+    sound_s = a.task_overhead_s + max(sound_read_s, package_s)
+    first_sound_s = a.task_overhead_s + hls.TARGET_SEGMENT_S * source_mb_per_s / a.s3_read_mb_s
+    # Finalize: the top rung read once and written once (parts), the small rung for the
+    # storyboard, poster; measured assembly CPU per media second.
+    top_mb = seg["top_rung_mb_per_media_s"] * media_s
+    assemble_s = seg["download_mp4"]["wall_s"] * per_media_s
+    finalize_s = a.task_overhead_s + 2 * top_mb / a.s3_read_mb_s + assemble_s
+    # Chunk 0 and the sound are sent first: playable does not wait for the other sends.
+    playable_s = a.task_overhead_s + 3 * a.send_s + max(first_task_s, first_sound_s)
+    ready_s = max(encode_done_s, plan_s + sound_s) + finalize_s
     gb = a.memory_mb / 1024
-    billed_s = (
-        (download_s + cut_s + extract_s)  # ingest
-        + n_chunks * task_s
-        + sound_s
-        + join_s
-    )
+    billed_s = plan_s + first_task_s + (n_chunks - 1) * task_s + sound_s + finalize_s
     requests = n_chunks + 3
     return {
         "lesson_min": lesson_min,
@@ -296,8 +317,10 @@ def predict(
         "chunk_tasks": n_chunks,
         "waves": waves,
         "chunk_task_s": task_s,
-        "download_s": download_s,
-        "cut_s": cut_s,
+        "plan_s": plan_s,
+        "sound_task_s": sound_s,
+        "finalize_s": finalize_s,
+        "longest_task_s": max(task_s, sound_s, finalize_s, plan_s),
         "time_to_playable_s": playable_s,
         "time_to_ready_s": ready_s,
         "billed_gb_s": billed_s * gb,
@@ -366,13 +389,10 @@ def run(
     assumptions = Assumptions()
     measured["assumptions"] = {**dataclasses.asdict(assumptions), "vcpus": assumptions.vcpus}
     measured["predictions"] = [
-        predict(measured, source_mb_per_min, minutes, assumptions) for minutes in (30, 60, 90)
+        predict(measured, source_mb_per_min, minutes, assumptions) for minutes in (30, 60, 90, 180)
     ]
     measured["one_invocation_60"] = predict_one_invocation(
         measured, source_mb_per_min, 60, assumptions
-    )
-    measured["predictions_at_concurrency_60"] = predict(
-        measured, source_mb_per_min, 60, dataclasses.replace(assumptions, concurrency=60)
     )
     return measured
 
@@ -403,15 +423,13 @@ def markdown(figures: dict[str, Any], machine: dict[str, Any]) -> str:
 
 def _source_markdown(kind: str, m: dict[str, Any]) -> list[str]:
     single, seg, over = m["one_process"], m["segmented"], m["overhead"]
-    per = seg["per_segment"]
+    per = seg["per_chunk"]
     src = m["source"]
     minutes = src["duration_s"] / 60
     a = m["assumptions"]
-
-    def audio(key: str) -> str:
-        part = seg[key]
-        return f"{part['wall_s']:.2f} | {part['cpu_s']:.2f}" if part else "- | -"
-
+    package = seg["audio_package"]
+    sound = f"{package['wall_s']:.2f} | {package['cpu_s']:.2f}" if package else "- | -"
+    download = seg["download_mp4"]
     lines = [
         f"## {kind.upper()} source",
         "",
@@ -425,22 +443,21 @@ def _source_markdown(kind: str, m: dict[str, Any]) -> list[str]:
         "|---|---|---|",
         f"| one process: whole source, every rung, one ffmpeg (video only) | "
         f"{single['wall_s']:.1f} | {single['cpu_s']:.1f} |",
-        f"| segmented: cut into {seg['chunks']} chunks (copy) | {seg['cut']['wall_s']:.2f} | "
-        f"{seg['cut']['cpu_s']:.2f} |",
-        f"| segmented: {seg['segments']} segments x every rung (one ffmpeg each) | "
-        f"{seg['encode']['wall_s']:.1f} | {seg['encode']['cpu_s']:.1f} |",
-        f"| segmented: splitting into HLS segments (Python) | - | "
+        f"| segmented: each chunk task cuts its span (copy), {seg['chunks']} chunks | "
+        f"{seg['cut']['wall_s']:.2f} | {seg['cut']['cpu_s']:.2f} |",
+        f"| segmented: {seg['segments']} segments in {seg['chunks']} chunk tasks, every rung, "
+        f"one ffmpeg per chunk | {seg['encode']['wall_s']:.1f} | {seg['encode']['cpu_s']:.1f} |",
+        f"| segmented: cutting the runs into HLS segments (Python) | - | "
         f"{seg['split_python_cpu_s']:.2f} |",
-        f"| segmented: sound copied out of the source | {audio('audio_extract')} |",
-        f"| segmented: sound packaged as HLS ({'copied' if seg['audio_copied'] else 'AAC'}) | "
-        f"{audio('audio_package')} |",
-        f"| segmented: download MP4 joined from the segments (copy) | "
-        f"{seg['download_mp4']['wall_s']:.2f} | {seg['download_mp4']['cpu_s']:.2f} |",
+        f"| segmented: sound packaged as HLS from the source "
+        f"({'copied' if seg['audio_copied'] else 'AAC'}) | {sound} |",
+        f"| segmented: download MP4 assembled from the segments (Python, no ffmpeg) | "
+        f"{download['wall_s']:.2f} | {download['python_cpu_s']:.2f} |",
         "",
-        "Per segment (median segment "
-        f"{seg['segment_media_s']:.2f} s of media, every rung in one decode): wall "
-        f"{per['wall_s_median']:.2f} s median / {per['wall_s_p90']:.2f} s p90, CPU "
-        f"{per['cpu_s_median']:.2f} s median / {per['cpu_s_p90']:.2f} s p90; "
+        f"Per chunk task ({seg['segments_per_chunk']} segments of "
+        f"{seg['segment_media_s']:.2f} s, the first chunk one segment; every rung in one "
+        f"decode): wall {per['wall_s_median']:.2f} s median / {per['wall_s_p90']:.2f} s p90, "
+        f"CPU {per['cpu_s_median']:.2f} s median / {per['cpu_s_p90']:.2f} s p90; "
         f"{per['cpu_s_per_media_s']:.2f} CPU-s per media second "
         f"({per['cpu_s_per_media_s'] * 60:.0f} CPU-s per video-minute). "
         f"One-process encode: {single['cpu_s'] / src['duration_s'] * 60:.0f} CPU-s per "
@@ -451,69 +468,65 @@ def _source_markdown(kind: str, m: dict[str, Any]) -> list[str]:
         f"({over['segmented_cpu_s']:.1f} against {over['one_process_cpu_s']:.1f} CPU-s; "
         "issue 17's target: at most +15 %). The one-process side encodes no sound here; "
         "the single-invocation pipeline also encodes AAC per rung, which the segmented "
-        "one copies instead. The extra is "
-        f"{(seg['encode']['cpu_s'] - single['cpu_s']) / seg['segments']:.2f} CPU-s per "
-        "segment, most likely a cost of each ffmpeg run (process start, decoder and "
-        "encoder set-up, x264's lookahead filling anew), paid once per segment today; "
-        "encoding a chunk's segments in one ffmpeg run and splitting its output at the "
-        "keyframes would pay it once per chunk (not measured here).",
+        "one copies instead. The cause of the earlier +18 % was one ffmpeg run per "
+        "segment (process start, decoder and encoder set-up, x264's lookahead filling "
+        "anew, paid 0.3-0.5 CPU-s a segment); a chunk task now encodes its segments in one "
+        "run and cuts the output at the segment boundaries (every boundary is a keyframe), "
+        f"so it is paid once per chunk: "
+        f"{(seg['encode']['cpu_s'] - single['cpu_s']) / seg['chunks']:.2f} CPU-s per chunk.",
         "",
         *_empty_tail_note(seg),
         "Parallel segments cannot beat one process on 2 cores, so no wall-time speed-up is "
         f"claimed here ({src['duration_s']:.0f} s of source: one process "
-        f"{single['wall_s']:.0f} s, segments one after another {seg['encode']['wall_s']:.0f} s).",
+        f"{single['wall_s']:.0f} s, chunks one after another {seg['encode']['wall_s']:.0f} s).",
         "",
         "### Predicted for Lambda",
         "",
-        "Measured inputs: CPU-s per media second of the segment encode, cut wall time per "
-        "chunk, sound copy/packaging and download join per media second, source MB per "
-        "minute. Assumed (not measurable here):",
+        "Measured inputs: CPU-s per media second of the chunk encode, cut wall time per media "
+        "second, sound packaging and download assembly per media second, the top rung's MB "
+        "per media second, the source's MB per minute. Assumed (not measurable here):",
         "",
         f"- a segment function of {a['memory_mb']} MB = {a['vcpus']:.1f} vCPUs, one vCPU as "
         f"fast as one core here (x{a['vcpu_vs_core']:g}), x264 using them at "
-        f"{a['parallel_efficiency']:.0%} efficiency on a 6 s segment;",
-        f"- {a['task_overhead_s']:g} s per task for invocation, lease writes, chunk download "
-        "and segment uploads;",
-        f"- the ingest job downloads the source at {a['s3_read_mb_s']:g} MB/s before it cuts;",
-        f"- at most {a['concurrency']} segment functions at once (`ingestMaxConcurrency`, "
-        "the deployed default), and a last row at 60;",
+        f"{a['parallel_efficiency']:.0%} efficiency on a chunk;",
+        f"- {a['task_overhead_s']:g} s per task for invocation, lease writes and segment "
+        f"uploads; {a['send_s'] * 1000:.0f} ms per task message the ingest job sends;",
+        f"- S3 read at {a['s3_read_mb_s']:g} MB/s for a task's ranged reads of the upload and "
+        "finalize's segment reads (and the same for its part uploads);",
+        f"- at most {a['concurrency']} segment functions at once (`segmentMaxConcurrency`, "
+        "the deployed default);",
         "- list prices (us-east-1, x86_64 $0.0000166667 and arm64 $0.0000133334 per GB-s, "
         "$0.20 per million requests); verify before quoting.",
         "",
-        "| lesson | segments / chunk tasks | waves | source download s | time to playable s "
+        "| lesson | segments / chunk tasks | waves | longest task s | time to playable s "
         "| time to ready s | USD per video-hour x86_64 / arm64 |",
         "|---|---|---|---|---|---|---|",
     ]
-    rows = [(f"{p['lesson_min']:g} min", p) for p in m["predictions"]]
-    at60 = m["predictions_at_concurrency_60"]
-    rows.append((f"{at60['lesson_min']:g} min, concurrency 60", at60))
-    for label, p in rows:
+    for p in m["predictions"]:
         lines.append(
-            f"| {label} | {p['segments']} / {p['chunk_tasks']} | {p['waves']} | "
-            f"{p['download_s']:.0f} | {p['time_to_playable_s']:.0f} | "
+            f"| {p['lesson_min']:g} min | {p['segments']} / {p['chunk_tasks']} | {p['waves']} | "
+            f"{p['longest_task_s']:.0f} | {p['time_to_playable_s']:.0f} | "
             f"{p['time_to_ready_s']:.0f} | ${p['usd_per_video_hour_x86_64']:.3f} / "
             f"${p['usd_per_video_hour_arm64']:.3f} |"
         )
     p60 = next(p for p in m["predictions"] if p["lesson_min"] == 60)
+    p180 = next((p for p in m["predictions"] if p["lesson_min"] == 180), p60)
     one = m["one_invocation_60"]
     lines += [
         f"| 60 min, one invocation, one ffmpeg (picture only) | - | - | "
-        f"{p60['download_s']:.0f} | = ready | {one['time_to_ready_s']:.0f} | "
+        f"{one['time_to_ready_s']:.0f} | = ready | {one['time_to_ready_s']:.0f} | "
         f"${one['usd_per_video_hour_x86_64']:.3f} / ${one['usd_per_video_hour_arm64']:.3f} |",
         "",
-        "Reading it: a chunk task is "
-        f"{p60['chunk_task_s']:.1f} s ({seg['segments_per_chunk']} segments); time to ready "
-        "is the source download, then the encode waves (overlapping the cut) or the sound, "
-        "whichever is longer, then the download MP4. "
-        f"For a 60-minute lesson the prediction is {p60['time_to_ready_s']:.0f} s to ready "
-        f"at concurrency {a['concurrency']} (issue 17 asks for at most 120 s); the whole-source "
-        f"download ({p60['download_s']:.0f} s) is paid before any picture is cut, and at the "
-        "deployed concurrency the waves add up. Raising the concurrency shortens the waves; "
-        "the download and the serial cut stay. Reading chunks straight from S3 with ranged "
-        "GETs (ffmpeg over a presigned URL) instead of downloading the source whole would "
-        "take the download off the critical path and keep a 3-hour source (about "
-        f"{src['size_mb'] / minutes * 180 / 1000:.0f} GB at this bitrate) clear of Lambda's "
-        "10 GB /tmp: not done yet.",
+        f"Reading it: a chunk task is {p60['chunk_task_s']:.1f} s; planning "
+        f"{p60['plan_s']:.1f} s for 60 minutes (probing in place and sending the tasks; "
+        "nothing is downloaded or cut); the sound task reads the upload once "
+        f"({p60['sound_task_s']:.0f} s for 60 minutes, {p180['sound_task_s']:.0f} s for 3 "
+        "hours: the longest invocation, within the segment function's timeout); finalize "
+        f"{p60['finalize_s']:.0f} s. For a 60-minute lesson the prediction is "
+        f"{p60['time_to_ready_s']:.0f} s to ready at concurrency {a['concurrency']} (issue 17 "
+        "asks for at most 120 s), and time to playable is the same for every length: one "
+        "segment's encode after planning. A 3-hour source is about "
+        f"{src['size_mb'] / minutes * 180 / 1000:.0f} GB at this bitrate: no task holds it.",
         "",
     ]
     return lines

@@ -12,7 +12,7 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Literal
 
-from pydantic import Field
+from pydantic import Field, model_validator
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 MIB = 1024 * 1024
@@ -71,7 +71,19 @@ class Settings(BaseSettings):
     # source: fewer, larger tasks cost less overhead; smaller ones spread wider.
     segments_per_chunk: int = 5
     segment_lease_s: int = 60
-    segment_visibility_timeout_s: int = 5400
+    # One chunk (a few segments), the sound, or the finalize: minutes at most, whatever the
+    # lesson's length (the local runner stops an invocation past it, as Lambda does).
+    segment_function_timeout_s: int = 300
+    # 6 x the function timeout (Lambda's rule for a queue's consumer, checked by the CDK
+    # stack); a running task shortens its own message's to the function timeout plus a
+    # margin (below), so a crashed task returns in minutes.
+    segment_visibility_timeout_s: int = 1800
+    # A task's message comes back this long after its invocation started, if it died.
+    segment_crash_redelivery_s: int = 330
+    # A web-ready source up to this size is also kept as it is for download (one task
+    # remuxes it: its bytes pass through the worker's disk once); a larger one's download
+    # is joined from the top rung's segments, so no task needs minutes per hour of lesson.
+    copy_source_max_bytes: int = 2 * 1024 * MIB
     segment_max_receive_count: int = 3
 
     # --- auth --------------------------------------------------------------
@@ -263,6 +275,17 @@ class Settings(BaseSettings):
     limit_clips_per_district_per_day: int = 10_000
     limit_exports_per_user_per_day: int = 5
     limit_webhooks_per_district_per_day: int = 20
+
+    @model_validator(mode="after")
+    def _a_crashed_task_comes_back_only_after_a_healthy_one_would_end(self) -> Settings:
+        # Earlier, a task still running would be delivered again: each such duplicate
+        # waits (RetryLater) and spends a receive, and the message could reach the DLQ.
+        if self.segment_crash_redelivery_s <= self.segment_function_timeout_s:
+            raise ValueError(
+                "segment_crash_redelivery_s must exceed segment_function_timeout_s "
+                f"({self.segment_crash_redelivery_s} <= {self.segment_function_timeout_s})"
+            )
+        return self
 
     @property
     def dev_issuer_dir(self) -> Path:

@@ -45,6 +45,9 @@ class DeploymentConfig:
     alarm_email: str | None = None
     # How many ingest jobs may run at once (bounds Lambda concurrency and cost).
     ingest_max_concurrency: int = 10
+    # How many segment tasks (a lesson's chunks, sound, finalize) may run at once: a
+    # 60-minute lesson is about 120 chunk tasks, ready in two waves at 60 (bench/SEGMENTS.md).
+    segment_max_concurrency: int = 60
     # The ingest worker's memory: Lambda gives one vCPU per 1,769 MB, up to 6.
     ingest_memory_mb: int = 10240
     log_retention_days: int = 90
@@ -53,7 +56,7 @@ class DeploymentConfig:
     # district deploying its own copy may need another (-c authDomainPrefix=...).
     auth_domain_prefix: str | None = None
     # Whether a web client on a developer's machine (http://localhost:8000/) may sign
-    # in against this stage's user pool: by default only the local and dev stages.
+    # in against this stage's user pool: by default only the local stage.
     local_sign_in: bool | None = None
     # The domain notifications are mailed from (notifications@{domain}), verified in SES
     # by the DKIM records the stack outputs. The default cannot be verified: until a
@@ -81,6 +84,10 @@ class DeploymentConfig:
                 "ingestMaxConcurrency",
                 value("ingestMaxConcurrency", defaults.ingest_max_concurrency),
             ),
+            segment_max_concurrency=_positive_int(
+                "segmentMaxConcurrency",
+                value("segmentMaxConcurrency", defaults.segment_max_concurrency),
+            ),
             ingest_memory_mb=_positive_int(
                 "ingestMemoryMb", value("ingestMemoryMb", defaults.ingest_memory_mb)
             ),
@@ -104,6 +111,8 @@ class DeploymentConfig:
         if not 2 <= self.ingest_max_concurrency <= 1000:
             # SQS event source mappings accept a maximum concurrency of 2..1000.
             raise DeploymentConfigError("ingestMaxConcurrency must be between 2 and 1000")
+        if not 2 <= self.segment_max_concurrency <= 1000:
+            raise DeploymentConfigError("segmentMaxConcurrency must be between 2 and 1000")
         if self.log_retention_days > max(_RETENTION_DAYS.values()):
             raise DeploymentConfigError("logRetentionDays is longer than CloudWatch Logs keeps")
         if not 128 <= self.ingest_memory_mb <= 10240:
@@ -131,7 +140,7 @@ class DeploymentConfig:
 
     @property
     def allows_local_sign_in(self) -> bool:
-        """A client at http://localhost:8000/ may use the hosted UI (local and dev only,
+        """A client at http://localhost:8000/ may use the hosted UI (the local stage only,
         unless ``-c localSignIn=true|false`` says otherwise)."""
         if self.local_sign_in is not None:
             return self.local_sign_in
@@ -175,7 +184,9 @@ _RETENTION_DAYS = {
 }
 
 
-LOCAL_SIGN_IN_STAGES = ("local", "dev")
+# Only a stage meant for a laptop trusts a callback on localhost; any deployed stage (dev
+# included: it holds real sign-ins too) opts in with -c localSignIn=true.
+LOCAL_SIGN_IN_STAGES = ("local",)
 
 
 def _optional_bool(key: str, raw: object) -> bool | None:

@@ -45,6 +45,11 @@ STACK_OVERRIDES = {
     "CLASSREEL_WEBHOOK_RETRY_BASE_S": "1",
     # Small limits so every path runs on small generated files.
     "CLASSREEL_MAX_DURATION_S": "60",
+    # A lesson's task is seconds on an idle machine; on a loaded shared one it can take
+    # minutes, and the runner would stop it at the function timeout as Lambda does.
+    "CLASSREEL_SEGMENT_FUNCTION_TIMEOUT_S": "900",
+    "CLASSREEL_SEGMENT_CRASH_REDELIVERY_S": "930",
+    "CLASSREEL_SEGMENT_VISIBILITY_TIMEOUT_S": "5400",
     "CLASSREEL_SINGLE_UPLOAD_MAX_BYTES": str(2 * 1024 * 1024),
     "CLASSREEL_MULTIPART_PART_BYTES": str(5 * 1024 * 1024),
     # The suite's shared users upload all session long and the API fuzzer floods on

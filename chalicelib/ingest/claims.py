@@ -170,9 +170,13 @@ def release(job: Job) -> None:
 
 
 def fail_abandoned(video_id: str, reason: str) -> bool:
-    """Mark a video failed when no live job holds it (its message gave up). Idempotent."""
+    """Mark a video failed when no live job holds it (its message gave up). Idempotent.
+
+    A planned lesson is left alone: its tasks carry it, and a task that dies fails it
+    (chalicelib/ingest/dead_letters.py); a duplicate upload notification that died
+    after the planning says nothing about it."""
     video = VideoRecord.load(video_id)
-    if video is None:
+    if video is None or planned(video):
         return False
     now = utcnow()
     abandoned = (VideoRecord.status == VideoStatus.UPLOADING.value) | (

@@ -21,10 +21,9 @@ from chalicelib.db.base import (
     transaction,
     utcnow,
 )
-from chalicelib.ingest import announcements, publishing
+from chalicelib.ingest import announcements, landing, publishing
 from chalicelib.ingest import layout as files
 from chalicelib.ingest.layout import (
-    AUDIO_TRACK,
     DOWNLOAD,
     plan_prefix,
 )
@@ -34,6 +33,7 @@ from chalicelib.ingest.tasks import LessonTask, TaskContext, abandon, follows_pl
 from chalicelib.jobs.lease import LeaseLost
 from chalicelib.media import hls, segments
 from chalicelib.media.errors import MediaRejected
+from chalicelib.media.formats import RemoteSource
 from chalicelib.media.probe import CUT_OFF, probe
 from chalicelib.media.renditions import remux
 from chalicelib.storage import objects
@@ -41,74 +41,116 @@ from chalicelib.videos.models import (
     VideoRecord,
 )
 
+# A task's read of the upload stays signed this long past its function timeout.
+_URL_MARGIN_S = 60
 # A segment (but the last) with fewer frames than this share of its span: the
 # upload stops short of what its header claims.
 CUT_OFF_SHARE = 0.9
 
 
+def upload_source(context: TaskContext, settings: Settings) -> RemoteSource:
+    """The teacher's upload, read where it lies for as long as this task may run."""
+    video = context.video
+    if video.source is None or video.upload is None:
+        raise MediaRejected("The original recording is no longer available.")
+    return landing.remote_source(
+        settings.uploads_bucket,
+        video.upload.key,
+        video.source.version_id,
+        settings,
+        read_for_s=settings.segment_function_timeout_s + _URL_MARGIN_S,
+    )
+
+
+def _cut_own_chunk(
+    context: TaskContext, spans: list[hls.SegmentSpan], settings: Settings
+) -> tuple[Path, float]:
+    """This task's span of the upload (streams copied, ranged reads), and where it starts
+    on the lesson's clock."""
+    record, chunk = context.claimed.record, context.workdir / "chunk.mkv"
+    if record.chunk_key:  # planned before tasks cut their own chunk: the planner's cut
+        objects.download(settings.media_bucket, str(record.chunk_key), chunk, settings, None)
+        return chunk, float(record.chunk_start_s or 0.0)
+    start, end = spans[0].start_s, float(spans[-1].start + spans[-1].duration)
+    segments.cut_chunk(upload_source(context, settings), chunk, start, end, context.plan, settings)
+    pipeline = context.video.pipeline
+    source_start = float(pipeline.source_start_s or 0.0) if pipeline else 0.0
+    return chunk, float(probe(chunk, settings).start_time_s or 0.0) - source_start
+
+
 def encode_chunk(context: TaskContext, settings: Settings) -> None:
     task, record, layout = context.task, context.claimed.record, context.layout
-    chunk = context.workdir / "chunk.mkv"
-    objects.download(settings.media_bucket, str(record.chunk_key), chunk, settings, None)
     first, count = int(record.first_segment or 0), int(record.segment_count or 0)
     spans = spans_for_video(context.video)
-    for span in spans[first : first + count]:
+    mine = spans[first : first + count]
+    todo = [span for span in mine if not segment_done(task, span.index)]
+    if todo:  # else an earlier attempt encoded every segment of this chunk
+        chunk, chunk_start = _cut_own_chunk(context, mine, settings)
         context.heartbeat.check()
-        if not segment_done(task, span.index):  # else an earlier attempt got this far
-            last = span.index == len(spans) - 1
-            inits = _encode_segment(context, chunk, span, last, settings)
+        # One ffmpeg run from the first segment not yet done to the chunk's end.
+        run = mine[mine.index(todo[0]) :]
+        for span, inits in _encode_run(context, chunk, chunk_start, run, len(spans), settings):
+            context.heartbeat.check()
             if not record_segment(task, span, inits):
                 abandon(task, settings)
                 raise LeaseLost(f"video {task.video_id} no longer follows plan {task.job_id}")
-        context.heartbeat.report((span.index - first + 1) / max(1, count))
-        publishing.advance(task.video_id, task.job_id, layout, settings)
-        announce_if_playable(task.video_id, task.job_id)
+    context.heartbeat.report(1)
+    publishing.advance(task.video_id, task.job_id, layout, settings)
+    announce_if_playable(task.video_id, task.job_id)
 
 
-def _encode_segment(
-    context: TaskContext, chunk: Path, span: hls.SegmentSpan, last: bool, settings: Settings
-) -> dict[str, str]:
-    """Encode, split and upload one segment of every rendition; returns their init ids."""
-    layout, record = context.layout, context.claimed.record
-    outputs = [(r, context.workdir / f"{r.label}-{span.index:05d}.mp4") for r in layout.renditions]
-    segments.encode_segment(
-        chunk, float(record.chunk_start_s or 0.0), span, context.plan, outputs, settings
-    )
-    inits: dict[str, str] = {}
+def _encode_run(
+    context: TaskContext,
+    chunk: Path,
+    chunk_start_s: float,
+    run: list[hls.SegmentSpan],
+    total: int,
+    settings: Settings,
+) -> list[tuple[hls.SegmentSpan, dict[str, str]]]:
+    """Encode consecutive segments of every rendition in one ffmpeg run, split them into
+    HLS segments and upload them; returns each segment's init ids."""
+    layout = context.layout
+    outputs = [
+        (r, context.workdir / f"{r.label}-{run[0].index:05d}.mp4") for r in layout.renditions
+    ]
+    segments.encode_run(chunk, chunk_start_s, run, context.plan, outputs, settings)
+    inits: list[dict[str, str]] = [{} for _ in run]
     codecs: dict[str, str] = {}
-    expected = span.duration * (context.plan.fps or 30)
+    fps = context.plan.fps or 30
     for rendition, path in outputs:
         try:
-            split = hls.split_segment(path.read_bytes(), span.start)
+            parts = hls.split_run(path.read_bytes(), run)
         except hls.SegmentFormatError as exc:
             # No picture where the header promised one: the file stops short.
             raise MediaRejected(CUT_OFF) from exc
         path.unlink()
-        if hls.sample_count(split.media) < expected * CUT_OFF_SHARE and not last:
-            raise MediaRejected(CUT_OFF)
         folder = files.rendition_dir(rendition.label)
-        objects.put_bytes(
-            settings.media_bucket,
-            layout.key(folder + files.init_name(split.init_id)),
-            split.init,
-            files.INIT_TYPE,
-            settings,
-        )
-        objects.put_bytes(
-            settings.media_bucket,
-            layout.key(folder + files.segment_name(span.index)),
-            split.media,
-            files.SEGMENT_TYPE,
-            settings,
-        )
-        inits[rendition.label] = split.init_id
-        codecs[rendition.label] = hls.codecs(split.init)
-    if span.index == 0:
+        for index, (span, part) in enumerate(zip(run, parts, strict=True)):
+            last = span.index == total - 1
+            frames = hls.sample_count(part.media) if part.media else 0
+            if frames == 0 or (frames < span.duration * fps * CUT_OFF_SHARE and not last):
+                raise MediaRejected(CUT_OFF)
+            objects.put_bytes(
+                settings.media_bucket,
+                layout.key(folder + files.init_name(part.init_id)),
+                part.init,
+                files.INIT_TYPE,
+                settings,
+            )
+            objects.put_bytes(
+                settings.media_bucket,
+                layout.key(folder + files.segment_name(span.index)),
+                part.media,
+                files.SEGMENT_TYPE,
+                settings,
+            )
+            inits[index][rendition.label] = part.init_id
+            codecs[rendition.label] = hls.codecs(part.init)
+    if run[0].index == 0:
         # The master names each rendition's codec, known once one is encoded.
         channels = context.plan.audio.output_channels if context.plan.audio else None
-        fps = float(context.plan.fps or 0)
-        publishing.write_master(layout, codecs, fps, channels, settings)
-    return inits
+        publishing.write_master(layout, codecs, float(context.plan.fps or 0), channels, settings)
+    return list(zip(run, inits, strict=True))
 
 
 def segment_done(task: LessonTask, index: int) -> bool:
@@ -163,14 +205,8 @@ def announce_if_playable(video_id: str, job_id: str) -> None:
 
 def copy_source(context: TaskContext, settings: Settings) -> None:
     """A web-ready source, copied as it is (no quality lost): the lesson's download MP4."""
-    task, video = context.task, context.video
-    if video.source is None or video.upload is None:
-        raise MediaRejected("The original recording is no longer available.")
-    source = context.workdir / "source"
-    objects.download(
-        settings.uploads_bucket, video.upload.key, source, settings, video.source.version_id
-    )
-    context.heartbeat.check()
+    task = context.task
+    source = upload_source(context, settings)
     download = context.workdir / DOWNLOAD
     info = probe(source, settings)
     remux(source, download, info, settings, context.plan)
@@ -190,12 +226,15 @@ def copy_source(context: TaskContext, settings: Settings) -> None:
 
 
 def package_sound(context: TaskContext, settings: Settings) -> None:
-    """The lesson's sound as one HLS track, uploaded as ffmpeg writes it."""
+    """The lesson's sound as one HLS track, read from the upload where it lies and
+    uploaded as ffmpeg writes it: its first segments are there within seconds."""
     task, layout, audio = context.task, context.layout, context.plan.audio
     if audio is None:
         return
-    track = context.workdir / AUDIO_TRACK
-    objects.download(settings.media_bucket, context.scratch + AUDIO_TRACK, track, settings, None)
+    source = upload_source(context, settings)
+    info = probe(source, settings)
+    # Where the sound starts on the lesson's clock (an edit list, a stream offset).
+    start = ((info.audio.start_time_s if info.audio else None) or 0.0) - (info.start_time_s or 0.0)
     out = context.workdir / "audio"
     out.mkdir()
     uploader = _TrackUploader(out, layout.key(files.AUDIO_DIR + "/"), task, settings)
@@ -207,9 +246,15 @@ def package_sound(context: TaskContext, settings: Settings) -> None:
         if uploader.uploaded:
             announce_if_playable(task.video_id, task.job_id)
 
-    start = probe(track, settings).start_time_s or 0.0
     segments.package_audio(
-        track, out, audio, duration, settings, on_progress=progress, start_s=start
+        source,
+        out,
+        audio,
+        duration,
+        settings,
+        on_progress=progress,
+        start_s=start,
+        demuxer=context.plan.demuxer,
     )
     context.heartbeat.check()
     uploader.upload_new()

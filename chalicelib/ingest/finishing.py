@@ -1,8 +1,9 @@
 """The end of a lesson: one finalize task, sent by whoever finishes last.
 
-It makes the download MP4 (the copy of a web-ready source, or the top rung with
-the sound, streams copied), poster and storyboard, completes the playlists,
-removes scratch, and flips ``ready`` with its ``video.ready`` event.
+It makes the download MP4 (the copy of a web-ready source, or the top rung's
+segments and the sound's joined into one fragmented MP4, uploaded in parts as it
+is read), poster and storyboard, completes the playlists, removes scratch, and
+flips ``ready`` with its ``video.ready`` event.
 """
 
 from __future__ import annotations
@@ -44,6 +45,8 @@ from chalicelib.videos.models import (
 )
 
 _PARALLEL_TRANSFERS = 8
+# The poster is taken from the lesson's opening (its first segments), not a whole rendition.
+_POSTER_SEGMENTS = 2
 
 
 def maybe_finalize(video_id: str, job_id: str, settings: Settings) -> None:
@@ -77,27 +80,28 @@ def maybe_finalize(video_id: str, job_id: str, settings: Settings) -> None:
 
 
 def finalize(context: TaskContext, settings: Settings) -> None:
+    """Everything here reads what the segments left, never the source, and holds no more than
+    one rung's small rendition on disk: minutes at most for a lesson of hours."""
     task, layout, video = context.task, context.layout, context.video
     total = int(video.pipeline.segments_total) if video.pipeline else 0
     records = publishing.listed_segments(task.video_id, task.job_id, total)
     top, smallest = layout.renditions[0], layout.renditions[-1]
     duration = float(video.duration_s or 0)
-    top_file = _joined(context, top.label, records, settings)
-    download = context.workdir / DOWNLOAD
     prefix = plan_prefix(task.video_id, task.job_id)
-    copied = context.plan.renditions[0] if context.plan.remux else None
+    copied = context.plan.renditions[0] if context.plan.remux and _copy_made(video) else None
     if copied is not None:
         # The copy task already made it from the source as it is.
-        objects.download(settings.media_bucket, prefix + DOWNLOAD, download, settings, None)
+        download_bytes = objects.head(settings.media_bucket, prefix + DOWNLOAD, settings)
+        if download_bytes is None:
+            raise MediaRejected("We couldn't join this video's parts into one file.")
+        size = download_bytes.size
     else:
-        audio_file = _joined_audio(context, settings) if context.plan.audio else None
-        segments.make_download_mp4(top_file, audio_file, download, duration, settings)
+        size = _assemble_download(context, top.label, records, prefix + DOWNLOAD, settings)
     context.heartbeat.check()
-    small_file = (
-        top_file if smallest is top else _joined(context, smallest.label, records, settings)
-    )
+    opening = _joined(context, top.label, records[:_POSTER_SEGMENTS], settings)
     poster = context.workdir / POSTER
-    make_poster(top_file, poster, duration, settings)
+    make_poster(opening, poster, min(duration, _opening_s(records)), settings)
+    small_file = _joined(context, smallest.label, records, settings)
     sprite = context.workdir / SPRITE
     board = make_storyboard(
         small_file,
@@ -112,7 +116,6 @@ def finalize(context: TaskContext, settings: Settings) -> None:
     vtt.write_text(storyboard_vtt(board, SPRITE, duration))
     context.heartbeat.check()
     for path, content_type in (
-        (download, "video/mp4"),
         (poster, "image/jpeg"),
         (sprite, "image/jpeg"),
         (vtt, "text/vtt"),
@@ -124,18 +127,77 @@ def finalize(context: TaskContext, settings: Settings) -> None:
     # Scratch goes before ``ready``, so a ready video has only what it plays.
     objects.delete_prefix(settings.media_bucket, context.scratch, settings)
     context.heartbeat.check()
-    _publish_ready(context, copied or top, download, prefix)
+    _publish_ready(context, copied or top, prefix + DOWNLOAD, size)
     delete_other_attempts(video_media_prefix(task.video_id), prefix, settings)
 
 
-def _publish_ready(context: TaskContext, shape: Rendition, download: Path, prefix: str) -> None:
+def _copy_made(video: VideoRecord) -> bool:
+    return video.pipeline is not None and video.pipeline.copy_label is not None
+
+
+def _opening_s(records: list[SegmentRecord]) -> float:
+    opening = records[:_POSTER_SEGMENTS]
+    return sum(float(r.duration_s) for r in opening)
+
+
+def _assemble_download(
+    context: TaskContext,
+    label: str,
+    records: list[SegmentRecord],
+    key: str,
+    settings: Settings,
+) -> int:
+    """The download MP4 from the stored segments (top rung and sound, interleaved by time),
+    written to S3 part by part as it is read: no ffmpeg, no disk. Returns its size."""
+    layout, bucket = context.layout, settings.media_bucket
+    video_prefix = layout.key(files.rendition_dir(label))
+    inits = {r.inits[label] for r in records}
+    if len(inits) != 1:
+        raise MediaRejected("We couldn't join this video's parts into one file.")
+    video_init = objects.read_bytes(bucket, video_prefix + files.init_name(inits.pop()), settings)
+    pieces = [
+        (float(r.start_s), video_prefix + files.segment_name(int(r.index)), hls.VIDEO_TRACK_ID)
+        for r in records
+    ]
+    audio_init = None
+    if context.plan.audio is not None:
+        audio_prefix = layout.key(files.AUDIO_DIR + "/")
+        listed = objects.read_bytes(bucket, audio_prefix + files.PLAYLIST, settings).decode()
+        audio_init = objects.read_bytes(bucket, audio_prefix + segments.AUDIO_INIT, settings)
+        at = 0.0
+        for entry in hls.read_media_playlist(listed):
+            pieces.append((at, audio_prefix + entry.uri, hls.AUDIO_TRACK_ID))
+            at += entry.duration_s
+    pieces.sort(key=lambda piece: (piece[0], piece[2]))
+    duration = float(context.video.duration_s or 0)
+    try:
+        with objects.MultipartWriter(bucket, key, "video/mp4", settings) as out:
+            out.write(hls.merge_inits(video_init, audio_init, duration))
+            for start in range(0, len(pieces), _PARALLEL_TRANSFERS):
+                window = pieces[start : start + _PARALLEL_TRANSFERS]
+                with ThreadPoolExecutor(max_workers=_PARALLEL_TRANSFERS) as pool:
+                    bodies = list(
+                        pool.map(
+                            lambda piece: objects.read_bytes(bucket, piece[1], settings), window
+                        )
+                    )
+                for (_, _, track), body in zip(window, bodies, strict=True):
+                    out.write(hls.fragments_for_download(body, track))
+                context.heartbeat.check()
+    except hls.SegmentFormatError as exc:
+        raise MediaRejected("We couldn't join this video's parts into one file.") from exc
+    return out.size
+
+
+def _publish_ready(context: TaskContext, shape: Rendition, download_key: str, size: int) -> None:
     task = context.task
+    prefix = plan_prefix(task.video_id, task.job_id)
     rendition = RenditionAttr(
         label=shape.label,
         width=shape.width,
         height=shape.height,
-        key=prefix + download.name,
-        size_bytes=download.stat().st_size,
+        key=download_key,
+        size_bytes=size,
         remux=shape.remux,
     )
     try:
@@ -188,18 +250,6 @@ def _joined(
     _download_all(prefix, [*inits, *names], folder, settings)
     target = context.workdir / f"{label}.mp4"
     segments.join_fragments(folder / next(iter(inits)), [folder / n for n in names], target)
-    return target
-
-
-def _joined_audio(context: TaskContext, settings: Settings) -> Path:
-    prefix = context.layout.key(files.AUDIO_DIR + "/")
-    playlist = objects.read_bytes(settings.media_bucket, prefix + files.PLAYLIST, settings)
-    names = [e.uri for e in hls.read_media_playlist(playlist.decode())]
-    folder = context.workdir / "audio-join"
-    folder.mkdir()
-    _download_all(prefix, [segments.AUDIO_INIT, *names], folder, settings)
-    target = context.workdir / "audio.mp4"
-    segments.join_fragments(folder / segments.AUDIO_INIT, [folder / n for n in names], target)
     return target
 
 

@@ -15,7 +15,7 @@ from chalicelib.jobs.batch import Delivery, consume, parse_model
 from chalicelib.jobs.lease import LeaseLost
 from chalicelib.media.errors import MediaRejected
 from chalicelib.storage.keys import parse_raw_key
-from chalicelib.videos.models import FailureKind
+from chalicelib.videos.models import FailureKind, VideoRecord
 
 
 def _handle(delivery: Delivery[list[ObjectCreated]], settings: Settings) -> str:
@@ -63,6 +63,11 @@ def _handle_task(delivery: Delivery[LessonTask], settings: Settings) -> str:
     except LeaseLost:
         return "lease_lost"
     except Exception:
+        if not tasks.follows_plan(VideoRecord.load(task.video_id), task.job_id):
+            # The video was deleted, failed or planned anew while this task ran (its
+            # upload may be gone with it): nothing to retry; remove what the plan wrote.
+            tasks.abandon(task, settings)
+            return "stale"
         with contextlib.suppress(LeaseLost):
             if delivery.last_attempt:
                 tasks.fail(task, GAVE_UP, FailureKind.ERROR)

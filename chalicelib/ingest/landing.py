@@ -12,6 +12,7 @@ from datetime import timedelta
 from chalicelib import aws
 from chalicelib.config import Settings
 from chalicelib.ingest.events import ObjectCreated
+from chalicelib.media.formats import SNIFF_BYTES, RemoteSource
 from chalicelib.storage import objects
 from chalicelib.storage.objects import ObjectHead
 from chalicelib.videos.models import VideoRecord
@@ -72,3 +73,23 @@ def refusal(video: VideoRecord, head: ObjectHead, settings: Settings) -> str | N
     if head.last_modified > deadline:
         return "The upload link had expired before the file arrived. Please start the upload again."
     return None
+
+
+def remote_source(
+    bucket: str, key: str, version_id: str | None, settings: Settings, *, read_for_s: int
+) -> RemoteSource:
+    """The upload, for ffmpeg to read where it lies (ranged reads) for ``read_for_s`` at most.
+
+    No worker downloads a whole lesson: the ingest job reads what probing needs, each
+    chunk task its own span, the sound task the sound.
+    """
+    head = objects.head(bucket, key, settings, version_id=version_id)
+    if head is None:
+        raise FileNotFoundError(f"s3://{bucket}/{key} is gone")
+    first = (
+        objects.read_head_bytes(bucket, key, SNIFF_BYTES, settings, version_id)
+        if head.size
+        else b""
+    )
+    url = objects.presigned_read(bucket, key, settings, version_id=version_id, expires_s=read_for_s)
+    return RemoteSource(url=url, size_bytes=head.size, head=first)

@@ -17,7 +17,6 @@ from chalicelib.storage.keys import video_media_prefix
 
 PLAN_DOCUMENT = "plan.json"
 WORK_DIR = "work/"
-AUDIO_TRACK = "audio.mkv"
 DOWNLOAD = "download.mp4"
 POSTER = "poster.jpg"
 SPRITE = "storyboard.jpg"

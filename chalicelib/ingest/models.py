@@ -20,7 +20,7 @@ from pynamodb.attributes import (
     UTCDateTimeAttribute,
 )
 
-from chalicelib.db.base import Document, TableModel, utcnow
+from chalicelib.db.base import Document, EnumAttribute, TableModel, utcnow
 
 
 class TaskKind(StrEnum):
@@ -53,15 +53,16 @@ def segment_sort_key(job_id: str, index: int) -> str:
 class TaskRecord(TableModel):
     video_id = UnicodeAttribute()
     pipeline_job = UnicodeAttribute()
-    kind = UnicodeAttribute()
+    kind = EnumAttribute(TaskKind)
     index = NumberAttribute()
-    status = UnicodeAttribute(default=TaskStatus.PENDING.value)
+    status = EnumAttribute(TaskStatus, default=TaskStatus.PENDING)
     job = TaskLeaseAttr(null=True)
     attempts = NumberAttribute(default=0)
     progress = NumberAttribute(default=0)
-    # A chunk task: which segments, and where its cut of the source is.
+    # A chunk task: which segments (it cuts its span of the upload itself).
     first_segment = NumberAttribute(null=True)
     segment_count = NumberAttribute(null=True)
+    # Plans made before chunk tasks read the upload: where the planner put the cut.
     chunk_key = UnicodeAttribute(null=True)
     chunk_start_s = NumberAttribute(null=True)
     updated_at = UTCDateTimeAttribute(default_for_new=utcnow)

@@ -1,10 +1,10 @@
 """Planning a lesson: the ingest job's part (under the video's lease).
 
-It records the plan (segments, chunks, rungs, the media plan), then cuts the
-source into chunks (streams copied, no decoding) and sends one task per chunk
-in order — chunk 0 first, then the sound, so the video is ``playable`` within
-seconds — plus a copy task for a web-ready source. The tasks carry the video
-from here (chalicelib/ingest/encoding.py, finishing.py).
+It records the plan (segments, chunks, rungs, the media plan) and sends one
+task per chunk in order — chunk 0 first, then the sound, so the video is
+``playable`` within seconds — plus a copy task for a web-ready source. Nothing
+of the source is downloaded or cut here: each task reads its own span of the
+upload from S3 (chalicelib/ingest/encoding.py, finishing.py).
 """
 
 from __future__ import annotations
@@ -12,23 +12,21 @@ from __future__ import annotations
 import json
 from dataclasses import dataclass
 from fractions import Fraction
-from pathlib import Path
 from typing import Any, cast
 
 from chalicelib.config import Settings
 from chalicelib.ingest import claims
 from chalicelib.ingest.claims import Job
-from chalicelib.ingest.layout import AUDIO_TRACK, layout_for, plan_key, work_prefix
+from chalicelib.ingest.layout import layout_for, plan_key
 from chalicelib.ingest.models import TaskKind, TaskRecord, TaskStatus
 from chalicelib.ingest.tasks import LessonTask, send
 from chalicelib.jobs.lease import Heartbeat
-from chalicelib.media import hls, segments
+from chalicelib.media import hls
 from chalicelib.media import plan as media_plan
 from chalicelib.media.errors import MediaRejected
 from chalicelib.media.examination import Examination
 from chalicelib.media.filters import KEYFRAME_INTERVAL_S
 from chalicelib.media.ladder import Rendition, ladder
-from chalicelib.media.probe import probe
 from chalicelib.observability import logger
 from chalicelib.storage import objects
 from chalicelib.videos.models import (
@@ -52,11 +50,18 @@ class Chunk:
         return float(last.start + last.duration)
 
 
-def chunks_of(spans: list[hls.SegmentSpan], per_chunk: int) -> list[Chunk]:
-    return [
-        Chunk(index, spans[start : start + per_chunk])
-        for index, start in enumerate(range(0, len(spans), per_chunk))
-    ]
+# The first chunk is one segment: ``playable`` waits for one segment's encode, not a chunk's.
+FIRST_CHUNK_SEGMENTS = 1
+
+
+def chunks_of(
+    spans: list[hls.SegmentSpan], per_chunk: int, first: int = FIRST_CHUNK_SEGMENTS
+) -> list[Chunk]:
+    """The first ``first`` segments, then ``per_chunk`` at a time."""
+    head = spans[:first]
+    rest = spans[first:]
+    groups = [head, *(rest[start : start + per_chunk] for start in range(0, len(rest), per_chunk))]
+    return [Chunk(index, group) for index, group in enumerate(g for g in groups if g)]
 
 
 def encoded_renditions(exam: Examination) -> list[Rendition]:
@@ -82,21 +87,19 @@ def spans_of(exam: Examination) -> list[hls.SegmentSpan]:
     return hls.segment_spans(picture_end_s(exam), exam.plan.fps, KEYFRAME_INTERVAL_S)
 
 
-def plan_and_fan_out(
-    job: Job,
-    source: Path,
-    exam: Examination,
-    workdir: Path,
-    heartbeat: Heartbeat,
-    settings: Settings,
-) -> None:
-    """Record the plan, then cut and send the tasks, chunk 0 first. Runs under the video's lease."""
+def plan_and_fan_out(job: Job, exam: Examination, heartbeat: Heartbeat, settings: Settings) -> None:
+    """Record the plan, then send the tasks, chunk 0 first. Runs under the video's lease."""
     spans = spans_of(exam)
     chunks = chunks_of(spans, settings.segments_per_chunk)
     renditions = encoded_renditions(exam)
     layout = layout_for(job.video_id, job.job_id, renditions)
     has_audio = exam.plan.audio is not None
-    copied = exam.plan.renditions[0] if exam.plan.remux and exam.plan.renditions else None
+    small_enough = exam.info.size_bytes <= settings.copy_source_max_bytes
+    copied = (
+        exam.plan.renditions[0]
+        if exam.plan.remux and exam.plan.renditions and small_enough
+        else None
+    )
     claims.update_as(
         job,
         [
@@ -105,6 +108,7 @@ def plan_and_fan_out(
                     job_id=job.job_id,
                     hls_prefix=layout.hls_prefix,
                     lesson_s=round(picture_end_s(exam), 6),
+                    source_start_s=exam.info.start_time_s or 0.0,
                     fps=f"{exam.plan.fps.numerator}/{exam.plan.fps.denominator}"
                     if exam.plan.fps
                     else "30",
@@ -133,7 +137,6 @@ def plan_and_fan_out(
         if copied:
             batch.save(_task_record(job, TaskKind.COPY, 0, None))
         batch.save(_task_record(job, TaskKind.FINALIZE, 0, None))
-    scratch = work_prefix(job.video_id, job.job_id)
     objects.put_text(
         settings.media_bucket,
         plan_key(job.video_id, job.job_id),
@@ -141,32 +144,17 @@ def plan_and_fan_out(
         "application/json",
         settings,
     )
-    for chunk in chunks:
-        path = workdir / f"chunk_{chunk.index:05d}.mkv"
-        segments.cut_chunk(source, path, chunk.start_s, chunk.end_s, exam.plan, settings)
-        key = f"{scratch}chunk_{chunk.index:05d}.mkv"
-        objects.upload(path, settings.media_bucket, key, "video/x-matroska", settings)
-        # Where the chunk starts on the lesson's clock (the source's, less its start).
-        start = _first_timestamp(path, settings) - (exam.info.start_time_s or 0.0)
-        path.unlink()
-        TaskRecord.update_item(
-            *TaskRecord.key(job.video_id, job.job_id, TaskKind.CHUNK, chunk.index),
-            actions=[TaskRecord.chunk_key.set(key), TaskRecord.chunk_start_s.set(start)],
-        )
+    # Each task reads its own part of the upload where it lies: nothing is cut or
+    # copied here, so planning takes seconds whatever the lesson's length. The
+    # beginning first: chunk 0, the sound (playable needs both), then the rest.
+    first = [_message(job, TaskKind.CHUNK, 0)]
+    if has_audio:
+        first.append(_message(job, TaskKind.AUDIO, 0))
+    if copied:
+        first.append(_message(job, TaskKind.COPY, 0))
+    for task in [*first, *(_message(job, TaskKind.CHUNK, c.index) for c in chunks[1:])]:
         heartbeat.check()
-        send(_message(job, TaskKind.CHUNK, chunk.index), settings)
-        if chunk.index == 0 and has_audio:
-            # The sound right after the first picture chunk: playable needs both.
-            track = workdir / "audio.mkv"
-            duration = exam.info.duration_s or 0.0
-            segments.extract_audio(source, track, exam.plan, duration, settings)
-            objects.upload(
-                track, settings.media_bucket, scratch + AUDIO_TRACK, "audio/x-matroska", settings
-            )
-            track.unlink()
-            send(_message(job, TaskKind.AUDIO, 0), settings)
-        if chunk.index == 0 and copied:
-            send(_message(job, TaskKind.COPY, 0), settings)
+        send(task, settings)
     claims.update_as(job, [cast("Any", VideoRecord.pipeline).fanned_out.set(True)])
     logger.info(
         "lesson planned",
@@ -193,10 +181,6 @@ def _task_record(job: Job, kind: TaskKind, index: int, chunk: Chunk | None) -> T
         record.first_segment = chunk.spans[0].index
         record.segment_count = len(chunk.spans)
     return record
-
-
-def _first_timestamp(chunk: Path, settings: Settings) -> float:
-    return float(probe(chunk, settings).start_time_s or 0.0)
 
 
 def media_facts(exam: Examination) -> list[Any]:

@@ -104,16 +104,17 @@ def _run_job(job: Job, created: ObjectCreated, version_id: str | None, settings:
         attempt(settings, parent_prefix=video_media_prefix(job.video_id), job_id=job.job_id) as run,
         claims.heartbeat(job) as heartbeat,
     ):
-        source = run.workdir / "source"
-        objects.download(created.bucket, created.key, source, settings, version_id)
-        heartbeat.check()
+        # Probed where it lies (ranged reads): no lesson is downloaded whole, whatever its size.
+        source = landing.remote_source(
+            created.bucket, created.key, version_id, settings, read_for_s=settings.worker_timeout_s
+        )
         exam = examine(source, settings)
+        heartbeat.check()
         validate(exam.info, settings)
         if not exam.plan.accepted:
             raise MediaRejected(exam.plan.reason or NOT_A_VIDEO)
-        planning.plan_and_fan_out(job, source, exam, run.workdir, heartbeat, settings)
-        # The plan's files (cut chunks, the sound) stay for its tasks.
-        run.published = True
+        planning.plan_and_fan_out(job, exam, heartbeat, settings)
+        run.published = True  # the plan (its document) stays for its tasks
     # The tasks carry the video from here; a duplicate upload event finds it planned.
     claims.release(job)
 

@@ -13,6 +13,9 @@ registry), how to read a message body, and what to do with one message:
 - a message whose district is at its share of the queue (``district_of`` and the queue's
   ``district_share``, chalicelib/jobs/fairness.py) is sent again with a delay and deleted:
   other districts' work goes first, and waiting costs it no receive;
+- on a queue with ``crash_redelivery_s``, a message's visibility is cut to it as its
+  handler starts, so a task whose invocation dies returns in minutes, not after the
+  queue's whole timeout (sized for throttled invocations);
 - the rest of the batch is deleted.
 """
 
@@ -155,6 +158,9 @@ def consume(
                 extra={"queue": queue.key, "message_id": record.message_id, "reason": str(exc)},
             )
             return
+        if queue.crash_redelivery_s is not None:
+            # From here on the invocation runs: if it dies, retry within minutes.
+            delay_redelivery(record, queue.url(settings), queue.crash_redelivery_s)
         attempt = int(record.attributes.approximate_receive_count or 1)
         delivery = Delivery(message, record.message_id, attempt, queue)
         district = district_of(message) if district_of and queue.district_share else None

@@ -46,18 +46,27 @@ def _load(queue_key: str, district: str) -> DistrictSlots:
         return DistrictSlots(slots_partition(queue_key, district), "SLOTS")
 
 
+def next_holders(
+    leases: dict[str, float], holder: str, lease_s: float | None, share: int, now: float
+) -> dict[str, float] | None:
+    """The district's leases after ``holder`` takes (``lease_s``) or gives back (None) its
+    place; None when the share is full. Leases past their end are a dead worker's: dropped."""
+    live = {h: float(end) for h, end in leases.items() if float(end) > now}
+    if lease_s is None:
+        live.pop(holder, None)
+    elif holder in live or len(live) < share:
+        live[holder] = now + lease_s
+    else:
+        return None
+    return live
+
+
 def _change(queue_key: str, district: str, holder: str, lease_s: float | None, share: int) -> bool:
     """Take (``lease_s``) or give back (None) ``holder``'s place; False: the share is full."""
     for _ in range(_MAX_ROUNDS):
         slots = _load(queue_key, district)
-        now = time.time()
-        leases: dict[str, float] = slots.holders or {}
-        live = {h: float(end) for h, end in leases.items() if float(end) > now}
-        if lease_s is None:
-            live.pop(holder, None)
-        elif holder in live or len(live) < share:
-            live[holder] = now + lease_s
-        else:
+        live = next_holders(slots.holders or {}, holder, lease_s, share, time.time())
+        if live is None:
             return False
         slots.holders = live
         try:

@@ -37,6 +37,10 @@ class WorkQueue:
     # Consumed by a container-image function (not one of app.py's handlers): ``handler``
     # is then "module:function" of its entry point (infrastructure/redaction/).
     container_image: bool = False
+    # When set, a message's visibility is cut to this when its invocation starts: the
+    # queue's own timeout covers throttled invocations (6 x the function timeout), but a
+    # task whose invocation died (out of memory, killed) comes back after this instead.
+    crash_redelivery_s: int | None = None
 
     def name(self, settings: Settings) -> str:
         return f"{settings.queue_prefix}-{self.suffix}"
@@ -75,10 +79,11 @@ def work_queues(settings: Settings) -> dict[str, WorkQueue]:
             suffix="segments",
             handler="encode_segments",
             batch_size=1,
-            function_timeout_s=settings.worker_timeout_s,
+            function_timeout_s=settings.segment_function_timeout_s,
             visibility_timeout_s=settings.segment_visibility_timeout_s,
             max_receive_count=settings.segment_max_receive_count,
             district_share=settings.district_share_segments,
+            crash_redelivery_s=settings.segment_crash_redelivery_s,
         ),
         WorkQueue(
             key="clip",

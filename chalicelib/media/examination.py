@@ -10,7 +10,6 @@ import re
 import subprocess
 from dataclasses import dataclass
 from functools import lru_cache
-from pathlib import Path
 
 from chalicelib.config import Settings
 from chalicelib.media import formats
@@ -40,7 +39,7 @@ def parse_idet(stderr: str) -> FieldCounts | None:
     return FieldCounts(tff, bff, progressive, undetermined)
 
 
-def idet_command(path: Path, info: MediaInfo, settings: Settings) -> list[str]:
+def idet_command(path: formats.MediaInput, info: MediaInfo, settings: Settings) -> list[str]:
     video = info.require_video()
     start = (info.duration_s or 0.0) * _MEASURE_FROM
     container = info.container
@@ -53,7 +52,9 @@ def idet_command(path: Path, info: MediaInfo, settings: Settings) -> list[str]:
     ]  # fmt: skip
 
 
-def measure_fields(path: Path, info: MediaInfo, settings: Settings) -> FieldCounts | None:
+def measure_fields(
+    path: formats.MediaInput, info: MediaInfo, settings: Settings
+) -> FieldCounts | None:
     """Count woven (interlaced) against progressive frames; None if ffmpeg could not say."""
     result = run_probe_tool(
         idet_command(path, info, settings), settings, timeout_s=settings.ffprobe_timeout_s
@@ -91,7 +92,7 @@ class Examination:
 
 
 def plan_for(
-    path: Path, info: MediaInfo, settings: Settings, *, allow_remux: bool = True
+    path: formats.MediaInput, info: MediaInfo, settings: Settings, *, allow_remux: bool = True
 ) -> Examination:
     """Measure what ffprobe cannot tell (interlacing) and decide."""
     fields = measure_fields(path, info, settings) if _needs_measuring(info) else None
@@ -99,7 +100,9 @@ def plan_for(
     return Examination(info, fields, plan)
 
 
-def examine(path: Path, settings: Settings, *, allow_remux: bool = True) -> Examination:
+def examine(
+    path: formats.MediaInput, settings: Settings, *, allow_remux: bool = True
+) -> Examination:
     """Probe, measure and decide. Raises MediaRejected for what ffprobe cannot read."""
     info = probe(path, settings)
     if info.video is None or info.container is None:

@@ -54,7 +54,8 @@ ACCEPTED_CONTAINERS: tuple[Container, ...] = (
 )
 ACCEPTED_DEMUXERS = tuple(container.demuxer for container in ACCEPTED_CONTAINERS)
 FORMAT_WHITELIST = ",".join(ACCEPTED_DEMUXERS)
-# Nothing but local files: no http(s), no concat:, subfile:, data:, crypto:.
+# Nothing but local files: no http(s), no concat:, subfile:, data:, crypto: (a
+# RemoteSource allows the one HTTP(S) object it names).
 PROTOCOL_WHITELIST = "file"
 
 NOT_ACCEPTED_CONTAINER = (
@@ -79,22 +80,59 @@ def container_for(format_name: str) -> Container | None:
     return None
 
 
-def input_args(path: Path, demuxer: str | None = None) -> list[str]:
-    """ffmpeg/ffprobe input options, then the input itself, locked to a local file.
+@dataclass(frozen=True)
+class RemoteSource:
+    """An upload read where it lies: a presigned GET of that one object, which ffmpeg reads
+    with ranged requests (a chunk task reads its own span, not the whole lesson).
+
+    The URL is one we signed for one object, never one taken from a file. ffmpeg may then
+    speak HTTP(S) for this input only; the format whitelist is the same as for a local
+    file, and none of its demuxers opens a reference to another resource.
+    """
+
+    url: str
+    size_bytes: int
+    head: bytes  # the object's first SNIFF_BYTES, for :func:`sniff`
+
+    @property
+    def protocols(self) -> str:
+        # https needs tls and tcp under it; plain http is the local twin's S3 on loopback.
+        return "https,tls,tcp" if self.url.startswith("https://") else "http,tcp"
+
+
+# What ffmpeg/ffprobe may read an upload from: a file on the worker's disk, or the object.
+MediaInput = Path | RemoteSource
+
+
+def size_of(source: MediaInput) -> int:
+    return source.size_bytes if isinstance(source, RemoteSource) else source.stat().st_size
+
+
+def head_of(source: MediaInput) -> bytes:
+    return source.head if isinstance(source, RemoteSource) else read_head(source)
+
+
+def input_args(source: MediaInput, demuxer: str | None = None) -> list[str]:
+    """ffmpeg/ffprobe input options, then the input itself, locked to a local file (or to
+    the one object a :class:`RemoteSource` names).
 
     ``demuxer`` forces the container ffprobe identified (ffmpeg then never
     guesses again); without it, only the accepted demuxers may be chosen.
     """
     forced = ["-f", demuxer] if demuxer else []
+    if isinstance(source, RemoteSource):
+        protocols, target = source.protocols, source.url
+    else:
+        # "file:" so a name with a colon can never be read as another protocol.
+        protocols, target = PROTOCOL_WHITELIST, f"file:{source.resolve()}"
     return [
         "-protocol_whitelist",
-        PROTOCOL_WHITELIST,
+        protocols,
         "-format_whitelist",
         FORMAT_WHITELIST,
         *forced,
         "-i",
-        # "file:" so a name with a colon can never be read as another protocol.
-        f"file:{path.resolve()}",
+        target,
     ]
 
 

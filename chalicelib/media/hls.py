@@ -188,6 +188,42 @@ def split_segment(data: bytes, start_s: Fraction) -> SplitSegment:
     return SplitSegment(bytes(init), bytes(media))
 
 
+def split_run(data: bytes, spans: Sequence[SegmentSpan]) -> list[SplitSegment]:
+    """One encode of consecutive ``spans`` (a fragment per keyframe, its clock starting at
+    the first span) → one init and a media segment per span, each placed in the lesson.
+
+    Every span starts on a keyframe (whole keyframe intervals), so each fragment falls in
+    exactly one span: the one its decode time is in. A span no fragment falls in is left
+    out of the result (the caller decides whether the file stopped short)."""
+    kinds = [box.kind for box in _boxes(data)]
+    if b"moov" not in kinds or b"moof" not in kinds:
+        raise SegmentFormatError(f"expected a fragmented MP4, found boxes {kinds}")
+    init = b"".join(data[b.start : b.end] for b in _boxes(data) if b.kind in (b"ftyp", b"moov"))
+    scale = timescale(init)
+    first = spans[0].start
+    # Where each span starts on the encode's clock, in the track's timescale (half a
+    # frame early, so rounding never puts a span's first fragment in the span before).
+    starts = [round((span.start - first) * scale) for span in spans]
+    groups: list[bytearray] = [bytearray() for _ in spans]
+    current: int | None = None
+    for box in _boxes(data):
+        if box.kind == b"moof":
+            (decode_time,) = decode_times(data[box.start : box.end])
+            current = max(
+                i for i, start in enumerate(starts) if start <= decode_time + scale // 100
+            )
+            groups[current] += data[box.start : box.end]
+        elif box.kind == b"mdat" and current is not None:
+            groups[current] += data[box.start : box.end]
+    offset = round(first * scale)
+    split = []
+    for group in groups:
+        if group:
+            _shift_decode_times(group, offset)
+        split.append(SplitSegment(init, bytes(group)))
+    return split
+
+
 def _shift_decode_times(media: bytearray, offset: int) -> None:
     for tfdt in _find(media, [b"moof", b"traf", b"tfdt"]):
         body = tfdt.body
@@ -311,3 +347,100 @@ def master_playlist(variants: Sequence[Variant], audio: AudioTrack | None) -> st
             attributes.append(f'AUDIO="{AUDIO_GROUP}"')
         lines += ["#EXT-X-STREAM-INF:" + ",".join(attributes), variant.uri]
     return "\n".join(lines) + "\n"
+
+
+# --- the download MP4, assembled from the segments ---------------------------------
+#
+# The download is one fragmented MP4 (``moov`` first, then the fragments in time
+# order), made by joining the HLS segments already stored, picture and sound
+# interleaved, with no decoding and no ffmpeg: a 3-hour lesson is assembled as
+# it is uploaded, part by part, never whole on a worker's disk.
+
+VIDEO_TRACK_ID = 1
+AUDIO_TRACK_ID = 2
+_TFHD_BASE_DATA_OFFSET = 0x000001
+_TKHD_TRACK_ID = {0: 12, 1: 20}  # after version/flags and the creation/modification times
+_FLAT_TRACK_ID = {0: 4, 1: 4}  # trex, tfhd: right after version/flags
+
+
+def _box(kind: bytes, payload: bytes) -> bytes:
+    return struct.pack(">I4s", 8 + len(payload), kind) + payload
+
+
+def _only(data: bytes, path: Sequence[bytes], what: str) -> _Box:
+    found = _find(data, path)
+    if len(found) != 1:
+        raise SegmentFormatError(f"expected one {what}, found {len(found)}")
+    return found[0]
+
+
+def _movie_timescale(init: bytes) -> int:
+    mvhd = _only(init, [b"moov", b"mvhd"], "movie header")
+    version = init[mvhd.body]
+    (value,) = struct.unpack_from(">I", init, mvhd.body + (20 if version == 1 else 12))
+    return int(value)
+
+
+def _with_track_id(
+    box: bytes, path: Sequence[bytes], track_id: int, offset_of: dict[int, int]
+) -> bytes:
+    """``box`` with the track id of every ``path`` full box inside it set to ``track_id``."""
+    patched = bytearray(box)
+    for found in _find(patched, path):
+        version = patched[found.body]
+        struct.pack_into(">I", patched, found.body + offset_of[version], track_id)
+    return bytes(patched)
+
+
+def merge_inits(video_init: bytes, audio_init: bytes | None, duration_s: float) -> bytes:
+    """One init segment: the picture as track 1 and, with ``audio_init``, the sound as track
+    2, and the whole duration declared (``mehd``) so players and ffprobe know it up front."""
+    ftyp = _only(video_init, [b"ftyp"], "file type")
+    moov = _only(video_init, [b"moov"], "movie")
+    timescale = _movie_timescale(video_init)
+    children = list(_boxes(video_init, moov.body, moov.end))
+    mvhd = next(box for box in children if box.kind == b"mvhd")
+    header = bytearray(video_init[mvhd.start : mvhd.end])
+    struct.pack_into(">I", header, len(header) - 4, (AUDIO_TRACK_ID if audio_init else 1) + 1)
+    traks = [video_init[box.start : box.end] for box in children if box.kind == b"trak"]
+    trexes = [
+        video_init[box.start : box.end] for box in _find(video_init, [b"moov", b"mvex", b"trex"])
+    ]
+    if len(traks) != 1 or len(trexes) != 1:
+        raise SegmentFormatError("expected a video init segment of one track")
+    if audio_init is not None:
+        if _movie_timescale(audio_init) != timescale:
+            raise SegmentFormatError("picture and sound init segments of different movie clocks")
+        audio_trak = _only(audio_init, [b"moov", b"trak"], "sound track")
+        audio_trex = _only(audio_init, [b"moov", b"mvex", b"trex"], "sound track extends")
+        traks.append(
+            _with_track_id(
+                audio_init[audio_trak.start : audio_trak.end], [b"trak", b"tkhd"],
+                AUDIO_TRACK_ID, _TKHD_TRACK_ID,
+            )
+        )  # fmt: skip
+        trexes.append(
+            _with_track_id(
+                audio_init[audio_trex.start : audio_trex.end], [b"trex"],
+                AUDIO_TRACK_ID, _FLAT_TRACK_ID,
+            )
+        )  # fmt: skip
+    mehd = _box(b"mehd", struct.pack(">B3xQ", 1, round(duration_s * timescale)))
+    mvex = _box(b"mvex", mehd + b"".join(trexes))
+    return video_init[ftyp.start : ftyp.end] + _box(b"moov", bytes(header) + b"".join(traks) + mvex)
+
+
+def fragments_for_download(media: bytes, track_id: int) -> bytes:
+    """A media segment's fragments (``moof`` + ``mdat``) as track ``track_id`` of the download.
+
+    Each fragment's data offsets count from its own ``moof``, so fragments move whole."""
+    kept = bytearray()
+    for box in _boxes(media):
+        if box.kind in (b"moof", b"mdat"):
+            kept += media[box.start : box.end]
+    for tfhd in _find(kept, [b"moof", b"traf", b"tfhd"]):
+        (flags,) = struct.unpack_from(">I", kept, tfhd.body)
+        if flags & _TFHD_BASE_DATA_OFFSET:
+            raise SegmentFormatError("a fragment placed by absolute file offsets cannot move")
+        struct.pack_into(">I", kept, tfhd.body + 4, track_id)
+    return bytes(kept)

@@ -13,7 +13,6 @@ import json
 import math
 from dataclasses import dataclass
 from fractions import Fraction
-from pathlib import Path
 from typing import Any
 
 from chalicelib.config import Settings
@@ -322,7 +321,7 @@ def _starts_like_mp4(head: bytes) -> bool:
     return len(head) >= 8 and head[4:8] in _MP4_FIRST_BOXES
 
 
-def probe_command(path: Path, settings: Settings) -> list[str]:
+def probe_command(path: formats.MediaInput, settings: Settings) -> list[str]:
     return [
         settings.ffprobe_binary,
         "-hide_banner",
@@ -336,11 +335,11 @@ def probe_command(path: Path, settings: Settings) -> list[str]:
     ]
 
 
-def probe(path: Path, settings: Settings) -> MediaInfo:
-    size = path.stat().st_size
+def probe(path: formats.MediaInput, settings: Settings) -> MediaInfo:
+    size = formats.size_of(path)
     if size == 0:
         raise MediaRejected("The file is empty (0 bytes). Please upload the video again.")
-    head = formats.read_head(path)
+    head = formats.head_of(path)
     reason = formats.sniff(head)
     if reason is not None:
         raise MediaRejected(reason)

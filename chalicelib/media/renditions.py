@@ -92,7 +92,7 @@ def encode_command(
 
 
 def remux_command(
-    source: Path,
+    source: formats.MediaInput,
     target: Path,
     info: MediaInfo,
     settings: Settings,
@@ -112,7 +112,7 @@ def remux_command(
 
 
 def remux(
-    source: Path,
+    source: formats.MediaInput,
     target: Path,
     info: MediaInfo,
     settings: Settings,

@@ -1,7 +1,8 @@
 """The ffmpeg side of segment-parallel encoding: cut, encode a segment, package a track.
 
 A lesson is cut (streams copied, no decoding) into chunks of a few segments
-each, so a segment job only ever downloads its chunk. A chunk starts on the
+each: a chunk task reads its own span of the upload where it lies (ranged reads
+through a ``formats.RemoteSource``), never the whole lesson. A chunk starts on the
 source keyframe at or before its first segment and runs a second past its
 last, so every segment can be decoded exactly from it. Each segment is then
 encoded for every rendition in one decode (the same picture chain as the
@@ -44,7 +45,12 @@ def _output_rate(plan: MediaPlan) -> Fraction:
 
 
 def cut_chunk_command(
-    source: Path, target: Path, start_s: float, end_s: float, plan: MediaPlan, settings: Settings
+    source: formats.MediaInput,
+    target: Path,
+    start_s: float,
+    end_s: float,
+    plan: MediaPlan,
+    settings: Settings,
 ) -> list[str]:
     """The video stream from the keyframe at or before ``start_s`` to past ``end_s``, copied.
 
@@ -62,7 +68,12 @@ def cut_chunk_command(
 
 
 def cut_chunk(
-    source: Path, target: Path, start_s: float, end_s: float, plan: MediaPlan, settings: Settings
+    source: formats.MediaInput,
+    target: Path,
+    start_s: float,
+    end_s: float,
+    plan: MediaPlan,
+    settings: Settings,
 ) -> None:
     # Copying costs I/O only: a generous fixed budget.
     run_ffmpeg(
@@ -80,12 +91,31 @@ def encode_segment_command(
     outputs: Sequence[tuple[Rendition, Path]],
     settings: Settings,
 ) -> list[str]:
-    """One segment, every rendition, one decode: fragmented MP4 starting on a keyframe.
+    """One segment, every rendition, one decode (``encode_run_command`` of one span)."""
+    return encode_run_command(chunk, chunk_start_s, [span], plan, outputs, settings)
 
-    The encoder makes no B-frames (``filters.video_output_args``), so each
-    fragment's first frame is shown at its decode time and segments placed by
-    ``hls.split_segment`` line up with each other and with the sound.
+
+def encode_run_command(
+    chunk: Path,
+    chunk_start_s: float,
+    spans: Sequence[hls.SegmentSpan],
+    plan: MediaPlan,
+    outputs: Sequence[tuple[Rendition, Path]],
+    settings: Settings,
+) -> list[str]:
+    """Consecutive segments, every rendition, one decode and one ffmpeg run: fragmented MP4
+    with a fragment per keyframe, its clock starting at the first span.
+
+    Keyframes come every keyframe interval from the first frame and segments are whole
+    intervals, so every segment starts on a keyframe and ``hls.split_run`` cuts the output
+    at the segments. One run per chunk, not per segment: process start, decoder and
+    encoder set-up are paid once. The encoder makes no B-frames
+    (``filters.video_output_args``), so each fragment's first frame is shown at its decode
+    time and the segments line up with each other and with the sound.
     """
+    span = hls.SegmentSpan(
+        spans[0].index, spans[0].start, spans[-1].start + spans[-1].duration - spans[0].start
+    )
     fps = _output_rate(plan)
     picture_only = dataclasses.replace(plan, audio=None, video_stream_index=0)
     renditions = [rendition for rendition, _ in outputs]
@@ -129,35 +159,22 @@ def encode_segment(
     outputs: Sequence[tuple[Rendition, Path]],
     settings: Settings,
 ) -> None:
-    run_ffmpeg(
-        encode_segment_command(chunk, chunk_start_s, span, plan, outputs, settings),
-        settings,
-        timeout_s=timeout_for(span.duration_s, settings),
-    )
+    encode_run(chunk, chunk_start_s, [span], plan, outputs, settings)
 
 
-def extract_audio_command(
-    source: Path, target: Path, plan: MediaPlan, settings: Settings
-) -> list[str]:
-    """The sound, copied out of the source (small next to the picture)."""
-    if plan.audio is None:
-        raise ValueError("this source has no sound to extract")
-    return [
-        *_ffmpeg(settings),
-        *formats.input_args(source, plan.demuxer),
-        "-map", f"0:{plan.audio.stream_index}", "-c", "copy",
-        "-map_metadata", "-1", "-map_chapters", "-1",
-        "-f", CHUNK_DEMUXER, str(target),
-    ]  # fmt: skip
-
-
-def extract_audio(
-    source: Path, target: Path, plan: MediaPlan, duration_s: float, settings: Settings
+def encode_run(
+    chunk: Path,
+    chunk_start_s: float,
+    spans: Sequence[hls.SegmentSpan],
+    plan: MediaPlan,
+    outputs: Sequence[tuple[Rendition, Path]],
+    settings: Settings,
 ) -> None:
+    media_s = float(spans[-1].start + spans[-1].duration - spans[0].start)
     run_ffmpeg(
-        extract_audio_command(source, target, plan, settings),
+        encode_run_command(chunk, chunk_start_s, spans, plan, outputs, settings),
         settings,
-        timeout_s=timeout_for(duration_s, settings) / 4 + 60,
+        timeout_s=timeout_for(media_s, settings),
     )
 
 
@@ -183,22 +200,32 @@ MAX_COPY_START_S = 0.02
 
 
 def package_audio_command(
-    track: Path, out_dir: Path, audio: AudioPlan, settings: Settings, start_s: float = 0.0
+    source: formats.MediaInput,
+    out_dir: Path,
+    audio: AudioPlan,
+    settings: Settings,
+    start_s: float = 0.0,
+    *,
+    demuxer: str | None = None,
 ) -> list[str]:
-    """The whole sound track as HLS fMP4, written as it goes (an EVENT playlist)."""
-    clock: list[str] = []
+    """The whole sound track as HLS fMP4, written as it goes (an EVENT playlist).
+
+    Read straight from the upload (``demuxer``: ffprobe's, and ``audio.stream_index``), so
+    the first segments exist as soon as the start of the file has been read, whatever the
+    lesson's length. ffmpeg puts the file's first timestamp at zero: the sound is on the
+    lesson's clock, and the chain's ``first_pts=0`` fills a late start with silence.
+    ``start_s`` is where the sound starts on that clock.
+    """
     if audio_copyable(audio) and abs(start_s) <= MAX_COPY_START_S:
         codec = ["-c:a", "copy"]
     else:
         codec = ["-af", filters.audio_chain(audio), "-c:a", "aac", "-b:a", AUDIO_BITRATE]
-        # Keep the track's own clock (it starts where the lesson's sound starts), so
-        # the chain's first_pts=0 puts silence before a late start.
-        clock = ["-copyts"]
+    stream = f"0:{audio.stream_index}" if demuxer else "0:a:0"
     return [
         *_ffmpeg(settings),
-        *clock,
-        *formats.input_args(track, CHUNK_DEMUXER),
-        "-map", "0:a:0", *codec,
+        *formats.input_args(source, demuxer or CHUNK_DEMUXER),
+        "-map", stream, "-vn", "-sn", "-dn", *codec,
+        "-map_metadata", "-1", "-map_chapters", "-1",
         "-f", "hls",
         "-hls_time", str(hls.TARGET_SEGMENT_S),
         "-hls_segment_type", "fmp4",
@@ -211,45 +238,22 @@ def package_audio_command(
 
 
 def package_audio(
-    track: Path,
+    source: formats.MediaInput,
     out_dir: Path,
     audio: AudioPlan,
     duration_s: float,
     settings: Settings,
     on_progress: ProgressCallback | None = None,
     start_s: float = 0.0,
+    *,
+    demuxer: str | None = None,
 ) -> None:
     run_ffmpeg(
-        package_audio_command(track, out_dir, audio, settings, start_s),
+        package_audio_command(source, out_dir, audio, settings, start_s, demuxer=demuxer),
         settings,
         timeout_s=timeout_for(duration_s, settings),
         duration_s=duration_s,
         on_progress=on_progress,
-    )
-
-
-def download_mp4_command(
-    video: Path, audio: Path | None, target: Path, settings: Settings
-) -> list[str]:
-    """The top rendition and the sound, as one progressive MP4 (moov first), streams copied."""
-    argv = [*_ffmpeg(settings), *formats.input_args(video, "mov")]
-    maps = ["-map", "0:v:0"]
-    if audio is not None:
-        argv += formats.input_args(audio, "mov")
-        maps += ["-map", "1:a:0"]
-    return [
-        *argv, *maps, "-c", "copy", "-movflags", "+faststart",
-        "-map_metadata", "-1", str(target),
-    ]  # fmt: skip
-
-
-def make_download_mp4(
-    video: Path, audio: Path | None, target: Path, duration_s: float, settings: Settings
-) -> None:
-    run_ffmpeg(
-        download_mp4_command(video, audio, target, settings),
-        settings,
-        timeout_s=timeout_for(duration_s, settings) / 4 + 60,
     )
 
 

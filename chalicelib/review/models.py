@@ -65,8 +65,8 @@ class TransitionAttr(Document):
     by = UnicodeAttribute()
     by_name = UnicodeAttribute(null=True)
     by_role = UnicodeAttribute()
-    from_status = UnicodeAttribute(null=True)
-    to_status = UnicodeAttribute()
+    from_status = EnumAttribute(ReviewStatus, null=True)
+    to_status = EnumAttribute(ReviewStatus)
     note = UnicodeAttribute(null=True)
 
 

@@ -40,8 +40,8 @@ def transition_attr(
         by=principal.user_id,
         by_name=principal.name,
         by_role=principal.primary_role.value,
-        from_status=from_status.value if from_status else None,
-        to_status=to.value,
+        from_status=from_status,
+        to_status=to,
         note=note,
     )
 

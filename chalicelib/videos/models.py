@@ -104,6 +104,9 @@ class PipelineAttr(Document):
     # (seconds) and the output frame rate ("30000/1001").
     lesson_s = NumberAttribute()
     fps = UnicodeAttribute()
+    # Where the source's own clock starts (its first timestamp): a chunk cut from the
+    # upload is placed on the lesson's clock by it.
+    source_start_s = NumberAttribute(default=0)
     segments_total = NumberAttribute()
     segments_done = NumberAttribute(default=0)
     chunks_total = NumberAttribute()

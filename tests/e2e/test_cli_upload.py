@@ -93,6 +93,8 @@ def test_each_kind_of_file_through_the_cli(
         if sample.outcome == "ready":
             assert result.returncode == 0, (sample.name, result.stderr[-500:])
             assert video["status"] == "ready"
+            # Said as soon as it was true, before the wait for ``ready`` ended.
+            assert f"video {video['id']}: playable after " in result.stderr, result.stderr
             # One download MP4 (the streams are HLS, tested with the lessons).
             assert [r["label"] for r in video["renditions"]] == [sample.labels[0]]
             assert video["hls"] is True

@@ -30,9 +30,11 @@ def test_command_line_strings_are_parsed() -> None:
         stage="prod",
         corsOrigins="https://a.example.org, https://b.example.org",
         ingestMaxConcurrency="25",
+        segmentMaxConcurrency="120",
     )
     assert config.cors_origins == ("https://a.example.org", "https://b.example.org")
     assert config.ingest_max_concurrency == 25
+    assert config.segment_max_concurrency == 120
 
 
 @pytest.mark.parametrize(
@@ -42,6 +44,7 @@ def test_command_line_strings_are_parsed() -> None:
         ({"noncurrentVersionDays": "soon"}, "whole number"),
         ({"noncurrentVersionDays": "0"}, "positive"),
         ({"ingestMaxConcurrency": "1"}, "between 2 and 1000"),
+        ({"segmentMaxConcurrency": "2000"}, "between 2 and 1000"),
         ({"ingestMemoryMb": "20000"}, "between 128 and 10240"),
         ({"authDomainPrefix": "Sign_In"}, "authDomainPrefix"),
         ({"authDomainPrefix": "district-cognito"}, "authDomainPrefix"),

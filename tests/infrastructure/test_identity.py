@@ -91,14 +91,25 @@ def test_the_hosted_ui_has_a_domain_of_this_stage(synthesized: Synthesized) -> N
     }
 
 
+def _web_callbacks_call(synthesized: Synthesized) -> dict[str, Any]:
+    (update,) = synthesized.resources("Custom::AWS").values()
+    call: dict[str, Any] = json.loads(_rendered(update["Properties"]["Update"]))
+    assert json.loads(_rendered(update["Properties"]["Create"])) == call
+    return call
+
+
 def test_the_web_client_uses_the_code_flow_without_a_secret(synthesized: Synthesized) -> None:
     client = _client(synthesized)
     assert client["GenerateSecret"] is False  # public: PKCE instead of a secret
-    assert client["AllowedOAuthFlowsUserPoolClient"] is True
-    assert client["AllowedOAuthFlows"] == ["code"]  # no implicit flow, no tokens in URLs
-    assert set(client["AllowedOAuthScopes"]) == {"openid", "email", "profile"}
-    assert client["SupportedIdentityProviders"] == ["COGNITO"]
-    assert client["CallbackURLs"] == client["LogoutURLs"] == ["http://localhost:8000/"]
+    # A deployed stage trusts no callback on a developer's machine: until the
+    # distribution's address is known the hosted-UI flow is off.
+    assert client["AllowedOAuthFlowsUserPoolClient"] is False
+    assert "localhost" not in json.dumps(client)
+    parameters = _web_callbacks_call(synthesized)["parameters"]
+    assert parameters["AllowedOAuthFlowsUserPoolClient"] is True
+    assert parameters["AllowedOAuthFlows"] == ["code"]  # no implicit flow, no tokens in URLs
+    assert set(parameters["AllowedOAuthScopes"]) == {"openid", "email", "profile"}
+    assert "COGNITO" in parameters["SupportedIdentityProviders"]
 
 
 def test_the_distribution_is_added_to_the_callbacks_with_the_same_settings(
@@ -106,20 +117,20 @@ def test_the_distribution_is_added_to_the_callbacks_with_the_same_settings(
 ) -> None:
     (client_id,) = synthesized.resources("AWS::Cognito::UserPoolClient")
     (distribution_id,) = synthesized.resources("AWS::CloudFront::Distribution")
-    (update,) = synthesized.resources("Custom::AWS").values()
-    call = json.loads(_rendered(update["Properties"]["Update"]))
+    call = _web_callbacks_call(synthesized)
     assert call["action"] == "updateUserPoolClient"
     parameters = call["parameters"]
     assert parameters["ClientId"] == f"<{client_id}>"
     web = f"https://<{distribution_id}.DomainName>/"
-    assert parameters["CallbackURLs"] == parameters["LogoutURLs"] == [web, "http://localhost:8000/"]
-    # UpdateUserPoolClient resets what it is not sent: it is sent the client's settings.
+    assert parameters["CallbackURLs"] == parameters["LogoutURLs"] == [web]
+    # UpdateUserPoolClient resets what it is not sent: it is sent the client's settings
+    # (all but the hosted-UI flow, which the callback URLs turn on).
     client = _client(synthesized)
+    oauth = {"AllowedOAuthFlowsUserPoolClient", "AllowedOAuthFlows", "AllowedOAuthScopes"}
     for name, value in parameters.items():
-        if name not in {"UserPoolId", "ClientId", "CallbackURLs", "LogoutURLs"}:
+        if name not in {"UserPoolId", "ClientId", "CallbackURLs", "LogoutURLs", *oauth}:
             assert client[name] == value, name
     assert set(client) - set(parameters) == {"GenerateSecret"}
-    assert json.loads(_rendered(update["Properties"]["Create"])) == call
 
 
 def test_the_hosted_ui_url_is_an_output(synthesized: Synthesized) -> None:
@@ -171,7 +182,8 @@ def test_a_production_pool_never_sends_codes_to_localhost() -> None:
 @pytest.mark.parametrize(
     ("stage", "context", "local"),
     [
-        ("dev", {}, True),
+        ("dev", {}, False),
+        ("dev", {"localSignIn": "true"}, True),
         ("local", {}, True),
         ("prod", {}, False),
         ("staging", {}, False),

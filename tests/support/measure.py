@@ -50,6 +50,12 @@ def average_saturation(path: Path) -> float:
     return sum(values) / len(values)
 
 
+def average_luma(path: Path) -> float:
+    """Mean brightness (luma, 8-bit scale) over every frame."""
+    values = [value for _, value in per_frame(path, "YAVG")]
+    return sum(values) / len(values)
+
+
 def flash_times(path: Path, threshold: float = 128.0) -> list[float]:
     """When the picture turns (mostly) white: each rising edge of the mean brightness."""
     edges, bright = [], False

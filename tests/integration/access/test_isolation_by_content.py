@@ -58,11 +58,13 @@ class District:
     deliveries: list[str] = field(default_factory=list)
     export: str = ""
     uploads: list[dict[str, Any]] = field(default_factory=list)
+    cycle: str = ""
     title: str = ""
 
     def markers(self) -> set[str]:
         """Strings that only this district's data contains."""
-        found = {self.name, self.title, self.hook, self.export, *self.videos, *self.clips}
+        found = {self.name, self.title, self.hook, self.export, self.cycle}
+        found |= {*self.videos, *self.clips}
         found |= {*self.reviews, *self.deliveries, *self.evaluations.values()}
         found |= {c for comments in self.comments.values() for c in comments}
         found |= {u["upload_id"] for u in self.uploads}
@@ -154,6 +156,12 @@ def _seed(api_as: Callable[..., Api]) -> District:
         ).save()
         district.deliveries.append(delivery_id)
     district.export = api["teacher"].ok("POST", "/me/exports", 202)["id"]
+    district.cycle = api["coach"].ok(
+        "POST",
+        "/cycles",
+        201,
+        json={"goal": title, "element": "collaborative", "teacher_id": "teacher-1"},
+    )["id"]
     for _ in range(2):
         created = api["teacher"].ok(
             "POST",
@@ -252,6 +260,29 @@ def _list_requests(d: District) -> dict[str, list[Request]]:
             ("admin", "/retention/preview", _with({"as_of": "2999-01-01T00:00:00Z"}))
         ],
         "GET /me/exports/{export_id}": [("teacher", f"/me/exports/{d.export}", {})],
+        # The coach's comments and the cycle reached the teacher's inbox (titles included).
+        "GET /me/notifications": [
+            (who, "/me/notifications", _with({"unread": unread}))
+            for who in ROLES
+            for unread in (None, "true")
+        ],
+        "GET /me/notifications/unread": [(who, "/me/notifications/unread", {}) for who in ROLES],
+        "GET /me/notification-preferences": [
+            (who, "/me/notification-preferences", {}) for who in ROLES
+        ],
+        "GET /cycles": [
+            (who, "/cycles", _with({"status": status}))
+            for who in ROLES
+            for status in ("open", "closed", "all")
+        ],
+        "GET /cycles/{cycle_id}": [(who, f"/cycles/{d.cycle}", {}) for who in ROLES],
+        "GET /evaluations/rubric": [(who, "/evaluations/rubric", {}) for who in ROLES],
+        "GET /clips/{clip_id}/library-consent": [
+            (who, f"/clips/{clip}/library-consent", {}) for who in ROLES
+        ],
+        "GET /videos/{video_id}/consent-requests": [
+            (who, f"/videos/{video}/consent-requests", {}) for who in ROLES
+        ],
     }
 
 
@@ -263,7 +294,7 @@ def _get_routes() -> set[str]:
 
 
 def test_every_get_route_is_covered() -> None:
-    probe = District(name="d", api={}, videos=["v", "w"], clips=["c"], reviews=["r"])
+    probe = District(name="d", api={}, videos=["v", "w"], clips=["c"], reviews=["r"], cycle="y")
     probe.uploads = [{"upload_id": "u", "key": "k"}]
     assert set(_list_requests(probe)) | UNLISTED == _get_routes()
 
@@ -283,7 +314,7 @@ def test_no_response_contains_anything_of_the_other_district(
                 leaks += [f"{route} as {who} {kwargs}: {m}" for m in foreign if m in text]
                 seen_own |= {m for m in mine.markers() if m in text}
         # The listings are not just empty: they show the caller's own district.
-        assert {*mine.videos, *mine.clips, *mine.reviews, *mine.deliveries} <= seen_own
+        assert {*mine.videos, *mine.clips, *mine.reviews, *mine.deliveries, mine.cycle} <= seen_own
     assert leaks == []
 
 

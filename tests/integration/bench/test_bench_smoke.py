@@ -62,7 +62,7 @@ def test_smoke_run_measures_every_row(tmp_path: Path) -> None:
     assert set(by_source) == {"hevc", "h264"}
     for segmented in by_source.values():
         assert segmented["segmented"]["segments"] >= 2
-        assert {p["lesson_min"] for p in segmented["predictions"]} == {30, 60, 90}
+        assert {p["lesson_min"] for p in segmented["predictions"]} == {30, 60, 90, 180}
     assert "CPU-second overhead" in (tmp_path / "SEGMENTS.md").read_text()
     # Issue 21: face redaction's cost per minute of video, image size and cold start.
     redaction = json.loads((tmp_path / "results" / "redaction.json").read_text())

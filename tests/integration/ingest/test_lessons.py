@@ -13,6 +13,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
+import requests
 
 from chalicelib import aws
 from chalicelib.auth.principal import Role
@@ -179,8 +180,7 @@ def test_playback_access_is_the_videos_own_and_runs_out(
 
     other_master = str(open_playback(teacher, other_id)["hls_url"])
     only_first = _api(lessons, "teacher-lessons", school="north")
-    open_playback(only_first, video_id)
-    assert fetch(only_first, master).status_code == 200
+    assert _fetch_while_valid(only_first, video_id, master).status_code == 200
     assert fetch(only_first, other_master).status_code == 403, "one video's cookies, one video"
 
     # Access runs out as in AWS; the player asks again and goes on.
@@ -190,7 +190,7 @@ def test_playback_access_is_the_videos_own_and_runs_out(
     assert fetch(only_first, master).status_code == 403
     renewed = open_playback(only_first, video_id)
     assert renewed["renew_after_s"] <= ACCESS_S
-    assert fetch(only_first, master).status_code == 200
+    assert _fetch_while_valid(only_first, video_id, master).status_code == 200
 
     coach = _api(lessons, "coach-watching", Role.COACH, school="north")
     teacher.ok("PATCH", f"/videos/{video_id}", json={"sharing": {"users": ["coach-watching"]}})
@@ -199,6 +199,19 @@ def test_playback_access_is_the_videos_own_and_runs_out(
     assert any(
         e["action"] == "video.viewed" and e["actor_id"] == "coach-watching" for e in trail
     ), trail
+
+
+def _fetch_while_valid(api: Api, video_id: str, path: str) -> requests.Response:
+    """``path`` fetched with fresh access, by a fetch observed to end while that access
+    was still valid (a loaded machine may take longer than the test's short access
+    between two requests: then the pair is tried again)."""
+    for _ in range(10):
+        granted = time.time()
+        open_playback(api, video_id)
+        response = fetch(api, path)
+        if time.time() < granted + ACCESS_S:
+            return response
+    raise AssertionError(f"no fetch ended within {ACCESS_S} s of its access in 10 tries")
 
 
 def test_duplicate_tasks_change_nothing(lessons: LocalStack, ready_lesson: tuple[Api, str]) -> None:
@@ -248,7 +261,7 @@ def test_deleting_mid_encode_stops_the_rest_and_leaves_nothing(
     assert VideoRecord.load(video_id) is None
 
 
-def _drain(stack: LocalStack, timeout_s: float = 180) -> None:
+def _drain(stack: LocalStack, timeout_s: float = 600) -> None:
     """Until the segment queue has nothing waiting or in flight (an observed state)."""
     settings = stack.settings()
     url = work_queue("segment", settings).url(settings)

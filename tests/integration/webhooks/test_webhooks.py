@@ -133,7 +133,7 @@ def test_a_rotated_secret_and_the_previous_one_both_verify_for_a_while(
     assert teacher.call("POST", f"/webhooks/{hook['id']}/rotate-secret").status_code == 403
 
 
-def test_video_ready_event_from_the_pipeline(
+def test_video_playable_then_ready_and_failed_events_from_the_pipeline(
     api_as: Callable[..., Api], district: str, corpus_dir: Path
 ) -> None:
     admin = api_as("admin", Role.ADMIN, district=district, school=None)
@@ -143,17 +143,24 @@ def test_video_ready_event_from_the_pipeline(
             "POST",
             "/webhooks",
             201,
-            json={"url": receiver.url, "events": ["video.ready", "video.failed"]},
+            json={"url": receiver.url, "events": ["video.playable", "video.ready", "video.failed"]},
         )
         good = BY_NAME["no_audio"]
         bad = BY_NAME["audio_only"]
         ready_id = upload_sample(teacher, build(good, corpus_dir), good.filename, good.content_type)
         failed_id = upload_sample(teacher, build(bad, corpus_dir), bad.filename, bad.content_type)
-        arrived = receiver.wait_for(2)
-    by_type = {r.json["type"]: r.json["data"] for r in arrived}
-    assert by_type["video.ready"]["video_id"] == ready_id
-    assert by_type["video.failed"]["video_id"] == failed_id
-    assert "no video track" in by_type["video.failed"]["failure_reason"]
+        arrived = receiver.wait_for(3, timeout_s=180)
+    by_type = {r.json["type"]: r.json for r in arrived}
+    assert set(by_type) == {"video.playable", "video.ready", "video.failed"}
+    playable, ready = by_type["video.playable"], by_type["video.ready"]
+    assert playable["data"]["video_id"] == ready["data"]["video_id"] == ready_id
+    # Announced while the rest still encoded: it happened before ``ready``.
+    assert playable["data"]["status"] == "processing"
+    assert datetime.fromisoformat(playable["created_at"]) < datetime.fromisoformat(
+        ready["created_at"]
+    )
+    assert by_type["video.failed"]["data"]["video_id"] == failed_id
+    assert "no video track" in by_type["video.failed"]["data"]["failure_reason"]
 
 
 def test_management_is_admin_only_and_validated(api_as: Callable[..., Api], district: str) -> None:

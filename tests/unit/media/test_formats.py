@@ -8,8 +8,9 @@ from pathlib import Path
 import pytest
 
 from chalicelib.config import Settings
-from chalicelib.media import formats
+from chalicelib.media import formats, segments
 from chalicelib.media.examination import idet_command
+from chalicelib.media.plan import Tools, decide
 from chalicelib.media.probe import MediaInfo, parse_probe, probe_command
 from chalicelib.media.renditions import encode_command, plan, remux_command
 
@@ -74,12 +75,27 @@ def test_containers_are_accepted_by_demuxer(format_name: str, demuxer: str | Non
     assert (container.demuxer if container else None) == demuxer
 
 
-def _fenced(argv: list[str], demuxer: str | None) -> None:
-    """Every input is a local file read by an accepted demuxer, nothing else."""
-    source = next(i for i, arg in enumerate(argv) if arg.startswith("file:"))
-    options = argv[:source]
+REMOTE = formats.RemoteSource(
+    "https://uploads.s3.amazonaws.com/raw/d/v/source?X-Amz-Signature=x", 1, b""
+)
+LOCAL_TWIN = formats.RemoteSource(
+    "http://127.0.0.1:5000/uploads/raw/d/v/source?X-Amz-Signature=x", 1, b""
+)
+
+
+def _fenced(argv: list[str], demuxer: str | None, source: formats.MediaInput | None = None) -> None:
+    """Every input is a local file (or the one object a RemoteSource names) read by an
+    accepted demuxer, nothing else."""
+    if isinstance(source, formats.RemoteSource):
+        at = argv.index(source.url)
+        protocols = source.protocols
+        assert protocols in ("https,tls,tcp", "http,tcp")
+    else:
+        at = next(i for i, arg in enumerate(argv) if arg.startswith("file:"))
+        protocols = "file"
+    options = argv[:at]
     assert options[-1] == "-i"
-    assert options[options.index("-protocol_whitelist") + 1] == "file"
+    assert options[options.index("-protocol_whitelist") + 1] == protocols
     assert options[options.index("-format_whitelist") + 1] == "mov,mpegts,matroska,avi,mpeg"
     if demuxer:
         assert options[options.index("-f") + 1] == demuxer
@@ -117,6 +133,31 @@ def test_every_command_that_reads_an_upload_is_fenced(tmp_path: Path) -> None:
     outputs = [(r, tmp_path / r.filename) for r in plan(info)]
     _fenced(encode_command(source, outputs, info, settings), "mpegts")
     _fenced(remux_command(source, tmp_path / "o.mp4", info, settings), "mpegts")
+    media_plan = decide(info, settings, tools=Tools(zscale=True), fields=None)
+    assert media_plan.accepted and media_plan.audio is not None
+    target = tmp_path / "chunk.mkv"
+    # The lesson's tasks read the upload where it lies, or from the worker's disk.
+    for upload in (source, REMOTE, LOCAL_TWIN):
+        _fenced(probe_command(upload, settings), None, upload)
+        _fenced(idet_command(upload, info, settings), "mpegts", upload)
+        _fenced(
+            segments.cut_chunk_command(upload, target, 0, 6, media_plan, settings), "mpegts", upload
+        )
+        _fenced(
+            segments.package_audio_command(
+                upload, tmp_path, media_plan.audio, settings, demuxer="mpegts"
+            ),
+            "mpegts",
+            upload,
+        )
+        _fenced(remux_command(upload, tmp_path / "o.mp4", info, settings), "mpegts", upload)
+
+
+def test_a_remote_source_speaks_https_only_to_the_object_it_names() -> None:
+    assert REMOTE.protocols == "https,tls,tcp"
+    args = formats.input_args(REMOTE, "mov")
+    assert args[-1] == REMOTE.url and "file" not in args[args.index("-protocol_whitelist") + 1]
+    assert LOCAL_TWIN.protocols == "http,tcp"
 
 
 def test_a_name_with_a_colon_is_never_read_as_a_protocol(tmp_path: Path) -> None:

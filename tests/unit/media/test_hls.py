@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import itertools
+import json
 import subprocess
 from fractions import Fraction
 from pathlib import Path
@@ -118,3 +119,95 @@ def test_the_master_playlist_names_renditions_and_the_audio_group() -> None:
     assert 'TYPE=AUDIO,GROUP-ID="audio"' in master and 'URI="audio/index.m3u8"' in master
     assert master.count("#EXT-X-STREAM-INF") == 2
     assert "RESOLUTION=1280x720" in master and 'AUDIO="audio"' in master
+
+
+def _sound_track(tmp_path: Path, duration: float) -> tuple[bytes, list[bytes], list[float]]:
+    """The sound as the lesson's sound task packages it: ffmpeg's HLS fMP4 muxer."""
+    out = tmp_path / "audio"
+    out.mkdir()
+    subprocess.run(
+        ["ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
+         "-f", "lavfi", "-i", f"sine=frequency=440:sample_rate=48000:duration={duration}",
+         "-c:a", "aac", "-b:a", "64k", "-f", "hls", "-hls_time", "6",
+         "-hls_segment_type", "fmp4", "-hls_playlist_type", "event",
+         "-hls_fmp4_init_filename", "init.mp4",
+         "-hls_segment_filename", str(out / "seg_%05d.m4s"), str(out / "index.m3u8")],
+        check=True,
+    )  # fmt: skip
+    entries = hls.read_media_playlist((out / "index.m3u8").read_text())
+    return (
+        (out / "init.mp4").read_bytes(),
+        [(out / e.uri).read_bytes() for e in entries],
+        [e.duration_s for e in entries],
+    )
+
+
+def test_the_download_is_the_segments_joined_with_the_sound(tmp_path: Path) -> None:
+    """Picture segments and the sound's, interleaved into one MP4 that plays as a file."""
+    length = 2.002
+    pictures = [
+        hls.split_segment(_fragmented(tmp_path, i * length, length), Fraction(2002 * i, 1000))
+        for i in range(3)
+    ]
+    audio_init, sounds, durations = _sound_track(tmp_path, 3 * length)
+    pieces = [(i * length, p.media, hls.VIDEO_TRACK_ID) for i, p in enumerate(pictures)]
+    at = 0.0
+    for body, seconds in zip(sounds, durations, strict=True):
+        pieces.append((at, body, hls.AUDIO_TRACK_ID))
+        at += seconds
+    target = tmp_path / "download.mp4"
+    with target.open("wb") as out:
+        out.write(hls.merge_inits(pictures[0].init, audio_init, 3 * length))
+        for _, body, track in sorted(pieces, key=lambda piece: (piece[0], piece[2])):
+            out.write(hls.fragments_for_download(body, track))
+    assert target.read_bytes()[4:8] == b"ftyp" and b"moov" in target.read_bytes()[:4096]
+    probed = subprocess.run(
+        ["ffprobe", "-v", "error", "-count_frames", "-show_entries",
+         "format=duration:stream=codec_type,nb_read_frames", "-of", "json", str(target)],
+        check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    document = json.loads(probed)
+    streams = {s["codec_type"]: int(s["nb_read_frames"]) for s in document["streams"]}
+    assert set(streams) == {"video", "audio"}
+    assert streams["video"] == sum(hls.sample_count(p.media) for p in pictures)
+    assert abs(float(document["format"]["duration"]) - 3 * length) < 0.05
+    decoded = subprocess.run(
+        ["ffmpeg", "-v", "error", "-nostdin", "-i", str(target), "-f", "null", "-"],
+        check=True, capture_output=True, text=True,
+    )  # fmt: skip
+    assert decoded.stderr == ""
+
+
+def test_a_picture_only_download_declares_its_duration(tmp_path: Path) -> None:
+    picture = hls.split_segment(_fragmented(tmp_path, 0, 2.002), Fraction(0))
+    init = hls.merge_inits(picture.init, None, 2.002)
+    target = tmp_path / "download.mp4"
+    target.write_bytes(init + hls.fragments_for_download(picture.media, hls.VIDEO_TRACK_ID))
+    probed = subprocess.run(
+        ["ffprobe", "-v", "error", "-show_entries", "format=duration", "-of", "csv=p=0",
+         str(target)],
+        check=True, capture_output=True, text=True,
+    ).stdout  # fmt: skip
+    assert abs(float(probed) - 2.002) < 0.05
+
+
+def test_one_encode_of_consecutive_segments_splits_at_each_segment(tmp_path: Path) -> None:
+    """A chunk's segments come from one ffmpeg run: cut where each segment starts."""
+    length = Fraction(2002, 1000)
+    spans = [hls.SegmentSpan(5 + i, (5 + i) * length, length) for i in range(3)]
+    run = _fragmented(tmp_path, float(spans[0].start), float(3 * length))
+    parts = hls.split_run(run, spans)
+    assert [hls.sample_count(p.media) for p in parts] == [60, 60, 60]
+    assert len({p.init_id for p in parts}) == 1
+    for span, part in zip(spans, parts, strict=True):
+        assert hls.decode_times(part.media)[0] == round(span.start * hls.VIDEO_TIMESCALE)
+    # The same segments as encoding each on its own would place.
+    alone = hls.split_segment(_fragmented(tmp_path, float(spans[1].start), 2.002), spans[1].start)
+    assert hls.decode_times(alone.media)[0] == hls.decode_times(parts[1].media)[0]
+
+
+def test_a_run_that_stops_short_leaves_its_last_segments_empty(tmp_path: Path) -> None:
+    length = Fraction(2002, 1000)
+    spans = [hls.SegmentSpan(i, i * length, length) for i in range(3)]
+    parts = hls.split_run(_fragmented(tmp_path, 0, 2.002), spans)
+    assert [bool(p.media) for p in parts] == [True, False, False]

@@ -50,6 +50,14 @@ def test_local_and_layer_report_the_same_release(name: str) -> None:
     assert _first_line(binary) == layer_line
 
 
+def test_the_layers_ffmpeg_is_the_one_a_maintained_project_ships() -> None:
+    """The pinned wheel is little known: its ffmpeg must be, byte for byte, the build that
+    imageio-ffmpeg (maintained, with an arm64 build of the same release) ships."""
+    assert ffmpeg_build.sha256_of(Path(SETTINGS.ffmpeg_binary)) == (
+        ffmpeg_build.MAINTAINED_FFMPEG.sha256
+    )
+
+
 @needs_x86_64
 def test_the_build_can_tone_map() -> None:
     assert tools_of(SETTINGS).zscale

@@ -173,15 +173,15 @@ function retrimPanel(clip, framework) {
   const end = h("input", { type: "text", id: "retrim-end", inputmode: "decimal", value: clock(clip.end_s), size: 8, "aria-describedby": "retrim-hint" });
   const title = h("input", { type: "text", id: "retrim-title", value: clip.title, maxlength: 200 });
   const status = h("div", { "aria-live": "polite", id: "retrim-status" });
+  // The visible "−5 s" starts the accessible name; the rest is said, not shown.
   const nudge = (input, delta, label) => h("button", {
     type: "button",
     class: "nudge",
-    "aria-label": label,
     onclick: () => {
       const value = parseClock(input.value);
       if (!Number.isNaN(value)) input.value = clock(Math.max(0, value + delta));
     },
-  }, delta < 0 ? `−${Math.abs(delta)} s` : `+${delta} s`);
+  }, delta < 0 ? `−${Math.abs(delta)} s` : `+${delta} s`, h("span", { class: "sr-only" }, `: ${label}`));
   const form = h("form", { id: "retrim-form", class: "retrim" },
     h("p", { class: "hint", id: "retrim-hint" }, "Times in the full lesson, like 1:05."),
     h("div", { class: "retrim-times" },

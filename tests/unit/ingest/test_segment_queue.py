@@ -1,0 +1,44 @@
+"""The segment queue's numbers: tasks of minutes, and a crashed task back within minutes."""
+
+from __future__ import annotations
+
+from fractions import Fraction
+
+import pytest
+from pydantic import ValidationError
+
+from chalicelib.config import Settings
+from chalicelib.ingest.planning import chunks_of
+from chalicelib.jobs.queues import work_queue
+from chalicelib.media import hls
+
+# Lambda's rule for a queue's consumer (the CDK stack refuses less).
+VISIBILITY_PER_FUNCTION_TIMEOUT = 6
+
+
+def test_a_segment_task_is_given_minutes_not_the_whole_lambda_limit() -> None:
+    queue = work_queue("segment", Settings())
+    assert queue.function_timeout_s <= 5 * 60
+    assert queue.visibility_timeout_s >= VISIBILITY_PER_FUNCTION_TIMEOUT * queue.function_timeout_s
+
+
+def test_a_crashed_segment_task_comes_back_soon_after_its_function_timeout() -> None:
+    queue = work_queue("segment", Settings())
+    assert queue.crash_redelivery_s is not None
+    # Never while a healthy invocation may still run; long before the queue's own timeout.
+    assert queue.function_timeout_s < queue.crash_redelivery_s <= queue.function_timeout_s + 60
+    assert queue.crash_redelivery_s < queue.visibility_timeout_s / 4
+
+
+def test_settings_refuse_a_crash_redelivery_a_healthy_task_could_outlive() -> None:
+    with pytest.raises(ValidationError, match="segment_crash_redelivery_s"):
+        Settings(segment_function_timeout_s=180, segment_crash_redelivery_s=120)
+
+
+def test_the_first_chunk_is_one_segment_so_playable_waits_for_one_encode() -> None:
+    spans = hls.segment_spans(60.0, Fraction(30), 2)
+    chunks = chunks_of(spans, 5)
+    assert [len(c.spans) for c in chunks] == [1, 5, 4]
+    assert [s.index for c in chunks for s in c.spans] == list(range(len(spans)))
+    assert [len(c.spans) for c in chunks_of(spans[:1], 5)] == [1]
+    assert chunks_of([], 5) == []
