@@ -143,6 +143,14 @@ def stack_figures(scale: Scale, web: Path, work: Path) -> dict[str, Any]:
     return out
 
 
+def _store(out: Path, name: str, figures: dict[str, Any], about: dict[str, Any]) -> None:
+    """results/{name}.json: the figures with the machine they were measured on."""
+    about["loadavg_at_end"] = os.getloadavg()
+    figures["machine"] = about
+    (out / "results").mkdir(parents=True, exist_ok=True)
+    (out / "results" / f"{name}.json").write_text(json.dumps(figures, indent=2) + "\n")
+
+
 def segment_figures(out: Path, inputs: Path, scale: Scale) -> None:
     """Issue 17's figures: one process against the segmented pipeline on one long source."""
     about = machine()
@@ -155,10 +163,7 @@ def segment_figures(out: Path, inputs: Path, scale: Scale) -> None:
             figures["sources"][kind] = segment_bench.run(
                 inputs, Path(tmp), get_settings(), chunk_s, copies, kind
             )
-    about["loadavg_at_end"] = os.getloadavg()
-    figures["machine"] = about
-    (out / "results").mkdir(parents=True, exist_ok=True)
-    (out / "results" / "segments.json").write_text(json.dumps(figures, indent=2) + "\n")
+    _store(out, "segments", figures, about)
     (out / "SEGMENTS.md").write_text(segment_bench.markdown(figures, about))
     _log(f"wrote {out / 'SEGMENTS.md'}")
 
@@ -170,10 +175,7 @@ def redaction_figures(out: Path, scale: Scale) -> None:
         figures = redaction_bench.run(
             Path(tmp), get_settings(), scale.redaction_s, _log, cold_runs=scale.redaction_cold_runs
         )
-    about["loadavg_at_end"] = os.getloadavg()
-    figures["machine"] = about
-    (out / "results").mkdir(parents=True, exist_ok=True)
-    (out / "results" / "redaction.json").write_text(json.dumps(figures, indent=2) + "\n")
+    _store(out, "redaction", figures, about)
     (out / "REDACTION_COST.md").write_text(redaction_bench.markdown(figures, about))
     _log(f"wrote {out / 'REDACTION_COST.md'}")
 
@@ -184,10 +186,7 @@ def lesson_figures(out: Path, inputs: Path) -> None:
     _log("whole lessons through the local stack: 1 and 10 minutes of HEVC 1080p")
     with tempfile.TemporaryDirectory(prefix="classreel-bench-lessons-") as tmp:
         figures = {"lessons": lesson_bench.run(inputs, Path(tmp), get_settings())}
-    about["loadavg_at_end"] = os.getloadavg()
-    figures["machine"] = about
-    (out / "results").mkdir(parents=True, exist_ok=True)
-    (out / "results" / "lessons.json").write_text(json.dumps(figures, indent=2) + "\n")
+    _store(out, "lessons", figures, about)
 
 
 def _results_markdown(out: Path, results: dict[str, Any]) -> str:
