@@ -80,6 +80,9 @@ class Settings(BaseSettings):
     segment_visibility_timeout_s: int = 1800
     # A task's message comes back this long after its invocation started, if it died.
     segment_crash_redelivery_s: int = 330
+    # A task that failed (its invocation alive) is tried again after this, doubling with
+    # each receive up to the crash redelivery (chalicelib/jobs/batch.py).
+    segment_retry_first_s: int = 10
     # A web-ready source up to this size is also kept as it is for download (one task
     # remuxes it: its bytes pass through the worker's disk once); a larger one's download
     # is joined from the top rung's segments, so no task needs minutes per hour of lesson.

@@ -10,7 +10,8 @@ echo "==> mypy"
 .venv/bin/mypy
 echo "==> pytest"
 set +e
-.venv/bin/python -m pytest "$@"
+# The slowest tests are listed at the end: the suite has a time budget (README).
+.venv/bin/python -m pytest --durations=30 "$@"
 status=$?
 set -e
 # pytest exits 5 when it collected no tests: that is a broken suite, not a pass.

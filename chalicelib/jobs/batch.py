@@ -15,7 +15,9 @@ registry), how to read a message body, and what to do with one message:
   other districts' work goes first, and waiting costs it no receive;
 - on a queue with ``crash_redelivery_s``, a message's visibility is cut to it as its
   handler starts, so a task whose invocation dies returns in minutes, not after the
-  queue's whole timeout (sized for throttled invocations);
+  queue's whole timeout (sized for throttled invocations); a handler that fails while
+  its invocation lives brings its message back in seconds instead (``retry_first_s``,
+  doubling per receive up to the crash redelivery);
 - the rest of the batch is deleted.
 """
 
@@ -39,7 +41,7 @@ from chalicelib.config import Settings, get_settings
 from chalicelib.events import relay
 from chalicelib.jobs import fairness
 from chalicelib.jobs.queues import WorkQueue, work_queue
-from chalicelib.jobs.retry import RetryLater, delay_redelivery
+from chalicelib.jobs.retry import RetryLater, backoff_s, delay_redelivery
 from chalicelib.observability import CORRELATION_ATTRIBUTE, correlated, logger, metrics, tracer
 
 # Logged once per failed record: operators (and the fault tests) watch for it.
@@ -178,6 +180,13 @@ def consume(
             outcome = handle(delivery, settings)
         except RetryLater as later:
             delay_redelivery(record, queue.url(settings), later.delay_s)
+            raise
+        except Exception:
+            if queue.crash_redelivery_s is not None:
+                # Alive, so not a crash: e.g. a deletion mid-task removed the source before
+                # the record, and the retry finds the video gone and cleans up.
+                delay = backoff_s(attempt, queue.retry_first_s, queue.crash_redelivery_s)
+                delay_redelivery(record, queue.url(settings), delay)
             raise
         finally:
             if district:

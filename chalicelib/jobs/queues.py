@@ -41,6 +41,9 @@ class WorkQueue:
     # queue's own timeout covers throttled invocations (6 x the function timeout), but a
     # task whose invocation died (out of memory, killed) comes back after this instead.
     crash_redelivery_s: int | None = None
+    # With crash_redelivery_s: a message whose handler failed while its invocation lived
+    # comes back after this, doubling with each receive up to crash_redelivery_s.
+    retry_first_s: int = 10
 
     def name(self, settings: Settings) -> str:
         return f"{settings.queue_prefix}-{self.suffix}"
@@ -84,6 +87,7 @@ def work_queues(settings: Settings) -> dict[str, WorkQueue]:
             max_receive_count=settings.segment_max_receive_count,
             district_share=settings.district_share_segments,
             crash_redelivery_s=settings.segment_crash_redelivery_s,
+            retry_first_s=settings.segment_retry_first_s,
         ),
         WorkQueue(
             key="clip",

@@ -17,6 +17,13 @@ class RetryLater(Exception):
         self.delay_s = delay_s
 
 
+def backoff_s(attempt: int, first_s: int, most_s: int) -> int:
+    """How long a message that failed on its ``attempt``-th receive waits for the next:
+    ``first_s``, doubling with each receive, never more than ``most_s``."""
+    doubled: int = first_s * 2 ** max(0, attempt - 1)
+    return min(most_s, doubled)
+
+
 def delay_redelivery(record: SQSRecord, queue_url: str, delay_s: int) -> None:
     """Come back when the other job's lease may have run out, not a whole timeout later."""
     try:

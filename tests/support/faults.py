@@ -11,6 +11,7 @@ import psutil
 
 from chalicelib import aws
 from chalicelib.config import Settings
+from chalicelib.ingest.models import TaskRecord
 from chalicelib.media import hls
 from chalicelib.storage.keys import video_media_prefix
 from chalicelib.videos.models import VideoRecord, VideoStatus
@@ -119,9 +120,19 @@ def kill_worker_mid_job(
     leftovers = sum(1 for entry in work_dir.iterdir() if entry.is_dir()) if work_dir.exists() else 0
     runner.start()
     video = api.wait_for(video_id, timeout_s=timeout_s)
-    record = VideoRecord.load(video_id)
-    attempts = int(record.job.attempts) if record is not None and record.job is not None else 0
+    attempts = most_attempts(video_id)
     return KillTrial(video_id, sample.name, run, hit, leftovers, attempts, video["status"])
+
+
+def most_attempts(video_id: str) -> int:
+    """The most attempts any job of the video took: its ingest job or one of its lesson's
+    tasks (which of them a fault breaks depends on how far the video had got)."""
+    record = VideoRecord.load(video_id)
+    assert record is not None and record.job is not None
+    tasks = TaskRecord.query(
+        f"VIDEO#{video_id}", TaskRecord.sk.startswith("TASK#"), consistent_read=True
+    )
+    return max([int(record.job.attempts), *(int(task.attempts) for task in tasks)])
 
 
 def assert_outputs_complete(video_id: str, settings: Settings, scratch: Path) -> None:

@@ -19,13 +19,11 @@ import pytest
 import requests
 
 from chalicelib.auth.principal import Role
-from chalicelib.ingest.models import TaskRecord
 from chalicelib.jobs.batch import RECORD_FAILED
-from chalicelib.videos.models import VideoRecord
 from classreel.local.processes import wait_until
 from classreel.local.stack import LocalStack
 from tests.support.api import Api, upload_file
-from tests.support.faults import log_count, wait_for_log
+from tests.support.faults import log_count, most_attempts, wait_for_log
 from tests.support.media_corpus import BY_NAME, build
 from tests.support.reliability_report import Report
 from tests.support.stacks import ffmpeg_wrapper, stack_behind_proxy
@@ -80,17 +78,6 @@ def _start_upload(api: Api, corpus_dir: Path, title: str) -> str:
     video_id, upload = _create(api, corpus_dir, title)
     upload()
     return video_id
-
-
-def _most_attempts(video_id: str) -> int:
-    """The most attempts any job of the video took: its ingest job or one of its lesson's
-    tasks (which of them a short outage breaks depends on how far the video had got)."""
-    record = VideoRecord.load(video_id)
-    assert record is not None and record.job is not None
-    tasks = TaskRecord.query(
-        f"VIDEO#{video_id}", TaskRecord.sk.startswith("TASK#"), consistent_read=True
-    )
-    return max([int(record.job.attempts), *(int(task.attempts) for task in tasks)])
 
 
 def test_dynamodb_down_then_back(
@@ -181,7 +168,7 @@ def test_s3_and_sqs_unreachable_then_back(
         "S3/SQS cut off, then back", trials=1, faults=1, lost=int(video["status"] != "ready")
     )
     assert video["status"] == "ready", video
-    assert _most_attempts(in_flight) >= 2, "the outage must have broken a running job"
+    assert most_attempts(in_flight) >= 2, "the outage must have broken a running job"
     after = _start_upload(api, corpus_dir, "after the outage")
     assert api.wait_for(after)["status"] == "ready"
     assert stack.worker("runner").running() and stack.worker("api").running()

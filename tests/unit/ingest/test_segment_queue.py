@@ -10,6 +10,7 @@ from pydantic import ValidationError
 from chalicelib.config import Settings
 from chalicelib.ingest.planning import chunks_of
 from chalicelib.jobs.queues import work_queue
+from chalicelib.jobs.retry import backoff_s
 from chalicelib.media import hls
 
 # Lambda's rule for a queue's consumer (the CDK stack refuses less).
@@ -42,3 +43,14 @@ def test_the_first_chunk_is_one_segment_so_playable_waits_for_one_encode() -> No
     assert [s.index for c in chunks for s in c.spans] == list(range(len(spans)))
     assert [len(c.spans) for c in chunks_of(spans[:1], 5)] == [1]
     assert chunks_of([], 5) == []
+
+
+def test_a_failed_task_is_tried_again_in_seconds_then_less_often() -> None:
+    queue = work_queue("segment", Settings())
+    assert queue.crash_redelivery_s is not None
+    delays = [
+        backoff_s(attempt, queue.retry_first_s, queue.crash_redelivery_s) for attempt in range(1, 8)
+    ]
+    assert delays[0] <= 15  # a deletion's race or a blip: seconds, not the crash redelivery
+    assert delays == sorted(delays)
+    assert delays[-1] == queue.crash_redelivery_s
