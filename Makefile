@@ -4,7 +4,8 @@
 VENV := .venv
 PY := $(VENV)/bin/python
 
-.PHONY: setup setup-test run test soak lint typecheck unit integration e2e bench bench-segments bench-lessons clean \
+.PHONY: setup setup-test run test soak lint typecheck unit integration e2e bench bench-segments bench-lessons \
+	bench-redaction clean \
 	layer synth deploy infra-test lock
 
 setup:
@@ -73,6 +74,10 @@ bench: setup
 ## Only the segmented pipeline against one process (a few minutes): bench/SEGMENTS.md.
 bench-segments: setup
 	@$(PY) -m bench --segments
+
+## Only face redaction's cost per video minute, image size and cold start: bench/REDACTION_COST.md.
+bench-redaction: setup
+	@$(PY) -m bench --redaction
 
 ## Only whole lessons through the local stack (1 and 10 minutes of HEVC via `classreel
 ## upload --wait`; about half an hour on a loaded 2-core machine): bench/RESULTS.md.

@@ -39,6 +39,7 @@ from chalicelib.playback.routes import playback_api
 from chalicelib.privacy import retention
 from chalicelib.privacy.export_handler import handle_export_batch
 from chalicelib.privacy.routes import privacy_api
+from chalicelib.redaction.routes import redaction_api
 from chalicelib.review.routes import review_api
 from chalicelib.videos.routes import videos_api
 from chalicelib.webhooks.handler import handle_webhook_batch
@@ -73,6 +74,7 @@ app.register_blueprint(framework_api)
 app.register_blueprint(feedback_api)
 app.register_blueprint(evaluations_api)
 app.register_blueprint(clips_api)
+app.register_blueprint(redaction_api)
 app.register_blueprint(review_api)
 app.register_blueprint(consent_api)
 app.register_blueprint(library_api)

@@ -18,6 +18,7 @@ from typing import Any
 from bench import api as api_bench
 from bench import lessons as lesson_bench
 from bench import media, report
+from bench import redaction as redaction_bench
 from bench import roster as roster_bench
 from bench import segments as segment_bench
 from bench.inputs import make_inputs
@@ -44,10 +45,16 @@ class Scale:
     segment_source: tuple[float, int] = (30.0, 4)
     # A rostering import: this many schools and staff (issue 19: 39 and 2,000).
     roster: tuple[int, int] = (39, 2_000)
+    # Seconds of 720p classroom video redacted, and cold starts timed (bench/redaction.py).
+    redaction_s: float = 10.0
+    redaction_cold_runs: int = 3
 
 
 FULL = Scale(60, 10, 1_000, 100_000, 200, 20, 20, 3)
-SMOKE = Scale(2, 3, 200, 400, 10, 2, 1, 1, segment_source=(6.0, 2), roster=(3, 80))
+SMOKE = Scale(
+    2, 3, 200, 400, 10, 2, 1, 1,
+    segment_source=(6.0, 2), roster=(3, 80), redaction_s=1.0, redaction_cold_runs=1,
+)  # fmt: skip
 
 
 def _log(message: str) -> None:
@@ -142,6 +149,14 @@ def stack_figures(scale: Scale, web: Path, work: Path) -> dict[str, Any]:
     return out
 
 
+def _store(out: Path, name: str, figures: dict[str, Any], about: dict[str, Any]) -> None:
+    """results/{name}.json: the figures with the machine they were measured on."""
+    about["loadavg_at_end"] = os.getloadavg()
+    figures["machine"] = about
+    (out / "results").mkdir(parents=True, exist_ok=True)
+    (out / "results" / f"{name}.json").write_text(json.dumps(figures, indent=2) + "\n")
+
+
 def segment_figures(out: Path, inputs: Path, scale: Scale) -> None:
     """Issue 17's figures: one process against the segmented pipeline on one long source."""
     about = machine()
@@ -154,12 +169,21 @@ def segment_figures(out: Path, inputs: Path, scale: Scale) -> None:
             figures["sources"][kind] = segment_bench.run(
                 inputs, Path(tmp), get_settings(), chunk_s, copies, kind
             )
-    about["loadavg_at_end"] = os.getloadavg()
-    figures["machine"] = about
-    (out / "results").mkdir(parents=True, exist_ok=True)
-    (out / "results" / "segments.json").write_text(json.dumps(figures, indent=2) + "\n")
+    _store(out, "segments", figures, about)
     (out / "SEGMENTS.md").write_text(segment_bench.markdown(figures, about))
     _log(f"wrote {out / 'SEGMENTS.md'}")
+
+
+def redaction_figures(out: Path, scale: Scale) -> None:
+    """Face redaction's cost per minute of video, image size and cold start."""
+    about = machine()
+    with tempfile.TemporaryDirectory(prefix="classreel-bench-redaction-") as tmp:
+        figures = redaction_bench.run(
+            Path(tmp), get_settings(), scale.redaction_s, _log, cold_runs=scale.redaction_cold_runs
+        )
+    _store(out, "redaction", figures, about)
+    (out / "REDACTION_COST.md").write_text(redaction_bench.markdown(figures, about))
+    _log(f"wrote {out / 'REDACTION_COST.md'}")
 
 
 def lesson_figures(out: Path, inputs: Path) -> None:
@@ -168,21 +192,22 @@ def lesson_figures(out: Path, inputs: Path) -> None:
     _log("whole lessons through the local stack: 1 and 10 minutes of HEVC 1080p")
     with tempfile.TemporaryDirectory(prefix="classreel-bench-lessons-") as tmp:
         figures = {"lessons": lesson_bench.run(inputs, Path(tmp), get_settings())}
-    about["loadavg_at_end"] = os.getloadavg()
-    figures["machine"] = about
-    (out / "results").mkdir(parents=True, exist_ok=True)
-    (out / "results" / "lessons.json").write_text(json.dumps(figures, indent=2) + "\n")
+    _store(out, "lessons", figures, about)
 
 
 def _results_markdown(out: Path, results: dict[str, Any]) -> str:
-    """RESULTS.md: the whole-lesson figures (results/lessons.json) first, then the rest."""
+    """RESULTS.md: the whole-lesson figures (results/lessons.json) first, then the rest,
+    then face redaction's headline (results/redaction.json)."""
     text = report.results_markdown(results)
-    stored = out / "results" / "lessons.json"
-    if not stored.exists():
-        return text
-    section = lesson_bench.markdown(json.loads(stored.read_text()))
-    head, marker, rest = text.partition("## Targets")
-    return head + section + "\n" + marker + rest
+    lessons = out / "results" / "lessons.json"
+    if lessons.exists():
+        section = lesson_bench.markdown(json.loads(lessons.read_text()))
+        head, marker, rest = text.partition("## Targets")
+        text = head + section + "\n" + marker + rest
+    redaction = out / "results" / "redaction.json"
+    if redaction.exists():
+        text += redaction_bench.results_section(json.loads(redaction.read_text()))
+    return text
 
 
 def _write(out: Path, results: dict[str, Any]) -> None:
@@ -214,6 +239,12 @@ def main(argv: list[str] | None = None) -> int:
         "ANALYSIS.md); measures nothing",
     )
     parser.add_argument(
+        "--redaction",
+        action="store_true",
+        help="only face redaction's cost per video minute, image size and cold start: "
+        "REDACTION_COST.md, a few minutes",
+    )
+    parser.add_argument(
         "--segments",
         action="store_true",
         help="only the segmented-pipeline figures (issue 17): SEGMENTS.md, a few minutes",
@@ -237,6 +268,11 @@ def main(argv: list[str] | None = None) -> int:
     if args.segments:
         segment_figures(args.out, args.inputs, SMOKE if args.smoke else FULL)
         return 0
+    if args.redaction:
+        redaction_figures(args.out, SMOKE if args.smoke else FULL)
+        if (args.out / "results" / "latest.json").exists():
+            _rerender(args.out)  # RESULTS.md's headline
+        return 0
     if args.report_only:
         _rerender(args.out)
         return 0
@@ -249,6 +285,7 @@ def main(argv: list[str] | None = None) -> int:
         results["stack"] = stack_figures(scale, Path(results["media"]["inputs"]["web"]), work)
     results["cost"] = report.costs(results)
     segment_figures(args.out, args.inputs, scale)
+    redaction_figures(args.out, scale)
     if not args.smoke:
         lesson_figures(args.out, args.inputs)
     results["machine"]["loadavg_at_end"] = os.getloadavg()

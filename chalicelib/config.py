@@ -239,6 +239,19 @@ class Settings(BaseSettings):
     # --- clips, review, library -------------------------------------------------
     clip_visibility_timeout_s: int = 5400
     clip_max_receive_count: int = 3
+
+    # --- face redaction (chalicelib/redaction; bench/REDACTION.md measured these) ---
+    # The detector runs on the whole frame and on overlapping tiles of about this size.
+    redaction_tile_px: int = 224
+    # Detect every n-th frame (tracking interpolates between); 1 is frame-accurate.
+    redaction_detect_every: int = 1
+    redaction_visibility_timeout_s: int = 5400
+    redaction_max_receive_count: int = 3
+    # Frames the reviewer is shown first (the detector's least sure).
+    redaction_review_frames: int = 12
+    # A longer clip's faces are detected in spans of about this many seconds, one job
+    # each, in parallel (~6 CPU-s per second of 720p at 30 fps: bench/REDACTION_COST.md).
+    redaction_segment_s: float = 60.0
     clip_min_s: float = 5.0
     clip_max_s: float = 600.0
     # Outside this range a clip is allowed but flagged: practice examples work

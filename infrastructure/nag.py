@@ -52,6 +52,11 @@ _SCOPED_WILDCARDS: tuple[tuple[re.Pattern[str], str], ...] = (
         "(chalicelib/storage/keys.py); the wildcard is that prefix of one bucket.",
     ),
     (
+        re.compile(r"^<[A-Za-z0-9]+\.Arn>/clips/\*/redacted/\*$"),
+        "A clip's redacted versions live under clips/{{clip_id}}/redacted/ (chalicelib/clips/"
+        "redacted.py); the wildcards name that folder of every clip of one bucket.",
+    ),
+    (
         re.compile(r"^<[A-Za-z0-9]+\.Arn>/index/\*$"),
         "Queries use the table's own GSIs (chalicelib/db/schema.py); the wildcard "
         "covers the indexes of this one table.",

@@ -80,8 +80,10 @@ if [ ! -f .venv/.classreel-reqs ] || [ "$(cat .venv/.classreel-reqs)" != "$req_s
       | { grep -v "^WARNING: Location '.*' is ignored" || true; }
     return "${PIPESTATUS[0]}"
   }
-  # Exactly the locked versions, checked against their hashes (make lock).
-  pip_quiet --require-hashes -r requirements-dev.txt
+  # Exactly the locked versions, checked against their hashes (make lock). The lock is
+  # the whole closure, and --no-deps keeps out what it overrides away (MediaPipe's
+  # declared but unused jax, sentencepiece, ...: pyproject's redaction-unused).
+  pip_quiet --require-hashes --no-deps -r requirements-dev.txt
   pip_quiet --no-deps --no-build-isolation -e .
   echo "$req_sum" > .venv/.classreel-reqs
 fi

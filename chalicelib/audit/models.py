@@ -38,6 +38,12 @@ class AuditAction(StrEnum):
     LIBRARY_UNPUBLISHED = "library.unpublished"
     # Consent withdrawn or students flagged: the clip left the queue or the library.
     REVIEW_WITHDRAWN = "review.withdrawn"
+    # Face redaction of a clip (chalicelib/redaction): asked for, a face kept unblurred
+    # (subject: where and when it was clicked), regions edited, signed off by a reviewer.
+    REDACTION_REQUESTED = "redaction.requested"
+    REDACTION_FACE_KEPT = "redaction.face_kept"
+    REDACTION_REGIONS_CHANGED = "redaction.regions_changed"
+    REDACTION_SIGNED_OFF = "redaction.signed_off"
     VIDEO_DELETED = "video.deleted"
     RETENTION_APPLIED = "retention.applied"
     DATA_EXPORTED = "data.exported"

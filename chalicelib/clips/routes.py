@@ -26,8 +26,9 @@ clips_api = ApiBlueprint(__name__)
 def create_clip(video_id: str) -> Response:
     settings = get_settings()
     request = parse_body(clips_api.current_request, CreateClipRequest)
-    clip = service.create_clip(current_principal(), video_id, request, settings)
-    return json_response(service.clip_view(clip, settings), 201)
+    principal = current_principal()
+    clip = service.create_clip(principal, video_id, request, settings)
+    return json_response(service.view_for(principal, clip, settings), 201)
 
 
 @clips_api.route(
@@ -36,9 +37,8 @@ def create_clip(video_id: str) -> Response:
     response_model=ClipList,
 )
 def list_clips(video_id: str) -> Response:
-    settings = get_settings()
-    clips = service.list_clips(current_principal(), video_id)
-    return json_response(ClipList(items=[service.clip_view(c, settings) for c in clips]))
+    views = service.list_clips(current_principal(), video_id, get_settings())
+    return json_response(ClipList(items=views))
 
 
 @clips_api.route(
@@ -53,16 +53,14 @@ def list_clips(video_id: str) -> Response:
 def retrim_clip(clip_id: str) -> Response:
     settings = get_settings()
     request = parse_body(clips_api.current_request, RetrimRequest)
-    clip = service.retrim(current_principal(), clip_id, request, settings)
-    return json_response(service.clip_view(clip, settings), 201)
+    principal = current_principal()
+    clip = service.retrim(principal, clip_id, request, settings)
+    return json_response(service.view_for(principal, clip, settings), 201)
 
 
 @clips_api.route("/clips/{clip_id}", summary="One clip", response_model=ClipView)
 def get_clip(clip_id: str) -> Response:
-    settings = get_settings()
-    return json_response(
-        service.clip_view(service.get_clip(current_principal(), clip_id), settings)
-    )
+    return json_response(service.get_clip(current_principal(), clip_id, get_settings()))
 
 
 @clips_api.route(

@@ -85,6 +85,11 @@ class ClipView(CarriesPlayback):
     hls: bool = Field(
         default=False, description="Streams adaptively: POST /clips/{id}/playback gives access"
     )
+    redacted: bool = Field(
+        default=False,
+        description="Students' faces are blurred in the media shown to you (its redacted "
+        "version: you may not watch the recording itself); no media until one is ready",
+    )
     poster_url: PlaybackLink | None
     storyboard_url: PlaybackLink | None
     storyboard_vtt_url: PlaybackLink | None

@@ -9,6 +9,7 @@ from chalicelib.audit import service as audit
 from chalicelib.audit.models import AuditAction
 from chalicelib.auth.principal import Principal
 from chalicelib.clips.access import require_curator, visible_clip
+from chalicelib.clips.media import ClipMedia, shown_media
 from chalicelib.clips.models import (
     ClipRecord,
     ClipStatus,
@@ -185,16 +186,22 @@ def _enqueue(clip: ClipRecord, settings: Settings) -> None:
         raise DependencyUnavailable("The clip queue is unavailable; try again shortly") from exc
 
 
-def get_clip(principal: Principal, clip_id: str) -> ClipRecord:
-    """The clip if visible; answering with its view records the view (chalicelib/api/links.py)."""
-    return visible_clip(principal, clip_id)[0]
+def get_clip(principal: Principal, clip_id: str, settings: Settings) -> ClipView:
+    """The clip if visible, with what the caller may be shown of it; answering with its
+    view records the view (chalicelib/api/links.py)."""
+    clip, video = visible_clip(principal, clip_id)
+    return clip_view(clip, shown_media(principal, clip, video), settings)
 
 
-def list_clips(principal: Principal, video_id: str) -> list[ClipRecord]:
-    visible_video(principal, video_id)
-    return list(
-        ClipRecord.by_video.query(video_clips_partition(video_id), scan_index_forward=False)
-    )
+def view_for(principal: Principal, clip: ClipRecord, settings: Settings) -> ClipView:
+    """A clip the caller just cut (or cut again), as they may see it."""
+    return clip_view(clip, shown_media(principal, clip, VideoRecord.load(clip.video_id)), settings)
+
+
+def list_clips(principal: Principal, video_id: str, settings: Settings) -> list[ClipView]:
+    video = visible_video(principal, video_id)
+    clips = ClipRecord.by_video.query(video_clips_partition(video_id), scan_index_forward=False)
+    return [clip_view(clip, shown_media(principal, clip, video), settings) for clip in clips]
 
 
 def clip_threads(
@@ -214,7 +221,9 @@ def length_warning(clip: ClipRecord, settings: Settings) -> str | None:
     )
 
 
-def clip_view(clip: ClipRecord, settings: Settings) -> ClipView:
+def clip_view(clip: ClipRecord, media: ClipMedia, settings: Settings) -> ClipView:
+    """The clip with ``media``: what its caller may be shown of it
+    (chalicelib/clips/media.py ``shown_media``), never chosen here."""
     bucket = settings.media_bucket
 
     def url(key: str | None) -> str | None:
@@ -239,7 +248,8 @@ def clip_view(clip: ClipRecord, settings: Settings) -> ClipView:
         progress=float(clip.progress or 0),
         failure_reason=clip.failure_reason,
         warning=length_warning(clip, settings),
-        hls=clip.hls_master_key is not None,
+        hls=media.hls_master_key is not None,
+        redacted=media.redacted,
         renditions=[
             RenditionView(
                 label=r.label,
@@ -247,11 +257,11 @@ def clip_view(clip: ClipRecord, settings: Settings) -> ClipView:
                 height=int(r.height),
                 url=objects.presigned_get(bucket, r.key, settings),
             )
-            for r in clip.renditions
+            for r in media.renditions
         ],
-        poster_url=url(clip.poster_key),
-        storyboard_url=url(clip.storyboard_key),
-        storyboard_vtt_url=url(clip.storyboard_vtt_key),
+        poster_url=url(media.poster_key),
+        storyboard_url=url(media.storyboard_key),
+        storyboard_vtt_url=url(media.storyboard_vtt_key),
         review=(
             ReviewRef(
                 id=clip.review_id,

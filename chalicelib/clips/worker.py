@@ -171,13 +171,13 @@ def _run(job: ClipJob, clip: ClipRecord, settings: Settings) -> None:
         for path in outputs.files:
             run.upload(path, settings)
         heartbeat.check()
-        master = _stream(outputs, run.workdir, run.prefix, trim.duration_s, settings)
+        master = stream_renditions(outputs, run.workdir, run.prefix, trim.duration_s, settings)
         heartbeat.check()
         _publish(job, clip, outputs, run.prefix, master, settings)
         run.published = True
 
 
-def _stream(
+def stream_renditions(
     outputs: Outputs, workdir: Path, prefix: str, duration_s: float, settings: Settings
 ) -> str:
     """The clip's renditions as HLS (streams copied), so it plays as lessons do; the master key."""

@@ -9,10 +9,12 @@ from chalicelib.consent.schemas import ConsentState
 from chalicelib.videos.models import VideoRecord
 
 
-def consent_state(video: VideoRecord | None) -> ConsentState:
+def consent_state(video: VideoRecord | None, *, faces_blurred: bool = False) -> ConsentState:
+    """``faces_blurred``: the clip has a ready redaction, so students without media consent
+    no longer keep it from the library; the teacher's consent still decides."""
     if video is None:
         return "recording_deleted"
-    if video.contains_students_without_consent:
+    if video.contains_students_without_consent and not faces_blurred:
         return "students_without_consent"
     return "given" if video.consent_to_library else "not_given"
 
@@ -25,7 +27,8 @@ def consent_message(state: ConsentState, teacher: str | None) -> str:
         "not_given": f"{who} has not agreed yet to share this recording in the district "
         "library. Ask them: your nomination goes to review as soon as they agree.",
         "students_without_consent": "Students whose families have not agreed to media use "
-        "appear in this recording, so no clip of it can go to the library.",
+        "appear in this recording, so no clip of it can go to the library until their "
+        "faces are blurred (Redact faces on the clip).",
         "recording_deleted": "The recording this clip comes from has been deleted.",
     }[state]
 

@@ -15,6 +15,7 @@ from chalicelib.audit import service as audit
 from chalicelib.audit.models import AuditAction
 from chalicelib.auth.principal import Principal, Role
 from chalicelib.clips.access import require_curator, visible_clip
+from chalicelib.clips.redacted import RedactionRecord, RedactionStatus
 from chalicelib.consent import rules
 from chalicelib.consent.models import (
     WAITING,
@@ -47,9 +48,15 @@ def latest_for_clip(video_id: str, clip_id: str) -> ConsentRequestRecord | None:
     return found[-1] if found else None
 
 
+def _faces_blurred(clip_id: str) -> bool:
+    """The clip has a ready redaction (chalicelib/review/service.py nominate's rule)."""
+    redaction = RedactionRecord.load(clip_id)
+    return redaction is not None and redaction.status_enum is RedactionStatus.READY
+
+
 def library_consent(principal: Principal, clip_id: str) -> LibraryConsentView:
     clip, video = visible_clip(principal, clip_id)
-    state = rules.consent_state(video)
+    state = rules.consent_state(video, faces_blurred=_faces_blurred(clip_id))
     latest = latest_for_clip(clip.video_id, clip.clip_id) if video is not None else None
     return LibraryConsentView(
         state=state,
@@ -63,7 +70,7 @@ def library_consent(principal: Principal, clip_id: str) -> LibraryConsentView:
 def ask(principal: Principal, clip_id: str, request: AskConsentRequest) -> ConsentRequestRecord:
     """Record the nomination that waits for the teacher's consent, and ask them."""
     clip, video = visible_clip(principal, clip_id)
-    state = rules.consent_state(video)
+    state = rules.consent_state(video, faces_blurred=_faces_blurred(clip_id))
     if video is None or state in ("students_without_consent", "recording_deleted"):
         raise ConsentRequired(rules.consent_message(state, None), field="clip_id")
     require_curator(principal, video)

@@ -34,6 +34,9 @@ class WorkQueue:
     max_concurrency: int | None = None
     # At most this many jobs of one district at once (0: no cap; chalicelib/jobs/fairness.py).
     district_share: int = 0
+    # Consumed by a container-image function (not one of app.py's handlers): ``handler``
+    # is then "module:function" of its entry point (infrastructure/redaction/).
+    container_image: bool = False
     # When set, a message's visibility is cut to this when its invocation starts: the
     # queue's own timeout covers throttled invocations (6 x the function timeout), but a
     # task whose invocation died (out of memory, killed) comes back after this instead.
@@ -95,6 +98,17 @@ def work_queues(settings: Settings) -> dict[str, WorkQueue]:
             visibility_timeout_s=settings.clip_visibility_timeout_s,
             max_receive_count=settings.clip_max_receive_count,
             district_share=settings.district_share_clips,
+        ),
+        WorkQueue(
+            key="redaction",
+            suffix="redactions",
+            handler="chalicelib.redaction.handler:handle_redaction_batch",
+            batch_size=1,
+            function_timeout_s=settings.worker_timeout_s,
+            visibility_timeout_s=settings.redaction_visibility_timeout_s,
+            max_receive_count=settings.redaction_max_receive_count,
+            district_share=settings.district_share_clips,
+            container_image=True,
         ),
         WorkQueue(
             key="export",

@@ -9,6 +9,7 @@ and the tagged moments), so a search never reads the clip records.
 from __future__ import annotations
 
 from pynamodb.attributes import (
+    BooleanAttribute,
     ListAttribute,
     NumberAttribute,
     UnicodeAttribute,
@@ -48,6 +49,8 @@ class LibraryEntry(TableModel):
     poster_key = UnicodeAttribute(null=True)
     storyboard_vtt_key = UnicodeAttribute(null=True)
     renditions = ListAttribute(of=RenditionAttr, default=list)
+    # The media above is the clip's signed-off redaction (students' faces blurred).
+    redacted = BooleanAttribute(default=False)
     matches = ListAttribute(of=MatchAttr, default=list)
     # Lower-cased title, note, description and tagged comment bodies: what q matches.
     search_text = UnicodeAttribute()

@@ -43,6 +43,11 @@ class LibraryItemView(CarriesPlayback):
     storyboard_vtt_url: PlaybackLink | None
     renditions: list[RenditionView]
     matches: list[MatchView] = Field(description="Jump targets, for the element searched for")
+    redacted: bool = Field(
+        default=False,
+        description="Published with students' faces blurred (a reviewer signed the redacted "
+        "version off); the library has no other version of it",
+    )
     published_at: datetime
 
 

@@ -10,9 +10,11 @@ from typing import Any
 from chalicelib.api.links import Viewed
 from chalicelib.auth.principal import Principal
 from chalicelib.clips.models import ClipRecord, clip_partition
+from chalicelib.clips.redacted import RedactionRecord
 from chalicelib.config import Settings
 from chalicelib.db.pagination import decode_cursor, encode_cursor
 from chalicelib.feedback.models import COMMENT_PREFIX, CommentRecord
+from chalicelib.library import rules
 from chalicelib.library.models import (
     ALL_ELEMENTS,
     LibraryEntry,
@@ -21,7 +23,7 @@ from chalicelib.library.models import (
 )
 from chalicelib.library.schemas import LibraryItemView, LibraryQuery, MatchView
 from chalicelib.storage import objects
-from chalicelib.videos.models import RenditionAttr
+from chalicelib.videos.models import RenditionAttr, VideoRecord
 from chalicelib.videos.schemas import RenditionView
 
 _MAX_MATCHES = 100
@@ -70,9 +72,17 @@ class Approval:
     approved_at: datetime
 
 
-def entries_for(clip: ClipRecord, approval: Approval) -> list[LibraryEntry]:
-    """The library entries an approval writes (one per element, plus the ALL listing)."""
+def entries_for(
+    clip: ClipRecord, approval: Approval, redaction: RedactionRecord | None = None
+) -> list[LibraryEntry]:
+    """The library entries an approval writes (one per element, plus the ALL listing).
+
+    With a signed-off ``redaction`` (students without media consent appear), the entries
+    name only its renditions and poster: the library never serves the original clip."""
     elements = approval.elements
+    renditions = list(redaction.renditions) if redaction is not None else list(clip.renditions)
+    poster_key = redaction.poster_key if redaction is not None else clip.poster_key
+    storyboard_vtt_key = None if redaction is not None else clip.storyboard_vtt_key
     matches = _matches(clip, elements)
     text = " ".join(
         part
@@ -95,8 +105,8 @@ def entries_for(clip: ClipRecord, approval: Approval) -> list[LibraryEntry]:
             description=clip.description,
             elements=elements,
             duration_s=float(clip.duration_s or clip.requested_duration_s),
-            poster_key=clip.poster_key,
-            storyboard_vtt_key=clip.storyboard_vtt_key,
+            poster_key=poster_key,
+            storyboard_vtt_key=storyboard_vtt_key,
             renditions=[
                 RenditionAttr(
                     label=r.label,
@@ -105,8 +115,9 @@ def entries_for(clip: ClipRecord, approval: Approval) -> list[LibraryEntry]:
                     key=r.key,
                     size_bytes=r.size_bytes,
                 )
-                for r in clip.renditions
+                for r in renditions
             ],
+            redacted=redaction is not None,
             matches=matches,
             search_text=text,
             published_at=approval.approved_at,
@@ -116,16 +127,29 @@ def entries_for(clip: ClipRecord, approval: Approval) -> list[LibraryEntry]:
     ]
 
 
+def _listing(clip: ClipRecord) -> LibraryEntry | None:
+    """A published clip's entry in the ALL listing, or None."""
+    if clip.published_at is None:
+        return None
+    sort_key = LibraryEntry.sort_key(clip.published_at.isoformat(), clip.clip_id)
+    try:
+        return LibraryEntry.get(library_partition(clip.district), sort_key, consistent_read=True)
+    except LibraryEntry.DoesNotExist:
+        return None
+
+
+def listed_redacted(clip: ClipRecord) -> bool:
+    """Whether the library shows this clip only as its signed-off redaction."""
+    listed = _listing(clip)
+    return listed is not None and bool(listed.redacted)
+
+
 def entries_of(clip: ClipRecord) -> list[LibraryEntry]:
     """The entries a published clip has (to unpublish or delete it)."""
-    if clip.published_at is None:
+    listed = _listing(clip)
+    if listed is None:
         return []
-    sort_key = LibraryEntry.sort_key(clip.published_at.isoformat(), clip.clip_id)
-    everything = LibraryEntry(library_partition(clip.district), sort_key)
-    try:
-        listed = LibraryEntry.get(everything.pk, sort_key, consistent_read=True)
-    except LibraryEntry.DoesNotExist:
-        return []
+    sort_key = listed.sk
     return [
         LibraryEntry(library_partition(clip.district, element), sort_key)
         for element in (ALL_ELEMENTS, *(listed.elements or []))
@@ -173,10 +197,25 @@ def search(principal: Principal, query: LibraryQuery, settings: Settings) -> Lib
     )
     entries = list(results)
     last = results.last_evaluated_key if len(entries) == query.limit else None
+    allowed = _still_allowed(entries)
     return LibraryPage(
-        items=[_view(entry, query, settings) for entry in entries],
+        items=[_view(entry, query, settings) for entry in entries if entry.clip_id in allowed],
         next_cursor=encode_cursor(last),
     )
+
+
+def _still_allowed(entries: list[LibraryEntry]) -> set[str]:
+    """The clips whose recording still allows them in the library, as its entry shows
+    them. Consent withdrawn or students flagged take the clips out through the relay
+    right after the change (chalicelib/orchestration/consent.py); until it has, an entry
+    showing what the recording no longer allows is not listed."""
+    keys = list({VideoRecord.key(entry.video_id) for entry in entries})
+    videos = {v.video_id: v for v in VideoRecord.batch_get(keys)} if keys else {}
+    return {
+        entry.clip_id
+        for entry in entries
+        if rules.recording_allows(videos.get(entry.video_id), faces_blurred=bool(entry.redacted))
+    }
 
 
 def _view(entry: LibraryEntry, query: LibraryQuery, settings: Settings) -> LibraryItemView:
@@ -217,5 +256,6 @@ def _view(entry: LibraryEntry, query: LibraryQuery, settings: Settings) -> Libra
             )
             for m in matches
         ],
+        redacted=bool(entry.redacted),
         published_at=entry.published_at,
     )

@@ -9,9 +9,9 @@ elements, as if they had pressed Nominate then. It enters the queue as
 Idempotent: each request is one step of the relay, and its nomination has an id
 derived from the request, so a relay that runs again after a crash finds the
 nomination it made instead of making a second one. A nomination the rules now
-refuse (the clip deleted, sharing withdrawn, students flagged, the coach no
-longer coaching the teacher) settles the request with the reason, which the
-coach sees on the clip.
+refuse (the clip deleted, sharing withdrawn, students flagged and the clip not
+redacted, the coach no longer coaching the teacher) settles the request with the
+reason, which the coach sees on the clip.
 """
 
 from __future__ import annotations
@@ -69,8 +69,9 @@ class ConsentHandOff:
         if event.type != CONSENT_GIVEN:
             return
         video = VideoRecord.load(str(event.data["video_id"]))
-        # Withdrawn again (or flagged) before this ran: the requests keep waiting.
-        if video is None or consent_problem(video) is not None:
+        # Withdrawn again before this ran: the requests keep waiting. Students flagged:
+        # each nomination decides by its clip's redaction (refused, the request says why).
+        if video is None or consent_problem(video, faces_blurred=True) is not None:
             return
         for request in consent.waiting_requests(video.video_id):
             step = f"nominate:{request.request_id}"

@@ -64,3 +64,16 @@ def clip_playback(clip_id: str) -> Response:
     origin = _origin(request)
     grant = service.for_clip(current_principal(), clip_id, origin, get_settings())
     return _response(grant, origin)
+
+
+@playback_api.route(
+    "/clips/{clip_id}/redaction/playback",
+    methods=["POST"],
+    summary="Open the clip's redacted version (students' faces blurred) to you for a while",
+    response_model=PlaybackView,
+)
+def redaction_playback(clip_id: str) -> Response:
+    request = playback_api.current_request
+    origin = _origin(request)
+    grant = service.for_redaction(current_principal(), clip_id, origin, get_settings())
+    return _response(grant, origin)

@@ -16,18 +16,22 @@ from datetime import datetime, timedelta
 from chalicelib.api.links import Viewed
 from chalicelib.auth.principal import Principal
 from chalicelib.clips.access import visible_clip
+from chalicelib.clips.media import ClipMedia, redacted_media, shown_media
+from chalicelib.clips.models import ClipRecord
+from chalicelib.clips.redacted import RedactionRecord
 from chalicelib.config import Settings
 from chalicelib.db.base import utcnow
 from chalicelib.errors import Conflict
 from chalicelib.playback.keys import signer
 from chalicelib.playback.paths import MEDIA_ROOT
 from chalicelib.playback.schemas import PlaybackView
-from chalicelib.storage.keys import clip_media_prefix, video_media_prefix
+from chalicelib.storage.keys import video_media_prefix
 from chalicelib.videos.access import visible_video
 from chalicelib.videos.models import RenditionAttr
 from chalicelib.videos.schemas import RenditionView
 
 NOT_PLAYABLE = "This video cannot be played yet; it is still being prepared."
+NOT_REDACTED = "Students' faces in this clip have not been blurred yet, so it cannot be shown"
 
 
 def media_path(key: str) -> str:
@@ -91,15 +95,35 @@ def for_video(
     )
 
 
-def for_clip(principal: Principal, clip_id: str, origin: str, settings: Settings) -> PlaybackGrant:
-    clip, _ = visible_clip(principal, clip_id)
-    if not (clip.hls_master_key or clip.renditions):
+def _clip_grant(
+    clip: ClipRecord, media: ClipMedia, origin: str, settings: Settings
+) -> PlaybackGrant:
+    """Cookies for exactly the media shown: a redacted version's run, never the original."""
+    if media.scope is None or not (media.hls_master_key or media.renditions):
+        if media.redacted:
+            raise Conflict(NOT_REDACTED, field="clip_id")
         raise Conflict("This clip cannot be played yet; it is still being cut.", field="clip_id")
     return _grant(
-        Viewed(clip.district, clip.video_id, clip.owner_id, clip_id=clip_id),
-        clip_media_prefix(clip_id),
-        clip.hls_master_key,
-        list(clip.renditions),
+        Viewed(clip.district, clip.video_id, clip.owner_id, clip_id=clip.clip_id),
+        media.scope,
+        media.hls_master_key,
+        list(media.renditions),
         origin,
         settings,
     )
+
+
+def for_redaction(
+    principal: Principal, clip_id: str, origin: str, settings: Settings
+) -> PlaybackGrant:
+    """The redacted version, for whoever may see the clip (a coach's preview, a reviewer)."""
+    clip, _ = visible_clip(principal, clip_id)
+    return _clip_grant(clip, redacted_media(clip, RedactionRecord.load(clip_id)), origin, settings)
+
+
+def for_clip(principal: Principal, clip_id: str, origin: str, settings: Settings) -> PlaybackGrant:
+    """The clip as the caller may be shown it (chalicelib/clips/media.py): a reviewer or a
+    library reader of a clip showing students without media consent gets its redacted
+    version or a 409, never the original."""
+    clip, video = visible_clip(principal, clip_id)
+    return _clip_grant(clip, shown_media(principal, clip, video), origin, settings)

@@ -36,21 +36,27 @@ STUDENTS_WITHOUT_CONSENT = (
     "Students whose families have not agreed to media use appear in this recording"
 )
 RECORDING_DELETED = "The recording this clip comes from has been deleted"
+REDACT_FIRST = "; blur their faces (redaction) and have a reviewer sign it off"
 
 
-def consent_problem(video: VideoRecord | None) -> str | None:
-    """Why this recording may not go to the library (in plain words), or None."""
+def consent_problem(video: VideoRecord | None, *, faces_blurred: bool = False) -> str | None:
+    """Why this recording may not go to the library (in plain words), or None.
+
+    ``faces_blurred``: the clip has a redaction fit for this step (ready to nominate,
+    signed off to approve), so students without media consent no longer stop it."""
     if video is None:
         return RECORDING_DELETED
     if not video.consent_to_library:
         return NOT_CONSENTED
-    if video.contains_students_without_consent:
-        return STUDENTS_WITHOUT_CONSENT
+    if video.contains_students_without_consent and not faces_blurred:
+        return STUDENTS_WITHOUT_CONSENT + REDACT_FIRST
     return None
 
 
-def library_consent_holds() -> Any:
+def library_consent_holds(*, faces_blurred: bool = False) -> Any:
     """The same rule as a condition on the video record, checked inside a transaction."""
+    if faces_blurred:
+        return VideoRecord.consent_to_library == True  # noqa: E712  (a DynamoDB condition)
     return (VideoRecord.consent_to_library == True) & (  # noqa: E712  (a DynamoDB condition)
         VideoRecord.contains_students_without_consent == False  # noqa: E712
     )

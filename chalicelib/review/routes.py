@@ -42,7 +42,7 @@ def nominate(clip_id: str) -> Response:
     settings = get_settings()
     request = parse_body(review_api.current_request, NominateRequest)
     item = service.nominate(current_principal(), clip_id, request, settings)
-    return json_response(views.item_view(item, settings), 201)
+    return json_response(views.item_view(current_principal(), item, settings), 201)
 
 
 @review_api.route(
@@ -54,9 +54,10 @@ def nominate(clip_id: str) -> Response:
 def list_queue() -> Response:
     settings = get_settings()
     query = parse_query(review_api.current_request, QueueQuery)
-    items, cursor = queue.list_queue(current_principal(), query)
+    principal = current_principal()
+    items, cursor = queue.list_queue(principal, query)
     return json_response(
-        ReviewItemPage(items=views.item_views(items, settings), next_cursor=cursor)
+        ReviewItemPage(items=views.item_views(principal, items, settings), next_cursor=cursor)
     )
 
 
@@ -113,7 +114,7 @@ def put_checklist() -> Response:
 @review_api.route(ITEM, summary="One review item with its history", response_model=ReviewItemView)
 def get_item(review_id: str) -> Response:
     item = service.get_item(current_principal(), review_id)
-    return json_response(views.item_view(item, get_settings()))
+    return json_response(views.item_view(current_principal(), item, get_settings()))
 
 
 @review_api.route(
@@ -125,7 +126,7 @@ def get_item(review_id: str) -> Response:
 def claim(review_id: str) -> Response:
     settings = get_settings()
     item = service.claim(current_principal(), review_id, settings)
-    return json_response(views.item_view(item, settings))
+    return json_response(views.item_view(current_principal(), item, settings))
 
 
 @review_api.route(
@@ -136,7 +137,7 @@ def claim(review_id: str) -> Response:
 )
 def release(review_id: str) -> Response:
     item = service.release(current_principal(), review_id)
-    return json_response(views.item_view(item, get_settings()))
+    return json_response(views.item_view(current_principal(), item, get_settings()))
 
 
 @review_api.route(
@@ -150,7 +151,7 @@ def approve(review_id: str) -> Response:
     settings = get_settings()
     request = parse_body(review_api.current_request, ApproveRequest)
     item = service.approve(current_principal(), review_id, request, settings)
-    return json_response(views.item_view(item, settings))
+    return json_response(views.item_view(current_principal(), item, settings))
 
 
 @review_api.route(
@@ -163,7 +164,7 @@ def approve(review_id: str) -> Response:
 def reject(review_id: str) -> Response:
     request = parse_body(review_api.current_request, RejectRequest)
     item = service.reject(current_principal(), review_id, request)
-    return json_response(views.item_view(item, get_settings()))
+    return json_response(views.item_view(current_principal(), item, get_settings()))
 
 
 @review_api.route(
@@ -176,4 +177,4 @@ def reject(review_id: str) -> Response:
 def unpublish(clip_id: str) -> Response:
     request = parse_body(review_api.current_request, UnpublishRequest)
     item = service.unpublish(current_principal(), clip_id, request.reason)
-    return json_response(views.item_view(item, get_settings()))
+    return json_response(views.item_view(current_principal(), item, get_settings()))

@@ -14,6 +14,7 @@ from datetime import datetime
 
 from chalicelib.auth.principal import Principal
 from chalicelib.clips.models import ClipRecord, ClipStatus
+from chalicelib.clips.redacted import RedactionRecord, RedactionStatus
 from chalicelib.errors import Conflict, Forbidden
 from chalicelib.review.access import AlreadyClaimed
 from chalicelib.review.checklist import BUILT_IN, Checklist, check_confirmed
@@ -38,6 +39,24 @@ def check_not_nominated(clip: ClipRecord) -> None:
             else "This clip is already in the library",
             field="clip_id",
         )
+
+
+def check_redaction_signed_off(redaction: RedactionRecord | None) -> None:
+    """A clip with a redaction is approved only once a reviewer has confirmed, against the
+    redacted version that is ready now, that students' privacy is respected."""
+    if redaction is None or redaction.signed_off:
+        return
+    if redaction.status_enum is not RedactionStatus.READY:
+        raise Conflict(
+            "Students' faces in this clip are still being blurred; approve it once the "
+            "redacted version is ready and you have signed it off",
+            field="review_id",
+        )
+    raise Conflict(
+        "Watch the redacted version and confirm that students' privacy is respected "
+        "before approving",
+        field="review_id",
+    )
 
 
 def already_claimed(item: ReviewRecord) -> AlreadyClaimed:

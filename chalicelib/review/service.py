@@ -24,6 +24,7 @@ from chalicelib.audit.models import AuditAction
 from chalicelib.auth.principal import Principal, Role
 from chalicelib.clips.access import require_curator, visible_clip
 from chalicelib.clips.models import ClipRecord, ClipStatus
+from chalicelib.clips.redacted import RedactionRecord, RedactionStatus
 from chalicelib.config import Settings
 from chalicelib.db.base import (
     is_conditional_check_failure,
@@ -74,7 +75,9 @@ def nominate(
         raise ConsentRequired(consent_problem(None) or "", field="clip_id")
     require_curator(principal, video)
     rules.check_clip_ready(clip)
-    problem = consent_problem(video)
+    redaction = RedactionRecord.load(clip.clip_id)
+    ready = redaction is not None and redaction.status_enum is RedactionStatus.READY
+    problem = consent_problem(video, faces_blurred=ready)
     if problem is not None:
         raise ConsentRequired(problem, field="consent_to_library")
     rules.check_not_nominated(clip)
@@ -127,12 +130,14 @@ def nominate(
         transitions.count(tx, item.district, ReviewStatus.PENDING, 1, elements)
         # Consent withdrawn (or students flagged) after the check above: no nomination.
         tx.condition_check(
-            VideoRecord, *VideoRecord.key(clip.video_id), condition=library_consent_holds()
+            VideoRecord,
+            *VideoRecord.key(clip.video_id),
+            condition=library_consent_holds(faces_blurred=ready),
         )
         outbox.add(tx, nominated)
 
     def conflict(exc: Exception) -> None:
-        problem = consent_problem(VideoRecord.load(clip.video_id))
+        problem = consent_problem(VideoRecord.load(clip.video_id), faces_blurred=ready)
         if problem is not None:
             raise ConsentRequired(problem, field="consent_to_library") from exc
         raise Conflict("This clip was nominated a moment ago", field="clip_id") from exc
@@ -241,7 +246,12 @@ def approve(
     video = VideoRecord.load(item.video_id)
     if clip is None or clip.status_enum is not ClipStatus.READY:
         raise Conflict("The clip is no longer available", field="review_id")
-    problem = consent_problem(video)
+    # A clip with a redaction (asked for because students without media consent appear)
+    # is published only as its redacted version, once a reviewer signed that version off;
+    # the library entries then name its renditions and poster only.
+    signed = RedactionRecord.load(clip.clip_id)
+    rules.check_redaction_signed_off(signed)
+    problem = consent_problem(video, faces_blurred=signed is not None)
     if problem is not None:
         raise ConsentRequired(problem + "; it cannot be published", field="consent_to_library")
     now = utcnow()
@@ -254,6 +264,7 @@ def approve(
             approved_by=principal.user_id,
             approved_at=now,
         ),
+        signed,
     )
     transitions.decide(
         principal,
@@ -274,7 +285,7 @@ def approve(
             ClipRecord.review_reason.remove(),
         ],
         request.note,
-        extra=lambda tx: _publish(tx, entries, item.video_id),
+        extra=lambda tx: _publish(tx, entries, item.video_id, signed),
         explain_conflict=lambda exc: _consent_changed(item.video_id, exc),
         events=[
             DomainEvent(
@@ -303,13 +314,30 @@ def approve(
     return transitions.reloaded(item)
 
 
-def _publish(tx: TransactWrite, entries: list[LibraryEntry], video_id: str) -> None:
+def _publish(
+    tx: TransactWrite,
+    entries: list[LibraryEntry],
+    video_id: str,
+    redaction: RedactionRecord | None = None,
+) -> None:
     for entry in entries:
         tx.save(entry)
     # Consent is checked again inside the transaction: a withdrawal that lands
     # between the read above and this write makes the approval fail, never
     # publish a clip whose recording lost its consent.
-    tx.condition_check(VideoRecord, *VideoRecord.key(video_id), condition=library_consent_holds())
+    blurred = redaction is not None
+    tx.condition_check(
+        VideoRecord,
+        *VideoRecord.key(video_id),
+        condition=library_consent_holds(faces_blurred=blurred),
+    )
+    if redaction is not None:
+        # ... nor a redaction changed after its sign-off.
+        tx.condition_check(
+            RedactionRecord,
+            *RedactionRecord.key(redaction.clip_id),
+            condition=RedactionRecord.version == redaction.version,
+        )
 
 
 def _consent_changed(video_id: str, exc: Exception) -> None:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from datetime import datetime
 
+from chalicelib.auth.principal import Principal
+from chalicelib.clips.media import redactions_of, shown_media
 from chalicelib.clips.models import ClipRecord
+from chalicelib.clips.redacted import RedactionRecord
 from chalicelib.clips.service import clip_view
 from chalicelib.config import Settings
 from chalicelib.db.base import utcnow
@@ -59,11 +63,15 @@ def _name_of(item: ReviewRecord, user_id: str | None) -> str | None:
 
 
 def item_view(
+    principal: Principal,
     item: ReviewRecord,
     settings: Settings,
     clip: ClipRecord | None = None,
     video: VideoRecord | None = None,
+    redactions: Mapping[str, RedactionRecord] | None = None,
 ) -> ReviewItemView:
+    """The item as ``principal`` sees it: its clip's media as they may be shown it (a
+    reviewer sees a clip showing students without media consent only redacted)."""
     clip = clip if clip is not None else ClipRecord.load(item.clip_id)
     video = video if video is not None else VideoRecord.load(item.video_id)
     claimed = live_claim(item)
@@ -106,18 +114,33 @@ def item_view(
             )
             for t in item.history or []
         ],
-        clip=clip_view(clip, settings) if clip is not None else None,
+        clip=(
+            clip_view(clip, shown_media(principal, clip, video, redactions), settings)
+            if clip is not None
+            else None
+        ),
         recording=recording_view(video) if video is not None else None,
     )
 
 
-def item_views(items: list[ReviewRecord], settings: Settings) -> list[ReviewItemView]:
-    """Views of a queue page, its clips and recordings read in BatchGetItems, not one by one."""
+def item_views(
+    principal: Principal, items: list[ReviewRecord], settings: Settings
+) -> list[ReviewItemView]:
+    """Views of a queue page, its clips, recordings and redactions read in BatchGetItems,
+    not one by one."""
     keys = list({ClipRecord.key(item.clip_id) for item in items})
     clips = {clip.clip_id: clip for clip in ClipRecord.batch_get(keys)} if keys else {}
     video_keys = list({VideoRecord.key(item.video_id) for item in items})
     videos = {v.video_id: v for v in VideoRecord.batch_get(video_keys)} if video_keys else {}
+    redactions = redactions_of(list(clips))
     return [
-        item_view(item, settings, clips.get(item.clip_id), videos.get(item.video_id))
+        item_view(
+            principal,
+            item,
+            settings,
+            clips.get(item.clip_id),
+            videos.get(item.video_id),
+            redactions,
+        )
         for item in items
     ]

@@ -364,7 +364,19 @@ class LambdaRunner:
 def bindings_from_app(app_module: Any, settings: Settings) -> list[QueueBinding]:
     """One binding per ``@app.on_sqs_message`` in app.py, sized by the queue registry."""
     registry = {queue.handler: queue for queue in work_queues(settings).values()}
-    bindings = []
+    bindings = [
+        # Queues consumed by a container-image function (face redaction): its entry point.
+        QueueBinding(
+            function_name=queue.key,
+            queue_url=queue.url(settings),
+            handler=IsolatedFunction(*queue.handler.split(":")),
+            batch_size=queue.batch_size,
+            concurrency=settings.local_worker_concurrency,
+            timeout_s=queue.function_timeout_s,
+        )
+        for queue in registry.values()
+        if queue.container_image
+    ]
     for source in app_module.app.event_sources:
         if not isinstance(source, SQSEventConfig):
             continue
@@ -413,7 +425,7 @@ def main(argv: list[str] | None = None) -> None:
     sys.path.insert(0, str(PROJECT_ROOT))
     # Invocations fork from a server that has imported app.py (and so every
     # handler's dependencies) once; the server starts with the first invocation.
-    IsolatedFunction.preload(["app"])
+    IsolatedFunction.preload(["app", "chalicelib.redaction.handler"])
     app_module = importlib.import_module("app")
     runner = LambdaRunner(
         aws.sqs_client(settings),

@@ -249,46 +249,7 @@ class ChaliceApp(Construct):
         return apis[0]
 
     def _role(self, key: str, function_name: str, spec: FunctionSpec) -> iam.Role:
-        """One role per function: its own log group, then exactly ``spec.permissions``.
-
-        Inline in the role (not a separate policy resource), so the permissions
-        exist before CloudFormation creates the function and its event source,
-        which checks that the role may read the queue.
-        """
-        stack = Stack.of(self)
-        log_group_arn = stack.format_arn(
-            service="logs",
-            resource="log-group",
-            resource_name=f"/aws/lambda/{function_name}:*",
-            arn_format=ArnFormat.COLON_RESOURCE_NAME,
-        )
-        statements = [
-            iam.PolicyStatement(
-                sid="OwnLogs",
-                actions=["logs:CreateLogStream", "logs:PutLogEvents"],
-                resources=[log_group_arn],
-            ),
-            # Active tracing: Lambda and the Powertools Tracer send X-Ray segments.
-            iam.PolicyStatement(
-                sid="Traces",
-                actions=["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
-                resources=["*"],
-            ),
-            *spec.permissions,
-        ]
-        if spec.trigger is not None:
-            statements.append(spec.trigger.consume_statement())
-        if spec.stream is not None:
-            statements.append(allow.table_stream("ReadTableStream", spec.stream.table))
-        role = iam.Role(
-            self,
-            f"{camel(key)}Role",
-            assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
-            description=f"ClassReel function {function_name}: only what its code calls",
-            inline_policies={"access": iam.PolicyDocument(statements=statements)},
-        )
-        acknowledge_scoped_wildcards(role, statements)
-        return role
+        return function_role(self, f"{camel(key)}Role", function_name, spec)
 
     def _configure(
         self,
@@ -364,6 +325,51 @@ class ChaliceApp(Construct):
                 filters=[lambda_.CfnEventSourceMapping.FilterProperty(pattern=json.dumps(pattern))]
             ),
         )
+
+
+def function_role(
+    scope: Construct, construct_id: str, function_name: str, spec: FunctionSpec
+) -> iam.Role:
+    """One role per function: its own log group, then exactly ``spec.permissions``.
+
+    Inline in the role (not a separate policy resource), so the permissions
+    exist before CloudFormation creates the function and its event source,
+    which checks that the role may read the queue.
+    """
+    stack = Stack.of(scope)
+    log_group_arn = stack.format_arn(
+        service="logs",
+        resource="log-group",
+        resource_name=f"/aws/lambda/{function_name}:*",
+        arn_format=ArnFormat.COLON_RESOURCE_NAME,
+    )
+    statements = [
+        iam.PolicyStatement(
+            sid="OwnLogs",
+            actions=["logs:CreateLogStream", "logs:PutLogEvents"],
+            resources=[log_group_arn],
+        ),
+        # Active tracing: Lambda and the Powertools Tracer send X-Ray segments.
+        iam.PolicyStatement(
+            sid="Traces",
+            actions=["xray:PutTraceSegments", "xray:PutTelemetryRecords"],
+            resources=["*"],
+        ),
+        *spec.permissions,
+    ]
+    if spec.trigger is not None:
+        statements.append(spec.trigger.consume_statement())
+    if spec.stream is not None:
+        statements.append(allow.table_stream("ReadTableStream", spec.stream.table))
+    role = iam.Role(
+        scope,
+        construct_id,
+        assumed_by=iam.ServicePrincipal("lambda.amazonaws.com"),
+        description=f"ClassReel function {function_name}: only what its code calls",
+        inline_policies={"access": iam.PolicyDocument(statements=statements)},
+    )
+    acknowledge_scoped_wildcards(role, statements)
+    return role
 
 
 def camel(key: str) -> str:

@@ -15,6 +15,7 @@ from chalicelib.storage.keys import RAW_PREFIX
 from infrastructure.constructs.alarms import Alarms
 from infrastructure.constructs.api_logging import api_name, configure_api_stage
 from infrastructure.constructs.chalice_app import ChaliceApp, camel
+from infrastructure.constructs.container_function import ContainerFunction, stage_build_context
 from infrastructure.constructs.email import Email
 from infrastructure.constructs.ffmpeg_layer import FfmpegLayer
 from infrastructure.constructs.identity import Identity
@@ -24,7 +25,7 @@ from infrastructure.constructs.storage import Storage
 from infrastructure.constructs.table import Table
 from infrastructure.constructs.web import WebDistribution
 from infrastructure.deployment import DeploymentConfig, app_defaults
-from infrastructure.stacks.functions import AppResources, function_specs
+from infrastructure.stacks.functions import AppResources, container_specs, function_specs
 
 PROJECT_DIR = Path(__file__).resolve().parents[2]
 # A video (or webhook event) waiting this long for a worker means the workers
@@ -112,6 +113,23 @@ class ClassReelStack(Stack):
             log_retention=config.log_retention,
         )
         configure_api_stage(self.app.api, config=config)
+        # Queues consumed by container images (face redaction): not app.py handlers.
+        containers = container_specs(resources, settings, config)
+        self.containers = {
+            key: ContainerFunction(
+                self,
+                f"{camel(key)}Worker",
+                key=key,
+                handler=queue.spec.handler,
+                context_dir=stage_build_context(PROJECT_DIR, package_dir / f"{key}-image"),
+                spec=containers[key],
+                function_name=config.name(key),
+                environment=environment,
+                log_retention=config.log_retention,
+            )
+            for key, queue in queues.items()
+            if queue.spec.container_image
+        }
 
         web = WebDistribution(
             self,
@@ -142,8 +160,10 @@ class ClassReelStack(Stack):
         for queue in queues.values():
             alarms.dead_letters(queue)
             alarms.backlog(queue, max_age=QUEUE_BACKLOG_ALARM_AGE)
-        for deployed in self.app.functions.values():
-            alarms.function_errors(f"{camel(deployed.key)}Errors", deployed.function_name)
+        watched = [(f.key, f.function_name) for f in self.app.functions.values()]
+        watched += [(f.key, f.function_name) for f in self.containers.values()]
+        for key, function_name in watched:
+            alarms.function_errors(f"{camel(key)}Errors", function_name)
         stage = self.app.api.stage_name
         if not isinstance(stage, str):
             raise TypeError("Chalice's template names the API stage")

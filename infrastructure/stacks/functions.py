@@ -151,6 +151,34 @@ def function_specs(
     }
 
 
+# The redaction worker: the detector runs on one core, ffmpeg decodes and encodes beside it
+# (Lambda gives one vCPU per 1,769 MB): two vCPUs (bench/REDACTION.md, docs/deploy.md).
+REDACTION_MEMORY_MB = 3538
+# Keys the redaction job writes: each run's outputs under its clip (chalicelib/clips/redacted.py).
+REDACTED_OUTPUTS = f"{CLIPS_PREFIX}*/redacted/"
+
+
+def container_specs(
+    resources: AppResources, settings: Settings, config: DeploymentConfig
+) -> dict[str, FunctionSpec]:
+    """Queue workers that run as container images (infrastructure/constructs/
+    container_function.py), keyed by their queue's registry key."""
+    queue = resources.queues["redaction"]
+    return {
+        "redaction": FunctionSpec(
+            memory_mb=REDACTION_MEMORY_MB,
+            timeout_s=queue.spec.function_timeout_s,
+            # The clip, the redacted picture and its ladder sit in /tmp.
+            ephemeral_storage_mb=LAMBDA_MAX_EPHEMERAL_MB,
+            permissions=redaction_permissions(resources),
+            trigger=queue,
+            max_concurrency=config.ingest_max_concurrency,
+            # The image carries the layer's static ffmpeg at the same place.
+            extra_environment=FfmpegLayer.environment(),
+        )
+    }
+
+
 def _media_worker(
     resources: AppResources,
     settings: Settings,
@@ -212,8 +240,9 @@ def api_permissions(r: AppResources) -> list[iam.PolicyStatement]:
         # Comments and evaluations emit webhook events, and notifications' emails.
         allow.queue("EmitWebhooks", r.queues["webhook"].queue, ["sqs:SendMessage"]),
         allow.queue("EmitEmails", r.queues["email"].queue, ["sqs:SendMessage"]),
-        # Creating a clip queues its job.
+        # Creating a clip queues its job; asking for (or correcting) a redaction queues its run.
         allow.queue("QueueClipJobs", r.queues["clip"].queue, ["sqs:SendMessage"]),
+        allow.queue("QueueRedactions", r.queues["redaction"].queue, ["sqs:SendMessage"]),
         # Teachers' exports: queue the job, sign the download; a video's
         # deletion deletes its owner's exports (they hold a copy of it).
         allow.queue("QueueExports", r.queues["export"].queue, ["sqs:SendMessage"]),
@@ -343,6 +372,38 @@ def clip_permissions(r: AppResources) -> list[iam.PolicyStatement]:
         # clip.ready, relayed right after: webhooks, and its cutter's notification email.
         allow.queue("EmitWebhooks", r.queues["webhook"].queue, ["sqs:SendMessage"]),
         allow.queue("EmitEmails", r.queues["email"].queue, ["sqs:SendMessage"]),
+    ]
+
+
+def redaction_permissions(r: AppResources) -> list[iam.PolicyStatement]:
+    """The redaction job: reads a clip's own renditions (never an upload), writes its run."""
+    media = r.storage.media
+    return [
+        allow.objects("ReadClips", media, CLIPS_PREFIX, ["s3:GetObject"]),
+        allow.bucket_exists("MissingClipIs404", [media]),
+        # Write this run's outputs (and an earlier run's tracks are read back); delete
+        # other attempts' (every version): under clips/{id}/redacted/ only.
+        allow.objects(
+            "WriteRedactedOutputs",
+            media,
+            REDACTED_OUTPUTS,
+            [
+                "s3:PutObject",
+                "s3:AbortMultipartUpload",
+                "s3:DeleteObject",
+                "s3:DeleteObjectVersion",
+            ],
+        ),
+        allow.listing(
+            "ListRedactedOutputs",
+            media,
+            REDACTED_OUTPUTS,
+            ["s3:ListBucket", "s3:ListBucketVersions"],
+        ),
+        # The redaction record under its run's lease, the clip record, the district's share.
+        allow.table_items("Records", r.table, WORKER_TABLE),
+        # A run over its district's share waits as a new message (chalicelib/jobs/fairness.py).
+        allow.queue("WaitForShare", r.queues["redaction"].queue, ["sqs:SendMessage"]),
     ]
 
 

@@ -7,6 +7,7 @@ tests start from a ready video record instead of running ffmpeg every time.
 from __future__ import annotations
 
 from datetime import timedelta
+from pathlib import Path
 
 from chalicelib.clips.models import (
     ClipRecord,
@@ -15,9 +16,12 @@ from chalicelib.clips.models import (
     new_clip_id,
     video_clips_partition,
 )
+from chalicelib.clips.redacted import RedactionRecord, RedactionStatus, redacted_prefix
+from chalicelib.config import get_settings
 from chalicelib.db.base import utcnow
 from chalicelib.feedback.models import CommentRecord, new_top_level_key
-from chalicelib.storage.keys import raw_source_key
+from chalicelib.storage import objects
+from chalicelib.storage.keys import clip_media_prefix, raw_source_key
 from chalicelib.videos.models import (
     RenditionAttr,
     UploadAttr,
@@ -158,4 +162,65 @@ def ready_clip(
             body=body,
             tags=list(comment_tags),
         ).save()
+    return clip
+
+
+def ready_redaction(clip: ClipRecord, *, signed_off_by: str | None = None) -> RedactionRecord:
+    """A finished redaction of ``clip`` (its files under the run's own prefix, not stored),
+    signed off by ``signed_off_by`` if given: for tests about who is shown which media."""
+    run_id = "run_seeded"
+    prefix = redacted_prefix(clip_media_prefix(clip.clip_id)) + run_id + "/"
+    record = RedactionRecord(
+        *RedactionRecord.key(clip.clip_id),
+        clip_id=clip.clip_id,
+        video_id=clip.video_id,
+        district=clip.district,
+        requested_by=clip.created_by,
+        status=RedactionStatus.READY,
+        progress=1,
+        run_id=run_id,
+        ready_run_id=run_id,
+        faces_found=3,
+        faces_kept=1,
+        renditions=[
+            RenditionAttr(
+                label="720p", width=1280, height=720, key=f"{prefix}720p.mp4", size_bytes=1
+            )
+        ],
+        hls_master_key=f"{prefix}hls/master.m3u8",
+        poster_key=f"{prefix}poster.jpg",
+        signed_off_by=signed_off_by,
+        signed_off_at=utcnow() if signed_off_by else None,
+        signed_off_run_id=run_id if signed_off_by else None,
+    )
+    record.save()
+    return record
+
+
+def stored_clip(
+    video: VideoRecord,
+    source: Path,
+    *,
+    created_by: str,
+    title: str,
+    width: int,
+    height: int,
+    duration_s: float,
+) -> ClipRecord:
+    """A ready clip whose one rendition is ``source``, stored in the media bucket (the
+    redaction job reads it: tests that need real pictures, not just records)."""
+    clip = ready_clip(video, created_by=created_by, title=title, start_s=0, end_s=duration_s)
+    key = f"clips/{clip.clip_id}/s/{min(width, height)}p.mp4"
+    settings = get_settings()
+    objects.upload(source, settings.media_bucket, key, "video/mp4", settings)
+    rendition = RenditionAttr(
+        label=f"{min(width, height)}p", width=width, height=height, key=key, size_bytes=1
+    )
+    clip.update(
+        actions=[
+            ClipRecord.renditions.set([rendition]),
+            ClipRecord.duration_s.set(duration_s),
+            ClipRecord.poster_key.remove(),
+        ]
+    )
     return clip

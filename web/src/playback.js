@@ -5,8 +5,9 @@
 // seeks keeps watching.
 import { post } from "./api.js";
 
-export async function openPlayback(kind, id) {
-  const path = `/${kind}/${encodeURIComponent(id)}/playback`;
+// ``suffix``: a version of it ("/redaction": a clip's redacted version only).
+export async function openPlayback(kind, id, suffix = "") {
+  const path = `/${kind}/${encodeURIComponent(id)}${suffix}/playback`;
   let view = await post(path);
   let timer = null;
   let stopped = false;

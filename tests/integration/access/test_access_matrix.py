@@ -40,7 +40,7 @@ from chalicelib.evaluations.models import EvaluationRecord, EvaluationStatus
 from chalicelib.webhooks.models import WebhookRecord
 from classreel.local.stack import LocalStack
 from tests.support.api import Api
-from tests.support.seed import ready_clip, ready_video
+from tests.support.seed import ready_clip, ready_redaction, ready_video
 from tests.support.users import TokenFactory
 from tests.support.workflow import CHECKLIST
 
@@ -193,6 +193,20 @@ RULES: dict[str, Rule] = {
     ),
     "POST /videos/{video_id}/consent-requests/{request_id}/answer": Rule(
         ok={OWNER}, forbidden=VIEWERS - {OWNER}
+    ),
+    # Redaction: whoever sees the clip reads it and watches the redacted version; the
+    # teacher and coaches (and a reviewer of its nomination) change it; reviewers and admins
+    # sign it off, for a clip under review.
+    "GET /clips/{clip_id}/redaction": Rule(ok=VIEWERS),
+    "POST /clips/{clip_id}/redaction/playback": Rule(ok=VIEWERS),
+    "POST /clips/{clip_id}/redaction": Rule(
+        ok=CURATORS, ok_status=202, forbidden=VIEWERS - CURATORS
+    ),
+    "PUT /clips/{clip_id}/redaction/regions": Rule(
+        ok=CURATORS, ok_status=202, forbidden=VIEWERS - CURATORS
+    ),
+    "POST /clips/{clip_id}/redaction/sign-off": Rule(
+        ok={REVIEWER, ADMIN}, forbidden=NOT_QUEUE_WORKERS
     ),
     # The queue is for reviewers and admins, each seeing their own district's.
     "GET /review-queue": Rule(ok=QUEUE_WORKERS, forbidden=NOT_QUEUE_WORKERS),
@@ -441,10 +455,21 @@ def _world(callers: Callers, route: str) -> World:
             note="n",
             elements=["collaborative"],
         ).save()
+    clip = ready_clip(video, created_by=users[COACH_SCHOOL])
+    if "/redaction" in route:
+        ready_redaction(clip)
+    if route.endswith("/sign-off"):
+        # Signed off by those who review it: the clip is nominated.
+        as_coach.ok(
+            "POST",
+            f"/clips/{clip.clip_id}/nominate",
+            201,
+            json={"note": "n", "elements": ["collaborative"]},
+        )
     return World(
         consent_request_id=consent_request_id,
         users=users,
-        clip_id=ready_clip(video, created_by=users[COACH_SCHOOL]).clip_id,
+        clip_id=clip.clip_id,
         review_id=review_id,
         claimed_review_id=claimed,
         published_clip_id=published_clip_id,
@@ -553,6 +578,11 @@ def _request(route: str, world: World) -> tuple[str, str, dict[str, Any]]:
         "POST /videos/{video_id}/clips": {"json": {"start_s": 1, "end_s": 10, "title": "c"}},
         "POST /clips/{clip_id}/nominate": {"json": {"note": "n", "elements": ["collaborative"]}},
         "POST /clips/{clip_id}/retrim": {"json": {"start_s": 12, "end_s": 40}},
+        "POST /clips/{clip_id}/redaction": {"json": {"keep": [{"at_s": 1, "x": 0.5, "y": 0.4}]}},
+        "PUT /clips/{clip_id}/redaction/regions": {"json": {"regions": []}},
+        "POST /clips/{clip_id}/redaction/sign-off": {
+            "json": {"run_id": "run_seeded", "privacy_respected": True}
+        },
         "POST /clips/{clip_id}/consent-requests": {
             "json": {"note": "n", "elements": ["collaborative"]}
         },

@@ -263,6 +263,7 @@ def _list_requests(d: District) -> dict[str, list[Request]]:
         ],
         "GET /clips/{clip_id}": [(who, f"/clips/{clip}", {}) for who in ROLES],
         "GET /clips/{clip_id}/comments": [(who, f"/clips/{clip}/comments", {}) for who in ROLES],
+        "GET /clips/{clip_id}/redaction": [(who, f"/clips/{clip}/redaction", {}) for who in ROLES],
         "GET /review-queue": [
             (who, "/review-queue", _with({"status": status, "element": element, "school": school}))
             for who in ("reviewer", "admin")

@@ -66,3 +66,10 @@ def test_smoke_run_measures_every_row(tmp_path: Path) -> None:
         assert segmented["segmented"]["segments"] >= 2
         assert {p["lesson_min"] for p in segmented["predictions"]} == {30, 60, 90, 180}
     assert "CPU-second overhead" in (tmp_path / "SEGMENTS.md").read_text()
+    # Issue 21: face redaction's cost per minute of video, image size and cold start.
+    redaction = json.loads((tmp_path / "results" / "redaction.json").read_text())
+    assert redaction["cost"]["faces"] >= 6
+    assert redaction["cost"]["usd_per_video_min"]["x86_64"] > 0
+    assert 0 < redaction["image"]["image_mb"] < redaction["image"]["lambda_limit_mb"]
+    assert redaction["cold_start"]["first_frame_s"] > 0
+    assert "Face redaction: cost per minute of video" in results_md

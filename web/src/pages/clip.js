@@ -8,6 +8,7 @@ import { createPlayer, bindKeys } from "../player.js";
 import { openPlayback } from "../playback.js";
 import { createCommentList, loadAllThreads } from "../comments.js";
 import { askedNote, consentNote, loadLibraryConsent } from "../consent.js";
+import { redactionPanel } from "../redaction.js";
 import { h, replace, clock, badge, poll, tagChips, elementCheckboxes, checkedValues, errorBox, parseClock, toast } from "../ui.js";
 
 const clipPath = (id) => `/clips/${encodeURIComponent(id)}`;
@@ -57,6 +58,7 @@ export async function render(main, params, clipId) {
   comments.set(threads);
   player.setComments(threads);
   const library = libraryPanel(clip, framework, consent, previous);
+  const redaction = isCurator(clip) ? await redactionPanel(clip, player) : null;
 
   replace(main, head,
     clip.warning ? h("p", { class: "warning" }, clip.warning) : null,
@@ -64,11 +66,12 @@ export async function render(main, params, clipId) {
       h("div", { class: "video-main" }, player.el),
       h("div", { class: "video-side" },
         library.el,
+        redaction?.el,
         h("section", { class: "card", "aria-labelledby": "carried-h" }, h("h2", { id: "carried-h" }, "Comments from the lesson"), comments.el),
         canRetrim(clip) ? retrimPanel(clip, framework) : null)));
   const unbind = bindKeys(player);
   if (params.get("t")) player.seek(Number(params.get("t")));
-  return () => { unbind(); library.stop(); player.video.pause(); player.destroy(); };
+  return () => { unbind(); library.stop(); redaction?.stop(); player.video.pause(); player.destroy(); };
 }
 
 // The teacher in the recording, or a coach (the API decides; this only hides what

@@ -5,6 +5,7 @@ import { session } from "../session.js";
 import { createPlayer, bindKeys } from "../player.js";
 import { openPlayback } from "../playback.js";
 import { createCommentList, loadAllThreads } from "../comments.js";
+import { reviewRedactionPanel } from "../redaction.js";
 import { h, replace, badge, duration, clock, tagChips, elementLabel, errorBox, toast, statusWord, roleWord } from "../ui.js";
 
 const DECIDED = ["approved", "rejected", "unpublished", "withdrawn"];
@@ -134,6 +135,10 @@ export async function renderItem(main, params, itemId) {
     player.setComments(threads);
     moments = h("section", { class: "card" }, h("h2", {}, "Tagged moments"), list.el);
   }
+  // Students' faces: the redacted clip the player shows, its corrections and sign-off.
+  const redaction = player && item.clip_id
+    ? await reviewRedactionPanel(item.clip_id, player, { canSignOff: item.status === "in_review" && item.claimed_by === session.user().user_id })
+    : null;
   const rerender = () => window.dispatchEvent(new HashChangeEvent("hashchange"));
   // Each control reports its own outcome next to itself.
   async function act(action, body, message, status) {
@@ -236,6 +241,7 @@ export async function renderItem(main, params, itemId) {
       h("div", { class: "video-main" }, player ? player.el : h("p", { class: "muted" }, "The clip has no playable version.")),
       h("div", { class: "video-side" },
         privacy,
+        redaction?.el,
         h("section", { class: "card", "aria-labelledby": "nomination-h" }, h("h2", { id: "nomination-h" }, "Nomination"),
           h("p", { class: "prewrap" }, item.note || "(no note)"),
           h("p", { class: "muted" }, `by ${person(item.nominated_by, item.nominated_by_name)} · ${at(item.submitted_at)}`)),
@@ -246,5 +252,5 @@ export async function renderItem(main, params, itemId) {
             `${at(e.at)} · ${person(e.by, e.by_name)} (${roleWord(e.by_role)}) ${historyWords(e)}`,
             e.note ? `: “${e.note}”` : "")))))));
   const unbind = player ? bindKeys(player) : () => {};
-  return () => { unbind(); player?.video.pause(); player?.destroy(); };
+  return () => { unbind(); redaction?.stop(); player?.video.pause(); player?.destroy(); };
 }
