@@ -54,13 +54,16 @@ def _handle_task(delivery: Delivery[LessonTask], settings: Settings) -> str:
     if claimed is None:
         return "duplicate"
     try:
-        return lesson.run_task(claimed, settings)
+        outcome = lesson.run_task(claimed, settings)
     except MediaRejected as rejected:
         # The file itself cannot go on (e.g. it is cut off half-way): the teacher's reason.
         tasks.fail(task, rejected.reason, FailureKind.REJECTED)
         tasks.abandon(task, settings)
         return "rejected"
     except LeaseLost:
+        # Often the video's deletion (its records go, and the lease with them): what
+        # this task wrote after the deletion swept the files must go too.
+        tasks.abandon(task, settings)
         return "lease_lost"
     except Exception:
         if not tasks.follows_plan(VideoRecord.load(task.video_id), task.job_id):
@@ -75,6 +78,11 @@ def _handle_task(delivery: Delivery[LessonTask], settings: Settings) -> str:
             else:
                 claimed.lease.release()  # the retry need not wait out our lease
         raise
+    if outcome != lesson.READY:
+        # One last look after the task's last write: a deletion stops the plan before it
+        # sweeps the files, so anything this task wrote after the sweep is removed here.
+        tasks.abandon(task, settings)
+    return outcome
 
 
 def handle_segment_batch(event: dict[str, Any], context: Any) -> dict[str, Any]:

@@ -44,6 +44,9 @@ from chalicelib.videos.models import (
     VideoRecord,
 )
 
+# The finalize task's outcome: the video left its plan because it is done.
+READY = "ready"
+
 
 def run_task(claimed: ClaimedTask, settings: Settings) -> str:
     """Do one claimed task; returns its outcome word. MediaRejected is for the caller."""
@@ -77,7 +80,7 @@ def run_task(claimed: ClaimedTask, settings: Settings) -> str:
             encoding.copy_source(context, settings)
         else:
             finishing.finalize(context, settings)
-            return "ready"
+            return READY
     claimed.finish()
     finishing.maybe_finalize(task.video_id, task.job_id, settings)
     return "done"

@@ -4,12 +4,19 @@ Comments, clips (with their library entries and review items), webhook
 payloads, notifications and coaching-cycle evidence that name it and its owner's
 data exports go with it.
 
-Files first, then records: if deleting files fails half-way, the record is
-still there and the deletion can simply be retried; the reverse order could
-strand files that nothing points at any more.
+Work on the video stops first, then files go, then records: if deleting files
+fails half-way, the record is still there and the deletion can simply be
+retried; the reverse order could strand files that nothing points at any more.
+Stopping first matters because jobs and lesson tasks write files while the
+sweep runs: the job loses its lease and the lesson its plan before any file
+goes, and every task looks once more after its last write and removes what
+its plan wrote (chalicelib/ingest/tasks.abandon), so nothing written after the
+sweep outlives the record.
 """
 
 from __future__ import annotations
+
+from pynamodb.exceptions import UpdateError
 
 from chalicelib import aws
 from chalicelib.audit import service as audit
@@ -18,7 +25,7 @@ from chalicelib.auth.principal import Principal
 from chalicelib.clips.models import ClipRecord, clip_partition, video_clips_partition
 from chalicelib.config import Settings
 from chalicelib.cycles.models import EvidenceRecord, video_evidence_partition
-from chalicelib.db.base import delete_partition
+from chalicelib.db.base import delete_partition, is_conditional_check_failure
 from chalicelib.feedback.models import COMMENT_PREFIX, CommentRecord
 from chalicelib.framework import service as framework
 from chalicelib.library.service import entries_of
@@ -46,8 +53,22 @@ def _abort_open_uploads(video: VideoRecord, settings: Settings) -> None:
         )
 
 
+def stop_work(video: VideoRecord) -> None:
+    """The video's job loses its lease and its lesson its plan (see the module's doc)."""
+    try:
+        VideoRecord.update_item(
+            *VideoRecord.key(video.video_id),
+            actions=[VideoRecord.job.remove(), VideoRecord.pipeline.remove()],
+            condition=VideoRecord.pk.exists(),
+        )
+    except UpdateError as exc:
+        if not is_conditional_check_failure(exc):
+            raise  # else already gone: a retried deletion finishing the sweep
+
+
 def purge(video: VideoRecord, settings: Settings) -> dict[str, int]:
     """Remove the video's files and records. Returns counts for the audit trail."""
+    stop_work(video)
     _abort_open_uploads(video, settings)
     raw = objects.delete_prefix(settings.uploads_bucket, raw_prefix(video), settings)
     media = objects.delete_prefix(

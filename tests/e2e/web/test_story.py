@@ -361,10 +361,11 @@ def test_the_coaching_story_for_every_role(
     match = card.locator("button.match").first
     start = float(match.get_attribute("data-start") or "nan")
     match.click()
+    card_video = card.locator("video")
+    expect(card_video).to_have_count(1)
     teacher.wait_for_function(
-        "(t) => { const v = document.querySelector('.library-card video');"
-        " return v && v.readyState >= 1 && v.currentTime >= t - 0.1 && v.currentTime < t + 2; }",
-        arg=start,
+        "([v, t]) => v.readyState >= 1 && v.currentTime >= t - 0.1 && v.currentTime < t + 2",
+        arg=[card_video.element_handle(), start],
     )
     check_page(teacher, "library (teacher)")
     screenshot(teacher, screenshot_dir / "library.png")

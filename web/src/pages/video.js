@@ -104,10 +104,16 @@ export async function render(main, params, videoId) {
         sharing,
         safeguards,
         activity)));
-  await refresh();
-  await evaluations.refresh();
-  clipTool?.load();
+  // The shortcuts work as soon as the player shows, not once the feedback has loaded.
   const unbind = composer.bindKeys();
+  try {
+    await refresh();
+    await evaluations.refresh();
+  } catch (error) {
+    unbind(); // the page shows the error instead; its keys go with it
+    throw error;
+  }
+  clipTool?.load();
   if (params.get("t")) player.seek(Number(params.get("t")));
   // A notification's link names the thread it is about.
   if (params.get("comment")) highlightThread(params.get("comment"));
