@@ -4,19 +4,17 @@ Comments, clips (with their library entries and review items), webhook
 payloads, notifications and coaching-cycle evidence that name it and its owner's
 data exports go with it.
 
-Work on the video stops first, then files go, then records: if deleting files
-fails half-way, the record is still there and the deletion can simply be
-retried; the reverse order could strand files that nothing points at any more.
-Stopping first matters because jobs and lesson tasks write files while the
-sweep runs: the job loses its lease and the lesson its plan before any file
-goes, and every task looks once more after its last write and removes what
-its plan wrote (chalicelib/ingest/tasks.abandon), so nothing written after the
-sweep outlives the record.
+Files first, then records: if deleting files fails half-way, the record is
+still there and the deletion can simply be retried (and the video's processing
+goes on untouched); the reverse order could strand files that nothing points at
+any more. Jobs and lesson tasks may write files while the sweep runs, so the
+media files are swept once more after the records: a task that wrote after the
+first sweep either finds the video gone when it looks after its last write (and
+removes what its plan wrote, chalicelib/ingest/tasks.abandon) or wrote before
+the records went, which the second sweep removes.
 """
 
 from __future__ import annotations
-
-from pynamodb.exceptions import UpdateError
 
 from chalicelib import aws
 from chalicelib.audit import service as audit
@@ -25,7 +23,7 @@ from chalicelib.auth.principal import Principal
 from chalicelib.clips.models import ClipRecord, clip_partition, video_clips_partition
 from chalicelib.config import Settings
 from chalicelib.cycles.models import EvidenceRecord, video_evidence_partition
-from chalicelib.db.base import delete_partition, is_conditional_check_failure
+from chalicelib.db.base import delete_partition
 from chalicelib.feedback.models import COMMENT_PREFIX, CommentRecord
 from chalicelib.framework import service as framework
 from chalicelib.library.service import entries_of
@@ -53,22 +51,8 @@ def _abort_open_uploads(video: VideoRecord, settings: Settings) -> None:
         )
 
 
-def stop_work(video: VideoRecord) -> None:
-    """The video's job loses its lease and its lesson its plan (see the module's doc)."""
-    try:
-        VideoRecord.update_item(
-            *VideoRecord.key(video.video_id),
-            actions=[VideoRecord.job.remove(), VideoRecord.pipeline.remove()],
-            condition=VideoRecord.pk.exists(),
-        )
-    except UpdateError as exc:
-        if not is_conditional_check_failure(exc):
-            raise  # else already gone: a retried deletion finishing the sweep
-
-
 def purge(video: VideoRecord, settings: Settings) -> dict[str, int]:
     """Remove the video's files and records. Returns counts for the audit trail."""
-    stop_work(video)
     _abort_open_uploads(video, settings)
     raw = objects.delete_prefix(settings.uploads_bucket, raw_prefix(video), settings)
     media = objects.delete_prefix(
@@ -88,6 +72,10 @@ def purge(video: VideoRecord, settings: Settings) -> dict[str, int]:
     # The owner's data exports hold a copy of the video: they go too.
     exports = forget_exports(video.district, video.owner_id, settings)
     items = delete_partition(VideoRecord.key(video.video_id)[0])
+    # What a task uploaded after the first sweep, while the records still held its plan.
+    media += objects.delete_prefix(
+        settings.media_bucket, video_media_prefix(video.video_id), settings
+    )
     framework.count_usage(video.district, removed=tags)
     counts = {
         "raw_objects": raw,
