@@ -11,6 +11,9 @@ from chalicelib.auth.principal import Principal, Role
 
 # Person, school and group ids go into keys ("PERSON#{district}#{id}") and URLs.
 ID_PATTERN = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:@-]{0,127}$")
+# No way into the directory (an admin, a roster, a first sign-in) makes a longer id; a
+# longer one asked about names no one, and would overflow a key.
+MAX_ID_LENGTH = 128
 _EMAIL = re.compile(r"^[^@\s]+@[^@\s]+\.[^@\s]+$")
 MAX_EMAIL = 254
 # Deep enough for any real organisation (a PLC inside a grade team inside a school's

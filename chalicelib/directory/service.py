@@ -42,6 +42,7 @@ from chalicelib.directory.models import (
     people_index,
 )
 from chalicelib.directory.rules import (
+    MAX_ID_LENGTH,
     may_create_group,
     may_manage_directory,
     may_manage_group,
@@ -400,7 +401,7 @@ def search(
 
 def names(district: str, ids: Iterable[str]) -> dict[str, NamedRef]:
     """Display names of people and groups of one district, by id (unknown ids left out)."""
-    wanted = sorted({i for i in ids if i})
+    wanted = sorted({i for i in ids if 0 < len(i) <= MAX_ID_LENGTH})
     found: dict[str, NamedRef] = {}
     if not wanted:
         return found

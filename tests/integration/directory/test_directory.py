@@ -255,6 +255,10 @@ def test_the_picker_finds_people_and_groups_of_the_district_only(
     assert teacher.ok("GET", "/directory/search?q=zelda")["people"] == []
     names = teacher.ok("GET", "/directory/names?ids=zoe,zack,nobody")["items"]
     assert {(n["id"], n["name"]) for n in names} == {("zoe", "Zoë Núñez"), ("zack", "Zack Brown")}
+    # An id longer than any the directory makes names no one (it would not fit a key).
+    too_long = "z" * 3000
+    named = teacher.ok("GET", f"/directory/names?ids=zoe,{too_long}")["items"]
+    assert [n["id"] for n in named] == ["zoe"]
 
 
 def test_groups_nest_without_loops_and_follow_their_members(
