@@ -99,6 +99,10 @@ class Settings(BaseSettings):
     jwks_path: Path | None = None
     # "subject" or "email" (chalicelib/auth/principal.py PeopleMatch).
     jwt_people_match: Literal["subject", "email"] = "subject"
+    # Matched by email, a token's email counts only when verified, or when it comes from
+    # one of these district identity providers (their Cognito names: providers that send
+    # no email_verified, such as SAML; set by infrastructure/ from the stage's providers).
+    jwt_trusted_email_providers: tuple[str, ...] = ()
     dev_token_ttl_s: int = 12 * 3600
     # Locally only: the OpenID Connect provider `make run` starts on loopback
     # (classreel/local/oidc/), trusted beside the dev issuer; people found by email.

@@ -9,6 +9,7 @@ person) takes effect on the person's next request, whatever their token still sa
 
 from __future__ import annotations
 
+import json
 from dataclasses import dataclass, field
 from enum import StrEnum
 from typing import Any
@@ -41,6 +42,9 @@ NAME_CLAIM = "name"
 # signs one for the demo users. People are matched to the directory by it.
 EMAIL_CLAIM = "email"
 EMAIL_VERIFIED_CLAIM = "email_verified"
+# A federated user's Cognito ID token names the district identity provider they signed in
+# with: [{"providerName": "Microsoft", "providerType": "OIDC", ...}]. Only Cognito writes it.
+IDENTITIES_CLAIM = "identities"
 
 
 @dataclass(frozen=True, slots=True)
@@ -54,7 +58,16 @@ class Identity:
     name: str | None = None
 
     @classmethod
-    def from_claims(cls, claims: dict[str, Any], match: PeopleMatch) -> Identity:
+    def from_claims(
+        cls,
+        claims: dict[str, Any],
+        match: PeopleMatch,
+        trusted_providers: frozenset[str] = frozenset(),
+    ) -> Identity:
+        """``trusted_providers``: the district identity providers (by their Cognito name)
+        whose emails are the district's own although they send no ``email_verified`` (a
+        SAML provider, a single-tenant Entra ID); any other email counts only when the
+        token says it is verified."""
         subject = claims.get("sub")
         if not isinstance(subject, str) or not subject:
             raise Unauthenticated("The token has no subject")
@@ -62,10 +75,11 @@ class Identity:
         if district is not None and not isinstance(district, str):
             raise Unauthenticated("The token's district is not valid")
         email = claims.get(EMAIL_CLAIM) or None
-        verified = claims.get(EMAIL_VERIFIED_CLAIM)
-        # Cognito writes "true"/"false" strings for federated users, booleans otherwise.
-        if verified is False or str(verified).lower() == "false" or not isinstance(email, str):
+        if not isinstance(email, str) or not _email_trusted(claims, match, trusted_providers):
             email = None
+        else:
+            # As the directory keeps emails (an Entra ID account may say Ana.Rivera@...).
+            email = email.strip().lower() or None
         if match is PeopleMatch.SUBJECT and not district:
             raise Unauthenticated("The token names no district")
         if match is PeopleMatch.EMAIL and not email:
@@ -78,6 +92,33 @@ class Identity:
             email=email,
             name=name if isinstance(name, str) else None,
         )
+
+
+def _email_trusted(claims: dict[str, Any], match: PeopleMatch, trusted: frozenset[str]) -> bool:
+    verified = claims.get(EMAIL_VERIFIED_CLAIM)
+    # Cognito writes "true"/"false" strings for federated users, booleans otherwise.
+    if verified is True or str(verified).lower() == "true":
+        return True
+    if match is PeopleMatch.SUBJECT:
+        # Found by subject: the email only says where to write, never who they are.
+        return verified is None
+    return not trusted.isdisjoint(_providers(claims.get(IDENTITIES_CLAIM)))
+
+
+def _providers(identities: object) -> set[str]:
+    """The providers an ``identities`` claim names (a list; a JSON string in some flows)."""
+    if isinstance(identities, str):
+        try:
+            identities = json.loads(identities)
+        except ValueError:
+            return set()
+    if not isinstance(identities, list):
+        return set()
+    return {
+        name
+        for identity in identities
+        if isinstance(identity, dict) and isinstance(name := identity.get("providerName"), str)
+    }
 
 
 @dataclass(frozen=True, slots=True)

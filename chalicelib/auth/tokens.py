@@ -103,11 +103,13 @@ class TokenVerifier:
         audience: str,
         keys: KeySource,
         match: PeopleMatch = PeopleMatch.SUBJECT,
+        trusted_providers: frozenset[str] = frozenset(),
     ) -> None:
         self.issuer = issuer
         self._audience = audience
         self._keys = keys
         self._match = match
+        self._trusted_providers = trusted_providers
 
     def verify(self, token: str) -> Identity:
         _refuse_access_tokens(token)
@@ -138,7 +140,7 @@ class TokenVerifier:
             raise Unauthenticated(f"The token has no '{exc.claim}' claim") from exc
         except jwt.InvalidTokenError as exc:
             raise Unauthenticated("The token is not valid") from exc
-        return Identity.from_claims(claims, self._match)
+        return Identity.from_claims(claims, self._match, self._trusted_providers)
 
 
 class TrustedIssuers:
@@ -194,6 +196,7 @@ def verifier_from_settings(settings: Settings) -> TrustedIssuers:
             audience=settings.jwt_audience,
             keys=keys,
             match=PeopleMatch(settings.jwt_people_match),
+            trusted_providers=frozenset(settings.jwt_trusted_email_providers),
         )
     ]
     if settings.oidc_issuer and settings.oidc_jwks_url:
