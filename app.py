@@ -19,6 +19,7 @@ from chalicelib.config import get_settings
 from chalicelib.consent.routes import consent_api
 from chalicelib.cycles.routes import cycles_api
 from chalicelib.directory import membership
+from chalicelib.directory.handler import handle_accounts_batch
 from chalicelib.directory.routes import directory_api
 from chalicelib.evaluations.routes import evaluations_api
 from chalicelib.events import relay
@@ -123,6 +124,14 @@ def send_emails(event: SQSEvent) -> dict[str, Any]:
 def record_email_feedback(event: SQSEvent) -> dict[str, Any]:
     """SES's bounces and complaints (through SNS): those addresses are not mailed again."""
     return handle_feedback_batch(event.to_dict(), event.context)
+
+
+@app.on_sqs_message(
+    queue=queues["accounts"].name(settings), batch_size=queues["accounts"].batch_size
+)
+def sync_sign_in_accounts(event: SQSEvent) -> dict[str, Any]:
+    """In AWS: the Cognito users of people a directory change or roster import touched."""
+    return handle_accounts_batch(event.to_dict(), event.context)
 
 
 @app.schedule(Cron(0, 6, "*", "*", "?", "*"))

@@ -104,8 +104,9 @@ def reset_clients() -> None:
         _queue_urls.clear()
 
 
-# No stubs for these two in the dev dependencies: they are called in one place each
-# (chalicelib/mail/transport.py, chalicelib/notifications/links.py).
+# No stubs for these in the dev dependencies: they are called in one place each
+# (chalicelib/mail/transport.py, chalicelib/notifications/links.py,
+# chalicelib/directory/accounts.py).
 def sesv2_client(settings: Settings | None = None) -> Any:
     settings = settings or get_settings()
     return _client("sesv2", None, settings)
@@ -114,3 +115,9 @@ def sesv2_client(settings: Settings | None = None) -> Any:
 def ssm_client(settings: Settings | None = None) -> Any:
     settings = settings or get_settings()
     return _client("ssm", None, settings)
+
+
+def cognito_client(settings: Settings | None = None) -> Any:
+    """Cognito user pools (in AWS: the sign-in accounts that follow the directory)."""
+    settings = settings or get_settings()
+    return _client("cognito-idp", settings.cognito_endpoint_url, settings)

@@ -53,6 +53,8 @@ class Settings(BaseSettings):
     s3_endpoint_url: str | None = None
     sqs_endpoint_url: str | None = None
     dynamodb_endpoint_url: str | None = None
+    # The local twin has no user pool; tests make one in its moto server.
+    cognito_endpoint_url: str | None = None
 
     # --- queues ------------------------------------------------------------
     # Sizes of each work queue (chalicelib/jobs/queues.py reads them). Lambda's
@@ -119,6 +121,12 @@ class Settings(BaseSettings):
     # accounts file) or "none".
     sign_in_accounts: Literal["none", "local", "cognito"] = "none"
     cognito_user_pool_id: str | None = None
+    # With "cognito", the API queues the people a change touched and a worker reconciles
+    # their users (25 people a message, a few Cognito calls each); Cognito's request
+    # rates are per pool, shared with sign-ins, hence a small concurrency.
+    accounts_function_timeout_s: int = 120
+    accounts_visibility_timeout_s: int = 720
+    accounts_max_receive_count: int = 5
 
     # --- local twin --------------------------------------------------------
     data_dir: Path = PROJECT_ROOT / ".classreel"

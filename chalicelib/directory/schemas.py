@@ -308,3 +308,18 @@ class ImportReport(BaseModel):
     deactivations: list[ImportPerson]
     schools: list[SchoolView] = Field(description="Schools added or renamed")
     errors: list[ImportProblem]
+
+
+# --- sign-in accounts (chalicelib/directory/accounts.py) -------------------------------
+
+# A message's people are reconciled one after another (a few Cognito calls each): well
+# inside the worker's timeout, and a 2,000-person import is 80 messages.
+ACCOUNTS_PER_JOB = 25
+
+
+class SignInAccountsJob(BaseModel):
+    """A sign-in accounts queue message: these people's Cognito users are made to match
+    what the directory says of them when the message is handled (not when it was sent)."""
+
+    district: str = Field(min_length=1)
+    person_ids: list[str] = Field(min_length=1, max_length=ACCOUNTS_PER_JOB)

@@ -146,6 +146,18 @@ def work_queues(settings: Settings) -> dict[str, WorkQueue]:
             # SES's sending rate is per account: a burst waits in the queue.
             max_concurrency=5,
         ),
+        # Sign-in accounts (chalicelib/directory/accounts.py): in AWS the Cognito users of
+        # the people a directory change or roster import touched.
+        WorkQueue(
+            key="accounts",
+            suffix="sign-in-accounts",
+            handler="sync_sign_in_accounts",
+            batch_size=1,
+            function_timeout_s=settings.accounts_function_timeout_s,
+            visibility_timeout_s=settings.accounts_visibility_timeout_s,
+            max_receive_count=settings.accounts_max_receive_count,
+            max_concurrency=2,
+        ),
         # What SES reports about sent mail (bounces, complaints), through SNS in AWS.
         WorkQueue(
             key="feedback",

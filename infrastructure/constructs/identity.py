@@ -31,6 +31,7 @@ from typing import Any
 
 from aws_cdk import Aws, CfnResource, Duration, RemovalPolicy, Stack
 from aws_cdk import aws_cognito as cognito
+from aws_cdk import aws_iam as iam
 from aws_cdk import custom_resources as cr
 from constructs import Construct
 
@@ -60,6 +61,16 @@ _STANDARD_READ = ("email", "email_verified", "name")
 # The display name, like the tenant, is set by admins and rostering only: the API
 # shows it to others (comments, sharing), so a user must not rename themselves.
 _STANDARD_WRITE = ("email",)
+# What the sign-in accounts worker calls (chalicelib/directory/accounts.py CognitoAccounts),
+# on this pool only; tests/infrastructure compares it with the code's calls.
+ACCOUNT_ACTIONS = (
+    "cognito-idp:ListUsers",
+    "cognito-idp:AdminCreateUser",
+    "cognito-idp:AdminGetUser",
+    "cognito-idp:AdminUpdateUserAttributes",
+    "cognito-idp:AdminEnableUser",
+    "cognito-idp:AdminDisableUser",
+)
 
 
 def client_settings(callback_urls: list[str]) -> dict[str, Any]:
@@ -242,3 +253,19 @@ class Identity(Construct):
             # finds them by the token's verified email (chalicelib/directory/membership.py).
             "CLASSREEL_JWT_PEOPLE_MATCH": "email",
         }
+
+    def accounts_environment(self) -> dict[str, str]:
+        """For the functions that change the directory (the API) and keep the pool's users
+        in step with it (the sign-in accounts worker): people invited by email, disabled
+        when switched off (chalicelib/directory/accounts.py)."""
+        return {
+            "CLASSREEL_SIGN_IN_ACCOUNTS": "cognito",
+            "CLASSREEL_COGNITO_USER_POOL_ID": self.user_pool.user_pool_id,
+        }
+
+    def manage_users_statement(self) -> iam.PolicyStatement:
+        return iam.PolicyStatement(
+            sid="KeepUsersWithTheDirectory",
+            actions=list(ACCOUNT_ACTIONS),
+            resources=[self.user_pool.user_pool_arn],
+        )

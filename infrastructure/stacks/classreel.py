@@ -98,6 +98,7 @@ class ClassReelStack(Stack):
             ffmpeg=ffmpeg,
             playback=playback,
             email=email,
+            identity=identity,
             web_url_parameter=config.web_url_parameter,
         )
         self.app = ChaliceApp(

@@ -22,6 +22,7 @@ from infrastructure.constructs import permissions as allow
 from infrastructure.constructs.chalice_app import FunctionSpec, StreamTrigger
 from infrastructure.constructs.email import Email
 from infrastructure.constructs.ffmpeg_layer import FfmpegLayer
+from infrastructure.constructs.identity import Identity
 from infrastructure.constructs.playback_keys import PlaybackKeys
 from infrastructure.constructs.queues import WorkQueue
 from infrastructure.constructs.storage import Storage
@@ -61,6 +62,7 @@ class AppResources:
     ffmpeg: FfmpegLayer
     playback: PlaybackKeys
     email: Email
+    identity: Identity
     web_url_parameter: str
 
 
@@ -78,6 +80,8 @@ def function_specs(
                 **resources.ffmpeg.environment(),
                 # Playback cookies: signed with the key CloudFront's key group trusts.
                 **resources.playback.environment(),
+                # Directory changes and roster imports queue the people they touched.
+                **resources.identity.accounts_environment(),
             },
         ),
         "ingest": _media_worker(
@@ -142,6 +146,15 @@ def function_specs(
             permissions=feedback_permissions(resources),
             trigger=resources.queues["feedback"],
             max_concurrency=resources.queues["feedback"].spec.max_concurrency,
+        ),
+        # The pool's users kept in step with the directory (chalicelib/directory/handler.py).
+        "sync_sign_in_accounts": FunctionSpec(
+            memory_mb=256,
+            timeout_s=resources.queues["accounts"].spec.function_timeout_s,
+            permissions=accounts_permissions(resources),
+            trigger=resources.queues["accounts"],
+            max_concurrency=resources.queues["accounts"].spec.max_concurrency,
+            extra_environment=resources.identity.accounts_environment(),
         ),
         "send_digests": FunctionSpec(
             memory_mb=256,
@@ -240,6 +253,8 @@ def api_permissions(r: AppResources) -> list[iam.PolicyStatement]:
         # Comments and evaluations emit webhook events, and notifications' emails.
         allow.queue("EmitWebhooks", r.queues["webhook"].queue, ["sqs:SendMessage"]),
         allow.queue("EmitEmails", r.queues["email"].queue, ["sqs:SendMessage"]),
+        # People a directory change touched, for their sign-in accounts.
+        allow.queue("QueueSignInAccounts", r.queues["accounts"].queue, ["sqs:SendMessage"]),
         # Creating a clip queues its job; asking for (or correcting) a redaction queues its run.
         allow.queue("QueueClipJobs", r.queues["clip"].queue, ["sqs:SendMessage"]),
         allow.queue("QueueRedactions", r.queues["redaction"].queue, ["sqs:SendMessage"]),
@@ -496,6 +511,14 @@ def email_permissions(r: AppResources) -> list[iam.PolicyStatement]:
         ),
         r.email.send_statement(),
         _web_url_parameter(r),
+    ]
+
+
+def accounts_permissions(r: AppResources) -> list[iam.PolicyStatement]:
+    return [
+        # The people a message names, as the directory has them now (a consistent batch read).
+        allow.table_items("ReadPeople", r.table, ["dynamodb:BatchGetItem"], indexes=False),
+        r.identity.manage_users_statement(),
     ]
 
 

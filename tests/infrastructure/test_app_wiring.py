@@ -74,7 +74,7 @@ def _queue_of(synthesized: Synthesized, handler: str) -> dict[str, Any]:
 def test_app_py_declares_the_handlers_this_suite_knows() -> None:
     assert SQS_HANDLERS == [
         "build_exports", "cut_clips", "deliver_webhooks", "encode_segments", "ingest",
-        "record_email_feedback", "send_emails",
+        "record_email_feedback", "send_emails", "sync_sign_in_accounts",
     ]  # fmt: skip
     assert set(SCHEDULES) == {
         "apply_retention", "reconcile_dead_letters", "relay_outbox", "send_digests"

@@ -63,6 +63,7 @@ FUNCTIONS = [
     "classreel-dev-apply-retention",
     "classreel-dev-deliver-webhooks",
     "classreel-dev-reconcile-dead-letters",
+    "classreel-dev-sync-sign-in-accounts",
 ]
 
 
@@ -141,6 +142,7 @@ def test_queue_consumers_may_only_consume_their_own_queue(synthesized: Synthesiz
         ("classreel-dev-cut-clips", "classreel-dev-clips"),
         ("classreel-dev-build-exports", "classreel-dev-exports"),
         ("classreel-dev-deliver-webhooks", "classreel-dev-webhooks"),
+        ("classreel-dev-sync-sign-in-accounts", "classreel-dev-sign-in-accounts"),
     ]:
         statements = _statements(_role_of(synthesized, function))
         consuming = [s for s in statements if "sqs:DeleteMessage" in _actions([s])]

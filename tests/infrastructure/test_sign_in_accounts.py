@@ -1,0 +1,102 @@
+"""In AWS the directory keeps the user pool's password accounts in step: the API (which
+applies directory changes and roster imports) queues the people a change touched, and the
+sign-in accounts worker reconciles their Cognito users, with exactly the Cognito calls its
+code makes, on this stage's pool only."""
+
+from __future__ import annotations
+
+import ast
+import re
+from typing import Any
+
+from chalicelib.config import PROJECT_ROOT
+from infrastructure.constructs.identity import ACCOUNT_ACTIONS
+from tests.infrastructure.conftest import Synthesized
+
+API = "classreel-dev-api"
+WORKER = "classreel-dev-sync-sign-in-accounts"
+ACCOUNTS_CODE = PROJECT_ROOT / "chalicelib" / "directory" / "accounts.py"
+
+
+def _variables(synthesized: Synthesized, function: str) -> dict[str, Any]:
+    variables: dict[str, Any] = synthesized.functions()[function]["Properties"]["Environment"][
+        "Variables"
+    ]
+    return variables
+
+
+def _statements(synthesized: Synthesized, function: str) -> list[dict[str, Any]]:
+    role_ref = synthesized.functions()[function]["Properties"]["Role"]
+    role = synthesized.document["Resources"][synthesized.logical_id(role_ref)]
+    return [
+        statement
+        for policy in role["Properties"].get("Policies", [])
+        for statement in policy["PolicyDocument"]["Statement"]
+    ]
+
+
+def _actions(statement: dict[str, Any]) -> list[str]:
+    action = statement["Action"]
+    return [action] if isinstance(action, str) else list(action)
+
+
+def _pool_id(synthesized: Synthesized) -> str:
+    (pool_id,) = synthesized.resources("AWS::Cognito::UserPool")
+    return pool_id
+
+
+def test_the_api_and_the_worker_keep_this_pools_accounts(synthesized: Synthesized) -> None:
+    for function in (API, WORKER):
+        variables = _variables(synthesized, function)
+        assert variables["CLASSREEL_SIGN_IN_ACCOUNTS"] == "cognito", function
+        assert variables["CLASSREEL_COGNITO_USER_POOL_ID"] == {"Ref": _pool_id(synthesized)}
+    others = set(synthesized.functions()) - {API, WORKER}
+    for function in others:
+        assert "CLASSREEL_SIGN_IN_ACCOUNTS" not in _variables(synthesized, function), function
+
+
+def test_only_the_worker_may_change_users_and_only_of_this_pool(synthesized: Synthesized) -> None:
+    for function in synthesized.functions():
+        cognito = [
+            s for s in _statements(synthesized, function) if _actions(s)[0].startswith("cognito")
+        ]
+        if function != WORKER:
+            assert cognito == [], function
+            continue
+        (statement,) = cognito
+        assert sorted(_actions(statement)) == sorted(ACCOUNT_ACTIONS)
+        assert statement["Resource"] == {"Fn::GetAtt": [_pool_id(synthesized), "Arn"]}
+
+
+def test_the_granted_actions_are_the_calls_the_code_makes() -> None:
+    """Every ``self._client.<call>(...)`` of CognitoAccounts is granted, and nothing else."""
+    calls = set()
+    for node in ast.walk(ast.parse(ACCOUNTS_CODE.read_text())):
+        if (
+            isinstance(node, ast.Call)
+            and isinstance(node.func, ast.Attribute)
+            and isinstance(node.func.value, ast.Attribute)
+            and node.func.value.attr == "_client"
+        ):
+            calls.add(node.func.attr)
+    granted = {
+        re.sub(r"(?<!^)(?=[A-Z])", "_", action.removeprefix("cognito-idp:")).lower()
+        for action in ACCOUNT_ACTIONS
+    }
+    assert calls == granted
+
+
+def test_the_api_queues_people_and_the_worker_reads_them(synthesized: Synthesized) -> None:
+    (queue_id,) = [
+        logical_id
+        for logical_id, queue in synthesized.resources("AWS::SQS::Queue").items()
+        if queue["Properties"]["QueueName"] == "classreel-dev-sign-in-accounts"
+    ]
+    (send,) = [s for s in _statements(synthesized, API) if s["Sid"] == "QueueSignInAccounts"]
+    assert _actions(send) == ["sqs:SendMessage"]
+    assert synthesized.logical_id(send["Resource"]) == queue_id
+    (read,) = [s for s in _statements(synthesized, WORKER) if s["Sid"] == "ReadPeople"]
+    assert _actions(read) == ["dynamodb:BatchGetItem"]
+    worker_actions = {a for s in _statements(synthesized, WORKER) for a in _actions(s)}
+    assert not any(a.startswith("s3:") for a in worker_actions)
+    assert not {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"} & worker_actions

@@ -1,0 +1,139 @@
+"""In AWS a roster import also creates or disables the Cognito users: the sign-in accounts
+worker (app.py ``sync_sign_in_accounts``) reads the people a message names from the
+directory as they are now and reconciles their users. Here it runs in this process on an
+SQS event as Lambda delivers it, against the local twin's directory (DynamoDB Local) and a
+user pool made in the local twin's moto server, after imports through the API."""
+
+from __future__ import annotations
+
+import json
+import secrets
+import time
+from collections.abc import Callable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import boto3
+import pytest
+
+from chalicelib.auth.principal import Role
+from chalicelib.config import reset_settings_cache
+from chalicelib.directory.accounts import ACCOUNTS_QUEUE
+from chalicelib.directory.handler import handle_accounts_batch
+from chalicelib.directory.schemas import ACCOUNTS_PER_JOB, SignInAccountsJob
+from classreel.local.runner import LambdaContext, build_sqs_event
+from classreel.local.stack import LocalStack
+from tests.support.api import Api
+from tests.support.roster_bundle import Staff, district
+
+pytestmark = pytest.mark.integration
+
+
+@dataclass
+class Pool:
+    client: Any
+    id: str
+
+    def users(self) -> dict[str, dict[str, Any]]:
+        """The pool's users by directory id (preferred_username)."""
+        found: dict[str, dict[str, Any]] = {}
+        for page in self.client.get_paginator("list_users").paginate(UserPoolId=self.id):
+            for user in page["Users"]:
+                attributes = {a["Name"]: a["Value"] for a in user["Attributes"]}
+                found[attributes.get("preferred_username", "")] = {**user, **attributes}
+        return found
+
+
+@pytest.fixture
+def pool(local_stack: LocalStack) -> Iterator[Pool]:
+    """A pool shaped like the stack's, and this process's settings pointed at it as the
+    sign-in accounts function's are in AWS."""
+    settings = local_stack.settings()
+    client = boto3.client(
+        "cognito-idp", endpoint_url=local_stack.moto_url, region_name=settings.region
+    )
+    pool_id = client.create_user_pool(
+        PoolName=f"users-{secrets.token_hex(4)}",
+        UsernameAttributes=["email"],
+        Schema=[{"Name": "district", "AttributeDataType": "String", "Mutable": True}],
+    )["UserPool"]["Id"]
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv("CLASSREEL_SIGN_IN_ACCOUNTS", "cognito")
+        env.setenv("CLASSREEL_COGNITO_USER_POOL_ID", pool_id)
+        env.setenv("CLASSREEL_COGNITO_ENDPOINT_URL", local_stack.moto_url)
+        reset_settings_cache()
+        yield Pool(client, pool_id)
+    reset_settings_cache()
+
+
+def _deliver(district_id: str, person_ids: list[str]) -> None:
+    """What QueuedAccounts sends, handed to the worker as Lambda's SQS event."""
+    jobs = [
+        SignInAccountsJob(district=district_id, person_ids=person_ids[i : i + ACCOUNTS_PER_JOB])
+        for i in range(0, len(person_ids), ACCOUNTS_PER_JOB)
+    ]
+    messages: list[Any] = [
+        {
+            "MessageId": f"m-{n}",
+            "ReceiptHandle": f"r-{n}",
+            "Body": job.model_dump_json(),
+            "Attributes": {
+                "ApproximateReceiveCount": "1",
+                "SentTimestamp": str(int(time.time() * 1000)),
+            },
+        }
+        for n, job in enumerate(jobs)
+    ]
+    arn = f"arn:aws:sqs:us-east-1:123456789012:classreel-{ACCOUNTS_QUEUE}"
+    for message in messages:
+        event = build_sqs_event([message], arn, "us-east-1")
+        result = handle_accounts_batch(event, LambdaContext("sync-sign-in-accounts", 120))
+        assert result == {"batchItemFailures": []}, json.dumps(result)
+
+
+def _import(admin: Api, files: dict[str, str]) -> dict[str, Any]:
+    dry: dict[str, Any] = admin.ok("POST", "/directory/imports", json={"files": files})
+    admin.ok(
+        "POST",
+        "/directory/imports",
+        json={"files": files, "apply": True, "digest": dry["digest"]},
+    )
+    return dry
+
+
+def test_an_import_invites_its_people_and_a_later_one_disables_who_left(
+    api_as: Callable[..., Api], pool: Pool
+) -> None:
+    name = f"d-{secrets.token_hex(4)}"
+    admin = api_as("admin-1", Role.ADMIN, district=name, school=None)
+    made = district(schools=2, staff=30, domain=f"{name}.example")
+    first = _import(admin, made.files("1.2"))
+    _deliver(name, [p["id"] for p in first["creates"]])
+    users = pool.users()
+    assert set(users) == {p["id"] for p in first["creates"]}
+    ana = users["u-00001"]
+    assert ana["email"] == f"u-00001@{name}.example" and ana["email_verified"] == "true"
+    assert ana["custom:district"] == name and ana["Enabled"] is True
+    assert ana["name"] == f"{made.staff['u-00001'].given} {made.staff['u-00001'].family}"
+    moving = users["u-00002"]["Username"]
+
+    made.staff["u-00002"].email = f"moved@{name}.example"
+    made.staff["u-00003"].enabled = False
+    del made.staff["u-00004"]
+    made.staff["new-1"] = Staff(
+        "new-1", "Newt", "Hire", f"new-1@{name}.example", "teacher", ["sch-001"]
+    )
+    second = _import(admin, made.files("1.2"))
+    touched = [p["id"] for part in ("creates", "updates", "deactivations") for p in second[part]]
+    assert sorted(touched) == ["new-1", "u-00002", "u-00003", "u-00004"]
+    _deliver(name, touched)
+    users = pool.users()
+    assert users["u-00002"]["email"] == f"moved@{name}.example"
+    assert users["u-00002"]["Username"] == moving, "the same user, with the new email"
+    assert users["u-00003"]["Enabled"] is False and users["u-00004"]["Enabled"] is False
+    assert users["new-1"]["Enabled"] is True
+    assert len(users) == 31, "nobody is made twice"
+
+    # Handled again (SQS delivers at least once), the same messages change nothing.
+    _deliver(name, touched)
+    assert pool.users() == users
