@@ -16,6 +16,8 @@ from aws_cdk import aws_logs as logs
 from constructs import Node
 
 from chalicelib.config import Settings
+from infrastructure import identity_providers
+from infrastructure.identity_providers import IdentityProvider, IdentityProviderError
 
 # Bucket names must be globally unique and DNS-safe; the stage goes into every
 # resource name, so it is kept short and plain.
@@ -62,6 +64,12 @@ class DeploymentConfig:
     # by the DKIM records the stack outputs. The default cannot be verified: until a
     # district names its own (-c emailDomain=mail.district.org) SES sends nothing.
     email_domain: str = "classreel.invalid"
+    # The district's own sign-in: Google Workspace, Microsoft Entra ID, other OpenID Connect
+    # or SAML providers (infrastructure/identity_providers.py), buttons on the hosted UI.
+    identity_providers: tuple[IdentityProvider, ...] = ()
+    # Whether the pool's own password accounts are offered too (and kept in step with the
+    # directory, invited by email): by default only where the stage names no provider.
+    password_sign_in: bool | None = None
 
     @classmethod
     def from_context(cls, node: Node) -> DeploymentConfig:
@@ -97,6 +105,8 @@ class DeploymentConfig:
             auth_domain_prefix=value("authDomainPrefix", None) or None,
             local_sign_in=_optional_bool("localSignIn", value("localSignIn", None)),
             email_domain=str(value("emailDomain", defaults.email_domain)).strip().lower(),
+            identity_providers=_identity_providers(node),
+            password_sign_in=_optional_bool("passwordSignIn", value("passwordSignIn", None)),
         )
         config.validate()
         return config
@@ -120,6 +130,10 @@ class DeploymentConfig:
         if not _DOMAIN.match(self.email_domain):
             raise DeploymentConfigError(
                 f"emailDomain {self.email_domain!r}: a domain name such as mail.district.org"
+            )
+        if not self.offers_password_sign_in and not self.identity_providers:
+            raise DeploymentConfigError(
+                "passwordSignIn=false needs identityProviders: nobody could sign in"
             )
         prefix = self.hosted_ui_prefix
         if not _AUTH_DOMAIN.match(prefix) or any(w in prefix for w in _AUTH_DOMAIN_RESERVED):
@@ -145,6 +159,14 @@ class DeploymentConfig:
         if self.local_sign_in is not None:
             return self.local_sign_in
         return self.stage in LOCAL_SIGN_IN_STAGES
+
+    @property
+    def offers_password_sign_in(self) -> bool:
+        """The hosted UI's email-and-password form, and the pool's users that the directory
+        invites (``-c passwordSignIn=true|false``; by default: when no provider is named)."""
+        if self.password_sign_in is not None:
+            return self.password_sign_in
+        return not self.identity_providers
 
     @property
     def hosted_ui_prefix(self) -> str:
@@ -187,6 +209,16 @@ _RETENTION_DAYS = {
 # Only a stage meant for a laptop trusts a callback on localhost; any deployed stage (dev
 # included: it holds real sign-ins too) opts in with -c localSignIn=true.
 LOCAL_SIGN_IN_STAGES = ("local",)
+
+
+def _identity_providers(node: Node) -> tuple[IdentityProvider, ...]:
+    try:
+        return identity_providers.parse(
+            node.try_get_context(identity_providers.CONTEXT_KEY),
+            node.try_get_context(identity_providers.FILE_CONTEXT_KEY),
+        )
+    except IdentityProviderError as exc:
+        raise DeploymentConfigError(str(exc)) from exc
 
 
 def _optional_bool(key: str, raw: object) -> bool | None:

@@ -27,9 +27,11 @@ whatever it omits), so any change to the settings runs it again.
 
 from __future__ import annotations
 
+import json
+import re
 from typing import Any
 
-from aws_cdk import Aws, CfnResource, Duration, RemovalPolicy, Stack
+from aws_cdk import Aws, CfnResource, Duration, RemovalPolicy, SecretValue, Stack
 from aws_cdk import aws_cognito as cognito
 from aws_cdk import aws_iam as iam
 from aws_cdk import custom_resources as cr
@@ -37,6 +39,7 @@ from constructs import Construct
 
 from chalicelib.auth.principal import DISTRICT_CLAIM, Role
 from infrastructure.deployment import DeploymentConfig
+from infrastructure.identity_providers import IdentityProvider
 from infrastructure.nag import suppress
 
 _CUSTOM_PREFIX = "custom:"
@@ -73,7 +76,7 @@ ACCOUNT_ACTIONS = (
 )
 
 
-def client_settings(callback_urls: list[str]) -> dict[str, Any]:
+def client_settings(callback_urls: list[str], identity_providers: list[str]) -> dict[str, Any]:
     """The app client, as CloudFormation and UpdateUserPoolClient both spell it.
 
     Public (no secret: GenerateSecret is set at creation only), SRP for the
@@ -81,19 +84,21 @@ def client_settings(callback_urls: list[str]) -> dict[str, Any]:
     Custom attributes and the name are readable, never writable: a user cannot
     move to another district or school, nor rename themselves. Without callback
     URLs the hosted-UI flow is off (Cognito requires one to enable it).
+    ``identity_providers``: the hosted UI's ways in ("COGNITO" is the pool's own
+    password form; the others the district's providers, a button each).
     """
     oauth: dict[str, Any] = {
         "AllowedOAuthFlowsUserPoolClient": True,
         "AllowedOAuthFlows": ["code"],
         "AllowedOAuthScopes": list(OAUTH_SCOPES),
-        "SupportedIdentityProviders": ["COGNITO"],
+        "SupportedIdentityProviders": list(identity_providers),
         "CallbackURLs": callback_urls,
         "LogoutURLs": callback_urls,
     }
     if not callback_urls:
         oauth = {
             "AllowedOAuthFlowsUserPoolClient": False,
-            "SupportedIdentityProviders": ["COGNITO"],
+            "SupportedIdentityProviders": list(identity_providers),
         }
     return {
         "ExplicitAuthFlows": ["ALLOW_USER_SRP_AUTH", "ALLOW_REFRESH_TOKEN_AUTH"],
@@ -136,15 +141,56 @@ class Identity(Construct):
             "HostedUi",
             cognito_domain=cognito.CognitoDomainOptions(domain_prefix=config.hosted_ui_prefix),
         )
+        self.password_sign_in = config.offers_password_sign_in
+        self.providers = config.identity_providers
+        provider_resources = [self._provider(provider) for provider in self.providers]
         self.client = cognito.CfnUserPoolClient(
             self,
             "AppClient",
             user_pool_id=self.user_pool.user_pool_id,
             generate_secret=False,
         )
+        # Cognito refuses a client naming a provider the pool does not have yet.
+        for resource in provider_resources:
+            self.client.add_dependency(resource)
         self._local_urls = [LOCAL_WEB_URL] if config.allows_local_sign_in else []
-        for name, value in client_settings(self._local_urls).items():
+        for name, value in client_settings(self._local_urls, self.sign_in_options).items():
             self.client.add_property_override(name, value)
+
+    @property
+    def sign_in_options(self) -> list[str]:
+        """SupportedIdentityProviders: the pool's password form (where offered), then the
+        district's providers in the order the stage names them."""
+        return [*(["COGNITO"] if self.password_sign_in else []), *(p.name for p in self.providers)]
+
+    def _provider(self, provider: IdentityProvider) -> cognito.CfnUserPoolIdentityProvider:
+        details: dict[str, str]
+        if provider.cognito_type == "SAML":
+            details = {"MetadataURL": provider.metadata_url}
+        else:
+            secret = provider.client_secret
+            if secret is None:
+                raise ValueError(f"{provider.name}: an OpenID Connect provider has a secret")
+            details = {
+                "client_id": provider.client_id,
+                # A dynamic reference, resolved by CloudFormation at deploy time: the
+                # template never holds the secret.
+                "client_secret": SecretValue.secrets_manager(
+                    secret.name, json_field=secret.json_field
+                ).unsafe_unwrap(),
+                "oidc_issuer": provider.issuer,
+                "authorize_scopes": " ".join(provider.scopes),
+                "attributes_request_method": "GET",
+            }
+        return cognito.CfnUserPoolIdentityProvider(
+            self,
+            f"Provider{re.sub(r'[^A-Za-z0-9]', '', provider.name)}",
+            user_pool_id=self.user_pool.user_pool_id,
+            provider_name=provider.name,
+            provider_type=provider.cognito_type,
+            provider_details=details,
+            attribute_mapping=provider.attribute_mapping(),
+        )
 
     @property
     def client_id(self) -> str:
@@ -163,7 +209,7 @@ class Identity(Construct):
             parameters={
                 "UserPoolId": self.user_pool.user_pool_id,
                 "ClientId": self.client_id,
-                **client_settings([web_url, *self._local_urls]),
+                **client_settings([web_url, *self._local_urls], self.sign_in_options),
             },
             physical_resource_id=cr.PhysicalResourceId.of(self.client_id),
         )
@@ -244,7 +290,7 @@ class Identity(Construct):
         return f"{self.issuer}/.well-known/jwks.json"
 
     def environment(self) -> dict[str, str]:
-        return {
+        environment = {
             "CLASSREEL_JWT_ISSUER": self.issuer,
             "CLASSREEL_JWKS_URL": self.jwks_url,
             # ID tokens carry the app client id as their audience.
@@ -253,19 +299,31 @@ class Identity(Construct):
             # finds them by the token's verified email (chalicelib/directory/membership.py).
             "CLASSREEL_JWT_PEOPLE_MATCH": "email",
         }
+        trusted = [p.name for p in self.providers if p.trusted_for_email]
+        if trusted:
+            # Their tokens carry no email_verified: their emails are the district's own.
+            environment["CLASSREEL_JWT_TRUSTED_EMAIL_PROVIDERS"] = json.dumps(trusted)
+        return environment
 
     def accounts_environment(self) -> dict[str, str]:
         """For the functions that change the directory (the API) and keep the pool's users
         in step with it (the sign-in accounts worker): people invited by email, disabled
-        when switched off (chalicelib/directory/accounts.py)."""
+        when switched off (chalicelib/directory/accounts.py). A stage that only federates
+        keeps none: its people are matched by email, refused when switched off."""
+        if not self.password_sign_in:
+            return {"CLASSREEL_SIGN_IN_ACCOUNTS": "none"}
         return {
             "CLASSREEL_SIGN_IN_ACCOUNTS": "cognito",
             "CLASSREEL_COGNITO_USER_POOL_ID": self.user_pool.user_pool_id,
         }
 
-    def manage_users_statement(self) -> iam.PolicyStatement:
-        return iam.PolicyStatement(
-            sid="KeepUsersWithTheDirectory",
-            actions=list(ACCOUNT_ACTIONS),
-            resources=[self.user_pool.user_pool_arn],
-        )
+    def manage_users_statements(self) -> list[iam.PolicyStatement]:
+        if not self.password_sign_in:
+            return []
+        return [
+            iam.PolicyStatement(
+                sid="KeepUsersWithTheDirectory",
+                actions=list(ACCOUNT_ACTIONS),
+                resources=[self.user_pool.user_pool_arn],
+            )
+        ]

@@ -518,7 +518,7 @@ def accounts_permissions(r: AppResources) -> list[iam.PolicyStatement]:
     return [
         # The people a message names, as the directory has them now (a consistent batch read).
         allow.table_items("ReadPeople", r.table, ["dynamodb:BatchGetItem"], indexes=False),
-        r.identity.manage_users_statement(),
+        *r.identity.manage_users_statements(),
     ]
 
 
