@@ -34,6 +34,9 @@ def people(district: str, person_ids: list[str]) -> list[PersonRecord]:
 
 def _reconcile(delivery: Delivery[SignInAccountsJob], settings: Settings) -> str:
     job = delivery.message
+    if settings.sign_in_accounts != "cognito":
+        # A stage that only federates (infrastructure/: passwordSignIn=false) keeps none.
+        return "this stage keeps no password accounts"
     accounts = cognito_accounts(settings)
     outcomes = []
     try:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import click
 
 from classreel.cli.audit_cmd import audit
+from classreel.cli.directory_cmd import directory
 from classreel.cli.dlq_cmd import dlq
 from classreel.cli.local_cmd import local
 from classreel.cli.probe_cmd import probe
@@ -25,6 +26,7 @@ cli.add_command(probe)
 cli.add_command(audit)
 cli.add_command(dlq)
 cli.add_command(roster)
+cli.add_command(directory)
 
 
 def main() -> None:

@@ -22,9 +22,11 @@ from chalicelib.directory.accounts import (
     QueuedAccounts,
     sign_in_accounts,
 )
+from chalicelib.directory.handler import handle_accounts_batch
 from chalicelib.directory.models import PersonRecord
 from chalicelib.directory.schemas import ACCOUNTS_PER_JOB, SignInAccountsJob
 from chalicelib.jobs.queues import work_queue
+from classreel.local.runner import LambdaContext, build_sqs_event
 
 REGION = "us-east-1"
 
@@ -235,3 +237,18 @@ def test_a_change_that_touched_nobody_sends_nothing() -> None:
     settings = Settings(sign_in_accounts="cognito", cognito_user_pool_id="us-east-1_x")
     # No queue exists (no mock either): sending anything would fail.
     QueuedAccounts(settings).sync(created=[], updated=[], deactivated=[])
+
+
+def test_a_stage_that_keeps_no_password_accounts_lets_the_messages_go() -> None:
+    """A federated stage (passwordSignIn=false) has the worker but no pool users to keep:
+    `classreel directory add-admin` still queues its admin, and nothing fails."""
+    job = SignInAccountsJob(district="lakeside", person_ids=["p-ana"])
+    message: Any = {
+        "MessageId": "m-1",
+        "ReceiptHandle": "r-1",
+        "Body": job.model_dump_json(),
+        "Attributes": {"ApproximateReceiveCount": "1", "SentTimestamp": "1718000000000"},
+    }
+    event = build_sqs_event([message], "arn:aws:sqs:us-east-1:1:classreel-accounts", REGION)
+    result = handle_accounts_batch(event, LambdaContext("sync-sign-in-accounts", 120))
+    assert result == {"batchItemFailures": []}
