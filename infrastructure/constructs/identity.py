@@ -262,6 +262,16 @@ class Identity(Construct):
                 require_symbols=True,
                 temp_password_validity=Duration.days(7),
             ),
+            # Invitations (chalicelib/directory/accounts.py) and password resets: Cognito's
+            # own email sends 50 a day, too few for a district's first roster import.
+            email=cognito.UserPoolEmail.with_ses(
+                from_email=f"notifications@{config.email_domain}",
+                from_name="ClassReel",
+                ses_verified_domain=config.email_domain,
+                ses_region=Aws.REGION,
+            )
+            if config.invitations_from_ses
+            else None,
             mfa=cognito.Mfa.OPTIONAL,
             mfa_second_factor=cognito.MfaSecondFactor(otp=True, sms=False),
             # Plus: compromised-credential checks and adaptive (risk-based)

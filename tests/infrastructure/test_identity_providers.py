@@ -265,3 +265,21 @@ def test_a_stage_nobody_could_sign_in_to_is_refused(tmp_path: Path) -> None:
     both.write_text("[]")
     with pytest.raises(DeploymentConfigError, match="not both"):
         _config(identityProviders="[]", identityProvidersFile=str(both))
+
+
+def test_invitations_can_be_mailed_through_the_stages_ses_domain(tmp_path: Path) -> None:
+    """Cognito's own email sends 50 a day: a first import of 2,000 people needs SES."""
+    assert "EmailConfiguration" not in _pool(Built(tmp_path / "default"))
+    built = Built(tmp_path / "ses", invitationsFromSes="true", emailDomain="mail.lakeside.org")
+    email = _pool(built)["EmailConfiguration"]
+    assert email["EmailSendingAccount"] == "DEVELOPER"
+    assert email["From"] == "ClassReel <notifications@mail.lakeside.org>"
+    assert "identity/mail.lakeside.org" in _rendered(email["SourceArn"])
+    with pytest.raises(DeploymentConfigError, match="emailDomain"):
+        _config(invitationsFromSes="true")
+
+
+def _pool(built: Built) -> dict[str, Any]:
+    (pool,) = built.resources("AWS::Cognito::UserPool").values()
+    properties: dict[str, Any] = pool["Properties"]
+    return properties
