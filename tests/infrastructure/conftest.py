@@ -50,6 +50,23 @@ class Synthesized:
             for resource in self.resources("AWS::Serverless::Function").values()
         }
 
+    def role_statements(self, function: str) -> list[dict[str, Any]]:
+        """The IAM statements of a function's own role (by its deployed name)."""
+        role_ref = self.functions()[function]["Properties"]["Role"]
+        role = self.document["Resources"][self.logical_id(role_ref)]
+        return [
+            statement
+            for policy in role["Properties"].get("Policies", [])
+            for statement in policy["PolicyDocument"]["Statement"]
+        ]
+
+    def variables(self, function: str) -> dict[str, Any]:
+        """A function's environment variables (by its deployed name)."""
+        variables: dict[str, Any] = self.functions()[function]["Properties"]["Environment"][
+            "Variables"
+        ]
+        return variables
+
     def logical_id(self, ref: object) -> str:
         """The logical id behind ``{"Ref": id}`` or ``{"Fn::GetAtt": [id, attr]}``."""
         if isinstance(ref, dict) and "Ref" in ref:
@@ -98,4 +115,30 @@ def synthesized(tmp_path_factory: pytest.TempPathFactory) -> Synthesized:
         template_path=template_path,
         document=document,
         template=assertions.Template.from_json(document),
+    )
+
+
+def rendered(value: Any) -> str:
+    """A ``Fn::Join`` (or a plain string) as text, references written ``<Id>`` / ``<Id.Attr>``."""
+    if isinstance(value, str):
+        return value
+    separator, parts = value["Fn::Join"]
+    text = []
+    for part in parts:
+        if isinstance(part, str):
+            text.append(part)
+        elif "Ref" in part:
+            text.append(f"<{part['Ref']}>")
+        else:
+            text.append("<{}.{}>".format(*part["Fn::GetAtt"]))
+    return str(separator).join(text)
+
+
+# Installed next to this interpreter (the infra extra, requirements-dev.txt).
+CFN_LINT = Path(sys.executable).parent / "cfn-lint"
+
+
+def cfn_lint(template_path: Path) -> subprocess.CompletedProcess[str]:
+    return subprocess.run(
+        [str(CFN_LINT), str(template_path)], capture_output=True, text=True, check=False
     )

@@ -9,16 +9,6 @@ from typing import Any
 from tests.infrastructure.conftest import Synthesized
 
 
-def _role_statements(synthesized: Synthesized, function: str) -> list[dict[str, Any]]:
-    role_ref = synthesized.functions()[function]["Properties"]["Role"]
-    role = synthesized.document["Resources"][synthesized.logical_id(role_ref)]
-    return [
-        statement
-        for policy in role["Properties"].get("Policies", [])
-        for statement in policy["PolicyDocument"]["Statement"]
-    ]
-
-
 def _actions(statements: list[dict[str, Any]]) -> set[str]:
     found: set[str] = set()
     for statement in statements:
@@ -62,12 +52,12 @@ def test_only_the_email_worker_sends_and_only_as_classreel(synthesized: Synthesi
     senders = {
         name
         for name in synthesized.functions()
-        if "ses:SendEmail" in _actions(_role_statements(synthesized, name))
+        if "ses:SendEmail" in _actions(synthesized.role_statements(name))
     }
     assert senders == {"classreel-dev-send-emails"}
     (send,) = [
         s
-        for s in _role_statements(synthesized, "classreel-dev-send-emails")
+        for s in synthesized.role_statements("classreel-dev-send-emails")
         if "ses:SendEmail" in _actions([s])
     ]
     (config_set_id,) = synthesized.resources("AWS::SES::ConfigurationSet")
@@ -97,5 +87,5 @@ def test_everything_that_relays_events_may_queue_emails(synthesized: Synthesized
         "classreel-dev-relay-outbox",
         "classreel-dev-cut-clips",
     ):
-        sids = {s.get("Sid") for s in _role_statements(synthesized, function)}
+        sids = {s.get("Sid") for s in synthesized.role_statements(function)}
         assert "EmitEmails" in sids, function

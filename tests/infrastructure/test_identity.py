@@ -12,7 +12,7 @@ from aws_cdk import assertions
 from chalicelib.auth.principal import DISTRICT_CLAIM
 from infrastructure.constructs.identity import SCHOOL_CLAIM, Identity
 from infrastructure.deployment import DeploymentConfig
-from tests.infrastructure.conftest import Synthesized
+from tests.infrastructure.conftest import Synthesized, rendered
 
 
 def _pool(synthesized: Synthesized) -> dict[str, Any]:
@@ -68,20 +68,6 @@ def _client(synthesized: Synthesized) -> dict[str, Any]:
     return properties
 
 
-def _rendered(value: Any) -> str:
-    """A ``Fn::Join`` as text, references written ``<Id>`` / ``<Id.Attribute>``."""
-    separator, parts = value["Fn::Join"]
-    rendered = []
-    for part in parts:
-        if isinstance(part, str):
-            rendered.append(part)
-        elif "Ref" in part:
-            rendered.append(f"<{part['Ref']}>")
-        else:
-            rendered.append("<{}.{}>".format(*part["Fn::GetAtt"]))
-    return str(separator).join(rendered)
-
-
 def test_the_hosted_ui_has_a_domain_of_this_stage(synthesized: Synthesized) -> None:
     (pool_id,) = synthesized.resources("AWS::Cognito::UserPool")
     (domain,) = synthesized.resources("AWS::Cognito::UserPoolDomain").values()
@@ -93,8 +79,8 @@ def test_the_hosted_ui_has_a_domain_of_this_stage(synthesized: Synthesized) -> N
 
 def _web_callbacks_call(synthesized: Synthesized) -> dict[str, Any]:
     (update,) = synthesized.resources("Custom::AWS").values()
-    call: dict[str, Any] = json.loads(_rendered(update["Properties"]["Update"]))
-    assert json.loads(_rendered(update["Properties"]["Create"])) == call
+    call: dict[str, Any] = json.loads(rendered(update["Properties"]["Update"]))
+    assert json.loads(rendered(update["Properties"]["Create"])) == call
     return call
 
 
@@ -135,7 +121,7 @@ def test_the_distribution_is_added_to_the_callbacks_with_the_same_settings(
 
 def test_the_hosted_ui_url_is_an_output(synthesized: Synthesized) -> None:
     (domain_id,) = synthesized.resources("AWS::Cognito::UserPoolDomain")
-    url = _rendered(synthesized.document["Outputs"]["HostedUiUrl"]["Value"])
+    url = rendered(synthesized.document["Outputs"]["HostedUiUrl"]["Value"])
     assert url == f"https://<{domain_id}>.auth.<AWS::Region>.amazoncognito.com"
 
 
@@ -147,7 +133,7 @@ def test_display_names_are_not_user_writable(synthesized: Synthesized) -> None:
     assert "name" in client["ReadAttributes"]
     assert client["WriteAttributes"] == ["email"]
     (update,) = synthesized.resources("Custom::AWS").values()
-    parameters = json.loads(_rendered(update["Properties"]["Update"]))["parameters"]
+    parameters = json.loads(rendered(update["Properties"]["Update"]))["parameters"]
     assert parameters["WriteAttributes"] == ["email"]  # the custom resource keeps it so
 
 
@@ -166,7 +152,7 @@ def _callbacks(template: dict[str, Any]) -> tuple[dict[str, Any], list[str]]:
     (client,) = [r["Properties"] for r in resources if r["Type"] == "AWS::Cognito::UserPoolClient"]
     (update,) = [r["Properties"] for r in resources if r["Type"] == "Custom::AWS"]
     call = json.loads(
-        _rendered(update["Update"]) if "Fn::Join" in update["Update"] else update["Update"]
+        rendered(update["Update"]) if "Fn::Join" in update["Update"] else update["Update"]
     )
     return client, call["parameters"]["CallbackURLs"]
 

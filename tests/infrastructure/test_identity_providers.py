@@ -8,8 +8,6 @@ told which providers' emails need no email_verified. Bad entries stop synth nami
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 from typing import Any
 
@@ -21,7 +19,7 @@ from infrastructure.constructs.identity import Identity
 from infrastructure.deployment import DeploymentConfig, DeploymentConfigError
 from infrastructure.identity_providers import SAML_EMAIL
 from infrastructure.nag import check_app
-from tests.infrastructure.conftest import Synthesized
+from tests.infrastructure.conftest import Synthesized, cfn_lint, rendered
 
 TENANT = "6f1c2d3e-4b5a-4c7d-8e9f-0a1b2c3d4e5f"
 GOOGLE = {
@@ -40,7 +38,6 @@ SAML = {
     "name": "DistrictADFS",
     "metadataUrl": "https://adfs.lakeside.example.org/FederationMetadata/2007-06/FederationMetadata.xml",
 }
-CFN_LINT = Path(sys.executable).parent / "cfn-lint"
 
 
 def _config(**context: object) -> DeploymentConfig:
@@ -59,13 +56,9 @@ class Built:
         assembly = app.synth()
         self.template_path = Path(assembly.get_stack_artifact("IdentityOnly").template_full_path)
         self.document = dict(assertions.Template.from_stack(stack).to_json())
-
-    def resources(self, kind: str) -> dict[str, dict[str, Any]]:
-        return {
-            logical_id: resource
-            for logical_id, resource in self.document["Resources"].items()
-            if resource["Type"] == kind
-        }
+        self.resources = Synthesized(
+            tmp_path, self.template_path, self.document, assertions.Template.from_stack(stack)
+        ).resources
 
     def providers(self) -> dict[str, dict[str, Any]]:
         return {
@@ -79,24 +72,9 @@ class Built:
 
     def update_call(self) -> dict[str, Any]:
         (update,) = self.resources("Custom::AWS").values()
-        call = json.loads(_rendered(update["Properties"]["Update"]))
+        call = json.loads(rendered(update["Properties"]["Update"]))
         parameters: dict[str, Any] = call["parameters"]
         return parameters
-
-
-def _rendered(value: Any) -> str:
-    if isinstance(value, str):
-        return value
-    separator, parts = value["Fn::Join"]
-    rendered = []
-    for part in parts:
-        if isinstance(part, str):
-            rendered.append(part)
-        elif "Ref" in part:
-            rendered.append(f"<{part['Ref']}>")
-        else:
-            rendered.append("<{}.{}>".format(*part["Fn::GetAtt"]))
-    return str(separator).join(rendered)
 
 
 @pytest.fixture(scope="module")
@@ -188,12 +166,7 @@ def test_the_api_trusts_the_emails_of_the_providers_that_send_no_email_verified(
 
 
 def test_cfn_lint_and_cdk_nag_accept_the_providers(federated: Built) -> None:
-    result = subprocess.run(
-        [str(CFN_LINT), str(federated.template_path)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = cfn_lint(federated.template_path)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
@@ -274,7 +247,7 @@ def test_invitations_can_be_mailed_through_the_stages_ses_domain(tmp_path: Path)
     email = _pool(built)["EmailConfiguration"]
     assert email["EmailSendingAccount"] == "DEVELOPER"
     assert email["From"] == "ClassReel <notifications@mail.lakeside.org>"
-    assert "identity/mail.lakeside.org" in _rendered(email["SourceArn"])
+    assert "identity/mail.lakeside.org" in rendered(email["SourceArn"])
     with pytest.raises(DeploymentConfigError, match="emailDomain"):
         _config(invitationsFromSes="true")
 

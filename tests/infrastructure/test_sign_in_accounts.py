@@ -18,23 +18,6 @@ WORKER = "classreel-dev-sync-sign-in-accounts"
 ACCOUNTS_CODE = PROJECT_ROOT / "chalicelib" / "directory" / "accounts.py"
 
 
-def _variables(synthesized: Synthesized, function: str) -> dict[str, Any]:
-    variables: dict[str, Any] = synthesized.functions()[function]["Properties"]["Environment"][
-        "Variables"
-    ]
-    return variables
-
-
-def _statements(synthesized: Synthesized, function: str) -> list[dict[str, Any]]:
-    role_ref = synthesized.functions()[function]["Properties"]["Role"]
-    role = synthesized.document["Resources"][synthesized.logical_id(role_ref)]
-    return [
-        statement
-        for policy in role["Properties"].get("Policies", [])
-        for statement in policy["PolicyDocument"]["Statement"]
-    ]
-
-
 def _actions(statement: dict[str, Any]) -> list[str]:
     action = statement["Action"]
     return [action] if isinstance(action, str) else list(action)
@@ -47,18 +30,18 @@ def _pool_id(synthesized: Synthesized) -> str:
 
 def test_the_api_and_the_worker_keep_this_pools_accounts(synthesized: Synthesized) -> None:
     for function in (API, WORKER):
-        variables = _variables(synthesized, function)
+        variables = synthesized.variables(function)
         assert variables["CLASSREEL_SIGN_IN_ACCOUNTS"] == "cognito", function
         assert variables["CLASSREEL_COGNITO_USER_POOL_ID"] == {"Ref": _pool_id(synthesized)}
     others = set(synthesized.functions()) - {API, WORKER}
     for function in others:
-        assert "CLASSREEL_SIGN_IN_ACCOUNTS" not in _variables(synthesized, function), function
+        assert "CLASSREEL_SIGN_IN_ACCOUNTS" not in synthesized.variables(function), function
 
 
 def test_only_the_worker_may_change_users_and_only_of_this_pool(synthesized: Synthesized) -> None:
     for function in synthesized.functions():
         cognito = [
-            s for s in _statements(synthesized, function) if _actions(s)[0].startswith("cognito")
+            s for s in synthesized.role_statements(function) if _actions(s)[0].startswith("cognito")
         ]
         if function != WORKER:
             assert cognito == [], function
@@ -92,11 +75,11 @@ def test_the_api_queues_people_and_the_worker_reads_them(synthesized: Synthesize
         for logical_id, queue in synthesized.resources("AWS::SQS::Queue").items()
         if queue["Properties"]["QueueName"] == "classreel-dev-sign-in-accounts"
     ]
-    (send,) = [s for s in _statements(synthesized, API) if s["Sid"] == "QueueSignInAccounts"]
+    (send,) = [s for s in synthesized.role_statements(API) if s["Sid"] == "QueueSignInAccounts"]
     assert _actions(send) == ["sqs:SendMessage"]
     assert synthesized.logical_id(send["Resource"]) == queue_id
-    (read,) = [s for s in _statements(synthesized, WORKER) if s["Sid"] == "ReadPeople"]
+    (read,) = [s for s in synthesized.role_statements(WORKER) if s["Sid"] == "ReadPeople"]
     assert _actions(read) == ["dynamodb:BatchGetItem"]
-    worker_actions = {a for s in _statements(synthesized, WORKER) for a in _actions(s)}
+    worker_actions = {a for s in synthesized.role_statements(WORKER) for a in _actions(s)}
     assert not any(a.startswith("s3:") for a in worker_actions)
     assert not {"dynamodb:PutItem", "dynamodb:UpdateItem", "dynamodb:DeleteItem"} & worker_actions

@@ -3,18 +3,13 @@
 from __future__ import annotations
 
 import json
-import subprocess
-import sys
 from pathlib import Path
 
 import aws_cdk as cdk
 from aws_cdk import aws_s3 as s3
 
 from infrastructure.nag import MIN_REASON_CHARS, check_app
-from tests.infrastructure.conftest import Synthesized
-
-# Installed next to this interpreter (the infra extra, requirements-dev.txt).
-CFN_LINT = Path(sys.executable).parent / "cfn-lint"
+from tests.infrastructure.conftest import Synthesized, cfn_lint
 
 
 def test_the_stack_is_environment_agnostic(synthesized: Synthesized) -> None:
@@ -24,12 +19,7 @@ def test_the_stack_is_environment_agnostic(synthesized: Synthesized) -> None:
 
 
 def test_cfn_lint_accepts_the_template(synthesized: Synthesized) -> None:
-    result = subprocess.run(
-        [str(CFN_LINT), str(synthesized.template_path)],
-        capture_output=True,
-        text=True,
-        check=False,
-    )
+    result = cfn_lint(synthesized.template_path)
     assert result.returncode == 0, result.stdout + result.stderr
 
 
