@@ -15,11 +15,13 @@ from typing import Any
 
 import boto3
 import pytest
+from botocore.awsrequest import AWSResponse, HTTPHeaders
 
+from chalicelib import aws
 from chalicelib.auth.principal import Role
-from chalicelib.config import reset_settings_cache
+from chalicelib.config import get_settings, reset_settings_cache
 from chalicelib.directory.accounts import ACCOUNTS_QUEUE
-from chalicelib.directory.handler import handle_accounts_batch
+from chalicelib.directory.handler import THROTTLED_RETRY_S, handle_accounts_batch
 from chalicelib.directory.schemas import ACCOUNTS_PER_JOB, SignInAccountsJob
 from classreel.local.runner import LambdaContext, build_sqs_event
 from classreel.local.stack import LocalStack
@@ -66,28 +68,32 @@ def pool(local_stack: LocalStack) -> Iterator[Pool]:
     reset_settings_cache()
 
 
-def _deliver(district_id: str, person_ids: list[str]) -> None:
-    """What QueuedAccounts sends, handed to the worker as Lambda's SQS event."""
-    jobs = [
-        SignInAccountsJob(district=district_id, person_ids=person_ids[i : i + ACCOUNTS_PER_JOB])
-        for i in range(0, len(person_ids), ACCOUNTS_PER_JOB)
-    ]
-    messages: list[Any] = [
-        {
-            "MessageId": f"m-{n}",
-            "ReceiptHandle": f"r-{n}",
-            "Body": job.model_dump_json(),
-            "Attributes": {
-                "ApproximateReceiveCount": "1",
-                "SentTimestamp": str(int(time.time() * 1000)),
-            },
-        }
-        for n, job in enumerate(jobs)
-    ]
+def _event(district_id: str, person_ids: list[str]) -> dict[str, Any]:
+    """What QueuedAccounts sends, as Lambda's SQS event hands it to the worker."""
+    job = SignInAccountsJob(district=district_id, person_ids=person_ids)
+    message: Any = {
+        "MessageId": f"m-{secrets.token_hex(4)}",
+        "ReceiptHandle": "r-1",
+        "Body": job.model_dump_json(),
+        "Attributes": {
+            "ApproximateReceiveCount": "1",
+            "SentTimestamp": str(int(time.time() * 1000)),
+        },
+    }
     arn = f"arn:aws:sqs:us-east-1:123456789012:classreel-{ACCOUNTS_QUEUE}"
-    for message in messages:
-        event = build_sqs_event([message], arn, "us-east-1")
-        result = handle_accounts_batch(event, LambdaContext("sync-sign-in-accounts", 120))
+    return build_sqs_event([message], arn, "us-east-1")
+
+
+def _handle(event: dict[str, Any]) -> dict[str, Any]:
+    result: dict[str, Any] = handle_accounts_batch(
+        event, LambdaContext("sync-sign-in-accounts", 120)
+    )
+    return result
+
+
+def _deliver(district_id: str, person_ids: list[str]) -> None:
+    for i in range(0, len(person_ids), ACCOUNTS_PER_JOB):
+        result = _handle(_event(district_id, person_ids[i : i + ACCOUNTS_PER_JOB]))
         assert result == {"batchItemFailures": []}, json.dumps(result)
 
 
@@ -137,3 +143,34 @@ def test_an_import_invites_its_people_and_a_later_one_disables_who_left(
     # Handled again (SQS delivers at least once), the same messages change nothing.
     _deliver(name, touched)
     assert pool.users() == users
+
+
+def test_a_throttled_message_comes_back_in_a_minute(api_as: Callable[..., Api], pool: Pool) -> None:
+    """Cognito's request rates are per pool, shared with everyone signing in: a throttled
+    message is retried a minute later, not after the whole visibility timeout."""
+    name = f"d-{secrets.token_hex(4)}"
+    admin = api_as("admin-1", Role.ADMIN, district=name, school=None)
+    _import(admin, district(schools=1, staff=2, domain=f"{name}.example").files("1.2"))
+    throttled = {"Error": {"Code": "TooManyRequestsException", "Message": "Rate exceeded"}}
+    delays: list[int] = []
+
+    def throttle(**_: Any) -> tuple[Any, dict[str, Any]]:
+        return AWSResponse("https://cognito-idp", 400, HTTPHeaders(), None), throttled
+
+    def record(params: dict[str, Any], **_: Any) -> None:
+        delays.append(params["VisibilityTimeout"])
+
+    cognito = aws.cognito_client(get_settings()).meta.events
+    sqs = aws.sqs_client(get_settings()).meta.events
+    cognito.register("before-call.cognito-idp.ListUsers", throttle)
+    sqs.register("provide-client-params.sqs.ChangeMessageVisibility", record)
+    try:
+        event = _event(name, ["u-00000", "u-00001"])
+        result = _handle(event)
+    finally:
+        cognito.unregister("before-call.cognito-idp.ListUsers", throttle)
+        sqs.unregister("provide-client-params.sqs.ChangeMessageVisibility", record)
+    (message,) = event["Records"]
+    assert result == {"batchItemFailures": [{"itemIdentifier": message["messageId"]}]}
+    assert delays == [THROTTLED_RETRY_S]
+    assert pool.users() == {}
