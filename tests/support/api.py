@@ -9,6 +9,9 @@ from typing import Any
 import requests
 
 FINAL = ("ready", "failed")
+# How long a wait for the pipeline may last before the test calls the video stuck: a deadline,
+# never a speed check, so long enough for a busy worker on a loaded 2-core machine.
+PIPELINE_DEADLINE_S = 300.0
 
 
 class Api:
@@ -50,7 +53,7 @@ class Api:
         video: dict[str, Any] = self.ok("GET", f"/videos/{video_id}")
         return video
 
-    def wait_for(self, video_id: str, timeout_s: float = 120) -> dict[str, Any]:
+    def wait_for(self, video_id: str, timeout_s: float = PIPELINE_DEADLINE_S) -> dict[str, Any]:
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             video = self.video(video_id)
@@ -59,7 +62,7 @@ class Api:
             time.sleep(0.3)
         raise AssertionError(f"video {video_id} still {self.video(video_id)['status']}")
 
-    def wait_for_clip(self, clip_id: str, timeout_s: float = 120) -> dict[str, Any]:
+    def wait_for_clip(self, clip_id: str, timeout_s: float = PIPELINE_DEADLINE_S) -> dict[str, Any]:
         deadline = time.monotonic() + timeout_s
         while time.monotonic() < deadline:
             clip: dict[str, Any] = self.ok("GET", f"/clips/{clip_id}")
@@ -68,7 +71,9 @@ class Api:
             time.sleep(0.3)
         raise AssertionError(f"clip {clip_id} still processing")
 
-    def wait_for_status(self, video_id: str, status: str, timeout_s: float = 120) -> dict[str, Any]:
+    def wait_for_status(
+        self, video_id: str, status: str, timeout_s: float = PIPELINE_DEADLINE_S
+    ) -> dict[str, Any]:
         """Wait for one status (e.g. ``ready`` after a replay of a ``failed`` video)."""
         deadline = time.monotonic() + timeout_s
         video = self.video(video_id)

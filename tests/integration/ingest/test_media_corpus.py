@@ -42,6 +42,10 @@ SATURATION_TOLERANCE = 0.25
 BRIGHTNESS_TOLERANCE = 0.15
 HDR_TRANSFERS = {"iphone_hlg": "arib-std-b67", "android_hdr10": "smpte2084"}
 SYNC_TOLERANCE_S = 0.040
+# Every sample is uploaded at once and the worker takes them in its own order, so the first
+# test may wait for most of the corpus: on a loaded 2-core machine that is minutes. A deadline
+# for a stuck video, never a speed check (pytest's own timeout is 600 s).
+CORPUS_WAIT_S = 540
 
 
 @pytest.fixture(scope="module")
@@ -66,7 +70,7 @@ def _download(url: str, target: Path) -> Path:
 def test_bad_files_fail_with_a_reason_a_teacher_understands(
     sample: Sample, uploaded: dict[str, str], teacher_api: Api
 ) -> None:
-    video = teacher_api.wait_for(uploaded[sample.name])
+    video = teacher_api.wait_for(uploaded[sample.name], CORPUS_WAIT_S)
     assert video["status"] == "failed"
     assert sample.reason in video["failure_reason"]
     assert video["renditions"] == []
@@ -77,7 +81,7 @@ def test_bad_files_fail_with_a_reason_a_teacher_understands(
 def test_good_files_become_web_video(
     sample: Sample, uploaded: dict[str, str], teacher_api: Api, tmp_path: Path
 ) -> None:
-    video = teacher_api.wait_for(uploaded[sample.name])
+    video = teacher_api.wait_for(uploaded[sample.name], CORPUS_WAIT_S)
     assert video["status"] == "ready", video["failure_reason"]
     assert video["playable"] is True
     assert (video["width"], video["height"]) == sample.display
@@ -150,7 +154,7 @@ def test_hdr_comes_out_sdr_with_the_colours_of_the_original(
         "bt2020",
         HDR_TRANSFERS[sample.name],
     )
-    video = teacher_api.wait_for(uploaded[sample.name])
+    video = teacher_api.wait_for(uploaded[sample.name], CORPUS_WAIT_S)
     assert video["status"] == "ready", video["failure_reason"]
     top = _download(video["renditions"][0]["url"], tmp_path / "top.mp4")
     v = stream(ffprobe(top), "video")
@@ -180,7 +184,7 @@ def test_interlaced_sources_come_out_progressive(
 ) -> None:
     woven_in, _ = measure.woven_frames(build(sample, corpus_dir))
     assert woven_in > 0, "the sample must be interlaced to test anything"
-    video = teacher_api.wait_for(uploaded[sample.name])
+    video = teacher_api.wait_for(uploaded[sample.name], CORPUS_WAIT_S)
     assert video["status"] == "ready", video["failure_reason"]
     for rendition in video["renditions"]:
         path = _download(rendition["url"], tmp_path / f"{rendition['label']}.mp4")
@@ -204,7 +208,7 @@ def test_picture_and_sound_stay_in_sync(
 ) -> None:
     """Flashes and beeps together in the source (by its edit list or stream offsets) are
     together in what the viewer gets, at the times they were meant to be."""
-    video = teacher_api.wait_for(uploaded[sample.name])
+    video = teacher_api.wait_for(uploaded[sample.name], CORPUS_WAIT_S)
     assert video["status"] == "ready", video["failure_reason"]
     top = _download(video["renditions"][0]["url"], tmp_path / "top.mp4")
     # The stream is encoded even when the download is the source copied (a web-ready
@@ -226,7 +230,7 @@ def test_surround_becomes_stereo_with_the_dialogue_audible(
     uploaded: dict[str, str], teacher_api: Api, corpus_dir: Path, tmp_path: Path
 ) -> None:
     sample = next(s for s in READY if s.name == "surround_51")
-    video = teacher_api.wait_for(uploaded[sample.name])
+    video = teacher_api.wait_for(uploaded[sample.name], CORPUS_WAIT_S)
     top = _download(video["renditions"][0]["url"], tmp_path / "top.mp4")
     a = stream(ffprobe(top), "audio")
     assert a is not None and a["channels"] == 2
@@ -241,7 +245,7 @@ def test_classreel_probe_said_what_the_worker_did(
     sample: Sample, uploaded: dict[str, str], teacher_api: Api, corpus_dir: Path
 ) -> None:
     plan = examine(build(sample, corpus_dir), Settings()).plan
-    video = teacher_api.wait_for(uploaded[sample.name])
+    video = teacher_api.wait_for(uploaded[sample.name], CORPUS_WAIT_S)
     assert plan.accepted
     assert [r["label"] for r in video["renditions"]] == [plan.renditions[0].label]
     assert plan.remux is sample.remux
@@ -364,7 +368,7 @@ def test_a_camcorder_file_through_the_cli(
 def test_poster_and_storyboard(
     sample: Sample, uploaded: dict[str, str], teacher_api: Api, tmp_path: Path
 ) -> None:
-    video = teacher_api.wait_for(uploaded[sample.name])
+    video = teacher_api.wait_for(uploaded[sample.name], CORPUS_WAIT_S)
     poster = _download(video["poster_url"], tmp_path / "poster.jpg")
     assert poster.read_bytes()[:3] == b"\xff\xd8\xff"
     poster_stream = stream(ffprobe(poster), "video")
@@ -396,7 +400,7 @@ def test_remux_path_keeps_the_source_bitstream(
 ) -> None:
     """An already-web file is copied, not re-encoded, for its top rendition."""
     sample = next(s for s in READY if s.name == "web_720p")
-    video = teacher_api.wait_for(uploaded[sample.name])
+    video = teacher_api.wait_for(uploaded[sample.name], CORPUS_WAIT_S)
     top = _download(video["renditions"][0]["url"], tmp_path / "top.mp4")
     source_stream = stream(ffprobe(build(sample, corpus_dir)), "video")
     top_stream = stream(ffprobe(top), "video")
@@ -413,7 +417,8 @@ def test_the_worker_outlives_the_whole_batch(
 ) -> None:
     """Bad files and good files went in together: every one ends as its sample says."""
     outcomes = {
-        name: teacher_api.wait_for(video_id)["status"] for name, video_id in uploaded.items()
+        name: teacher_api.wait_for(video_id, CORPUS_WAIT_S)["status"]
+        for name, video_id in uploaded.items()
     }
     expected = {sample.name: sample.outcome for sample in SAMPLES}
     reliability_report.add(
