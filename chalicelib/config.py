@@ -184,10 +184,12 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
 
     # --- webhooks -----------------------------------------------------------
-    # The delivery function POSTs up to a batch of 10, each allowed
-    # webhook_timeout_s: its own timeout covers a batch of slow receivers.
-    webhook_function_timeout_s: int = 120
-    webhook_visibility_timeout_s: int = 720
+    # The delivery function POSTs one delivery per invocation (a slow receiver holds
+    # only its own), allowed webhook_timeout_s per connect and read: its own timeout
+    # covers one slow receiver; it also ends a dead invocation's place in its
+    # district's share (district_share_webhooks).
+    webhook_function_timeout_s: int = 60
+    webhook_visibility_timeout_s: int = 360
     # Deliveries schedule their own retries (a re-sent message with a delay);
     # the redrive only catches a handler that crashes outright.
     webhook_max_receive_count: int = 5
@@ -280,6 +282,9 @@ class Settings(BaseSettings):
     district_share_segments: int = 200
     district_share_clips: int = 20
     district_share_exports: int = 2
+    # Of the webhook queue's 5 delivery invocations: a district whose receivers are slow
+    # or failing (a burst of events to a dead endpoint) holds at most 2 of them.
+    district_share_webhooks: int = 2
     district_share_retry_s: int = 20
 
     # --- abuse limits (chalicelib/limits/) ---------------------------------------
