@@ -302,6 +302,12 @@ class Settings(BaseSettings):
     limit_clips_per_district_per_day: int = 10_000
     limit_exports_per_user_per_day: int = 5
     limit_webhooks_per_district_per_day: int = 20
+    # Requests nobody is signed in to (no token, a token that fails, public routes such as
+    # /health, /openapi.json, /unsubscribe, the local dev sign-in), per source address and
+    # apart from everyone's own counts: a flood of them cannot use up what signed-in people
+    # need. In AWS the web ACL refuses heavier floods before API Gateway
+    # (infrastructure/constructs/firewall.py).
+    limit_anonymous_requests_per_address_per_minute: int = 120
 
     @model_validator(mode="after")
     def _a_crashed_task_comes_back_only_after_a_healthy_one_would_end(self) -> Settings:
