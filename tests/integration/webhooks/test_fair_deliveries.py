@@ -32,13 +32,15 @@ pytestmark = pytest.mark.integration
 
 @pytest.fixture
 def webhook_queue(local_stack: LocalStack) -> Iterator[str]:
-    # A share of one sender per district; a held POST is never cut short by its timeout.
+    # A share of one sender per district; a held POST is never cut short by its timeout,
+    # nor its place in the share by the function's (a dead sender's lease).
     with private_queue(
         "webhook",
         district_share_webhooks="1",
         district_share_retry_s="1",
         webhook_allow_private_targets="true",
         webhook_timeout_s="120",
+        webhook_function_timeout_s="300",
     ) as url:
         yield url
 
