@@ -196,10 +196,12 @@ class Settings(BaseSettings):
     log_level: str = "INFO"
 
     # --- webhooks -----------------------------------------------------------
-    # The delivery function POSTs up to a batch of 10, each allowed
-    # webhook_timeout_s: its own timeout covers a batch of slow receivers.
-    webhook_function_timeout_s: int = 120
-    webhook_visibility_timeout_s: int = 720
+    # The delivery function POSTs one delivery per invocation (a slow receiver holds
+    # only its own), allowed webhook_timeout_s per connect and read: its own timeout
+    # covers one slow receiver; it also ends a dead invocation's place in its
+    # district's share (district_share_webhooks).
+    webhook_function_timeout_s: int = 60
+    webhook_visibility_timeout_s: int = 360
     # Deliveries schedule their own retries (a re-sent message with a delay);
     # the redrive only catches a handler that crashes outright.
     webhook_max_receive_count: int = 5
@@ -292,6 +294,9 @@ class Settings(BaseSettings):
     district_share_segments: int = 200
     district_share_clips: int = 20
     district_share_exports: int = 2
+    # Of the webhook queue's 5 delivery invocations: a district whose receivers are slow
+    # or failing (a burst of events to a dead endpoint) holds at most 2 of them.
+    district_share_webhooks: int = 2
     district_share_retry_s: int = 20
 
     # --- abuse limits (chalicelib/limits/) ---------------------------------------
@@ -309,6 +314,12 @@ class Settings(BaseSettings):
     limit_clips_per_district_per_day: int = 10_000
     limit_exports_per_user_per_day: int = 5
     limit_webhooks_per_district_per_day: int = 20
+    # Requests nobody is signed in to (no token, a token that fails, public routes such as
+    # /health, /openapi.json, /unsubscribe, the local dev sign-in), per source address and
+    # apart from everyone's own counts: a flood of them cannot use up what signed-in people
+    # need. In AWS the web ACL refuses heavier floods before API Gateway
+    # (infrastructure/constructs/firewall.py).
+    limit_anonymous_requests_per_address_per_minute: int = 120
 
     @model_validator(mode="after")
     def _a_crashed_task_comes_back_only_after_a_healthy_one_would_end(self) -> Settings:

@@ -4,6 +4,11 @@ relay of the events a request committed.
 Authentication is two steps: the token's signature says who (an ``Identity``), then the
 district's directory says what they may do (a ``Principal``: roles, schools, groups),
 read once per request by the resolver app.py installs (chalicelib/directory/membership.py).
+
+A request nobody is signed in to is held to its source address's limit
+(chalicelib/limits/): one without a token, and every request to a public route, before any
+work is done for it; one whose token fails, once it has failed (a valid token must never be
+refused for what others at the same address, a school's network, send without one).
 """
 
 from __future__ import annotations
@@ -23,8 +28,9 @@ from chalicelib.api.routing import PUBLIC_PATHS
 from chalicelib.auth.principal import Identity, Principal
 from chalicelib.auth.tokens import TrustedIssuers, bearer_token, verifier_from_settings
 from chalicelib.config import Settings, get_settings
-from chalicelib.errors import DomainError
+from chalicelib.errors import DomainError, Unauthenticated
 from chalicelib.events import relay
+from chalicelib.limits.service import consume_anonymous
 from chalicelib.observability import correlated, logger, metrics
 
 # Every response names the id its log lines (and the jobs it queued) carry.
@@ -106,12 +112,44 @@ def http_middleware(event: Request, get_response: Callable[[Request], Response])
     return response
 
 
+def source_address(event: Request) -> str:
+    """The caller's address as API Gateway saw it (never a header the caller wrote)."""
+    identity = event.context.get("identity") or {}
+    address = identity.get("sourceIp")
+    return address if isinstance(address, str) and address else "unknown"
+
+
+def count_anonymous(address: str, settings: Settings | None = None) -> None:
+    """One request without a sign-in from ``address``, or 429 (``TooManyRequests``)."""
+    try:
+        consume_anonymous(address, settings or get_settings())
+    except (PynamoDBException, BotoCoreError) as exc:
+        if dependency_outage(exc) is None:
+            raise
+        # Not counted while the table is away: /health must still say that it is.
+        logger.warning("anonymous request not counted: the table is unreachable")
+
+
+def _signed_in(event: Request, authorization: str | None) -> Principal:
+    try:
+        return authenticate(authorization)
+    except Unauthenticated:
+        if authorization:
+            # A token that fails makes a request without a sign-in like any other.
+            count_anonymous(source_address(event))
+        raise
+
+
 def _authenticated(event: Request, get_response: Callable[[Request], Response]) -> Response:
     resource_path = event.context.get("resourcePath", "")
     try:
         principal: Principal | None = None
-        if resource_path not in PUBLIC_PATHS:
-            principal = authenticate(event.headers.get("authorization"))
+        authorization = event.headers.get("authorization")
+        public = resource_path in PUBLIC_PATHS
+        if public or not authorization:
+            count_anonymous(source_address(event))
+        if not public:
+            principal = _signed_in(event, authorization)
         token = set_principal(principal)
         try:
             return get_response(event)

@@ -75,7 +75,9 @@ def _operation(route: RouteSpec, schemas: dict[str, Any]) -> dict[str, Any]:
         }
     error = {"content": {"application/json": {"schema": _ref(ErrorBody, schemas)}}}
     for status, description in ERROR_STATUSES.items():
-        if route.public and status in (401, 403, 429):
+        # A public route needs no sign-in, but callers without one are held to their
+        # address's request rate (chalicelib/limits/): a 429 too.
+        if route.public and status in (401, 403):
             continue
         responses.setdefault(str(status), {"description": description, **error})
     operation: dict[str, Any] = {

@@ -125,13 +125,17 @@ def work_queues(settings: Settings) -> dict[str, WorkQueue]:
             key="webhook",
             suffix="webhooks",
             handler="deliver_webhooks",
-            batch_size=10,
+            # One delivery per invocation: in a batch, every delivery behind a slow
+            # receiver would wait for it, whichever district it belongs to.
+            batch_size=1,
             function_timeout_s=settings.webhook_function_timeout_s,
             visibility_timeout_s=settings.webhook_visibility_timeout_s,
             max_receive_count=settings.webhook_max_receive_count,
             # Receivers are other districts' servers: a burst of events must
             # not become a burst of parallel POSTs at them.
             max_concurrency=5,
+            # Below max_concurrency: one district's slow receivers leave the rest free.
+            district_share=settings.district_share_webhooks,
         ),
         # Notifications' emails (chalicelib/notifications/mailing.py): one message per
         # notification, or per person's daily digest.

@@ -6,11 +6,19 @@ whole, so one district cannot take what the others need. Creation quotas are con
 before the record is written, after every other check: a refused or invalid request costs
 nothing. A request refused by one counter may already have used another (the user's
 before the district's): the window ends soon, and refusing later counters is never unsafe.
+
+Requests nobody is signed in to (no token, a token that fails, public routes) are counted
+by their source address instead (``consume_anonymous``), apart from every user's and
+district's counts, so a flood of them cannot use up what signed-in people need. An address
+refused once is refused from memory until its window ends: the rest of a flood costs no
+write.
 """
 
 from __future__ import annotations
 
 import math
+import threading
+import time
 from dataclasses import dataclass
 from datetime import datetime, timedelta
 from enum import StrEnum
@@ -34,6 +42,7 @@ class Quota(StrEnum):
     CLIPS = "clips"
     EXPORTS = "exports"
     WEBHOOKS = "webhooks"
+    ANONYMOUS_REQUESTS = "anonymous_requests"
 
 
 @dataclass(frozen=True)
@@ -43,6 +52,12 @@ class Limit:
     window_s: int
     # What the refusal says was used up, for people reading the 429.
     noun: str
+    # Requests without a sign-in, per source address (consume_anonymous).
+    per_address: int = 0
+
+
+# How each counter's refusal begins, by its scope.
+_WHOSE = {"user": "You have", "district": "Your district has", "address": "Your address has"}
 
 
 def limits(settings: Settings) -> dict[Quota, Limit]:
@@ -77,6 +92,13 @@ def limits(settings: Settings) -> dict[Quota, Limit]:
         Quota.WEBHOOKS: Limit(
             0, settings.limit_webhooks_per_district_per_day, DAY_S, "webhooks created today"
         ),
+        Quota.ANONYMOUS_REQUESTS: Limit(
+            0,
+            0,
+            MINUTE_S,
+            "requests without sign-in this minute",
+            per_address=settings.limit_anonymous_requests_per_address_per_minute,
+        ),
     }
 
 
@@ -91,13 +113,17 @@ def _take(scope: str, who: str, quota: Quota, amount: int, limit: Limit, cap: in
     start, end = _window(now, limit.window_s)
     # A request larger than the whole window's allowance could never fit: refused outright.
     if amount > cap or not _added(usage_partition(scope, quota.value), start, end, amount, cap):
-        retry_after = max(1, math.ceil((end - now).total_seconds()))
-        raise TooManyRequests(
-            f"{'You have' if who == 'user' else 'Your district has'} reached the limit of "
-            f"{cap:,} {limit.noun}; try again in {_readable(retry_after)}.",
-            retry_after_s=retry_after,
-            details={"quota": quota.value, "scope": who, "limit": cap},
-        )
+        raise _refusal(who, quota, limit, cap, (end - now).total_seconds())
+
+
+def _refusal(who: str, quota: Quota, limit: Limit, cap: int, wait_s: float) -> TooManyRequests:
+    retry_after = max(1, math.ceil(wait_s))
+    return TooManyRequests(
+        f"{_WHOSE[who]} reached the limit of {cap:,} {limit.noun}; "
+        f"try again in {_readable(retry_after)}.",
+        retry_after_s=retry_after,
+        details={"quota": quota.value, "scope": who, "limit": cap},
+    )
 
 
 def _added(partition: str, start: datetime, end: datetime, amount: int, cap: int) -> bool:
@@ -124,6 +150,36 @@ def consume(principal: Principal, quota: Quota, settings: Settings, amount: int 
         _take(scope, "user", quota, amount, limit, limit.per_user)
     if limit.per_district:
         _take(principal.district, "district", quota, amount, limit, limit.per_district)
+
+
+# (address, limit) -> when its refusal ends (time.monotonic()); this process's memory only.
+_refused_addresses: dict[tuple[str, int], float] = {}
+_refused_lock = threading.Lock()
+# Past this many remembered addresses, those whose window ended are forgotten.
+_REMEMBERED_AT_MOST = 10_000
+
+
+def consume_anonymous(address: str, settings: Settings) -> None:
+    """Count one request without a sign-in against its source address, or refuse (429)."""
+    limit = limits(settings)[Quota.ANONYMOUS_REQUESTS]
+    cap = limit.per_address
+    if not cap:
+        return
+    now = time.monotonic()
+    with _refused_lock:
+        refused_until = _refused_addresses.get((address, cap), 0.0)
+    if refused_until > now:
+        raise _refusal("address", Quota.ANONYMOUS_REQUESTS, limit, cap, refused_until - now)
+    try:
+        _take(f"address#{address}", "address", Quota.ANONYMOUS_REQUESTS, 1, limit, cap)
+    except TooManyRequests as refused:
+        with _refused_lock:
+            if len(_refused_addresses) >= _REMEMBERED_AT_MOST:
+                for key, until in list(_refused_addresses.items()):
+                    if until <= now:
+                        del _refused_addresses[key]
+            _refused_addresses[(address, cap)] = now + refused.retry_after_s
+        raise
 
 
 def _readable(seconds: int) -> str:

@@ -204,7 +204,9 @@ def deliver(job: DeliveryJob, settings: Settings, network: Network | None = None
             DeliveryRecord.next_attempt_at.set(utcnow() + timedelta(seconds=delay)),
         ]
     )
-    enqueue("webhook", job, settings, delay_s=delay)
+    # The retry names its district, whatever the message it replaces carried.
+    retry = job.model_copy(update={"district": delivery.district})
+    enqueue("webhook", retry, settings, delay_s=delay)
     return "retrying"
 
 

@@ -86,7 +86,8 @@ class WebhookFanOut:
                 # marked sent: send it now (the delivery skips it if already done).
                 if not is_conditional_check_failure(exc):
                     raise
-            enqueue("webhook", DeliveryJob(pk=record.pk, sk=record.sk), settings)
+            job = DeliveryJob(pk=record.pk, sk=record.sk, district=event.district)
+            enqueue("webhook", job, settings)
             steps.mark(step)
 
 

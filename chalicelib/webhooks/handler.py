@@ -16,5 +16,10 @@ def _handle(delivery: Delivery[DeliveryJob], settings: Settings) -> str:
 
 def handle_webhook_batch(event: dict[str, Any], context: Any) -> dict[str, Any]:
     return consume(
-        event, context, queue_key="webhook", parse=parse_model(DeliveryJob), handle=_handle
+        event,
+        context,
+        queue_key="webhook",
+        parse=parse_model(DeliveryJob),
+        handle=_handle,
+        district_of=lambda job: job.district,
     )

@@ -90,7 +90,13 @@ class DeliveryPage(BaseModel):
 
 
 class DeliveryJob(BaseModel):
-    """A webhook queue message: send this delivery (the keys of its record)."""
+    """A webhook queue message: send this delivery (the keys of its record).
+
+    ``district`` is the hook's, read by the consumer for the district's fair share of the
+    delivery workers (chalicelib/jobs/fairness.py); a message queued before it was carried
+    has none and is sent outside the shares.
+    """
 
     pk: str = Field(min_length=1)
     sk: str = Field(min_length=1)
+    district: str | None = Field(default=None, min_length=1)

@@ -40,9 +40,11 @@ from werkzeug.wrappers import Request as WsgiRequest
 from werkzeug.wrappers import Response as WsgiResponse
 
 from chalicelib.api.errors import error_body
+from chalicelib.api.middleware import count_anonymous
 from chalicelib.api.web_security import local_headers
 from chalicelib.auth.dev_issuer import DevIssuer
 from chalicelib.config import PROJECT_ROOT, Settings, get_settings
+from chalicelib.errors import TooManyRequests
 from chalicelib.observability import logger
 from chalicelib.videos.schemas import ALLOWED_CONTENT_TYPES, ALLOWED_EXTENSIONS
 from classreel.local import mailbox
@@ -55,11 +57,25 @@ MAX_BODY_BYTES = 1024 * 1024  # API Gateway's payload limit is 10 MB; we need fa
 
 class ApiGatewayLikeLocalGateway(LocalGateway):
     """Chalice's LocalGateway, matching routes on the raw (still percent-encoded) path and
-    handing the view decoded path parameters, as API Gateway does.
+    handing the view decoded path parameters, as API Gateway does, with the caller's own
+    address as the source (Chalice's says 127.0.0.1 whoever calls).
 
     Matching on a decoded path would let an encoded '/' or '?' inside an id change
     which route runs (``/videos/x%3F`` read as ``GET /videos``).
     """
+
+    def __init__(self, app_object: Any, config: Config) -> None:
+        super().__init__(app_object, config)
+        self._caller = threading.local()
+
+    def handle_request_from(
+        self, address: str, method: str, path: str, headers: Any, body: bytes | None
+    ) -> Any:
+        self._caller.address = address
+        try:
+            return self.handle_request(method, path, headers, body)
+        finally:
+            self._caller.address = None
 
     def _generate_lambda_event(
         self, method: str, path: str, headers: Any, body: bytes | None
@@ -67,6 +83,9 @@ class ApiGatewayLikeLocalGateway(LocalGateway):
         event = super()._generate_lambda_event(method, path, headers, body)
         parameters = event.get("pathParameters") or {}
         event["pathParameters"] = {name: unquote(value) for name, value in parameters.items()}
+        address = getattr(self._caller, "address", None)
+        if address:
+            event["requestContext"]["identity"]["sourceIp"] = address
         return event
 
 
@@ -119,7 +138,9 @@ class ApiServerApp:
         headers = {key: value for key, value in request.headers.items()}
         body = request.get_data() or None
         try:
-            result = self._gateway.handle_request(request.method, path, headers, body)
+            result = self._gateway.handle_request_from(
+                str(request.remote_addr or ""), request.method, path, headers, body
+            )
         except ForbiddenError:
             # No API route matched (API Gateway says "Missing Authentication Token").
             static = self._static(request)
@@ -162,6 +183,15 @@ class ApiServerApp:
         # another site open in the developer's browser cannot get a token.
         if request.mimetype != "application/json":
             return _json(415, error_body("unsupported_media_type", "Send application/json"))
+        # Nobody is signed in yet: held to the address's limit, as the API's public routes.
+        try:
+            count_anonymous(str(request.remote_addr or ""), self._settings)
+        except TooManyRequests as refused:
+            return _json(
+                429,
+                error_body(refused.code, refused.message, details=refused.details),
+                {"Retry-After": str(refused.retry_after_s)},
+            )
         body = request.get_json(silent=True)
         user_id = body.get("user_id") if isinstance(body, dict) else None
         user = BY_ID.get(user_id) if isinstance(user_id, str) else None
@@ -264,8 +294,10 @@ def _loopback_only(request: WsgiRequest) -> WsgiResponse | None:
     return None
 
 
-def _json(status: int, body: dict[str, Any]) -> WsgiResponse:
-    return WsgiResponse(json.dumps(body), status=status, content_type="application/json")
+def _json(status: int, body: dict[str, Any], headers: dict[str, str] | None = None) -> WsgiResponse:
+    return WsgiResponse(
+        json.dumps(body), status=status, content_type="application/json", headers=headers
+    )
 
 
 def _from_lambda_response(result: dict[str, Any]) -> WsgiResponse:

@@ -55,6 +55,18 @@ def table_items(
     return iam.PolicyStatement(sid=sid, actions=list(actions), resources=resources)
 
 
+def table_partitions(
+    sid: str, table: dynamodb.ITableV2, actions: Sequence[str], partition_pattern: str
+) -> iam.PolicyStatement:
+    """Item actions on the table limited to partition keys like ``partition_pattern``."""
+    return iam.PolicyStatement(
+        sid=sid,
+        actions=list(actions),
+        resources=[table.table_arn],
+        conditions={"ForAllValues:StringLike": {"dynamodb:LeadingKeys": [partition_pattern]}},
+    )
+
+
 def table_metadata(sid: str, table: dynamodb.ITableV2) -> iam.PolicyStatement:
     return iam.PolicyStatement(
         sid=sid, actions=["dynamodb:DescribeTable"], resources=[table.table_arn]

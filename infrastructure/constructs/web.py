@@ -244,8 +244,9 @@ class WebDistribution(Construct):
         suppress(
             self.distribution,
             "AwsSolutions-CFR2",
-            "No WAF web ACL by default (about $6/month before requests): every API route "
-            "but /health needs a Cognito token; add a web ACL per district if required.",
+            "The API behind /api has its own regional web ACL on its stage (constructs/"
+            "firewall.py: anonymous floods, AWS's common rules); the static files and the "
+            "signed-cookie media need none, and a second ACL would bill twice per request.",
         )
         suppress(
             self.distribution,

@@ -18,6 +18,7 @@ from infrastructure.constructs.chalice_app import ChaliceApp, camel
 from infrastructure.constructs.container_function import ContainerFunction, stage_build_context
 from infrastructure.constructs.email import Email
 from infrastructure.constructs.ffmpeg_layer import FfmpegLayer
+from infrastructure.constructs.firewall import ApiFirewall
 from infrastructure.constructs.identity import Identity
 from infrastructure.constructs.playback_keys import PlaybackKeys
 from infrastructure.constructs.queues import WorkQueue
@@ -114,6 +115,13 @@ class ClassReelStack(Stack):
             log_retention=config.log_retention,
         )
         configure_api_stage(self.app.api, config=config)
+        ApiFirewall(
+            self,
+            "ApiFirewall",
+            api=self.app.api,
+            name=config.name("api-firewall"),
+            anonymous_per_minute=settings.limit_anonymous_requests_per_address_per_minute,
+        )
         # Queues consumed by container images (face redaction): not app.py handlers.
         containers = container_specs(resources, settings, config)
         self.containers = {

@@ -17,6 +17,7 @@ from aws_cdk import aws_iam as iam
 
 from chalicelib.config import Settings
 from chalicelib.events.models import OUTBOX_PREFIX
+from chalicelib.jobs.fairness import slots_partition
 from chalicelib.storage.keys import CLIPS_PREFIX, EXPORTS_PREFIX, RAW_PREFIX, VIDEOS_PREFIX
 from infrastructure.constructs import permissions as allow
 from infrastructure.constructs.chalice_app import FunctionSpec, StreamTrigger
@@ -467,8 +468,12 @@ def webhook_permissions(r: AppResources) -> list[iam.PolicyStatement]:
         allow.table_items(
             "Deliveries", r.table, ["dynamodb:GetItem", "dynamodb:UpdateItem"], indexes=False
         ),
-        # A retry is the same message re-sent with a delay.
+        # A retry is the same message re-sent with a delay, and so is a delivery over its
+        # district's share, which is kept in its own items only (chalicelib/jobs/fairness.py).
         allow.queue("ScheduleRetries", r.queues["webhook"].queue, ["sqs:SendMessage"]),
+        allow.table_partitions(
+            "DistrictShares", r.table, ["dynamodb:PutItem"], slots_partition("webhook", "*")
+        ),
     ]
 
 

@@ -160,6 +160,7 @@ def test_a_worker_with_a_district_share_may_send_its_own_queue_a_waiting_message
         ("classreel-dev-encode-segments", "classreel-dev-segments"),
         ("classreel-dev-cut-clips", "classreel-dev-clips"),
         ("classreel-dev-build-exports", "classreel-dev-exports"),
+        ("classreel-dev-deliver-webhooks", "classreel-dev-webhooks"),
     ]:
         statements = _statements(_role_of(synthesized, function))
         sends = [s for s in statements if "sqs:SendMessage" in _actions([s])]
@@ -184,9 +185,15 @@ def test_the_reconciler_only_peeks_at_the_dead_letters(synthesized: Synthesized)
 
 
 def test_the_webhook_sender_touches_no_files(synthesized: Synthesized) -> None:
-    actions = _actions(_statements(_role_of(synthesized, "classreel-dev-deliver-webhooks")))
-    assert not any(a.startswith("s3:") for a in actions)
-    assert actions & {"dynamodb:PutItem", "dynamodb:DeleteItem"} == set()
+    statements = _statements(_role_of(synthesized, "classreel-dev-deliver-webhooks"))
+    assert not any(a.startswith("s3:") for a in _actions(statements))
+    assert "dynamodb:DeleteItem" not in _actions(statements)
+    # It writes whole items only to its districts' shares of the delivery workers.
+    (put,) = [s for s in statements if "dynamodb:PutItem" in _actions([s])]
+    assert _actions([put]) == {"dynamodb:PutItem"}
+    assert put["Condition"] == {
+        "ForAllValues:StringLike": {"dynamodb:LeadingKeys": ["FAIRSHARE#webhook#*"]}
+    }
 
 
 def test_functions_write_only_their_own_logs(synthesized: Synthesized) -> None:

@@ -1,4 +1,4 @@
-"""A webhook receiver on 127.0.0.1 that records what arrives (and can fail on purpose)."""
+"""A webhook receiver on 127.0.0.1 that records what arrives (and can fail or hang on purpose)."""
 
 from __future__ import annotations
 
@@ -10,6 +10,9 @@ from contextlib import contextmanager
 from dataclasses import dataclass, field
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 from typing import Any
+
+# A held request is answered after this at the latest, whatever the test does.
+HELD_AT_MOST_S = 300
 
 
 @dataclass
@@ -31,6 +34,13 @@ class Receiver:
     # Answer every (other) request with this status, and a Location when given.
     status: int = 204
     location: str | None = None
+    # When held, each request is recorded as it arrives and answered only once released
+    # (a receiver that hangs), so a test can act while deliveries are stuck in it.
+    held: bool = False
+    released: threading.Event = field(default_factory=threading.Event)
+
+    def release(self) -> None:
+        self.released.set()
 
     def wait_for(self, count: int, timeout_s: float = 30) -> list[Received]:
         deadline = time.monotonic() + timeout_s
@@ -41,7 +51,7 @@ class Receiver:
 
 @contextmanager
 def webhook_receiver(
-    fail_first: int = 0, status: int = 204, location: str | None = None
+    fail_first: int = 0, status: int = 204, location: str | None = None, held: bool = False
 ) -> Iterator[Receiver]:
     holder: list[Receiver] = []
     lock = threading.Lock()
@@ -56,6 +66,8 @@ def webhook_receiver(
                     receiver.fail_first -= 1
                 else:
                     receiver.received.append(Received(dict(self.headers.items()), body))
+            if receiver.held:
+                receiver.released.wait(HELD_AT_MOST_S)
             self.send_response(500 if failing else receiver.status)
             if receiver.location and not failing:
                 self.send_header("Location", receiver.location)
@@ -78,6 +90,7 @@ def webhook_receiver(
             fail_first=fail_first,
             status=status,
             location=location,
+            held=held,
         )
     )
     thread = threading.Thread(target=server.serve_forever, daemon=True)
@@ -85,5 +98,6 @@ def webhook_receiver(
     try:
         yield holder[0]
     finally:
+        holder[0].release()
         server.shutdown()
         server.server_close()

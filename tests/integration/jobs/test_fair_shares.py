@@ -7,7 +7,6 @@ queue of this test's (on the twin's SQS), so the local runner never takes its me
 from __future__ import annotations
 
 import dataclasses
-import json
 import secrets
 import threading
 from collections.abc import Iterator
@@ -16,13 +15,13 @@ from typing import Any
 import pytest
 
 from chalicelib import aws
-from chalicelib.config import get_settings, reset_settings_cache
+from chalicelib.config import get_settings
 from chalicelib.jobs import fairness
 from chalicelib.jobs.batch import Delivery, consume, parse_model
 from chalicelib.jobs.queues import WorkQueue, work_queue
 from chalicelib.privacy.schemas import ExportJob
-from classreel.local.runner import LambdaContext, build_sqs_event
 from classreel.local.stack import LocalStack
+from tests.support.private_queue import invoke, private_queue, receive
 
 pytestmark = pytest.mark.integration
 
@@ -78,30 +77,8 @@ def test_racing_workers_never_exceed_the_share(local_stack: LocalStack) -> None:
 @pytest.fixture
 def private_export_queue(local_stack: LocalStack) -> Iterator[str]:
     """The export queue, as the job kit sees it, is a new queue of this test's; a share of 1."""
-    sqs = aws.sqs_client(get_settings())
-    url = sqs.create_queue(QueueName=f"fair-{secrets.token_hex(4)}")["QueueUrl"]
-    with pytest.MonkeyPatch.context() as env:
-        env.setenv("CLASSREEL_QUEUE_URLS", json.dumps({"export": url}))
-        env.setenv("CLASSREEL_DISTRICT_SHARE_EXPORTS", "1")
-        env.setenv("CLASSREEL_DISTRICT_SHARE_RETRY_S", "1")
-        reset_settings_cache()
+    with private_queue("export", district_share_exports="1", district_share_retry_s="1") as url:
         yield url
-    reset_settings_cache()
-    sqs.delete_queue(QueueUrl=url)
-
-
-def _receive(url: str, count: int) -> list[Any]:
-    """Wait (long polls, not sleeps) until ``count`` messages are visible; take them."""
-    sqs = aws.sqs_client(get_settings())
-    taken: list[Any] = []
-    for _ in range(30):
-        response = sqs.receive_message(
-            QueueUrl=url, MaxNumberOfMessages=10, WaitTimeSeconds=2, AttributeNames=["All"]
-        )
-        taken += response.get("Messages", [])
-        if len(taken) >= count:
-            break
-    return taken
 
 
 def test_a_message_over_its_districts_share_waits_as_a_new_message(
@@ -122,22 +99,24 @@ def test_a_message_over_its_districts_share_waits_as_a_new_message(
         handled.append(delivery.message.export_id)
         return "built"
 
-    def run(messages: list[Any]) -> dict[str, Any]:
-        event = build_sqs_event(messages, "arn:aws:sqs:us-east-1:000000000000:fair", "us-east-1")
+    def consumer(event: dict[str, Any], context: Any) -> dict[str, Any]:
         return consume(
             event,
-            LambdaContext("build_exports", 60),
+            context,
             queue_key="export",
             parse=parse_model(ExportJob),
             handle=handle,
             district_of=lambda job: job.district,
         )
 
-    first = _receive(private_export_queue, 3)
+    def run(messages: list[Any]) -> dict[str, Any]:
+        return invoke(consumer, private_export_queue, messages, "build_exports")
+
+    first = receive(private_export_queue, 3)
     assert run(first) == {"batchItemFailures": []}
     assert handled == ["e3"]  # the quiet district's job did not wait behind the busy one's
     # The busy district's two came back as new messages, first receives both.
-    again = _receive(private_export_queue, 2)
+    again = receive(private_export_queue, 2)
     assert sorted(ExportJob.model_validate_json(m["Body"]).export_id for m in again) == [
         "e1",
         "e2",

@@ -1,23 +1,32 @@
-"""Per-user and per-district limits, counted in DynamoDB Local, refused with 429s.
+"""Per-user, per-district and per-address limits, counted in DynamoDB Local, refused with
+429s.
 
 The counters are exercised with small limits of their own (a Settings copy, or the
 environment of an in-process app); over HTTP, the running stack's default webhook quota.
+Anonymous callers are told apart by source address (documentation ranges: labels only,
+nothing connects to them).
 """
 
 from __future__ import annotations
 
 import json
 import secrets
+import time
 from collections.abc import Callable, Iterator
+from typing import Any
 
 import pytest
+from chalice.app import Chalice
+from chalice.config import Config
 from chalice.test import Client
+from werkzeug.test import Client as WsgiClient
 
 import app as application
 from chalicelib.auth.principal import Principal, Role
 from chalicelib.config import Settings, get_settings, reset_settings_cache
 from chalicelib.errors import TooManyRequests
 from chalicelib.limits.service import DAY_S, MINUTE_S, Quota, consume
+from classreel.local.api_server import ApiGatewayLikeLocalGateway, ApiServerApp
 from classreel.local.stack import LocalStack
 from tests.support.api import Api
 from tests.support.users import TokenFactory
@@ -135,3 +144,114 @@ def test_creating_webhooks_past_the_district_quota_is_a_429(
     # Another district's admin is not held back.
     other = api_as("admin-q", Role.ADMIN, district=f"d-{secrets.token_hex(3)}", school=None)
     other.ok("POST", "/webhooks", 201, json=body)
+
+
+ANONYMOUS_PER_MINUTE = 4
+# Calls the app in this process as the local API server does: (address, path, token).
+Gateway = Callable[..., dict[str, Any]]
+
+
+@pytest.fixture
+def anonymous_limited_app(local_stack: LocalStack) -> Iterator[Gateway]:
+    """The app in this process, allowing 4 requests a minute per address without sign-in."""
+    with pytest.MonkeyPatch.context() as env:
+        env.setenv(
+            "CLASSREEL_LIMIT_ANONYMOUS_REQUESTS_PER_ADDRESS_PER_MINUTE", str(ANONYMOUS_PER_MINUTE)
+        )
+        reset_settings_cache()
+        config = Config.create(app_name="limits", lambda_timeout=60, lambda_memory_size=1024)
+        gateway = ApiGatewayLikeLocalGateway(application.app, config)
+
+        def call(address: str, path: str, token: str | None = None) -> dict[str, Any]:
+            headers = {"authorization": f"Bearer {token}"} if token else {}
+            response: dict[str, Any] = gateway.handle_request_from(
+                address, "GET", path, headers, None
+            )
+            return response
+
+        yield call
+    reset_settings_cache()
+
+
+def _address() -> str:
+    return f"2001:db8::{secrets.token_hex(2)}"
+
+
+def _refusal(status: int, headers: Any, body: dict[str, Any], limit: int) -> int:
+    """Checks a 429 says which limit and when to come back; returns its Retry-After."""
+    assert status == 429
+    retry_after = int(headers["Retry-After"])
+    assert 0 < retry_after <= MINUTE_S
+    assert body["error"] == "too_many_requests"
+    assert (body["quota"], body["scope"], body["limit"]) == ("anonymous_requests", "address", limit)
+    assert body["retry_after_s"] == retry_after
+    assert f"limit of {limit} requests without sign-in this minute" in body["message"]
+    return retry_after
+
+
+def _flood(call: Gateway, address: str) -> tuple[list[int], dict[str, Any]]:
+    """Anonymous requests from ``address`` (public routes, no token) until one is refused."""
+    statuses: list[int] = []
+    for path in ["/openapi.json", "/health", "/videos"] * ANONYMOUS_PER_MINUTE:
+        response = call(address, path)
+        statuses.append(int(response["statusCode"]))
+        if response["statusCode"] == 429:
+            return statuses, response
+    raise AssertionError(f"never refused: {statuses}")
+
+
+def test_an_anonymous_flood_gets_429s_while_a_signed_in_teacher_at_that_address_goes_on(
+    anonymous_limited_app: Gateway, tokens: TokenFactory
+) -> None:
+    call, flooder = anonymous_limited_app, _address()
+    teacher = tokens.token("teacher-anon", Role.TEACHER, district=f"d-{secrets.token_hex(3)}")
+    for _ in range(3):
+        statuses, refused = _flood(call, flooder)
+        refused_at = time.monotonic()
+        retry_after = _refusal(
+            refused["statusCode"],
+            refused["headers"],
+            json.loads(refused["body"]),
+            ANONYMOUS_PER_MINUTE,
+        )
+        # In the same window, from the same address (a school's one network address):
+        # the teacher, interleaved with more of the flood, then a token that fails.
+        moment = [(call(flooder, "/me", teacher), call(flooder, "/health")) for _ in range(3)]
+        forged = call(flooder, "/me", "not-a-token")
+        elsewhere = call(_address(), "/health")
+        # Valid only if all of it fell in the window the flood used up; a window that
+        # ended in between (a minute's turn) resets the count: flood the new one.
+        if time.monotonic() - refused_at < retry_after - 1:
+            break
+    else:
+        raise AssertionError("three minutes turned mid-test")
+    assert statuses[:-1] and 429 not in statuses[:-1]
+    assert len(statuses) >= ANONYMOUS_PER_MINUTE + 1
+    assert [teacher_me["statusCode"] for teacher_me, _ in moment] == [200, 200, 200]
+    assert [flood["statusCode"] for _, flood in moment] == [429, 429, 429]
+    # A token that fails is a request without a sign-in: refused like one, not a 401.
+    _refusal(forged["statusCode"], forged["headers"], json.loads(forged["body"]), 4)
+    # Another address has its own allowance.
+    assert elsewhere["statusCode"] in (200, 503)
+
+
+def test_the_local_dev_sign_in_is_held_to_the_same_limit(local_stack: LocalStack) -> None:
+    settings = local_stack.settings().model_copy(
+        update={"limit_anonymous_requests_per_address_per_minute": 2}
+    )
+    server = WsgiClient(ApiServerApp(Chalice(app_name="dev-sign-in-limit"), None, settings))
+    # Any 127/8 address is this machine: one of its own, counted apart from the suite's.
+    peer = f"127.0.{secrets.randbelow(256)}.{secrets.randbelow(254) + 1}"
+    statuses: list[int] = []
+    for _ in range(5):
+        response = server.post(
+            "/local/dev-token",
+            json={"user_id": "coach-ben"},
+            headers={"Host": "127.0.0.1:8000"},
+            environ_base={"REMOTE_ADDR": peer},
+        )
+        statuses.append(response.status_code)
+        if response.status_code == 429:
+            break
+    assert statuses[-1] == 429 and set(statuses[:-1]) == {200}, statuses
+    _refusal(429, response.headers, response.get_json(), 2)

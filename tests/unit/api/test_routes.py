@@ -32,10 +32,11 @@ def _concrete(path: str) -> str:
 
 @pytest.fixture(scope="module")
 def client() -> Iterator[Client]:
-    # The request rate is counted in the table: off here (tests/integration/limits has it).
+    # Request rates are counted in the table: off here (tests/integration/limits has them).
     with pytest.MonkeyPatch.context() as env:
         env.setenv("CLASSREEL_LIMIT_REQUESTS_PER_USER_PER_MINUTE", "0")
         env.setenv("CLASSREEL_LIMIT_REQUESTS_PER_DISTRICT_PER_MINUTE", "0")
+        env.setenv("CLASSREEL_LIMIT_ANONYMOUS_REQUESTS_PER_ADDRESS_PER_MINUTE", "0")
         reset_settings_cache()
         # Who is who, without a table: the admin the body tests sign in as.
         install_people_resolver(StaticDirectory(person("a", Role.ADMIN, district="d")))

@@ -17,7 +17,8 @@ DEMO = {"user_id": "coach-ben"}
 
 @pytest.fixture
 def client(tmp_path: Path) -> Client:
-    settings = Settings(data_dir=tmp_path)
+    # No table here: the sign-in's anonymous rate is tests/integration/limits' to prove.
+    settings = Settings(data_dir=tmp_path, limit_anonymous_requests_per_address_per_minute=0)
     return Client(ApiServerApp(Chalice(app_name="guard-test"), None, settings))
 
 

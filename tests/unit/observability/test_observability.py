@@ -14,6 +14,7 @@ from chalice.test import Client
 
 import app as application
 from chalicelib.api.middleware import CORRELATION_HEADER
+from chalicelib.config import reset_settings_cache
 from chalicelib.jobs.batch import Delivery, consume, correlation_id, queue_age_s
 from chalicelib.jobs.dispatch import correlation_attributes
 from chalicelib.observability import CORRELATION_ATTRIBUTE, correlated, logger, metrics
@@ -135,11 +136,23 @@ def test_a_worker_logs_the_lambda_context_and_the_requests_correlation_id(
     assert logger.get_correlation_id() is None, "the next message starts clean"
 
 
+@pytest.fixture
+def client(monkeypatch: pytest.MonkeyPatch) -> Iterator[Client]:
+    # Anonymous callers' rate is counted in the table: off here (tests/integration/limits).
+    monkeypatch.setenv("CLASSREEL_LIMIT_ANONYMOUS_REQUESTS_PER_ADDRESS_PER_MINUTE", "0")
+    reset_settings_cache()
+    try:
+        with Client(application.app) as test_client:
+            yield test_client
+    finally:
+        monkeypatch.undo()
+        reset_settings_cache()
+
+
 def test_an_api_response_names_its_correlation_id_and_its_latency_is_measured(
-    log_lines: io.StringIO, capsys: pytest.CaptureFixture[str]
+    client: Client, log_lines: io.StringIO, capsys: pytest.CaptureFixture[str]
 ) -> None:
-    with Client(application.app) as client:
-        response = client.http.get("/openapi.json")
+    response = client.http.get("/openapi.json")
     assert response.status_code == 200
     correlation = response.headers[CORRELATION_HEADER]
     assert correlation
@@ -149,9 +162,8 @@ def test_an_api_response_names_its_correlation_id_and_its_latency_is_measured(
     assert logger.get_correlation_id() is None, "the next request starts clean"
 
 
-def test_api_log_lines_carry_the_lambda_context(log_lines: io.StringIO) -> None:
-    with Client(application.app) as client:
-        response = client.http.get("/videos")  # no token: refused, and logged
+def test_api_log_lines_carry_the_lambda_context(client: Client, log_lines: io.StringIO) -> None:
+    response = client.http.get("/videos")  # no token: refused, and logged
     assert response.status_code == 401
     refused = [
         line for line in _lines(log_lines.getvalue()) if line["message"] == "request refused"
