@@ -11,11 +11,15 @@ echo "==> mypy"
 echo "==> pytest"
 set +e
 # The slowest tests are listed at the end: the suite has a time budget (README).
-# Most of the suite waits on the pipeline (queues, ffmpeg, browsers), so it runs in parallel
-# processes (pytest-xdist), each with its own local stack; a test file stays in one process,
-# so its module fixtures (a dedicated stack, an uploaded lesson) are made once.
-# TEST_WORKERS=0 runs it in this process.
-.venv/bin/python -m pytest --durations=30 -n "${TEST_WORKERS:-3}" --dist loadfile "$@"
+# TEST_WORKERS=N runs it in N processes (pytest-xdist, a file per process so its module
+# fixtures are made once, each process with its own local stack). Not the default: on 2 cores
+# three processes took as long as one (the suite is CPU-bound: ffmpeg, browsers, and every
+# idle stack's pollers) and loaded the machine past what its deadlines allow.
+parallel=()
+if [ "${TEST_WORKERS:-0}" -gt 0 ]; then
+  parallel=(-n "$TEST_WORKERS" --dist loadfile)
+fi
+.venv/bin/python -m pytest --durations=30 "${parallel[@]}" "$@"
 status=$?
 set -e
 # pytest exits 5 when it collected no tests: that is a broken suite, not a pass.
