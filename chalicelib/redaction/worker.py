@@ -240,6 +240,9 @@ def detect_segment(
         )
     except UpdateError as exc:
         if is_conditional_check_failure(exc):
+            # A second delivery of this span, finishing after the run published (which
+            # swept the detections) or failed: what it just wrote is nobody's.
+            objects.delete_prefix(settings.media_bucket, key, settings)
             return "superseded"
         raise
     done = set(updated.detected or ())

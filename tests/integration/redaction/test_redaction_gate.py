@@ -27,7 +27,7 @@ from chalicelib.auth.principal import Role
 from chalicelib.clips.models import ClipRecord
 from chalicelib.clips.redacted import RedactionRecord
 from chalicelib.config import get_settings
-from chalicelib.redaction import service
+from chalicelib.redaction import service, worker
 from chalicelib.redaction.schemas import StartRedactionRequest
 from chalicelib.storage import objects
 from tests.support.api import Api
@@ -262,5 +262,17 @@ def test_a_long_clip_is_detected_in_spans_side_by_side_and_blurred_the_same(
         get_settings().media_bucket, f"clips/{clip.clip_id}/redacted/", get_settings()
     )
     assert leftovers == [f"clips/{clip.clip_id}/redacted/{record.ready_run_id}/"]
+    # A span delivered twice, its second copy finishing after the run published (as on a
+    # loaded machine): what that copy wrote goes too.
+    stale = RedactionRecord.load(clip.clip_id)
+    assert stale is not None
+    stale.detected = {0, 1}
+    assert worker.detect_segment(stale, 2, last_attempt=False, settings=settings) == "superseded"
+    assert (
+        objects.list_prefixes(
+            get_settings().media_bucket, f"clips/{clip.clip_id}/redacted/", get_settings()
+        )
+        == leftovers
+    )
     spans = Redacted(w, redacted.reader, clip, source, truth, {}, "", done)
     _assert_served_blurred(w.coach, clip.clip_id, spans, tmp_path)
