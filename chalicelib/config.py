@@ -17,6 +17,8 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 
 MIB = 1024 * 1024
 GIB = 1024 * MIB
+# A held message is renewed every third of its hold: at least a couple of seconds apart.
+MIN_CRASH_REDELIVERY_S = 6
 
 PROJECT_ROOT = Path(__file__).resolve().parent.parent
 
@@ -72,16 +74,21 @@ class Settings(BaseSettings):
     # A chunk task encodes this many segments (~6 s each) from one cut of the
     # source: fewer, larger tasks cost less overhead; smaller ones spread wider.
     segments_per_chunk: int = 5
-    segment_lease_s: int = 60
+    # Shorter than two thirds of the crash redelivery (below, checked): a crashed task's
+    # message comes back no sooner than that, and its redelivery finds the lease run out
+    # rather than spending a receive on waiting for it.
+    segment_lease_s: int = 30
     # One chunk (a few segments), the sound, or the finalize: minutes at most, whatever the
     # lesson's length (the local runner stops an invocation past it, as Lambda does).
     segment_function_timeout_s: int = 300
     # 6 x the function timeout (Lambda's rule for a queue's consumer, checked by the CDK
-    # stack); a running task shortens its own message's to the function timeout plus a
-    # margin (below), so a crashed task returns in minutes.
+    # stack); a running task holds its own message for much less at a time (below), so a
+    # crashed task returns within a minute.
     segment_visibility_timeout_s: int = 1800
-    # A task's message comes back this long after its invocation started, if it died.
-    segment_crash_redelivery_s: int = 330
+    # A running task's message is held invisible this long at a time, renewed every third
+    # of it (chalicelib/jobs/retry.py HeldMessage): a task whose invocation died comes
+    # back within this, however long a healthy one may run.
+    segment_crash_redelivery_s: int = Field(default=60, ge=MIN_CRASH_REDELIVERY_S)
     # A task that failed (its invocation alive) is tried again after this, doubling with
     # each receive up to the crash redelivery (chalicelib/jobs/batch.py).
     segment_retry_first_s: int = 10
@@ -322,13 +329,12 @@ class Settings(BaseSettings):
     limit_anonymous_requests_per_address_per_minute: int = 120
 
     @model_validator(mode="after")
-    def _a_crashed_task_comes_back_only_after_a_healthy_one_would_end(self) -> Settings:
-        # Earlier, a task still running would be delivered again: each such duplicate
-        # waits (RetryLater) and spends a receive, and the message could reach the DLQ.
-        if self.segment_crash_redelivery_s <= self.segment_function_timeout_s:
+    def _a_crashed_tasks_lease_runs_out_before_its_message_returns(self) -> Settings:
+        # The message returns at least two thirds of a hold after the last renewal.
+        if 3 * self.segment_lease_s > 2 * self.segment_crash_redelivery_s:
             raise ValueError(
-                "segment_crash_redelivery_s must exceed segment_function_timeout_s "
-                f"({self.segment_crash_redelivery_s} <= {self.segment_function_timeout_s})"
+                "segment_lease_s must be at most two thirds of segment_crash_redelivery_s "
+                f"({self.segment_lease_s} > 2/3 x {self.segment_crash_redelivery_s})"
             )
         return self
 

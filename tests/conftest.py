@@ -47,8 +47,9 @@ STACK_OVERRIDES = {
     "CLASSREEL_MAX_DURATION_S": "60",
     # A lesson's task is seconds on an idle machine; on a loaded shared one it can take
     # minutes, and the runner would stop it at the function timeout as Lambda does.
+    # (Its message is held while it runs, so a crashed one still returns within the default
+    # crash redelivery.)
     "CLASSREEL_SEGMENT_FUNCTION_TIMEOUT_S": "900",
-    "CLASSREEL_SEGMENT_CRASH_REDELIVERY_S": "930",
     "CLASSREEL_SEGMENT_VISIBILITY_TIMEOUT_S": "5400",
     "CLASSREEL_SINGLE_UPLOAD_MAX_BYTES": str(2 * 1024 * 1024),
     "CLASSREEL_MULTIPART_PART_BYTES": str(5 * 1024 * 1024),

@@ -13,11 +13,12 @@ registry), how to read a message body, and what to do with one message:
 - a message whose district is at its share of the queue (``district_of`` and the queue's
   ``district_share``, chalicelib/jobs/fairness.py) is sent again with a delay and deleted:
   other districts' work goes first, and waiting costs it no receive;
-- on a queue with ``crash_redelivery_s``, a message's visibility is cut to it as its
-  handler starts, so a task whose invocation dies returns in minutes, not after the
-  queue's whole timeout (sized for throttled invocations); a handler that fails while
-  its invocation lives brings its message back in seconds instead (``retry_first_s``,
-  doubling per receive up to the crash redelivery);
+- on a queue with ``crash_redelivery_s``, a message is held invisible for that long at a
+  time while its handler runs (``HeldMessage`` renews it), so a task whose invocation
+  dies returns within it, not after the queue's whole timeout (sized for throttled
+  invocations), and a healthy task of any length is never delivered twice; a handler
+  that fails while its invocation lives brings its message back in seconds instead
+  (``retry_first_s``, doubling per receive up to the crash redelivery);
 - the rest of the batch is deleted.
 """
 
@@ -25,6 +26,7 @@ from __future__ import annotations
 
 import time
 from collections.abc import Callable
+from contextlib import AbstractContextManager, nullcontext
 from dataclasses import dataclass
 from typing import Any, Generic, TypeVar
 
@@ -41,7 +43,7 @@ from chalicelib.config import Settings, get_settings
 from chalicelib.events import relay
 from chalicelib.jobs import fairness
 from chalicelib.jobs.queues import WorkQueue, work_queue
-from chalicelib.jobs.retry import RetryLater, backoff_s, delay_redelivery
+from chalicelib.jobs.retry import HeldMessage, RetryLater, backoff_s, delay_redelivery
 from chalicelib.observability import CORRELATION_ATTRIBUTE, correlated, logger, metrics, tracer
 
 # Logged once per failed record: operators (and the fault tests) watch for it.
@@ -110,6 +112,15 @@ def process_batch(
     return dict(response)
 
 
+def _held(
+    record: SQSRecord, queue: WorkQueue, settings: Settings
+) -> AbstractContextManager[object]:
+    """While the handler runs: its message held on a queue with a crash redelivery."""
+    if queue.crash_redelivery_s is None:
+        return nullcontext()
+    return HeldMessage(record, queue.url(settings), queue.crash_redelivery_s)
+
+
 def queue_age_s(record: SQSRecord, now_ms: float) -> float | None:
     """How long the message waited since it was first sent (SQS's SentTimestamp)."""
     # Read leniently: a measurement must never fail the job.
@@ -160,9 +171,6 @@ def consume(
                 extra={"queue": queue.key, "message_id": record.message_id, "reason": str(exc)},
             )
             return
-        if queue.crash_redelivery_s is not None:
-            # From here on the invocation runs: if it dies, retry within minutes.
-            delay_redelivery(record, queue.url(settings), queue.crash_redelivery_s)
         attempt = int(record.attributes.approximate_receive_count or 1)
         delivery = Delivery(message, record.message_id, attempt, queue)
         district = district_of(message) if district_of and queue.district_share else None
@@ -177,7 +185,8 @@ def consume(
             )
             return
         try:
-            outcome = handle(delivery, settings)
+            with _held(record, queue, settings):
+                outcome = handle(delivery, settings)
         except RetryLater as later:
             delay_redelivery(record, queue.url(settings), later.delay_s)
             raise

@@ -37,9 +37,10 @@ class WorkQueue:
     # Consumed by a container-image function (not one of app.py's handlers): ``handler``
     # is then "module:function" of its entry point (infrastructure/redaction/).
     container_image: bool = False
-    # When set, a message's visibility is cut to this when its invocation starts: the
-    # queue's own timeout covers throttled invocations (6 x the function timeout), but a
-    # task whose invocation died (out of memory, killed) comes back after this instead.
+    # When set, a running task holds its message invisible for this long at a time,
+    # renewed while it runs (chalicelib/jobs/retry.py HeldMessage): the queue's own
+    # timeout covers throttled invocations (6 x the function timeout), but a task whose
+    # invocation died (out of memory, killed, timed out) comes back within this instead.
     crash_redelivery_s: int | None = None
     # With crash_redelivery_s: a message whose handler failed while its invocation lived
     # comes back after this, doubling with each receive up to crash_redelivery_s.

@@ -1,6 +1,9 @@
-"""Asking SQS to bring a job's message back sooner than a whole visibility timeout."""
+"""A job's message on its queue: back sooner than a whole visibility timeout when the job
+asks, and held invisible while the job runs."""
 
 from __future__ import annotations
+
+import threading
 
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from botocore.exceptions import BotoCoreError, ClientError
@@ -31,4 +34,40 @@ def delay_redelivery(record: SQSRecord, queue_url: str, delay_s: int) -> None:
             QueueUrl=queue_url, ReceiptHandle=record.receipt_handle, VisibilityTimeout=delay_s
         )
     except (BotoCoreError, ClientError) as exc:
-        logger.warning("could not shorten the retry delay", extra={"error": str(exc)})
+        logger.warning("could not change when the message comes back", extra={"error": str(exc)})
+
+
+class HeldMessage:
+    """Keeps a running job's message invisible for ``hold_s`` at a time.
+
+    Renewed every third of ``hold_s`` while the job runs, so a job may take as long as
+    its function timeout allows and is never delivered twice, while a job whose
+    invocation died (out of memory, killed, timed out) stops renewing and its message
+    comes back within ``hold_s``: seconds, not the function timeout.
+    """
+
+    def __init__(self, record: SQSRecord, queue_url: str, hold_s: int) -> None:
+        self._record = record
+        self._queue_url = queue_url
+        self._hold_s = hold_s
+        self._stop = threading.Event()
+        self._thread = threading.Thread(
+            target=self._run, name=f"hold-{record.message_id}", daemon=True
+        )
+
+    def __enter__(self) -> HeldMessage:
+        delay_redelivery(self._record, self._queue_url, self._hold_s)
+        self._thread.start()
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        # Joined before the caller settles the message: a late renewal must not undo
+        # a shorter retry delay set after the job failed.
+        self._stop.set()
+        self._thread.join()
+
+    def _run(self) -> None:
+        while not self._stop.wait(self._hold_s / 3):
+            # A failed renewal is logged; two more chances remain before the message
+            # becomes visible.
+            delay_redelivery(self._record, self._queue_url, self._hold_s)

@@ -47,11 +47,11 @@ def killable(tmp_path: Path, local_stack: LocalStack) -> Iterator[LocalStack]:
         CLASSREEL_INGEST_VISIBILITY_TIMEOUT_S="6",
         CLASSREEL_INGEST_LEASE_S="4",
         CLASSREEL_INGEST_MAX_RECEIVE_COUNT="20",
-        # The same for the segment queue's tasks (a sample's chunk takes seconds):
-        # a killed task's message returns soon after the function timeout.
+        # The same for the segment queue's tasks (a sample's chunk takes seconds): a
+        # killed task stops holding its message, which returns within 15 s.
         CLASSREEL_SEGMENT_LEASE_S="4",
         CLASSREEL_SEGMENT_FUNCTION_TIMEOUT_S="40",
-        CLASSREEL_SEGMENT_CRASH_REDELIVERY_S="45",
+        CLASSREEL_SEGMENT_CRASH_REDELIVERY_S="15",
         CLASSREEL_SEGMENT_VISIBILITY_TIMEOUT_S="240",
         CLASSREEL_SEGMENT_MAX_RECEIVE_COUNT="20",
         CLASSREEL_LOCAL_WORKER_CONCURRENCY="1",

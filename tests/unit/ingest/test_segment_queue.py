@@ -1,11 +1,8 @@
-"""The segment queue's numbers: tasks of minutes, and a crashed task back within minutes."""
+"""The segment queue's numbers: tasks of minutes, and a crashed task back within a minute."""
 
 from __future__ import annotations
 
 from fractions import Fraction
-
-import pytest
-from pydantic import ValidationError
 
 from chalicelib.config import Settings
 from chalicelib.ingest.planning import chunks_of
@@ -23,17 +20,13 @@ def test_a_segment_task_is_given_minutes_not_the_whole_lambda_limit() -> None:
     assert queue.visibility_timeout_s >= VISIBILITY_PER_FUNCTION_TIMEOUT * queue.function_timeout_s
 
 
-def test_a_crashed_segment_task_comes_back_soon_after_its_function_timeout() -> None:
+def test_a_crashed_segment_task_comes_back_within_a_minute() -> None:
     queue = work_queue("segment", Settings())
     assert queue.crash_redelivery_s is not None
-    # Never while a healthy invocation may still run; long before the queue's own timeout.
-    assert queue.function_timeout_s < queue.crash_redelivery_s <= queue.function_timeout_s + 60
+    # Held while it runs (tests/unit/jobs/test_held_message.py), so the hold can be far
+    # shorter than a healthy task's longest run, and than the queue's own timeout.
+    assert queue.crash_redelivery_s <= 60 < queue.function_timeout_s
     assert queue.crash_redelivery_s < queue.visibility_timeout_s / 4
-
-
-def test_settings_refuse_a_crash_redelivery_a_healthy_task_could_outlive() -> None:
-    with pytest.raises(ValidationError, match="segment_crash_redelivery_s"):
-        Settings(segment_function_timeout_s=180, segment_crash_redelivery_s=120)
 
 
 def test_the_first_chunk_is_one_segment_so_playable_waits_for_one_encode() -> None:
