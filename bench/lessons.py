@@ -210,7 +210,7 @@ def rung_1080p(chunk: Path, work: Path) -> dict[str, Any]:
     today = _ladder_encode(chunk, work, (720, 360))
     more = _ladder_encode(chunk, work, (1080, 720, 360))
     # What a coach sees full screen on a 1080p display: each top rung against the source.
-    shown_720 = quality(today["paths"][720], chunk, 1920, 1080)
+    shown_720 = quality(today["paths"][720], chunk, 1920, 1080, upscale=True)
     shown_1080 = quality(more["paths"][1080], chunk, 1920, 1080)
     for paths in (today["paths"], more["paths"]):
         for path in paths.values():

@@ -106,11 +106,16 @@ def naive_single_pass(source: Path, workdir: Path) -> dict[str, float]:
     return timed_ffmpeg("-i", str(source), str(workdir / "naive.mp4"))
 
 
-def quality(rendition: Path, source: Path, width: int, height: int) -> dict[str, float]:
-    """SSIM and PSNR of ``rendition`` against ``source`` scaled to the same size."""
+def quality(
+    rendition: Path, source: Path, width: int, height: int, *, upscale: bool = False
+) -> dict[str, float]:
+    """SSIM and PSNR of ``rendition`` against ``source`` scaled to ``width`` x ``height``
+    (the rendition's own size; with ``upscale``, a larger screen it is shown on, the
+    rendition scaled up to it as a player would)."""
+    shown = f"scale={width}:{height}:flags=bicubic," if upscale else ""
     graph = (
         f"[1:v]scale={width}:{height}:flags=bicubic,format=yuv420p,split[r1][r2];"
-        "[0:v]format=yuv420p,split[d1][d2];[d1][r1]ssim;[d2][r2]psnr"
+        f"[0:v]{shown}format=yuv420p,split[d1][d2];[d1][r1]ssim;[d2][r2]psnr"
     )
     started = time.perf_counter()
     result = subprocess.run(
