@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 import threading
 import time
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from typing import Any
 
 import pytest
@@ -74,6 +74,17 @@ def _event() -> dict[str, Any]:
     return build_sqs_event([message], "arn:aws:sqs:us-east-1:000000000000:q", "us-east-1")
 
 
+def _encode_segments(encode: Callable[[Delivery[str], Settings], str]) -> dict[str, Any]:
+    """The segment queue's consumer, as Lambda invokes it with one message."""
+    return consume(
+        _event(),
+        LambdaContext("classreel-encode-segments", timeout_s=900),
+        queue_key="segment",
+        parse=lambda body: body,
+        handle=encode,
+    )
+
+
 def test_a_held_message_is_renewed_until_the_job_ends_then_left_alone(
     sqs: RecordingSqs,
 ) -> None:
@@ -94,13 +105,7 @@ def test_a_segment_task_that_runs_past_its_hold_is_not_given_back(sqs: Recording
         sqs.wait_for(3)
         return "encoded"
 
-    result = consume(
-        _event(),
-        LambdaContext("classreel-encode-segments", timeout_s=900),
-        queue_key="segment",
-        parse=lambda body: body,
-        handle=encode,
-    )
+    result = _encode_segments(encode)
     assert result == {"batchItemFailures": []}
     assert set(sqs.changes()) == {HOLD_S}
 
@@ -111,13 +116,7 @@ def test_a_task_that_fails_alive_comes_back_in_seconds_not_after_its_hold(
     def encode(delivery: Delivery[str], settings: Settings) -> str:
         raise OSError("the source went away mid-read")
 
-    result = consume(
-        _event(),
-        LambdaContext("classreel-encode-segments", timeout_s=900),
-        queue_key="segment",
-        parse=lambda body: body,
-        handle=encode,
-    )
+    result = _encode_segments(encode)
     assert result == {"batchItemFailures": [{"itemIdentifier": "m1"}]}
     changes = sqs.changes()
     # The hold, then the retry delay last: no renewal after it puts the hold back.
