@@ -5,5 +5,6 @@
 - ``dispatch``: putting a job on its queue;
 - ``lease``: a job's hold on its record (claim writes, heartbeat, release);
 - ``workspace``: one attempt's scratch folder and output prefix;
-- ``retry``: asking SQS to bring a message back sooner.
+- ``retry``: asking SQS to bring a message back sooner, or to hold it while a job runs;
+- ``periodic``: the background thread both renewals (lease, held message) run on.
 """

@@ -18,6 +18,7 @@ from pynamodb.exceptions import TransactWriteError, UpdateError
 from chalicelib.db.base import TableModel, is_conditional_check_failure, utcnow
 from chalicelib.events import outbox
 from chalicelib.events.models import DomainEvent
+from chalicelib.jobs.periodic import Periodic
 from chalicelib.observability import logger
 
 
@@ -35,20 +36,22 @@ class Heartbeat:
     def __init__(self, renew: Callable[[float | None], None], *, lease_s: float, name: str) -> None:
         self._renew = renew
         self._name = name
-        # Often enough for a live progress bar, well within the lease.
-        self._interval_s = max(1.0, min(lease_s / 4, 5.0))
-        self._stop = threading.Event()
         self._progress: float | None = None
         self.lost = threading.Event()
-        self._thread = threading.Thread(target=self._run, name=f"lease-{name}", daemon=True)
+        self._renewals = Periodic(
+            self._renew_once,
+            # Often enough for a live progress bar, well within the lease.
+            interval_s=max(1.0, min(lease_s / 4, 5.0)),
+            name=f"lease-{name}",
+            join_timeout_s=10,
+        )
 
     def __enter__(self) -> Heartbeat:
-        self._thread.start()
+        self._renewals.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        self._stop.set()
-        self._thread.join(timeout=10)
+        self._renewals.stop()
 
     def report(self, fraction: float) -> None:
         self._progress = round(max(0.0, min(1.0, fraction)), 3)
@@ -57,16 +60,16 @@ class Heartbeat:
         if self.lost.is_set():
             raise LeaseLost(f"job {self._name} lost its lease")
 
-    def _run(self) -> None:
-        while not self._stop.wait(self._interval_s):
-            try:
-                self._renew(self._progress)
-            except LeaseLost:
-                self.lost.set()
-                return
-            except UpdateError:
-                # DynamoDB briefly unreachable: the lease is long enough to try again.
-                logger.warning("lease renewal failed; will retry", extra={"job": self._name})
+    def _renew_once(self) -> bool:
+        try:
+            self._renew(self._progress)
+        except LeaseLost:
+            self.lost.set()
+            return False
+        except UpdateError:
+            # DynamoDB briefly unreachable: the lease is long enough to try again.
+            logger.warning("lease renewal failed; will retry", extra={"job": self._name})
+        return True
 
 
 @dataclass(frozen=True)

@@ -3,12 +3,11 @@ asks, and held invisible while the job runs."""
 
 from __future__ import annotations
 
-import threading
-
 from aws_lambda_powertools.utilities.data_classes.sqs_event import SQSRecord
 from botocore.exceptions import BotoCoreError, ClientError
 
 from chalicelib import aws
+from chalicelib.jobs.periodic import Periodic
 from chalicelib.observability import logger
 
 
@@ -50,24 +49,23 @@ class HeldMessage:
         self._record = record
         self._queue_url = queue_url
         self._hold_s = hold_s
-        self._stop = threading.Event()
-        self._thread = threading.Thread(
-            target=self._run, name=f"hold-{record.message_id}", daemon=True
+        # No join timeout: the caller settles the message only after the last renewal.
+        self._renewals = Periodic(
+            self._hold_once, interval_s=hold_s / 3, name=f"hold-{record.message_id}"
         )
 
     def __enter__(self) -> HeldMessage:
-        delay_redelivery(self._record, self._queue_url, self._hold_s)
-        self._thread.start()
+        self._hold_once()
+        self._renewals.start()
         return self
 
     def __exit__(self, *exc: object) -> None:
-        # Joined before the caller settles the message: a late renewal must not undo
+        # Stopped before the caller settles the message: a late renewal must not undo
         # a shorter retry delay set after the job failed.
-        self._stop.set()
-        self._thread.join()
+        self._renewals.stop()
 
-    def _run(self) -> None:
-        while not self._stop.wait(self._hold_s / 3):
-            # A failed renewal is logged; two more chances remain before the message
-            # becomes visible.
-            delay_redelivery(self._record, self._queue_url, self._hold_s)
+    def _hold_once(self) -> bool:
+        # A failed renewal is logged; two more chances remain before the message
+        # becomes visible.
+        delay_redelivery(self._record, self._queue_url, self._hold_s)
+        return True
