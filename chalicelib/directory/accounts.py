@@ -4,11 +4,14 @@ The directory decides who may do what; an identity provider only proves who some
 Where the provider keeps accounts of its own (Cognito's users in AWS; the local OpenID
 Connect provider's accounts file on `make run`), people the directory gains get an account
 and people it switches off have theirs disabled, whether the change came from an admin or
-a roster import. In AWS the API puts the people a change touched on the sign-in accounts
-queue and its worker reconciles their Cognito users (``QueuedAccounts``,
-``CognitoAccounts``). People who sign in through the district's Google, Microsoft or SAML
-provider need none of this: they are matched by email, and refused by the API when the
-directory has switched them off.
+a roster import. In AWS every directory write stores a ``directory.people_changed`` event
+in the same transaction (chalicelib/directory/writes.py); the relay hands it to
+``SUBSCRIBER``, which puts the people it names on the sign-in accounts queue, and its worker
+reconciles their Cognito users (``CognitoAccounts``). So a crash between the write and the
+queue cannot leave an account behind: the event waits in the outbox until it is delivered.
+People who sign in through the district's Google, Microsoft or SAML provider need none of
+this: they are matched by email, and refused by the API when the directory has switched
+them off.
 """
 
 from __future__ import annotations
@@ -25,13 +28,21 @@ from typing import Any, Protocol
 
 from chalicelib import aws
 from chalicelib.auth.principal import DISTRICT_CLAIM
-from chalicelib.config import Settings
+from chalicelib.config import Settings, get_settings
 from chalicelib.directory.models import PersonRecord
 from chalicelib.directory.schemas import ACCOUNTS_PER_JOB, SignInAccountsJob
+from chalicelib.events.models import DomainEvent
+from chalicelib.events.relay import Steps
 from chalicelib.jobs import dispatch
 
 # The sign-in accounts queue's key in the registry (chalicelib/jobs/queues.py).
 ACCOUNTS_QUEUE = "accounts"
+# Stored with every directory write, in its transaction: the people it touched.
+PEOPLE_CHANGED = "directory.people_changed"
+
+
+def people_changed(district: str, person_ids: Sequence[str]) -> DomainEvent:
+    return DomainEvent(PEOPLE_CHANGED, district, {"person_ids": list(person_ids)})
 
 
 class SignInAccounts(Protocol):
@@ -262,33 +273,37 @@ def _changed(current: dict[str, str], wanted: list[dict[str, str]]) -> list[dict
     return changes
 
 
-class QueuedAccounts:
-    """In the API: the people whose sign-in accounts must follow a change go on the sign-in
-    accounts queue, 25 to a message, and its worker reconciles them with Cognito
-    (``CognitoAccounts``). A roster import of 2,000 people makes 80 messages in a few
-    requests; the Cognito calls (thousands, at Cognito's request rates) could not fit in an
-    API request, and a throttled or failed one is retried with its message."""
+def queue_reconciles(district: str, person_ids: Sequence[str], settings: Settings) -> None:
+    """Put people on the sign-in accounts queue, 25 to a message, for its worker to
+    reconcile with Cognito (``CognitoAccounts``). A roster import of 2,000 people makes 80
+    messages; the Cognito calls (thousands, at Cognito's request rates) could not fit in
+    an API request, and a throttled or failed one is retried with its message. Sending a
+    person twice is harmless: the worker reads each as they are now."""
+    jobs = [
+        SignInAccountsJob(
+            district=district, person_ids=list(person_ids[start : start + ACCOUNTS_PER_JOB])
+        )
+        for start in range(0, len(person_ids), ACCOUNTS_PER_JOB)
+    ]
+    if jobs:
+        dispatch.enqueue_all(ACCOUNTS_QUEUE, jobs, settings)
 
-    def __init__(self, settings: Settings) -> None:
-        self._settings = settings
 
-    def sync(
-        self,
-        *,
-        created: Sequence[PersonRecord],
-        updated: Sequence[PersonRecord],
-        deactivated: Sequence[PersonRecord],
-    ) -> None:
-        by_district: dict[str, list[str]] = {}
-        for person in [*created, *updated, *deactivated]:
-            by_district.setdefault(person.district, []).append(person.person_id)
-        jobs = [
-            SignInAccountsJob(district=district, person_ids=ids[start : start + ACCOUNTS_PER_JOB])
-            for district, ids in by_district.items()
-            for start in range(0, len(ids), ACCOUNTS_PER_JOB)
-        ]
-        if jobs:
-            dispatch.enqueue_all(ACCOUNTS_QUEUE, jobs, self._settings)
+class QueueTouchedPeople:
+    """The relay's subscriber: the people a directory write touched, queued for their
+    Cognito users."""
+
+    name = "sign-in-accounts"
+
+    def deliver(self, event: DomainEvent, steps: Steps) -> None:
+        settings = get_settings()
+        if event.type != PEOPLE_CHANGED or settings.sign_in_accounts != "cognito":
+            return
+        ids = [str(person_id) for person_id in event.data["person_ids"]]
+        queue_reconciles(event.district, ids, settings)
+
+
+SUBSCRIBER = QueueTouchedPeople()
 
 
 def cognito_accounts(settings: Settings) -> CognitoAccounts:
@@ -299,10 +314,9 @@ def cognito_accounts(settings: Settings) -> CognitoAccounts:
 
 
 def sign_in_accounts(settings: Settings) -> SignInAccounts:
-    """The accounts this deployment keeps in step (``CLASSREEL_SIGN_IN_ACCOUNTS``), as the
-    API's changes to the directory reach them."""
+    """The accounts kept in step in the request that changed the directory
+    (``CLASSREEL_SIGN_IN_ACCOUNTS``): the local provider's file. Cognito's users follow
+    through the outbox instead (``SUBSCRIBER``)."""
     if settings.sign_in_accounts == "local":
         return LocalProviderAccounts(settings.local_accounts_path)
-    if settings.sign_in_accounts == "cognito":
-        return QueuedAccounts(settings)
     return NoAccounts()

@@ -1,6 +1,8 @@
 """Writing people: the person, their email's claim, the district's admin count and the
 audit entries change together in one transaction, so two people never share an email, the
-last admin is never removed and no change goes unrecorded, however changes race. Used by
+last admin is never removed and no change goes unrecorded, however changes race. The same
+transaction stores the event that carries the people it touched to their sign-in accounts
+(chalicelib/directory/accounts.py), so no change is lost to them either. Used by
 the admin API, rostering imports and the local dev issuer's registrations."""
 
 from __future__ import annotations
@@ -15,15 +17,18 @@ from pynamodb.transactions import TransactWrite
 from chalicelib.audit import service as audit
 from chalicelib.auth.principal import Principal, Role
 from chalicelib.db.base import is_transaction_conflict, transaction, utcnow
+from chalicelib.directory.accounts import people_changed
 from chalicelib.directory.errors import LastAdmin
 from chalicelib.directory.models import DirectoryCounts, EmailClaim, PersonRecord, SchoolRecord
 from chalicelib.directory.rules import admins_after
 from chalicelib.errors import Conflict
+from chalicelib.events import outbox
 
 # DynamoDB's transactions hold at most 100 items.
 MAX_ITEMS_PER_TRANSACTION = 100
-# The admin counter and the audit day's marker, once per transaction.
-_FIXED_ITEMS = 2
+# The admin counter, the audit day's marker and the people-changed event, once per
+# transaction.
+_FIXED_ITEMS = 3
 LAST_ADMIN = "A district needs at least one active admin: make someone else an admin first"
 
 
@@ -91,6 +96,10 @@ def apply(
                 explain.put(_changed_meanwhile)
             for change in changes:
                 _add_person(tx, district, change, now, explain)
+            if changes:
+                touched = [change.after.person_id for change in changes]
+                outbox.add(tx, people_changed(district, touched))
+                explain.put(_changed_meanwhile)
             if admin_delta:
                 counts = DirectoryCounts.unread(*DirectoryCounts.key(district))
                 tx.update(

@@ -7,10 +7,17 @@ listed here. It lives above the capabilities, so a subscriber may use any of the
 
 from __future__ import annotations
 
+from chalicelib.directory.accounts import SUBSCRIBER as SIGN_IN_ACCOUNTS
 from chalicelib.events.relay import Subscriber
 from chalicelib.notifications.fanout import SUBSCRIBER as NOTIFICATIONS
 from chalicelib.orchestration.consent import SUBSCRIBER as CLIP_WITHDRAWAL
 from chalicelib.orchestration.library_consent import SUBSCRIBER as LIBRARY_CONSENT
 from chalicelib.webhooks.events import SUBSCRIBER as WEBHOOKS
 
-SUBSCRIBERS: tuple[Subscriber, ...] = (WEBHOOKS, NOTIFICATIONS, LIBRARY_CONSENT, CLIP_WITHDRAWAL)
+SUBSCRIBERS: tuple[Subscriber, ...] = (
+    WEBHOOKS,
+    NOTIFICATIONS,
+    LIBRARY_CONSENT,
+    CLIP_WITHDRAWAL,
+    SIGN_IN_ACCOUNTS,
+)

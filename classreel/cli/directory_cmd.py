@@ -21,7 +21,7 @@ from chalicelib.auth.principal import Role
 from chalicelib.config import Settings, get_settings
 from chalicelib.db.base import configure_models
 from chalicelib.directory import service
-from chalicelib.directory.accounts import QueuedAccounts, sign_in_accounts
+from chalicelib.directory.accounts import queue_reconciles, sign_in_accounts
 from chalicelib.directory.models import EmailClaim, PersonRecord
 from chalicelib.directory.rules import is_valid_id, normalize_email
 from chalicelib.errors import Conflict
@@ -92,6 +92,9 @@ def add_admin(
         raise click.ClickException(
             f"{person_id} is switched off in {district}: an admin must switch them on"
         )
-    accounts = QueuedAccounts(settings) if stage else sign_in_accounts(settings)
-    accounts.sync(created=[person], updated=[], deactivated=[])
+    if stage:
+        # Also when they were there already: their Cognito user is made if it is missing.
+        queue_reconciles(district, [person_id], settings)
+    else:
+        sign_in_accounts(settings).sync(created=[person], updated=[], deactivated=[])
     click.echo(f"{person.display_name} ({address}) is an admin of {district} as {person_id}.")

@@ -127,11 +127,14 @@ def function_specs(
             timeout_s=RELAY_TIMEOUT_S,
             permissions=relay_permissions(resources),
             stream=StreamTrigger(resources.table, key_prefix=OUTBOX_PREFIX),
+            # Directory changes' events queue the people they touched.
+            extra_environment=resources.identity.accounts_environment(),
         ),
         "relay_outbox": FunctionSpec(
             memory_mb=256,
             timeout_s=RELAY_TIMEOUT_S,
             permissions=relay_permissions(resources),
+            extra_environment=resources.identity.accounts_environment(),
         ),
         # Notifications' email (chalicelib/notifications/mailing.py, feedback.py).
         "send_emails": FunctionSpec(
@@ -254,7 +257,8 @@ def api_permissions(r: AppResources) -> list[iam.PolicyStatement]:
         # Comments and evaluations emit webhook events, and notifications' emails.
         allow.queue("EmitWebhooks", r.queues["webhook"].queue, ["sqs:SendMessage"]),
         allow.queue("EmitEmails", r.queues["email"].queue, ["sqs:SendMessage"]),
-        # People a directory change touched, for their sign-in accounts.
+        # People a directory change touched, for their sign-in accounts (its event is
+        # relayed right after the change; the relay functions deliver what it missed).
         allow.queue("QueueSignInAccounts", r.queues["accounts"].queue, ["sqs:SendMessage"]),
         # Creating a clip queues its job; asking for (or correcting) a redaction queues its run.
         allow.queue("QueueClipJobs", r.queues["clip"].queue, ["sqs:SendMessage"]),
@@ -345,8 +349,9 @@ def segment_permissions(r: AppResources) -> list[iam.PolicyStatement]:
 
 
 def relay_permissions(r: AppResources) -> list[iam.PolicyStatement]:
-    """Relaying stored events (chalicelib/events/relay.py) to the webhooks and to the
-    hand-off of nominations that waited for library consent (orchestration/library_consent.py)."""
+    """Relaying stored events (chalicelib/events/relay.py) to the webhooks, notifications,
+    the hand-off of nominations that waited for library consent (orchestration/library_consent.py)
+    and the sign-in accounts queue (directory/accounts.py)."""
     return [
         # Lease, mark and delete outbox items; find the district's hooks; record
         # one delivery per event and hook; nominate a waiting request (its review
@@ -356,6 +361,8 @@ def relay_permissions(r: AppResources) -> list[iam.PolicyStatement]:
         # Notifications: read what the event is about, store one per recipient, queue
         # the emails they want now.
         allow.queue("EmitEmails", r.queues["email"].queue, ["sqs:SendMessage"]),
+        # A directory change's event: the people it touched, for their sign-in accounts.
+        allow.queue("QueueSignInAccounts", r.queues["accounts"].queue, ["sqs:SendMessage"]),
     ]
 
 

@@ -1,7 +1,8 @@
-"""In AWS the directory keeps the user pool's password accounts in step: the API (which
-applies directory changes and roster imports) queues the people a change touched, and the
-sign-in accounts worker reconciles their Cognito users, with exactly the Cognito calls its
-code makes, on this stage's pool only."""
+"""In AWS the directory keeps the user pool's password accounts in step: a directory change
+(from the API: admins' edits and roster imports) stores an event naming the people it
+touched, the relay that delivers it (the API right after the change, else the relay
+functions) queues them, and the sign-in accounts worker reconciles their Cognito users, with
+exactly the Cognito calls its code makes, on this stage's pool only."""
 
 from __future__ import annotations
 
@@ -15,6 +16,7 @@ from tests.infrastructure.conftest import Synthesized
 
 API = "classreel-dev-api"
 WORKER = "classreel-dev-sync-sign-in-accounts"
+RELAYS = ("classreel-dev-relay-events", "classreel-dev-relay-outbox")
 ACCOUNTS_CODE = PROJECT_ROOT / "chalicelib" / "directory" / "accounts.py"
 
 
@@ -29,11 +31,11 @@ def _pool_id(synthesized: Synthesized) -> str:
 
 
 def test_the_api_and_the_worker_keep_this_pools_accounts(synthesized: Synthesized) -> None:
-    for function in (API, WORKER):
+    for function in (API, WORKER, *RELAYS):
         variables = synthesized.variables(function)
         assert variables["CLASSREEL_SIGN_IN_ACCOUNTS"] == "cognito", function
         assert variables["CLASSREEL_COGNITO_USER_POOL_ID"] == {"Ref": _pool_id(synthesized)}
-    others = set(synthesized.functions()) - {API, WORKER}
+    others = set(synthesized.functions()) - {API, WORKER, *RELAYS}
     for function in others:
         assert "CLASSREEL_SIGN_IN_ACCOUNTS" not in synthesized.variables(function), function
 
@@ -69,15 +71,18 @@ def test_the_granted_actions_are_the_calls_the_code_makes() -> None:
     assert calls == granted
 
 
-def test_the_api_queues_people_and_the_worker_reads_them(synthesized: Synthesized) -> None:
+def test_the_relays_queue_people_and_the_worker_reads_them(synthesized: Synthesized) -> None:
     (queue_id,) = [
         logical_id
         for logical_id, queue in synthesized.resources("AWS::SQS::Queue").items()
         if queue["Properties"]["QueueName"] == "classreel-dev-sign-in-accounts"
     ]
-    (send,) = [s for s in synthesized.role_statements(API) if s["Sid"] == "QueueSignInAccounts"]
-    assert _actions(send) == ["sqs:SendMessage"]
-    assert synthesized.logical_id(send["Resource"]) == queue_id
+    for function in (API, *RELAYS):
+        (send,) = [
+            s for s in synthesized.role_statements(function) if s["Sid"] == "QueueSignInAccounts"
+        ]
+        assert _actions(send) == ["sqs:SendMessage"], function
+        assert synthesized.logical_id(send["Resource"]) == queue_id
     (read,) = [s for s in synthesized.role_statements(WORKER) if s["Sid"] == "ReadPeople"]
     assert _actions(read) == ["dynamodb:BatchGetItem"]
     worker_actions = {a for s in synthesized.role_statements(WORKER) for a in _actions(s)}

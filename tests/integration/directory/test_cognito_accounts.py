@@ -2,7 +2,8 @@
 worker (app.py ``sync_sign_in_accounts``) reads the people a message names from the
 directory as they are now and reconciles their users. Here it runs in this process on an
 SQS event as Lambda delivers it, against the local twin's directory (DynamoDB Local) and a
-user pool made in the local twin's moto server, after imports through the API."""
+user pool made in the local twin's moto server, after imports through the API, and after a
+change whose request died before it relayed its event."""
 
 from __future__ import annotations
 
@@ -20,9 +21,13 @@ from botocore.awsrequest import AWSResponse, HTTPHeaders
 from chalicelib import aws
 from chalicelib.auth.principal import Role
 from chalicelib.config import get_settings, reset_settings_cache
-from chalicelib.directory.accounts import ACCOUNTS_QUEUE
+from chalicelib.directory import service
+from chalicelib.directory.accounts import ACCOUNTS_QUEUE, PEOPLE_CHANGED
 from chalicelib.directory.handler import THROTTLED_RETRY_S, handle_accounts_batch
 from chalicelib.directory.schemas import ACCOUNTS_PER_JOB, SignInAccountsJob
+from chalicelib.events import outbox, relay
+from chalicelib.events.models import OutboxRecord
+from chalicelib.orchestration.subscribers import SUBSCRIBERS
 from classreel.local.runner import LambdaContext, build_sqs_event
 from classreel.local.stack import LocalStack
 from tests.support.api import Api
@@ -174,3 +179,46 @@ def test_a_throttled_message_comes_back_in_a_minute(api_as: Callable[..., Api], 
     assert result == {"batchItemFailures": [{"itemIdentifier": message["messageId"]}]}
     assert delays == [THROTTLED_RETRY_S]
     assert pool.users() == {}
+
+
+def test_a_change_whose_request_died_before_relaying_still_reaches_cognito(pool: Pool) -> None:
+    """The person and the event that names them commit together; the request dies before it
+    relays anything (nothing is queued); a later relay (the stream or the sweep in AWS)
+    queues them, and the worker invites them."""
+    name = f"d-{secrets.token_hex(4)}"
+    outbox.take_written()
+    service.ensure_person(name, "t-1", Role.TEACHER, None, "Tia Tester", email=f"t-1@{name}.ex")
+    # The crash: what the request wrote is never handed to its relay. (The shared stack's own
+    # sweep leaves events younger than its grace, 5 s, to the request's relay: this one.)
+    written = outbox.take_written()
+    stored = [OutboxRecord.get(*key, consistent_read=True) for key in written]
+    changed = [item.data["person_ids"] for item in stored if item.event_type == PEOPLE_CHANGED]
+    assert changed == [["t-1"]]
+    assert pool.users() == {}
+
+    # The messages are kept here, not sent to the shared stack's queue: its runner, set up
+    # without Cognito, would let them go.
+    held: list[dict[str, Any]] = []
+
+    def keep(params: dict[str, Any], **_: Any) -> None:
+        held.extend(params["Entries"])
+
+    def answer(**_: Any) -> tuple[Any, dict[str, Any]]:
+        sent = [{"Id": e["Id"], "MessageId": e["Id"], "MD5OfMessageBody": ""} for e in held]
+        return AWSResponse("https://sqs", 200, HTTPHeaders(), None), {"Successful": sent}
+
+    # Typed hooks allow no return value; a before-call hook's return is the response.
+    sqs: Any = aws.sqs_client(get_settings()).meta.events
+    sqs.register("provide-client-params.sqs.SendMessageBatch", keep)
+    sqs.register("before-call.sqs.SendMessageBatch", answer)
+    try:
+        outcome = relay.Relay(SUBSCRIBERS).relay(written)
+    finally:
+        sqs.unregister("provide-client-params.sqs.SendMessageBatch", keep)
+        sqs.unregister("before-call.sqs.SendMessageBatch", answer)
+    assert outcome.failed == 0 and outcome.relayed >= 1, outcome.errors
+    jobs = [SignInAccountsJob.model_validate_json(entry["MessageBody"]) for entry in held]
+    assert [(job.district, job.person_ids) for job in jobs] == [(name, ["t-1"])]
+    _deliver(name, ["t-1"])
+    user = pool.users()["t-1"]
+    assert user["email"] == f"t-1@{name}.ex" and user["custom:district"] == name

@@ -1,30 +1,34 @@
 """Cognito users that follow the directory (chalicelib/directory/accounts.py), against
 moto's in-process Cognito (no network): invited once, kept as the directory has them,
 disabled when switched off and enabled again when switched on; federated users are left to
-their provider; and in the API a change only puts the people it touched on the queue."""
+their provider; and a directory write's event puts the people it touched on the queue."""
 
 from __future__ import annotations
 
 import json
-from collections.abc import Iterator
-from typing import Any
+from collections.abc import Callable, Iterator
+from typing import Any, cast
 
 import boto3
 import pytest
 from moto import mock_aws
 from moto.cognitoidp.models import cognitoidp_backends
 
-from chalicelib.config import Settings
+from chalicelib.config import Settings, get_settings, reset_settings_cache
 from chalicelib.directory.accounts import (
     ACCOUNTS_QUEUE,
     FEDERATED_STATUS,
+    SUBSCRIBER,
     CognitoAccounts,
-    QueuedAccounts,
+    NoAccounts,
+    people_changed,
+    queue_reconciles,
     sign_in_accounts,
 )
 from chalicelib.directory.handler import handle_accounts_batch
 from chalicelib.directory.models import PersonRecord
 from chalicelib.directory.schemas import ACCOUNTS_PER_JOB, SignInAccountsJob
+from chalicelib.events.models import DomainEvent
 from chalicelib.jobs.queues import work_queue
 from classreel.local.runner import LambdaContext, build_sqs_event
 
@@ -201,42 +205,71 @@ def test_the_list_users_filter_finds_exactly_the_person(pool: Pool) -> None:
         pool.accounts.reconcile(_person('p"ana'))
 
 
-# --- in the API: the people a change touched go on the queue ---------------------------
+# --- after a directory write: its event puts the people it touched on the queue ----------
 
 
-def test_the_api_queues_the_people_a_change_touched_25_to_a_message() -> None:
-    settings = Settings(sign_in_accounts="cognito", cognito_user_pool_id="us-east-1_x")
+@pytest.fixture
+def cognito_settings(monkeypatch: pytest.MonkeyPatch) -> Iterator[Settings]:
+    """This process set up as the relay is in AWS, with password accounts kept in Cognito."""
+    monkeypatch.setenv("CLASSREEL_SIGN_IN_ACCOUNTS", "cognito")
+    monkeypatch.setenv("CLASSREEL_COGNITO_USER_POOL_ID", "us-east-1_x")
+    reset_settings_cache()
+    yield get_settings()
+    reset_settings_cache()
+
+
+def _queued(settings: Settings, deliver: Callable[[], None]) -> list[SignInAccountsJob]:
     with mock_aws():
         sqs = boto3.client("sqs", region_name=settings.region)
         url = sqs.create_queue(QueueName=work_queue(ACCOUNTS_QUEUE, settings).name(settings))[
             "QueueUrl"
         ]
-        accounts = sign_in_accounts(settings)
-        assert isinstance(accounts, QueuedAccounts)
-        created = [_person(f"p-{n:03}") for n in range(40)]
-        elsewhere = PersonRecord(
-            *PersonRecord.key("riverside", "p-1"), person_id="p-1", district="riverside"
-        )
-        accounts.sync(created=created, updated=[elsewhere], deactivated=[_person("p-left")])
+        deliver()
         bodies = []
         while batch := sqs.receive_message(QueueUrl=url, MaxNumberOfMessages=10).get("Messages"):
             bodies += [json.loads(m["Body"]) for m in batch]
             for message in batch:
                 sqs.delete_message(QueueUrl=url, ReceiptHandle=message["ReceiptHandle"])
-    jobs = [SignInAccountsJob.model_validate(body) for body in bodies]
-    by_district: dict[str, list[str]] = {}
-    for job in jobs:
-        assert len(job.person_ids) <= ACCOUNTS_PER_JOB
-        by_district.setdefault(job.district, []).extend(job.person_ids)
-    assert sorted(by_district["lakeside"]) == sorted([p.person_id for p in created] + ["p-left"])
-    assert by_district["riverside"] == ["p-1"]
-    assert len(jobs) == 3
+    return [SignInAccountsJob.model_validate(body) for body in bodies]
 
 
-def test_a_change_that_touched_nobody_sends_nothing() -> None:
-    settings = Settings(sign_in_accounts="cognito", cognito_user_pool_id="us-east-1_x")
-    # No queue exists (no mock either): sending anything would fail.
-    QueuedAccounts(settings).sync(created=[], updated=[], deactivated=[])
+def _relay(event: DomainEvent) -> None:
+    # It records no steps of its own: a message sent twice is harmless (see the worker).
+    SUBSCRIBER.deliver(event, cast("Any", None))
+
+
+def test_a_directory_event_queues_the_people_it_touched_25_to_a_message(
+    cognito_settings: Settings,
+) -> None:
+    ids = [f"p-{n:03}" for n in range(40)]
+    jobs = _queued(cognito_settings, lambda: _relay(people_changed("lakeside", ids)))
+    assert [len(job.person_ids) for job in jobs] == [ACCOUNTS_PER_JOB, 40 - ACCOUNTS_PER_JOB]
+    assert {job.district for job in jobs} == {"lakeside"}
+    assert sorted(p for job in jobs for p in job.person_ids) == ids
+
+
+def test_other_events_and_stages_without_password_accounts_queue_nothing(
+    cognito_settings: Settings, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    other = DomainEvent("comment.created", "lakeside", {"person_ids": ["p-1"]})
+    assert _queued(cognito_settings, lambda: _relay(other)) == []
+    monkeypatch.setenv("CLASSREEL_SIGN_IN_ACCOUNTS", "none")
+    reset_settings_cache()
+    assert _queued(cognito_settings, lambda: _relay(people_changed("lakeside", ["p-1"]))) == []
+
+
+def test_the_api_leaves_cognito_to_the_outbox(cognito_settings: Settings) -> None:
+    # Sending from the request could be lost to a crash after the commit; the event cannot.
+    assert isinstance(sign_in_accounts(cognito_settings), NoAccounts)
+
+
+def test_the_cli_queues_its_admin_even_when_they_were_there_already(
+    cognito_settings: Settings,
+) -> None:
+    jobs = _queued(
+        cognito_settings, lambda: queue_reconciles("lakeside", ["p-ana"], cognito_settings)
+    )
+    assert [(job.district, job.person_ids) for job in jobs] == [("lakeside", ["p-ana"])]
 
 
 def test_a_stage_that_keeps_no_password_accounts_lets_the_messages_go() -> None:
