@@ -95,7 +95,11 @@ def test_over_http_an_ancient_since_answers_with_todays_entries(
     api_as: Callable[..., Api],
 ) -> None:
     district = f"district-aud-{secrets.token_hex(3)}"
-    [video_id] = _entries_on(district, [datetime.now(UTC).date()])
+    # Now, not at noon: the admin's own entry below must come after it at any hour.
+    video_id = f"vid_now_{secrets.token_hex(2)}"
+    audit.record_many(
+        audit.SYSTEM_ACTOR, [audit.Event(AuditAction.VIDEO_VIEWED, district, video_id=video_id)]
+    )
     admin = api_as("admin-x", Role.ADMIN, district=district, school=None)
     page = admin.ok("GET", "/audit", params={"since": "0001-01-01"})
     # The admin's first request also adds them to the district's directory (an entry of its own).

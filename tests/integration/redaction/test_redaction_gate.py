@@ -85,6 +85,17 @@ def wait_for_redaction(api: Api, clip_id: str, timeout_s: float = 300) -> dict[s
         time.sleep(0.5)
 
 
+def _redacted_prefixes_once(clip_id: str, expected: list[str], timeout_s: float = 60) -> list[str]:
+    """The clip's redacted prefixes, as soon as they are ``expected`` (or at the deadline)."""
+    settings = get_settings()
+    deadline = time.monotonic() + timeout_s
+    while True:
+        found = objects.list_prefixes(settings.media_bucket, f"clips/{clip_id}/redacted/", settings)
+        if found == expected or time.monotonic() > deadline:
+            return found
+        time.sleep(0.2)
+
+
 def _scene_clip(w: Workflow, folder: Path) -> tuple[ClipRecord, Path, list[dict[str, Mask]]]:
     """A ready clip whose stored rendition is the generated scene."""
     source = folder / "scene.mp4"
@@ -257,9 +268,10 @@ def test_a_long_clip_is_detected_in_spans_side_by_side_and_blurred_the_same(
     record = RedactionRecord.load(clip.clip_id)
     assert record is not None
     assert record.segments == 3 and record.detected == {0, 1, 2}
-    # The spans' detections are the run's scratch: gone once it published.
-    leftovers = objects.list_prefixes(
-        get_settings().media_bucket, f"clips/{clip.clip_id}/redacted/", get_settings()
+    # The spans' detections are the run's scratch: swept by the run right after it
+    # published (its status turns ready first, so the sweep may still be under way).
+    leftovers = _redacted_prefixes_once(
+        clip.clip_id, [f"clips/{clip.clip_id}/redacted/{record.ready_run_id}/"]
     )
     assert leftovers == [f"clips/{clip.clip_id}/redacted/{record.ready_run_id}/"]
     # A span delivered twice, its second copy finishing after the run published (as on a
