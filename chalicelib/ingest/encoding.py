@@ -28,6 +28,7 @@ from chalicelib.ingest.layout import (
     plan_prefix,
 )
 from chalicelib.ingest.models import SegmentRecord
+from chalicelib.ingest.pipeline import check_not_cut_off
 from chalicelib.ingest.planning import spans_for_video
 from chalicelib.ingest.tasks import LessonTask, TaskContext, abandon, follows_plan, plan_holds
 from chalicelib.jobs.lease import LeaseLost
@@ -37,9 +38,7 @@ from chalicelib.media.formats import RemoteSource
 from chalicelib.media.probe import CUT_OFF, probe
 from chalicelib.media.renditions import remux
 from chalicelib.storage import objects
-from chalicelib.videos.models import (
-    VideoRecord,
-)
+from chalicelib.videos.models import RenditionAttr, VideoRecord
 
 # A task's read of the upload stays signed this long past its function timeout.
 _URL_MARGIN_S = 60
@@ -197,32 +196,49 @@ def record_segment(task: LessonTask, span: hls.SegmentSpan, inits: dict[str, str
     return True
 
 
-def announce_if_playable(video_id: str, job_id: str) -> None:
+def announce_if_playable(video_id: str, job_id: str, copy: RenditionAttr | None = None) -> None:
+    """Flip ``playable`` if the stream has started (or ``copy``, the source's copy, is
+    stored), and measure the time it took from the upload."""
     video = VideoRecord.load(video_id)
-    if video is not None and publishing.mark_playable(video, job_id):
+    if video is None:
+        return
+    flipped = (
+        publishing.mark_playable(video, job_id)
+        if copy is None
+        else publishing.mark_playable_from_copy(video, job_id, copy)
+    )
+    if flipped:
         announcements.report_since_landing(video, "TimeToPlayable")
 
 
 def copy_source(context: TaskContext, settings: Settings) -> None:
-    """A web-ready source, copied as it is (no quality lost): the lesson's download MP4."""
+    """A web-ready source, copied as it is (no quality lost): the lesson's download MP4,
+    and what it plays from until its stream has started."""
     task = context.task
     source = upload_source(context, settings)
     download = context.workdir / DOWNLOAD
     info = probe(source, settings)
     remux(source, download, info, settings, context.plan)
+    # Its header may claim more than the upload holds: never play a cut-off copy.
+    check_not_cut_off(download, float(info.duration_s or 0), settings)
     context.heartbeat.check()
-    objects.upload(
-        download,
-        settings.media_bucket,
-        plan_prefix(task.video_id, task.job_id) + DOWNLOAD,
-        "video/mp4",
-        settings,
-    )
+    key = plan_prefix(task.video_id, task.job_id) + DOWNLOAD
+    objects.upload(download, settings.media_bucket, key, "video/mp4", settings)
     VideoRecord.update_item(
         *VideoRecord.key(task.video_id),
         actions=[cast("Any", VideoRecord.pipeline).copy_done.set(True)],
         condition=plan_holds(task.job_id),
     )
+    shape = context.plan.renditions[0]
+    copy = RenditionAttr(
+        label=shape.label,
+        width=shape.width,
+        height=shape.height,
+        key=key,
+        size_bytes=download.stat().st_size,
+        remux=True,
+    )
+    announce_if_playable(task.video_id, task.job_id, copy)
 
 
 def package_sound(context: TaskContext, settings: Settings) -> None:

@@ -47,7 +47,8 @@ class Outputs:
         return [*(r.path for r in self.renditions), self.poster, self.sprite, self.vtt]
 
 
-def _check_not_cut_off(output: Path, expected_s: float, settings: Settings) -> None:
+def check_not_cut_off(output: Path, expected_s: float, settings: Settings) -> None:
+    """MediaRejected(CUT_OFF) if ``output`` is well short of what its source's header claims."""
     produced = probe(output, settings)
     claimed = expected_s
     got = produced.duration_s or 0
@@ -82,7 +83,7 @@ def produce(
     if plan[0].remux:
         top = ProducedRendition(plan[0], workdir / plan[0].filename)
         rendition_tools.remux(source, top.path, info, settings, media_plan)
-        _check_not_cut_off(top.path, duration, settings)
+        check_not_cut_off(top.path, duration, settings)
         produced.append(top)
         checkpoint()
         on_playable(top)
@@ -99,7 +100,7 @@ def produce(
             trim=trim,
             media_plan=media_plan,
         )
-        _check_not_cut_off(outputs[0][1], duration, settings)
+        check_not_cut_off(outputs[0][1], duration, settings)
         produced += [ProducedRendition(r, path) for r, path in outputs]
         checkpoint()
     on_progress(0.87)

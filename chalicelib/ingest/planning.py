@@ -1,8 +1,8 @@
 """Planning a lesson: the ingest job's part (under the video's lease).
 
 It records the plan (segments, chunks, rungs, the media plan) and sends one
-task per chunk in order — chunk 0 first, then the sound, so the video is
-``playable`` within seconds — plus a copy task for a web-ready source. Nothing
+task per chunk in order — a web-ready source's copy task first, then chunk 0
+and the sound, so the video is ``playable`` within seconds — then the rest. Nothing
 of the source is downloaded or cut here: each task reads its own span of the
 upload from S3 (chalicelib/ingest/encoding.py, finishing.py).
 """
@@ -145,13 +145,13 @@ def plan_and_fan_out(job: Job, exam: Examination, heartbeat: Heartbeat, settings
         settings,
     )
     # Each task reads its own part of the upload where it lies: nothing is cut or
-    # copied here, so planning takes seconds whatever the lesson's length. The
-    # beginning first: chunk 0, the sound (playable needs both), then the rest.
-    first = [_message(job, TaskKind.CHUNK, 0)]
+    # copied here, so planning takes seconds whatever the lesson's length. What makes
+    # the video playable first: a web-ready source's copy (a remux, no encode), then
+    # chunk 0 and the sound (the stream needs both), then the rest.
+    first = [_message(job, TaskKind.COPY, 0)] if copied else []
+    first.append(_message(job, TaskKind.CHUNK, 0))
     if has_audio:
         first.append(_message(job, TaskKind.AUDIO, 0))
-    if copied:
-        first.append(_message(job, TaskKind.COPY, 0))
     for task in [*first, *(_message(job, TaskKind.CHUNK, c.index) for c in chunks[1:])]:
         heartbeat.check()
         send(task, settings)

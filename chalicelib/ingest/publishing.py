@@ -8,7 +8,9 @@ another writer got further meanwhile, it writes again, so the playlists end
 at the furthest run whatever the order of the writes.
 
 The video turns ``playable`` once the first segment of every rendition and of
-the sound is listed, and says so once (``video.playable``).
+the sound is listed, or once a web-ready source's copy is stored (whichever is
+first; it plays as one file until the stream starts), and says so once
+(``video.playable``).
 """
 
 from __future__ import annotations
@@ -17,6 +19,7 @@ from collections.abc import Sequence
 from typing import Any, cast
 
 from pynamodb.exceptions import TransactWriteError, UpdateError
+from pynamodb.expressions.condition import Condition
 
 from chalicelib.config import Settings
 from chalicelib.db.base import is_conditional_check_failure, utcnow
@@ -38,7 +41,7 @@ from chalicelib.media.filters import RATE
 from chalicelib.media.ladder import Rendition
 from chalicelib.storage import objects
 from chalicelib.videos.models import MASTER_PLAYLIST as MASTER
-from chalicelib.videos.models import VideoRecord
+from chalicelib.videos.models import RenditionAttr, VideoRecord
 
 # Peak bits per second of a rendition's picture (x264's maxrate) plus the sound.
 AUDIO_BANDWIDTH = 128_000
@@ -160,15 +163,28 @@ def mark_playable(video: VideoRecord, job_id: str) -> bool:
     """
     pipeline = cast("Any", VideoRecord.pipeline)
     sound_ready = (pipeline.has_audio == False) | (pipeline.audio_segments >= 1)  # noqa: E712
+    return _flip_playable(video, job_id, [], (pipeline.published >= 1) & sound_ready)
+
+
+def mark_playable_from_copy(video: VideoRecord, job_id: str, copy: RenditionAttr) -> bool:
+    """Flip ``playable`` as soon as a web-ready source's copy is stored: it plays as one
+    file (the whole lesson, seekable) until the growing stream lists the lesson's start,
+    which for a lesson of minutes is later: its first segment must be encoded first."""
+    return _flip_playable(video, job_id, [VideoRecord.renditions.set([copy])], None)
+
+
+def _flip_playable(
+    video: VideoRecord, job_id: str, actions: list[Any], condition: Condition | None
+) -> bool:
+    """The one flip to ``playable`` with its ``video.playable`` event; False if it was
+    already playable (or the plan was replaced)."""
+    once = plan_holds(job_id) & (VideoRecord.playable == False)  # noqa: E712
     try:
         outbox.update(
             VideoRecord.unread(*VideoRecord.key(video.video_id)),
-            [VideoRecord.playable.set(True), VideoRecord.playable_at.set(utcnow())],
+            [VideoRecord.playable.set(True), VideoRecord.playable_at.set(utcnow()), *actions],
             announcements.video_event(video, "playable"),
-            condition=plan_holds(job_id)
-            & (VideoRecord.playable == False)  # noqa: E712
-            & (pipeline.published >= 1)
-            & sound_ready,
+            condition=once if condition is None else once & condition,
             add_version_condition=False,
         )
     except TransactWriteError as exc:

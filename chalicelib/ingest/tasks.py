@@ -166,10 +166,15 @@ def fail(task: LessonTask, reason: str, kind: FailureKind) -> bool:
     video = VideoRecord.load(task.video_id)
     if video is None:
         return False
+    actions = [*claims.failure_actions(reason, kind), VideoRecord.updated_at.set(utcnow())]
+    plan_files = plan_prefix(task.video_id, task.job_id)
+    if any(str(r.key).startswith(plan_files) for r in video.renditions):
+        # The source's copy it played from goes with the plan's other files.
+        actions.append(VideoRecord.renditions.set([]))
     try:
         outbox.update(
             VideoRecord.unread(*VideoRecord.key(task.video_id)),
-            [*claims.failure_actions(reason, kind), VideoRecord.updated_at.set(utcnow())],
+            actions,
             announcements.video_event(video, "failed", reason),
             condition=plan_holds(task.job_id),
             add_version_condition=False,

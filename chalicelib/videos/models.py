@@ -128,6 +128,12 @@ class PipelineAttr(Document):
     def master_key(self) -> str:
         return self.hls_prefix + MASTER_PLAYLIST
 
+    @property
+    def stream_started(self) -> bool:
+        """The growing playlists list the start of every rung and of the sound."""
+        sound_started = not self.has_audio or int(self.audio_segments or 0) >= 1
+        return int(self.published or 0) >= 1 and sound_started
+
 
 def new_video_id() -> str:
     return secrets.token_hex(12)
@@ -238,10 +244,11 @@ class VideoRecord(TableModel):
 
     @property
     def playable_master_key(self) -> str | None:
-        """The master playlist a viewer can start from: the finished one, or the growing one."""
+        """The master playlist a viewer can start from: the finished one, or the growing one
+        once it lists the lesson's start (a web-ready source plays from its copy before)."""
         if self.hls_master_key:
             return str(self.hls_master_key)
-        if self.playable and self.pipeline is not None:
+        if self.playable and self.pipeline is not None and self.pipeline.stream_started:
             return self.pipeline.master_key
         return None
 

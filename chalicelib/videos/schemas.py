@@ -108,11 +108,13 @@ class VideoView(CarriesPlayback):
     fps: float | None
     has_audio: bool | None
     renditions: list[RenditionView] = Field(
-        description="Progressive MP4 (download; the player of videos processed before HLS)"
+        description="Progressive MP4 (download; what the player plays while hls is false: "
+        "a web-ready upload's copy while its stream is not yet started, or a video "
+        "processed before HLS)"
     )
     hls: bool = Field(
         description="Streams adaptively: get its playlist and access from POST "
-        "/videos/{id}/playback (once playable, while the rest still encodes)"
+        "/videos/{id}/playback (once its start is encoded, while the rest still encodes)"
     )
     poster_url: PlaybackLink | None
     storyboard_url: PlaybackLink | None

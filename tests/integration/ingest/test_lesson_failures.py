@@ -33,7 +33,7 @@ from chalicelib.videos.models import VideoRecord
 from classreel.local.stack import LocalStack
 from tests.support.api import Api, upload_sample
 from tests.support.faults import assert_outputs_complete
-from tests.support.hls import frames_and_duration, mirror, open_playback
+from tests.support.hls import fetch, frames_and_duration, mirror, open_playback
 from tests.support.stacks import dedicated_stack
 from tests.support.users import TokenFactory
 
@@ -49,13 +49,19 @@ FUNCTION_TIMEOUT_S = 90
 CRASH_REDELIVERY_S = 30
 
 
-def _make_lesson(path: Path) -> Path:
+def _make_lesson(path: Path, *, web_ready: bool = False) -> Path:
+    """A phone's HEVC recording, or (``web_ready``) an H.264 one a browser plays as it is."""
+    picture = (
+        ["-c:v", "libx264", "-preset", "ultrafast", "-movflags", "+faststart"]
+        if web_ready
+        else ["-c:v", "libx265", "-preset", "ultrafast", "-x265-params", "log-level=none",
+              "-tag:v", "hvc1"]
+    )  # fmt: skip
     subprocess.run(
         ["ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", "-y",
          "-f", "lavfi", "-i", f"testsrc2=size=640x360:rate={FPS}:duration={LESSON_S}",
          "-f", "lavfi", "-i", f"sine=frequency=440:sample_rate=48000:duration={LESSON_S}",
-         "-c:v", "libx265", "-preset", "ultrafast", "-x265-params", "log-level=none",
-         "-tag:v", "hvc1", "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "64k", str(path)],
+         *picture, "-pix_fmt", "yuv420p", "-c:a", "aac", "-b:a", "64k", str(path)],
         check=True, timeout=300,
     )  # fmt: skip
     return path
@@ -65,7 +71,7 @@ def _faulty_ffmpeg(path: Path, faults: Path, real: str) -> Path:
     """ffmpeg, but for a segment named in ``faults`` (its index as the file name) it does what
     the file says: ``die`` kills the invocation that ran it (as Lambda's out-of-memory kill
     would), ``fail`` exits as ffmpeg does on a file it cannot convert, ``hold`` waits for
-    ``faults/release``."""
+    ``faults/release`` (then fails if the file says ``fail`` by then)."""
     path.write_text(
         f"""#!/bin/sh
 for arg in "$@"; do
@@ -76,7 +82,10 @@ for arg in "$@"; do
         case "$(cat "{faults}/$index")" in
           die) kill -9 $PPID; exit 137;;
           fail) echo "Invalid data found when processing input" >&2; exit 1;;
-          hold) while [ ! -f "{faults}/release" ]; do sleep 0.1; done;;
+          hold) while [ ! -f "{faults}/release" ]; do sleep 0.1; done
+                if [ "$(cat "{faults}/$index" 2>/dev/null)" = fail ]; then
+                  echo "Invalid data found when processing input" >&2; exit 1
+                fi;;
         esac
       fi
       break;;
@@ -104,7 +113,11 @@ class FaultyStack:
             target.unlink(missing_ok=True)
             (self.faults / "release").unlink(missing_ok=True)
 
-    def release(self) -> None:
+    def release(self, then: str | None = None) -> None:
+        """Let held segments go on; ``then="fail"``: they fail instead of encoding."""
+        if then is not None:
+            for held in self.faults.glob("[0-9]*"):
+                held.write_text(then)
         (self.faults / "release").write_text("")
 
 
@@ -260,6 +273,62 @@ def test_duplicate_segment_messages_while_encoding_make_one_set_of_files(
         assert [e.uri for e in entries] == [f"seg_{i:05d}.m4s" for i in range(SEGMENTS)], folder
         frames, _ = frames_and_duration(playlist)
         assert frames == round(LESSON_S * FPS), (folder, frames)
+
+
+def test_a_web_ready_lesson_plays_from_its_copy_before_its_first_segment_is_encoded(
+    faulty: FaultyStack, tmp_path: Path
+) -> None:
+    """A web-ready upload needs no encode to be watched: its copy (a remux) is playable at
+    once, as one seekable file, and the stream takes over for viewers who come later."""
+    teacher = _teacher(faulty.stack, "teacher-web-ready")
+    source = _make_lesson(tmp_path / "lesson.mp4", web_ready=True)
+    with faulty.fault(0, "hold"):
+        video_id = _upload(teacher, source)
+        early = _wait(teacher, video_id, "playable")
+        # Segment 0 is held: the stream cannot have started, yet the lesson plays.
+        assert early["status"] == "processing" and early["playable"] is True, early
+        assert early["hls"] is False, early
+        view = open_playback(teacher, video_id)
+        assert view["hls_url"] is None and len(view["renditions"]) == 1, view
+        response = fetch(
+            teacher, view["renditions"][0]["url"], lambda: open_playback(teacher, video_id)
+        )
+        assert response.status_code == 200, response.text
+        copy = tmp_path / "copy.mp4"
+        copy.write_bytes(response.content)
+        # The whole lesson, its picture and sound exactly the upload's (copied, not encoded).
+        assert _decoded(copy) == _decoded(source)
+        faulty.release()
+        video = _wait(teacher, video_id, "ready")
+    assert video["status"] == "ready" and video["hls"] is True, video
+    assert open_playback(teacher, video_id)["hls_url"], "the stream serves viewers once ready"
+
+
+def test_a_web_ready_lesson_that_fails_after_playing_from_its_copy_plays_no_more(
+    faulty: FaultyStack, tmp_path: Path
+) -> None:
+    teacher = _teacher(faulty.stack, "teacher-web-ready")
+    source = _make_lesson(tmp_path / "lesson.mp4", web_ready=True)
+    with faulty.fault(0, "hold"):
+        video_id = _upload(teacher, source)
+        early = _wait(teacher, video_id, "playable")
+        assert early["status"] == "processing" and early["renditions"], early
+        faulty.release(then="fail")
+        video = _wait(teacher, video_id, "failed")
+    assert video["status"] == "failed" and video["failure_reason"] == COULD_NOT_CONVERT, video
+    assert video["playable"] is False and video["renditions"] == [], video
+    refused = teacher.call("POST", f"/videos/{video_id}/playback")
+    assert refused.status_code == 409, refused.text
+
+
+def _decoded(path: Path) -> list[str]:
+    """A hash per decoded frame of picture and sound, in order."""
+    listing = subprocess.run(
+        ["ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", "-i", str(path),
+         "-map", "0", "-f", "framemd5", "-"],
+        check=True, capture_output=True, text=True, timeout=120,
+    ).stdout  # fmt: skip
+    return [line for line in listing.splitlines() if line and not line.startswith("#")]
 
 
 def test_one_worker_or_many_make_the_same_lesson(
