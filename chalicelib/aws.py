@@ -98,6 +98,19 @@ def queue_url(name: str, settings: Settings | None = None) -> str:
     return known
 
 
+def warm_clients(settings: Settings | None = None) -> None:
+    """Create the S3, SQS and DynamoDB clients now (no request is made).
+
+    Creating a client loads its service's model, a few hundred milliseconds of CPU.
+    A Lambda environment pays that once and reuses the clients; the local runner forks
+    a fresh process per invocation, so it calls this in the process it forks from.
+    """
+    settings = settings or get_settings()
+    s3_client(settings)
+    sqs_client(settings)
+    dynamodb_client(settings)
+
+
 def reset_clients() -> None:
     with _lock:
         _clients.clear()

@@ -32,6 +32,7 @@ import time
 import uuid
 from collections.abc import Callable
 from dataclasses import dataclass
+from multiprocessing import forkserver
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
@@ -145,7 +146,9 @@ class IsolatedFunction:
 
     @classmethod
     def preload(cls, modules: list[str]) -> None:
+        """Start the server now, with ``modules`` imported: the first invocation is warm too."""
         cls._context.set_forkserver_preload(modules)
+        forkserver.ensure_running()
 
     def __call__(self, event: dict[str, Any], context: LambdaContext) -> Any:
         receive, answer = self._context.Pipe(duplex=False)
@@ -424,8 +427,10 @@ def main(argv: list[str] | None = None) -> None:
     settings = get_settings()
     sys.path.insert(0, str(PROJECT_ROOT))
     # Invocations fork from a server that has imported app.py (and so every
-    # handler's dependencies) once; the server starts with the first invocation.
-    IsolatedFunction.preload(["app", "chalicelib.redaction.handler"])
+    # handler's dependencies) once and made the clients they use.
+    IsolatedFunction.preload(
+        ["app", "chalicelib.redaction.handler", "classreel.local.warm_invocations"]
+    )
     app_module = importlib.import_module("app")
     runner = LambdaRunner(
         aws.sqs_client(settings),
