@@ -10,6 +10,8 @@ import statistics
 import subprocess
 import tempfile
 import time
+from collections.abc import Iterator
+from contextlib import contextmanager
 from dataclasses import asdict, dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -105,13 +107,22 @@ def media_figures(scale: Scale, inputs_dir: Path, work: Path) -> dict[str, Any]:
     return out
 
 
-def stack_figures(scale: Scale, web: Path, work: Path) -> dict[str, Any]:
+@contextmanager
+def _local_stack(work: Path) -> Iterator[LocalStack]:
+    """A throwaway local stack under ``work``, this process pointed at it, stopped after."""
     _log("starting the local stack")
     stack = LocalStack(StackOptions(data_dir=work / "stack", api_port=0, persist=False))
     stack.start()
-    out: dict[str, Any] = {}
     try:
         stack.apply_to_current_process()
+        yield stack
+    finally:
+        stack.stop()
+
+
+def stack_figures(scale: Scale, web: Path, work: Path) -> dict[str, Any]:
+    out: dict[str, Any] = {}
+    with _local_stack(work) as stack:
         settings = stack.settings()
         tokens = TokenFactory(settings)
         out["upload_to_playable"] = _upload_to_playable(stack, scale, web, work, tokens)
@@ -134,8 +145,6 @@ def stack_figures(scale: Scale, web: Path, work: Path) -> dict[str, Any]:
         )
         _log(f"rostering import: {scale.roster[0]} schools, {scale.roster[1]} staff")
         out["roster"] = roster_bench.import_district(stack, tokens, *scale.roster)
-    finally:
-        stack.stop()
     return out
 
 
@@ -165,13 +174,8 @@ def playable_figures(out: Path, inputs: Path, scale: Scale) -> None:
     with tempfile.TemporaryDirectory(prefix="classreel-bench-playable-") as tmp:
         work = Path(tmp)
         web = make_inputs(inputs, scale.duration_s, scale.repeat).web
-        stack = LocalStack(StackOptions(data_dir=work / "stack", api_port=0, persist=False))
-        stack.start()
-        try:
-            stack.apply_to_current_process()
+        with _local_stack(work) as stack:
             figures = _upload_to_playable(stack, scale, web, work, TokenFactory(stack.settings()))
-        finally:
-            stack.stop()
     about["loadavg_at_end"] = os.getloadavg()
     figures["machine"] = about
     results["stack"]["upload_to_playable"] = figures

@@ -11,8 +11,7 @@ an invocation (and be retried), never the runner.
 import app  # noqa: F401  (every handler's modules, and so every record type)
 from chalicelib import aws
 from chalicelib.config import get_settings
-from chalicelib.db.base import configure_models, table_connection
+from chalicelib.db.base import table_connection
 
-configure_models(get_settings())
 aws.warm_clients(get_settings())
 table_connection().client  # noqa: B018  (transactions' client; each record type makes its own)

@@ -367,13 +367,7 @@ def _frame_hashes(playlist: Path) -> list[str]:
         out.write((playlist.parent / entries[0].init_uri).read_bytes())
         for entry in entries:
             out.write((playlist.parent / entry.uri).read_bytes())
-    listing = subprocess.run(
-        ["ffmpeg", "-hide_banner", "-loglevel", "error", "-nostdin", "-i", str(joined),
-         "-map", "0", "-f", "framemd5", "-"],
-        check=True, capture_output=True, text=True, timeout=120,
-    ).stdout  # fmt: skip
-    frames = [line.rsplit(",", 1)[-1].strip() for line in listing.splitlines()]
-    return [frame for frame in frames if frame and not frame.startswith("#")]
+    return [line.rsplit(",", 1)[-1].strip() for line in _decoded(joined)]
 
 
 def _stored(settings: Settings, video_id: str) -> dict[str, int]:
